@@ -1,0 +1,239 @@
+/* smatrix2d — deterministic proton transport in a 2D slab.
+ *
+ * The one header a user includes. Library functions return smx_status and
+ * write a human-readable message into a caller-supplied buffer; they never
+ * exit or abort. Units are in the names (mm, MeV, deg, Gy).
+ */
+#ifndef SMATRIX2D_H
+#define SMATRIX2D_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- status codes (X-macro: name, message) --------------------------- */
+#define SMX_STATUS_MAP(X)                                                   \
+    X(OK, "success")                                                        \
+    X(EINVAL, "invalid argument")                                           \
+    X(ECONFIG, "invalid configuration")                                     \
+    X(EIO, "input/output error")                                            \
+    X(ENOMEM, "out of memory")                                              \
+    X(ENODEV, "backend or device not available")                            \
+    X(ENOTSUP, "operation not supported by the backend")                    \
+    X(EDATA, "physics data error")                                          \
+    X(EBACKEND, "backend failure")
+
+typedef enum {
+#define SMX__STATUS_ENUM(name, msg) SMX_##name,
+    SMX_STATUS_MAP(SMX__STATUS_ENUM)
+#undef SMX__STATUS_ENUM
+    SMX_STATUS_COUNT
+} smx_status;
+
+const char *smx_status_name(smx_status s);   /* "SMX_ECONFIG" */
+const char *smx_status_message(smx_status s); /* "invalid configuration" */
+
+/* ---- configuration ------------------------------------------------------
+ * smx_config_init() fills the documented defaults; smx_config_load() reads
+ * a YAML file (docs/config.md) on top of them and rejects unknown keys,
+ * wrong types and out-of-range values with "file:line:column: key: ...". */
+
+#define SMX_MAX_BEAMS 64
+#define SMX_NAME_LEN 64
+#define SMX_PATH_LEN 1024
+
+typedef enum {
+    SMX_SPACING_UNIFORM = 0,
+    SMX_SPACING_LOG,
+    SMX_SPACING_RANGE /* edges uniform in water CSDA range */
+} smx_energy_spacing;
+
+typedef enum {
+    SMX_SCATTER_DIFFERENTIAL_MOLIERE = 0, /* Gottschalk 2010 (default) */
+    SMX_SCATTER_FERMI_ROSSI,
+    SMX_SCATTER_HIGHLAND_STEP,
+    SMX_SCATTER_NONE
+} smx_scatter_model;
+
+typedef enum { SMX_SPLIT_LIE = 0, SMX_SPLIT_STRANG } smx_splitting;
+typedef enum { SMX_PRECISION_FLOAT32 = 0, SMX_PRECISION_FLOAT64 } smx_precision;
+
+typedef struct smx_beam {
+    double energy_MeV;        /* required, kinetic energy at the surface */
+    double energy_spread_MeV; /* default 0: Gaussian sigma of the spectrum */
+    double x_mm;              /* default 0: lateral position at z = 0 */
+    double sigma_x_mm;        /* default 0 */
+    double angle_deg;         /* default 0: from +z towards +x */
+    double sigma_angle_deg;   /* default 0 */
+    double protons;           /* default 1e9 */
+} smx_beam;
+
+typedef struct smx_config {
+    /* grid */
+    double x_min_mm, x_max_mm; /* default [-20, 20] */
+    int nx;                    /* default 80 */
+    double z_max_mm;           /* grid spans [0, z_max_mm]; default 100 */
+    int nz;                    /* default 200 */
+    double y_thickness_mm;     /* default 1.0 */
+    int ntheta;                /* default 120 */
+    int theta_full_circle;     /* default 0: forward window */
+    double theta_min_deg, theta_max_deg; /* window, default [-30, 30] */
+    int ne;                    /* default 0 = auto (range spacing with lockstep) */
+    double e_min_MeV, e_max_MeV; /* default [1, 110] */
+    smx_energy_spacing spacing; /* default range */
+    /* medium */
+    char material[SMX_NAME_LEN]; /* default "water" */
+    /* beams */
+    int nbeams;
+    smx_beam beams[SMX_MAX_BEAMS];
+    /* transport */
+    double step_mm;            /* default 0 = auto (lockstep: step = dz) */
+    smx_splitting splitting;   /* default lie */
+    smx_scatter_model scattering; /* default differential_moliere */
+    int max_steps;             /* default 100000 */
+    double max_angle_deg;      /* default 90: weight scattered beyond is rejected */
+    /* run */
+    char backend[SMX_NAME_LEN]; /* default "openmp" */
+    smx_precision precision;   /* default float32 */
+    int device;                /* default 0 */
+    int threads;               /* default 0 = OpenMP default */
+    /* where it came from (for messages and metadata) */
+    char source_path[SMX_PATH_LEN];
+} smx_config;
+
+void smx_config_init(smx_config *cfg);
+smx_status smx_config_load(const char *path, smx_config *cfg, char *err, size_t errlen);
+/* Cross-checks that need no file positions (also run by smx_run_create). */
+smx_status smx_config_check(const smx_config *cfg, char *err, size_t errlen);
+
+const char *smx_spacing_name(smx_energy_spacing s);
+const char *smx_scatter_name(smx_scatter_model m);
+const char *smx_splitting_name(smx_splitting s);
+const char *smx_precision_name(smx_precision p);
+
+/* ---- backends ---------------------------------------------------------- */
+int smx_backend_count(void);
+const char *smx_backend_name(int index);
+/* Number of devices of a backend (0 when not compiled in or none found);
+ * `why` (may be NULL) receives a one-line reason when it is 0. */
+int smx_backend_device_count(const char *backend, char *why, size_t whylen);
+smx_status smx_backend_device_name(const char *backend, int device, char *buf, size_t buflen);
+
+/* ---- a run ------------------------------------------------------------- */
+enum { SMX_EDGE_XMIN = 0, SMX_EDGE_XMAX, SMX_EDGE_ZMIN, SMX_EDGE_ZMAX, SMX_EDGE_THETA, SMX_EDGE_COUNT };
+
+typedef struct smx_accounting {
+    /* weight (protons, normalised to 1 for the whole source) */
+    double weight_source;          /* injected */
+    double weight_source_leaked;   /* source tails outside the x range */
+    double weight_leaked[SMX_EDGE_COUNT];
+    double weight_rejected;        /* scattered beyond max_angle_deg */
+    double weight_absorbed;        /* stopped at the energy cutoff */
+    double weight_nuclear;         /* removed by nuclear interactions */
+    double weight_remaining;       /* still in flight at the end */
+    /* energy (MeV per source proton) */
+    double energy_source;
+    double energy_source_leaked;
+    double energy_deposited;       /* all local deposits, incl. rejected/absorbed */
+    double energy_leaked[SMX_EDGE_COUNT];
+    double energy_nuclear_deposited;
+    double energy_nuclear_escaped;
+    double energy_remaining;
+    /* worst relative imbalance of any single step */
+    double worst_weight_imbalance;
+    double worst_energy_imbalance;
+    int worst_weight_step, worst_energy_step;
+} smx_accounting;
+
+typedef struct smx_metrics {
+    double r80_mm, r90_mm, r20_mm;
+    double peak_depth_mm;
+    double peak_to_entrance;
+    double entrance_idd;           /* MeV/mm per proton, mean over 0–2 mm */
+    double distal_80_20_mm;
+    double lateral_sigma_at_r80_mm;
+    /* numerical spread of the discretisation, for the first beam */
+    double numerical_range_straggling_mm;
+    double numerical_lateral_sigma_at_range_mm;
+} smx_metrics;
+
+enum { SMX_OP_SCATTER = 0, SMX_OP_STREAM, SMX_OP_ENERGY, SMX_OP_COUNT };
+const char *smx_op_name(int op);
+
+typedef struct smx_timing {
+    double total_s;         /* whole run incl. set-up */
+    double setup_s;         /* tables, backend creation, upload */
+    double transport_s;     /* the step loop */
+    double op_ms_per_step[SMX_OP_COUNT];
+    double step_ms;
+} smx_timing;
+
+typedef struct smx_result {
+    int nx, nz;
+    const double *x_mm;     /* [nx] cell centres */
+    const double *depth_mm; /* [nz] cell centres */
+    const double *dose_Gy;  /* [nz][nx], for the configured protons */
+    const double *edep_MeV_per_proton; /* [nz][nx] */
+    const double *idd_MeV_per_mm;      /* [nz], per source proton */
+    double total_protons;
+    double step_mm;
+    int steps;
+    int ne_used;            /* energy bins after lockstep snapping */
+    double e_max_used_MeV;
+    char backend[SMX_NAME_LEN];
+    char device[256];
+    smx_precision precision;
+    smx_metrics metrics;
+    smx_accounting accounting;
+    smx_timing timing;
+} smx_result;
+
+typedef struct smx_run smx_run;
+
+/* Called after each step; return non-zero to stop early. May be NULL. */
+typedef int (*smx_progress_fn)(void *user, int step, double weight_in_flight);
+
+smx_status smx_run_create(const smx_config *cfg, smx_run **out, char *err, size_t errlen);
+smx_status smx_run_execute(smx_run *run, smx_progress_fn progress, void *user, char *err,
+                           size_t errlen);
+/* Valid after a successful execute, until smx_run_free. */
+const smx_result *smx_run_result(const smx_run *run);
+void smx_run_free(smx_run *run);
+
+/* ---- benchmark ---------------------------------------------------------
+ * Times steps of the chosen backend on a dense state (every bin filled,
+ * seed 42) and one read+write pass over the same state (copy_ms). */
+typedef struct smx_bench_spec {
+    int nx, nz, ntheta, ne;  /* full-circle theta, uniform energy 0.1–200 MeV */
+    int steps;               /* timed steps (default 10) */
+    char backend[SMX_NAME_LEN];
+    int device;
+    int threads;             /* 0 = default */
+} smx_bench_spec;
+
+typedef struct smx_bench_result {
+    double step_ms;
+    double copy_ms;
+    double per_op_ms[SMX_OP_COUNT];
+    double state_bytes;
+    int threads;
+    char device[256];
+} smx_bench_result;
+
+smx_status smx_bench_run(const smx_bench_spec *spec, smx_bench_result *res, char *err,
+                         size_t errlen);
+
+/* ---- output writers (all write to a temporary name and rename) -------- */
+smx_status smx_write_npy_f64(const char *path, const double *data, int rows, int cols,
+                             char *err, size_t errlen);
+/* Writes dose.npy, idd.csv and metrics.json into dir (created if needed).
+ * Nothing is left behind when it fails. */
+smx_status smx_write_outputs(const char *dir, const smx_config *cfg, const smx_result *res,
+                             char *err, size_t errlen);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* SMATRIX2D_H */

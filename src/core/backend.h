@@ -1,0 +1,66 @@
+/* The backend interface: a table of function pointers behind an opaque
+ * context (ggml's registry -> device -> buffer -> compute). The core never
+ * includes a vendor header; src/backend/<name>/ is the only place that does.
+ * A backend that is not compiled in, or finds no device, reports zero
+ * devices with a reason — never an abort. */
+#ifndef SMX_CORE_BACKEND_H
+#define SMX_CORE_BACKEND_H
+
+#include "core/plan.h"
+
+/* One node of a step graph: an operator and its variant. */
+typedef struct smx_node {
+    int op;      /* SMX_OP_* */
+    int variant; /* SMX_OP_SCATTER: SMX_KERNEL_FULL or SMX_KERNEL_HALF */
+} smx_node;
+
+#define SMX_GRAPH_MAX_NODES 8
+typedef struct smx_graph {
+    int nnodes;
+    smx_node nodes[SMX_GRAPH_MAX_NODES];
+    int e_lo, e_hi; /* occupied energy bins of the input state (inclusive) */
+} smx_graph;
+
+/* What one operator did, accumulated in double precision. Weight and
+ * energy of the state before and after, and everything that left it. */
+typedef struct smx_op_acct {
+    double w_in, w_out, e_in, e_out;
+    double w_leak[SMX_EDGE_COUNT], e_leak[SMX_EDGE_COUNT];
+    double w_rejected, w_absorbed;
+    double e_deposited; /* all energy put into the dose grid by this op */
+    double ms;          /* wall time of the op */
+} smx_op_acct;
+
+typedef struct smx_backend_iface {
+    const char *name;
+    /* Devices: count (0 with a reason in `why`) and a printable name. */
+    int (*device_count)(char *why, size_t whylen);
+    smx_status (*device_name)(int device, char *buf, size_t buflen);
+    /* Creates a context for a plan; the plan outlives the context. */
+    smx_status (*create)(const smx_plan *plan, int device, smx_precision precision,
+                         int threads, void **ctx, char *err, size_t errlen);
+    void (*destroy)(void *ctx);
+    int (*supports)(void *ctx, int op, smx_precision precision);
+    /* The state in the canonical layout, in float64 on the host. set_psi
+     * also clears the backend's energy-deposit grid. */
+    smx_status (*set_psi)(void *ctx, const double *psi, int e_lo, int e_hi, char *err,
+                          size_t errlen);
+    smx_status (*get_psi)(void *ctx, double *psi, char *err, size_t errlen);
+    /* Energy deposited so far, MeV per cell [nz][nx], per unit psi weight. */
+    smx_status (*get_edep)(void *ctx, double *edep, char *err, size_t errlen);
+    /* Runs the nodes in order; acct has one entry per node. */
+    smx_status (*run)(void *ctx, const smx_graph *graph, smx_op_acct *acct, char *err,
+                      size_t errlen);
+    /* One read+write pass over a state-sized buffer, for the benchmark. */
+    smx_status (*copy_pass)(void *ctx, double *ms, char *err, size_t errlen);
+} smx_backend_iface;
+
+const smx_backend_iface *smx__backend_find(const char *name);
+const smx_backend_iface *smx__backend_at(int index);
+int smx__backend_registry_count(void);
+
+extern const smx_backend_iface smx__backend_reference;
+extern const smx_backend_iface smx__backend_openmp;
+
+
+#endif

@@ -1,0 +1,30 @@
+/* A medium: PSTAR stopping power and CSDA range with log-log
+ * interpolation, and the lengths that set multiple scattering. */
+#ifndef SMX_CORE_MATERIAL_H
+#define SMX_CORE_MATERIAL_H
+
+#include "smatrix2d/smatrix2d.h"
+
+typedef struct smx_material {
+    char name[SMX_NAME_LEN];
+    double density_g_cm3;
+    double I_eV;
+    double X0_g_cm2;             /* radiation length (PDG) */
+    double XS_g_cm2;             /* Gottschalk scattering length */
+    int n;                       /* table rows */
+    double lnE[160], lnS[160], lnR[160]; /* ln MeV, ln MeV cm2/g, ln g/cm2 */
+} smx_material;
+
+#define SMX_PSTAR_EMIN_MEV 1e-3
+#define SMX_PSTAR_EMAX_MEV 1e4
+
+/* 1 when the embedded materials.csv has this name. */
+int smx__material_known(const char *name);
+
+/* Loads a material by name from the embedded data (materials.csv, PSTAR). */
+smx_status smx__material_load(const char *name, smx_material *m, char *err, size_t errlen);
+double smx__stopping_power(const smx_material *m, double E_MeV); /* MeV cm2/g */
+double smx__csda_range(const smx_material *m, double E_MeV);     /* g/cm2 */
+double smx__energy_at_range(const smx_material *m, double R_g_cm2); /* MeV, 0 below the table */
+
+#endif

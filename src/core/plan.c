@@ -1,0 +1,302 @@
+/* Builds the run's grids and operator tables from a configuration. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/physics.h"
+#include "core/plan.h"
+#include "core/util.h"
+
+#define DEG (SMX_PI / 180.0)
+
+static smx_status build_energy_grid(const smx_config *cfg, const smx_material *water,
+                                    smx_plan *p, char *err, size_t errlen)
+{
+    double lo = cfg->e_min_MeV, hi = cfg->e_max_MeV;
+    int ne = cfg->ne;
+    double Rlo = smx__csda_range(water, lo), dR = 0;
+    if (cfg->spacing == SMX_SPACING_RANGE) {
+        if (p->lockstep) {
+            /* lockstep: the range-bin width is the step (water, 1 g/cm3),
+             * E_max raised to the next bin edge */
+            dR = p->step_mm / 10.0;
+            /* anchor the edges on the first beam: after the half cell of
+             * the entrance it sits on a bin centre, so every step moves
+             * it exactly one bin (E_min rises by less than one bin) */
+            double R0 = smx__csda_range(water, cfg->beams[0].energy_MeV);
+            if (cfg->nbeams > 0 && R0 > Rlo) {
+                Rlo = R0 - floor((R0 - Rlo) / dR + 1e-9) * dR;
+                lo = smx__energy_at_range(water, Rlo);
+            }
+            int need = (int)ceil((smx__csda_range(water, hi) - Rlo) / dR - 1e-9);
+            if (need < 2) need = 2;
+            if (ne != 0 && ne != need) {
+                smx__err(err, errlen,
+                         "grid.energy.bins: with spacing: range and transport.step_mm: auto the "
+                         "range-bin width is locked to dz = %g mm, which needs exactly %d bins "
+                         "from %g to %g MeV (expected `auto` or %d, got %d)",
+                         p->step_mm, need, lo, hi, need, ne);
+                return SMX_ECONFIG;
+            }
+            ne = need;
+        } else if (ne >= 2) {
+            dR = (smx__csda_range(water, hi) - Rlo) / ne;
+        }
+        if (ne >= 2) hi = smx__energy_at_range(water, Rlo + ne * dR);
+    }
+    if (ne < 2) {
+        smx__err(err, errlen, "grid.energy.bins: `auto` needs spacing: range with step_mm: auto "
+                              "(expected a bin count >= 2 for spacing: %s with step_mm: %g)",
+                 smx_spacing_name(cfg->spacing), cfg->step_mm);
+        return SMX_ECONFIG;
+    }
+    if (hi > SMX_PSTAR_EMAX_MEV) {
+        smx__err(err, errlen, "grid.energy.max_MeV: the grid reaches %g MeV, beyond the PSTAR "
+                              "table (expected <= %g MeV)", hi, SMX_PSTAR_EMAX_MEV);
+        return SMX_ECONFIG;
+    }
+    p->ne = ne;
+    p->e_edge_MeV = calloc(ne + 1, sizeof(double));
+    p->e_center_MeV = calloc(ne, sizeof(double));
+    if (!p->e_edge_MeV || !p->e_center_MeV) return SMX_ENOMEM;
+    for (int i = 0; i <= ne; i++) {
+        double t = (double)i / ne;
+        switch (cfg->spacing) {
+        case SMX_SPACING_UNIFORM: p->e_edge_MeV[i] = lo + t * (hi - lo); break;
+        case SMX_SPACING_LOG: p->e_edge_MeV[i] = lo * pow(hi / lo, t); break;
+        case SMX_SPACING_RANGE: p->e_edge_MeV[i] = smx__energy_at_range(water, Rlo + i * dR); break;
+        }
+    }
+    p->e_edge_MeV[0] = lo;
+    for (int i = 0; i < ne; i++) {
+        double a = p->e_edge_MeV[i], b = p->e_edge_MeV[i + 1];
+        switch (cfg->spacing) {
+        case SMX_SPACING_UNIFORM: p->e_center_MeV[i] = 0.5 * (a + b); break;
+        case SMX_SPACING_LOG: p->e_center_MeV[i] = sqrt(a * b); break;
+        case SMX_SPACING_RANGE:
+            p->e_center_MeV[i] = smx__energy_at_range(water, Rlo + (i + 0.5) * dR);
+            break;
+        }
+    }
+    return SMX_OK;
+}
+
+static void build_theta_grid(const smx_config *cfg, smx_plan *p)
+{
+    int nt = p->nt;
+    p->theta_rad = calloc(nt, sizeof(double));
+    p->theta_rejected = calloc(nt, 1);
+    if (cfg->theta_full_circle) {
+        /* a bin centred on 0 (the beam direction), periodic */
+        p->dtheta_rad = 2 * SMX_PI / nt;
+        for (int j = 0; j < nt; j++) p->theta_rad[j] = (j - nt / 2) * p->dtheta_rad;
+    } else {
+        p->dtheta_rad = (cfg->theta_max_deg - cfg->theta_min_deg) * DEG / nt;
+        for (int j = 0; j < nt; j++)
+            p->theta_rad[j] = cfg->theta_min_deg * DEG + (j + 0.5) * p->dtheta_rad;
+    }
+    for (int j = 0; j < nt; j++)
+        p->theta_rejected[j] = fabs(p->theta_rad[j]) > cfg->max_angle_deg * DEG * (1 + 1e-12);
+}
+
+/* Integer part and fraction of a shift, with round-off snapped so that an
+ * exact lockstep shift stays exact. */
+static void split_shift(double s, int *i0, double *f)
+{
+    double r = nearbyint(s);
+    if (fabs(s - r) < 1e-9) s = r;
+    *i0 = (int)floor(s);
+    *f = s - *i0;
+}
+
+static smx_status build_tables(const smx_config *cfg, smx_plan *p)
+{
+    int nt = p->nt, ne = p->ne, nm = p->nmat;
+    double ds_cm = p->step_mm / 10.0;
+    /* incident pv for differential Moliere: the most energetic beam */
+    double Emax_beam = 0;
+    for (int b = 0; b < cfg->nbeams; b++) {
+        double e = cfg->beams[b].energy_MeV + 4 * cfg->beams[b].energy_spread_MeV;
+        if (e > Emax_beam) Emax_beam = e;
+    }
+    double p1v1 = smx__pv_MeV(Emax_beam);
+
+    p->sx0 = calloc(nt, sizeof(int));
+    p->sz0 = calloc(nt, sizeof(int));
+    p->sfx = calloc(nt, sizeof(double));
+    p->sfz = calloc(nt, sizeof(double));
+    size_t me = (size_t)nm * ne, met = me * nt;
+    p->sigma2_rad2 = calloc(me, sizeof(double));
+    p->e_target = calloc(me, sizeof(int));
+    p->e_w_lo = calloc(me, sizeof(double));
+    p->e_dep_MeV = calloc(me, sizeof(double));
+    p->dx0 = calloc(met, sizeof(int));
+    p->dz0 = calloc(met, sizeof(int));
+    p->dfx = calloc(met, sizeof(double));
+    p->dfz = calloc(met, sizeof(double));
+    double *centroid = calloc(me, sizeof(double));
+    if (!p->sx0 || !p->sz0 || !p->sfx || !p->sfz || !p->sigma2_rad2 || !p->e_target ||
+        !p->e_w_lo || !p->e_dep_MeV || !p->dx0 || !p->dz0 || !p->dfx || !p->dfz || !centroid) {
+        free(centroid);
+        return SMX_ENOMEM;
+    }
+    for (int j = 0; j < nt; j++) {
+        split_shift(p->step_mm * sin(p->theta_rad[j]) / p->dx_mm, &p->sx0[j], &p->sfx[j]);
+        split_shift(p->step_mm * cos(p->theta_rad[j]) / p->dz_mm, &p->sz0[j], &p->sfz[j]);
+    }
+
+    const double *Ec = p->e_center_MeV;
+    for (int m = 0; m < nm; m++) {
+        const smx_material *mat = &p->mat[m];
+        for (int i = 0; i < ne; i++) {
+            size_t mi = (size_t)m * ne + i;
+            double E = Ec[i];
+            p->sigma2_rad2[mi] = smx__scatter_variance(cfg->scattering, mat, E, ds_cm,
+                                                       p->e_edge_MeV[0], p1v1);
+            double Ep = smx__energy_after(mat, E, ds_cm);
+            int k = -1;
+            double wlo = 1;
+            if (Ep >= Ec[0] * (1 - 1e-9)) {
+                /* bracketing centres; exact hits (lockstep) land on one bin */
+                k = 0;
+                while (k + 1 < ne && Ec[k + 1] <= Ep) k++;
+                if (k + 1 < ne && fabs(Ec[k + 1] - Ep) <= 1e-9 * Ep) k++;
+                if (fabs(Ec[k] - Ep) <= 1e-9 * Ep || k == ne - 1) wlo = 1;
+                else wlo = (Ec[k + 1] - Ep) / (Ec[k + 1] - Ec[k]);
+            }
+            p->e_target[mi] = k;
+            p->e_w_lo[mi] = wlo;
+            p->e_dep_MeV[mi] = k < 0 ? E : E - (wlo * Ec[k] + (1 - wlo) * (k + 1 < ne ? Ec[k + 1] : 0));
+            centroid[mi] = smx__loss_centroid_cm(mat, E, ds_cm) / ds_cm;
+        }
+    }
+    /* deposit offsets: p_dep = p_end - shift * (1 - centroid) */
+    for (int m = 0; m < nm; m++)
+        for (int i = 0; i < ne; i++)
+            for (int j = 0; j < nt; j++) {
+                size_t mi = (size_t)m * ne + i, mij = mi * nt + j;
+                double back = 1.0 - centroid[mi];
+                split_shift(-back * p->step_mm * sin(p->theta_rad[j]) / p->dx_mm, &p->dx0[mij],
+                            &p->dfx[mij]);
+                split_shift(-back * p->step_mm * cos(p->theta_rad[j]) / p->dz_mm, &p->dz0[mij],
+                            &p->dfz[mij]);
+            }
+    free(centroid);
+
+    /* angular kernels: full step and half step, moment matched */
+    int kcap = cfg->theta_full_circle ? nt / 2 : nt;
+    if (kcap < 1) kcap = 1;
+    double *w = malloc(sizeof(double) * (2 * kcap + 1));
+    int kmax = 1;
+    p->k_half = calloc((size_t)SMX_KERNEL_VARIANTS * me, sizeof(int));
+    if (!w || !p->k_half) {
+        free(w);
+        return SMX_ENOMEM;
+    }
+    double dth2 = p->dtheta_rad * p->dtheta_rad;
+    for (int v = 0; v < SMX_KERNEL_VARIANTS; v++)
+        for (size_t mi = 0; mi < me; mi++) {
+            double s2 = p->sigma2_rad2[mi] / dth2 * (v == SMX_KERNEL_HALF ? 0.5 : 1.0);
+            int K = smx__angular_kernel(s2, kcap, w);
+            p->k_half[v * me + mi] = K;
+            if (K > kmax) kmax = K;
+        }
+    p->kmax = kmax;
+    p->k_weight = calloc((size_t)SMX_KERNEL_VARIANTS * me * (2 * kmax + 1), sizeof(double));
+    if (!p->k_weight) {
+        free(w);
+        return SMX_ENOMEM;
+    }
+    for (int v = 0; v < SMX_KERNEL_VARIANTS; v++)
+        for (size_t mi = 0; mi < me; mi++) {
+            double s2 = p->sigma2_rad2[mi] / dth2 * (v == SMX_KERNEL_HALF ? 0.5 : 1.0);
+            int K = smx__angular_kernel(s2, kcap, w);
+            double *dst = p->k_weight + (v * me + mi) * (2 * kmax + 1);
+            for (int k = -K; k <= K; k++) dst[kmax + k] = w[kcap + k];
+        }
+    free(w);
+    return SMX_OK;
+}
+
+smx_status smx__plan_build(const smx_config *cfg, smx_plan *p, char *err, size_t errlen)
+{
+    memset(p, 0, sizeof *p);
+    smx_status st = smx_config_check(cfg, err, errlen);
+    if (st != SMX_OK) return st;
+    p->nx = cfg->nx;
+    p->nz = cfg->nz;
+    p->nt = cfg->ntheta;
+    p->x_min_mm = cfg->x_min_mm;
+    p->dx_mm = (cfg->x_max_mm - cfg->x_min_mm) / cfg->nx;
+    p->dz_mm = cfg->z_max_mm / cfg->nz;
+    p->dy_mm = cfg->y_thickness_mm;
+    p->full_circle = cfg->theta_full_circle;
+    p->step_mm = cfg->step_mm > 0 ? cfg->step_mm : p->dz_mm;
+    p->lockstep = cfg->step_mm <= 0 && cfg->spacing == SMX_SPACING_RANGE;
+
+    smx_material water;
+    if ((st = smx__material_load("water", &water, err, errlen)) != SMX_OK) return st;
+    p->nmat = 1;
+    p->mat = calloc(1, sizeof(smx_material));
+    p->cell_mat = calloc((size_t)p->nz * p->nx, 1);
+    p->x_mm = calloc(p->nx, sizeof(double));
+    p->z_mm = calloc(p->nz, sizeof(double));
+    if (!p->mat || !p->cell_mat || !p->x_mm || !p->z_mm) {
+        smx__plan_free(p);
+        return SMX_ENOMEM;
+    }
+    if ((st = smx__material_load(cfg->material, &p->mat[0], err, errlen)) != SMX_OK) {
+        smx__plan_free(p);
+        return st;
+    }
+    for (int ix = 0; ix < p->nx; ix++) p->x_mm[ix] = p->x_min_mm + (ix + 0.5) * p->dx_mm;
+    for (int iz = 0; iz < p->nz; iz++) p->z_mm[iz] = (iz + 0.5) * p->dz_mm;
+
+    if ((st = build_energy_grid(cfg, &water, p, err, errlen)) != SMX_OK) {
+        smx__plan_free(p);
+        return st;
+    }
+    for (int b = 0; b < cfg->nbeams; b++)
+        if (cfg->beams[b].energy_MeV > p->e_edge_MeV[p->ne] * (1 + 1e-12)) {
+            smx__err(err, errlen, "beams[%d].energy_MeV: %g MeV is above the energy grid "
+                                  "(expected <= %g MeV)", b, cfg->beams[b].energy_MeV,
+                     p->e_edge_MeV[p->ne]);
+            smx__plan_free(p);
+            return SMX_ECONFIG;
+        }
+    build_theta_grid(cfg, p);
+    if (!p->theta_rad || !p->theta_rejected || (st = build_tables(cfg, p)) != SMX_OK) {
+        smx__plan_free(p);
+        if (st == SMX_OK) st = SMX_ENOMEM;
+        if (st == SMX_ENOMEM) smx__err(err, errlen, "out of memory building the tables");
+        return st;
+    }
+    return SMX_OK;
+}
+
+void smx__plan_free(smx_plan *p)
+{
+    void *ptrs[] = {p->x_mm, p->z_mm, p->theta_rad, p->e_edge_MeV, p->e_center_MeV, p->mat,
+                    p->cell_mat, p->k_half, p->k_weight, p->sigma2_rad2, p->theta_rejected,
+                    p->sx0, p->sz0, p->sfx, p->sfz, p->e_target, p->e_w_lo, p->e_dep_MeV,
+                    p->dx0, p->dz0, p->dfx, p->dfz};
+    for (size_t i = 0; i < sizeof ptrs / sizeof ptrs[0]; i++) free(ptrs[i]);
+    memset(p, 0, sizeof *p);
+}
+
+int smx__energy_range_after(const smx_plan *p, int lo, int hi, int *new_lo, int *new_hi)
+{
+    int nl = p->ne, nh = -1;
+    for (int m = 0; m < p->nmat; m++)
+        for (int i = lo; i <= hi; i++) {
+            size_t mi = (size_t)m * p->ne + i;
+            int k = p->e_target[mi];
+            if (k < 0) continue;
+            int top = p->e_w_lo[mi] < 1 ? k + 1 : k;
+            if (k < nl) nl = k;
+            if (top > nh) nh = top;
+        }
+    *new_lo = nl;
+    *new_hi = nh;
+    return nh >= nl;
+}

@@ -1,0 +1,72 @@
+/* The host-side model of one run: grids and every lookup table the
+ * operators read. Built once per run in double precision (DESIGN.md
+ * principle 1); backends only read it and move weight. */
+#ifndef SMX_CORE_PLAN_H
+#define SMX_CORE_PLAN_H
+
+#include <stdint.h>
+#include "smatrix2d/smatrix2d.h"
+#include "core/material.h"
+
+/* Kernel variants of A_theta: the full step, and the half step of Strang. */
+enum { SMX_KERNEL_FULL = 0, SMX_KERNEL_HALF, SMX_KERNEL_VARIANTS };
+
+typedef struct smx_plan {
+    /* grid: psi[ie][it][iz][ix], x fastest */
+    int nx, nz, nt, ne, nmat;
+    double x_min_mm, dx_mm, dz_mm, dy_mm;
+    double *x_mm, *z_mm;         /* [nx], [nz] cell centres */
+    double *theta_rad;           /* [nt] bin centres */
+    double dtheta_rad;
+    int full_circle;
+    double *e_edge_MeV;          /* [ne+1] */
+    double *e_center_MeV;        /* [ne]: the energy of every proton in the bin */
+    double step_mm;
+    int lockstep;                /* step = dz = range-bin width (exact shifts) */
+
+    /* media */
+    smx_material *mat;           /* [nmat] */
+    uint8_t *cell_mat;           /* [nz*nx] material index of each cell */
+
+    /* A_theta: per (variant, material, energy) a symmetric kernel w[k],
+     * k = -kmax..kmax stored at [k + kmax]; k_half is its actual half width. */
+    int kmax;
+    int *k_half;                 /* [variant][nmat][ne] */
+    double *k_weight;            /* [variant][nmat][ne][2*kmax+1] */
+    double *sigma2_rad2;         /* [nmat][ne] variance of one full step */
+    uint8_t *theta_rejected;     /* [nt]: 1 beyond max_angle_deg */
+
+    /* A_stream: per theta bin, the source cell (ix, iz) lands on
+     * ix + sx0 + {0, 1} with weights {1 - sfx, sfx}, likewise in z. */
+    int *sx0, *sz0;              /* [nt] */
+    double *sfx, *sfz;           /* [nt] in [0, 1) */
+
+    /* A_E: per (material, energy bin) the post-step energy is placed on
+     * bins k and k+1 with weights e_w_lo and 1 - e_w_lo; k = -1 absorbs.
+     * e_dep_MeV is the energy deposited per proton (E_i - E', or E_i). */
+    int *e_target;               /* [nmat][ne] */
+    double *e_w_lo;              /* [nmat][ne] */
+    double *e_dep_MeV;           /* [nmat][ne] */
+    /* Where that energy is deposited, relative to the cell the proton
+     * ends the step in: the centroid of the loss along the step (SPEC §4
+     * half-cell conventions); cells dx0 + {0,1}, dz0 + {0,1}, clamped to
+     * the grid. */
+    int *dx0, *dz0;              /* [nmat][ne][nt] */
+    double *dfx, *dfz;           /* [nmat][ne][nt] */
+} smx_plan;
+
+static inline size_t smx__psi_size(const smx_plan *p)
+{
+    return (size_t)p->ne * p->nt * p->nz * p->nx;
+}
+static inline size_t smx__slab(const smx_plan *p) { return (size_t)p->nz * p->nx; }
+
+/* Builds the plan from a checked configuration. */
+smx_status smx__plan_build(const smx_config *cfg, smx_plan *plan, char *err, size_t errlen);
+void smx__plan_free(smx_plan *plan);
+
+/* Occupied energy range after A_E, from the tables alone: every bin in
+ * [lo, hi] may send weight to the returned range; returns 0 when empty. */
+int smx__energy_range_after(const smx_plan *p, int lo, int hi, int *new_lo, int *new_hi);
+
+#endif

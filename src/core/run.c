@@ -1,0 +1,247 @@
+/* One run: plan, backend, source, the step loop with accounting, dose
+ * and metrics. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/backend.h"
+#include "core/metrics.h"
+#include "core/numerics.h"
+#include "core/source.h"
+#include "core/util.h"
+
+struct smx_run {
+    smx_config cfg;
+    smx_plan plan;
+    const smx_backend_iface *be;
+    void *ctx;
+    int e_lo, e_hi;
+    double *edep0;                       /* entrance deposit, per proton */
+    double *edep, *dose, *idd;           /* results */
+    double t_start;
+    smx_result res;
+};
+
+double smx__now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/* Resolves run.backend, including `auto`, to a compiled-in backend with a
+ * device. */
+static smx_status pick_backend(const char *name, int device, const smx_backend_iface **out,
+                               char *err, size_t errlen)
+{
+    char why[256] = "";
+    if (strcmp(name, "auto") == 0) {
+        static const char *const order[] = {"cuda", "vulkan", "opencl", "openmp"};
+        for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
+            const smx_backend_iface *b = smx__backend_find(order[i]);
+            if (b && b->device_count(why, sizeof why) > device) {
+                *out = b;
+                return SMX_OK;
+            }
+        }
+        smx__err(err, errlen, "run.backend: auto found no backend with device %d", device);
+        return SMX_ENODEV;
+    }
+    const smx_backend_iface *b = smx__backend_find(name);
+    if (!b) {
+        smx__err(err, errlen, "run.backend: '%s' is not compiled into this build", name);
+        return SMX_ENODEV;
+    }
+    int n = b->device_count(why, sizeof why);
+    if (device >= n) {
+        smx__err(err, errlen, "run.backend: %s has %d device(s), device %d requested%s%s", name, n,
+                 device, why[0] ? ": " : "", why);
+        return SMX_ENODEV;
+    }
+    *out = b;
+    return SMX_OK;
+}
+
+smx_status smx_run_create(const smx_config *cfg, smx_run **out, char *err, size_t errlen)
+{
+    *out = NULL;
+    double t0 = smx__now_s();
+    smx_run *r = calloc(1, sizeof *r);
+    if (!r) return SMX_ENOMEM;
+    r->cfg = *cfg;
+    r->t_start = t0;
+    smx_status st = pick_backend(cfg->backend, cfg->device, &r->be, err, errlen);
+    if (st == SMX_OK) st = smx__plan_build(cfg, &r->plan, err, errlen);
+    if (st != SMX_OK) {
+        free(r);
+        return st;
+    }
+    smx_plan *p = &r->plan;
+    /* the reference backend is the float64 oracle whatever run.precision says */
+    smx_precision prec = r->be == &smx__backend_reference ? SMX_PRECISION_FLOAT64 : cfg->precision;
+    for (int op = 0; op < SMX_OP_COUNT; op++)
+        if (!r->be->supports(NULL, op, prec)) {
+            smx__err(err, errlen, "run.precision: backend %s has no %s %s operator", r->be->name,
+                     smx_precision_name(prec), smx_op_name(op));
+            smx_run_free(r);
+            return SMX_ECONFIG;
+        }
+    size_t n = smx__psi_size(p), slab = smx__slab(p);
+    double *psi = calloc(n, sizeof(double));
+    r->edep0 = calloc(slab, sizeof(double));
+    r->edep = calloc(slab, sizeof(double));
+    r->dose = calloc(slab, sizeof(double));
+    r->idd = calloc(p->nz, sizeof(double));
+    if (!psi || !r->edep0 || !r->edep || !r->dose || !r->idd) {
+        free(psi);
+        smx_run_free(r);
+        smx__err(err, errlen, "out of memory: the state needs %.1f MB in float64 on the host",
+                 n * 8.0 / 1e6);
+        return SMX_ENOMEM;
+    }
+    st = smx__source_inject(cfg, p, psi, r->edep0, &r->res.accounting, &r->e_lo, &r->e_hi, err,
+                            errlen);
+    if (st == SMX_OK)
+        st = r->be->create(p, cfg->device, prec, cfg->threads, &r->ctx, err, errlen);
+    if (st == SMX_OK) st = r->be->set_psi(r->ctx, psi, r->e_lo, r->e_hi, err, errlen);
+    free(psi);
+    if (st != SMX_OK) {
+        smx_run_free(r);
+        return st;
+    }
+    smx_result *res = &r->res;
+    res->precision = prec;
+    snprintf(res->backend, sizeof res->backend, "%s", r->be->name);
+    r->be->device_name(cfg->device, res->device, sizeof res->device);
+    res->timing.setup_s = smx__now_s() - t0;
+    *out = r;
+    return SMX_OK;
+}
+
+/* Adds one node's figures to the run totals; returns its imbalances. */
+static void tally(smx_accounting *a, const smx_op_acct *o, double *dw, double *de)
+{
+    double wl = o->w_rejected + o->w_absorbed, el = o->e_deposited;
+    for (int e = 0; e < SMX_EDGE_COUNT; e++) {
+        a->weight_leaked[e] += o->w_leak[e];
+        a->energy_leaked[e] += o->e_leak[e];
+        wl += o->w_leak[e];
+        el += o->e_leak[e];
+    }
+    a->weight_rejected += o->w_rejected;
+    a->weight_absorbed += o->w_absorbed;
+    a->energy_deposited += o->e_deposited;
+    *dw = fabs(o->w_in - o->w_out - wl);
+    *de = fabs(o->e_in - o->e_out - el);
+}
+
+smx_status smx_run_execute(smx_run *r, smx_progress_fn progress, void *user, char *err,
+                           size_t errlen)
+{
+    smx_plan *p = &r->plan;
+    smx_result *res = &r->res;
+    smx_accounting *a = &res->accounting;
+    smx_graph g = {0};
+    if (r->cfg.splitting == SMX_SPLIT_STRANG) {
+        g.nnodes = 4;
+        g.nodes[0] = (smx_node){SMX_OP_SCATTER, SMX_KERNEL_HALF};
+        g.nodes[1] = (smx_node){SMX_OP_STREAM, 0};
+        g.nodes[2] = (smx_node){SMX_OP_ENERGY, 0};
+        g.nodes[3] = (smx_node){SMX_OP_SCATTER, SMX_KERNEL_HALF};
+    } else {
+        g.nnodes = 3;
+        g.nodes[0] = (smx_node){SMX_OP_SCATTER, SMX_KERNEL_FULL};
+        g.nodes[1] = (smx_node){SMX_OP_STREAM, 0};
+        g.nodes[2] = (smx_node){SMX_OP_ENERGY, 0};
+    }
+    double t0 = smx__now_s(), op_ms[SMX_OP_COUNT] = {0};
+    double w_left = a->weight_source - a->weight_source_leaked - a->weight_absorbed;
+    double e_left = 0;
+    int step = 0;
+    smx_op_acct acct[SMX_GRAPH_MAX_NODES];
+    while (step < r->cfg.max_steps && r->e_hi >= r->e_lo && w_left > 0) {
+        g.e_lo = r->e_lo;
+        g.e_hi = r->e_hi;
+        smx_status st = r->be->run(r->ctx, &g, acct, err, errlen);
+        if (st != SMX_OK) return st;
+        step++;
+        double dw = 0, de = 0;
+        for (int n = 0; n < g.nnodes; n++) {
+            double nw, ne_;
+            tally(a, &acct[n], &nw, &ne_);
+            dw += nw;
+            de += ne_;
+            op_ms[g.nodes[n].op] += acct[n].ms;
+            if (g.nodes[n].op == SMX_OP_ENERGY &&
+                !smx__energy_range_after(p, r->e_lo, r->e_hi, &r->e_lo, &r->e_hi)) {
+                r->e_lo = 0;
+                r->e_hi = -1;
+            }
+        }
+        dw /= acct[0].w_in > 0 ? acct[0].w_in : 1;
+        de /= acct[0].e_in > 0 ? acct[0].e_in : 1;
+        if (dw > a->worst_weight_imbalance) {
+            a->worst_weight_imbalance = dw;
+            a->worst_weight_step = step;
+        }
+        if (de > a->worst_energy_imbalance) {
+            a->worst_energy_imbalance = de;
+            a->worst_energy_step = step;
+        }
+        w_left = acct[g.nnodes - 1].w_out;
+        e_left = acct[g.nnodes - 1].e_out;
+        if (progress && progress(user, step, w_left)) break;
+    }
+    a->weight_remaining = w_left;
+    a->energy_remaining = e_left;
+    res->timing.transport_s = smx__now_s() - t0;
+    for (int op = 0; op < SMX_OP_COUNT; op++) {
+        res->timing.op_ms_per_step[op] = step ? op_ms[op] / step : 0;
+        res->timing.step_ms += res->timing.op_ms_per_step[op];
+    }
+
+    /* dose: MeV per proton -> Gy for the configured protons (SPEC §5) */
+    smx_status st = r->be->get_edep(r->ctx, r->edep, err, errlen);
+    if (st != SMX_OK) return st;
+    double protons = 0;
+    for (int b = 0; b < r->cfg.nbeams; b++) protons += r->cfg.beams[b].protons;
+    double vol_m3 = p->dx_mm * p->dz_mm * p->dy_mm * 1e-9;
+    for (size_t c = 0; c < smx__slab(p); c++) {
+        r->edep[c] += r->edep0[c];
+        double rho_kg_m3 = p->mat[p->cell_mat[c]].density_g_cm3 * 1000.0;
+        r->dose[c] = r->edep[c] * protons * SMX_MEV_TO_J / (rho_kg_m3 * vol_m3);
+    }
+    smx__idd(r->edep, p->nz, p->nx, p->dz_mm, r->idd);
+    smx__depth_metrics(r->edep, r->idd, p->nz, p->nx, p->dz_mm, p->dx_mm, p->x_mm, &res->metrics);
+    smx__numerical_spread(&r->cfg, p, &res->metrics);
+
+    res->nx = p->nx;
+    res->nz = p->nz;
+    res->x_mm = p->x_mm;
+    res->depth_mm = p->z_mm;
+    res->dose_Gy = r->dose;
+    res->edep_MeV_per_proton = r->edep;
+    res->idd_MeV_per_mm = r->idd;
+    res->total_protons = protons;
+    res->step_mm = p->step_mm;
+    res->steps = step;
+    res->ne_used = p->ne;
+    res->e_max_used_MeV = p->e_edge_MeV[p->ne];
+    res->timing.total_s = smx__now_s() - r->t_start;
+    return SMX_OK;
+}
+
+const smx_result *smx_run_result(const smx_run *r) { return &r->res; }
+
+void smx_run_free(smx_run *r)
+{
+    if (!r) return;
+    if (r->ctx) r->be->destroy(r->ctx);
+    smx__plan_free(&r->plan);
+    free(r->edep0);
+    free(r->edep);
+    free(r->dose);
+    free(r->idd);
+    free(r);
+}

@@ -1,0 +1,16 @@
+/* Injection of the beams at the surface z = 0 into the first row of cells
+ * (SPEC §4 half-cell conventions: the weight placed at the centre of the
+ * first cell has already travelled dz/2 and deposited that energy). */
+#ifndef SMX_CORE_SOURCE_H
+#define SMX_CORE_SOURCE_H
+
+#include "core/plan.h"
+
+/* Fills psi (zeroed by the caller, canonical layout, float64), adds the
+ * entrance deposit to edep [nz][nx], and the source figures to acct.
+ * Weight is normalised to 1 over all beams. e_lo/e_hi: occupied bins. */
+smx_status smx__source_inject(const smx_config *cfg, const smx_plan *p, double *psi,
+                              double *edep, smx_accounting *acct, int *e_lo, int *e_hi,
+                              char *err, size_t errlen);
+
+#endif

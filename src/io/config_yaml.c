@@ -1,0 +1,1040 @@
+/* The YAML configuration (docs/config.md): defaults, the loader and the
+ * checks shared with configurations built in code.
+ *
+ * The loader works in two passes over a libyaml document:
+ *  1. walk the mappings, reject unknown/duplicate keys and wrong types, fill
+ *     a copy of the caller's struct and remember where each value starts;
+ *  2. run the range and cross-key checks (the same code smx_config_check
+ *     runs) and report the position of the key at fault.
+ * The caller's struct is only written when both passes succeed.
+ *
+ * Messages: "FILE:LINE:COL: KEY: MESSAGE (expected WHAT)" from the loader,
+ * "KEY: MESSAGE (expected WHAT)" from smx_config_check. */
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <yaml.h>
+
+#include "smatrix2d/smatrix2d.h"
+#include "core/material.h"
+
+/* Implemented in src/core/material.c: 1 when data/materials.csv has it. */
+int smx__material_known(const char *name);
+
+#ifdef __GNUC__
+#define SMX_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#else
+#define SMX_PRINTF(a, b)
+#endif
+
+/* ---- keys ---------------------------------------------------------------- */
+
+typedef enum {
+    K_ROOT = 0,
+    K_GRID, K_X, K_NX, K_Z, K_NZ, K_Y,
+    K_THETA, K_TBINS, K_TMIN, K_TMAX, K_TFULL,
+    K_ENERGY, K_EBINS, K_EMIN, K_EMAX, K_ESPACING,
+    K_MATERIAL, K_BEAMS,
+    K_TRANSPORT, K_STEP, K_SPLIT, K_SCATTER, K_MAXSTEPS, K_MAXANGLE,
+    K_RUN, K_BACKEND, K_PRECISION, K_DEVICE, K_THREADS,
+    K_COUNT
+} key_id;
+
+static const char *const key_names[K_COUNT] = {
+    [K_ROOT] = "(top level)",
+    [K_GRID] = "grid",
+    [K_X] = "grid.x_mm",
+    [K_NX] = "grid.nx",
+    [K_Z] = "grid.z_mm",
+    [K_NZ] = "grid.nz",
+    [K_Y] = "grid.y_thickness_mm",
+    [K_THETA] = "grid.theta",
+    [K_TBINS] = "grid.theta.bins",
+    [K_TMIN] = "grid.theta.min_deg",
+    [K_TMAX] = "grid.theta.max_deg",
+    [K_TFULL] = "grid.theta.full_circle",
+    [K_ENERGY] = "grid.energy",
+    [K_EBINS] = "grid.energy.bins",
+    [K_EMIN] = "grid.energy.min_MeV",
+    [K_EMAX] = "grid.energy.max_MeV",
+    [K_ESPACING] = "grid.energy.spacing",
+    [K_MATERIAL] = "material",
+    [K_BEAMS] = "beams",
+    [K_TRANSPORT] = "transport",
+    [K_STEP] = "transport.step_mm",
+    [K_SPLIT] = "transport.splitting",
+    [K_SCATTER] = "transport.scattering",
+    [K_MAXSTEPS] = "transport.max_steps",
+    [K_MAXANGLE] = "transport.max_angle_deg",
+    [K_RUN] = "run",
+    [K_BACKEND] = "run.backend",
+    [K_PRECISION] = "run.precision",
+    [K_DEVICE] = "run.device",
+    [K_THREADS] = "run.threads",
+};
+
+/* The mapping each key lives in (for positions of keys not in the file). */
+static const key_id key_parent[K_COUNT] = {
+    [K_ROOT] = K_ROOT,
+    [K_GRID] = K_ROOT, [K_X] = K_GRID, [K_NX] = K_GRID, [K_Z] = K_GRID,
+    [K_NZ] = K_GRID, [K_Y] = K_GRID,
+    [K_THETA] = K_GRID, [K_TBINS] = K_THETA, [K_TMIN] = K_THETA,
+    [K_TMAX] = K_THETA, [K_TFULL] = K_THETA,
+    [K_ENERGY] = K_GRID, [K_EBINS] = K_ENERGY, [K_EMIN] = K_ENERGY,
+    [K_EMAX] = K_ENERGY, [K_ESPACING] = K_ENERGY,
+    [K_MATERIAL] = K_ROOT, [K_BEAMS] = K_ROOT,
+    [K_TRANSPORT] = K_ROOT, [K_STEP] = K_TRANSPORT, [K_SPLIT] = K_TRANSPORT,
+    [K_SCATTER] = K_TRANSPORT, [K_MAXSTEPS] = K_TRANSPORT, [K_MAXANGLE] = K_TRANSPORT,
+    [K_RUN] = K_ROOT, [K_BACKEND] = K_RUN, [K_PRECISION] = K_RUN,
+    [K_DEVICE] = K_RUN, [K_THREADS] = K_RUN,
+};
+
+typedef enum { B_ITEM = 0, B_ENERGY, B_ESPREAD, B_X, B_SX, B_ANGLE, B_SANGLE, B_PROTONS, B_COUNT } beam_key;
+
+static const char *const beam_key_names[B_COUNT] = {
+    [B_ITEM] = "",
+    [B_ENERGY] = "energy_MeV",
+    [B_ESPREAD] = "energy_spread_MeV",
+    [B_X] = "x_mm",
+    [B_SX] = "sigma_x_mm",
+    [B_ANGLE] = "angle_deg",
+    [B_SANGLE] = "sigma_angle_deg",
+    [B_PROTONS] = "protons",
+};
+
+/* A key: a configuration key (beam < 0) or a key of beams[beam]. id < 0: none. */
+typedef struct {
+    int id;
+    int beam;
+} kref;
+
+#define KNONE ((kref){-1, -1})
+#define KR(k) ((kref){(k), -1})
+#define BR(i, k) ((kref){(k), (i)})
+
+/* Keys of each mapping, in the order docs/config.md lists them. */
+static const char *const root_names[] = {"grid", "material", "beams", "transport", "run"};
+static const int root_ids[] = {K_GRID, K_MATERIAL, K_BEAMS, K_TRANSPORT, K_RUN};
+static const char *const grid_names[] = {"x_mm", "nx", "z_mm", "nz", "y_thickness_mm",
+                                         "theta", "energy"};
+static const int grid_ids[] = {K_X, K_NX, K_Z, K_NZ, K_Y, K_THETA, K_ENERGY};
+static const char *const theta_names[] = {"bins", "min_deg", "max_deg", "full_circle"};
+static const int theta_ids[] = {K_TBINS, K_TMIN, K_TMAX, K_TFULL};
+static const char *const energy_names[] = {"bins", "min_MeV", "max_MeV", "spacing"};
+static const int energy_ids[] = {K_EBINS, K_EMIN, K_EMAX, K_ESPACING};
+static const char *const transport_names[] = {"step_mm", "splitting", "scattering",
+                                              "max_steps", "max_angle_deg"};
+static const int transport_ids[] = {K_STEP, K_SPLIT, K_SCATTER, K_MAXSTEPS, K_MAXANGLE};
+static const char *const run_names[] = {"backend", "precision", "device", "threads"};
+static const int run_ids[] = {K_BACKEND, K_PRECISION, K_DEVICE, K_THREADS};
+static const char *const beam_names[] = {"energy_MeV", "energy_spread_MeV", "x_mm",
+                                         "sigma_x_mm", "angle_deg", "sigma_angle_deg",
+                                         "protons"};
+static const int beam_ids[] = {B_ENERGY, B_ESPREAD, B_X, B_SX, B_ANGLE, B_SANGLE, B_PROTONS};
+
+/* Enumerations: the index is the enum value. */
+static const char *const spacing_names[] = {"uniform", "log", "range"};
+static const char *const split_names[] = {"lie", "strang"};
+static const char *const scatter_names[] = {"differential_moliere", "fermi_rossi",
+                                            "highland_step", "none"};
+static const char *const precision_names[] = {"float32", "float64"};
+static const char *const backend_names[] = {"reference", "openmp", "opencl",
+                                            "vulkan", "cuda", "auto"};
+
+#define COUNT(a) ((int)(sizeof(a) / sizeof((a)[0])))
+
+/* ---- positions ------------------------------------------------------------ */
+
+typedef struct {
+    int set;
+    size_t line, col; /* 1-based */
+} pos;
+
+/* Where each value of the file starts (value node's start mark). */
+typedef struct {
+    pos key[K_COUNT];
+    pos beam[SMX_MAX_BEAMS][B_COUNT];
+} marks;
+
+static pos pos_of_mark(yaml_mark_t m)
+{
+    return (pos){1, m.line + 1, m.column + 1};
+}
+
+static pos *mark_slot(marks *m, kref k)
+{
+    return k.beam >= 0 ? &m->beam[k.beam][k.id] : &m->key[k.id];
+}
+
+static int kref_in_file(const marks *m, kref k)
+{
+    if (!m || k.id < 0) return 0;
+    return k.beam >= 0 ? m->beam[k.beam][k.id].set : m->key[k.id].set;
+}
+
+/* The position to report for k: its own, else the nearest enclosing
+ * mapping's, else 1:1. */
+static pos kref_pos(const marks *m, kref k)
+{
+    if (k.beam >= 0) {
+        if (m->beam[k.beam][k.id].set) return m->beam[k.beam][k.id];
+        if (m->beam[k.beam][B_ITEM].set) return m->beam[k.beam][B_ITEM];
+        k = KR(K_BEAMS);
+    }
+    for (int id = k.id; id != K_ROOT; id = key_parent[id])
+        if (m->key[id].set) return m->key[id];
+    if (m->key[K_ROOT].set) return m->key[K_ROOT];
+    return (pos){1, 1, 1};
+}
+
+static void kref_name(kref k, char *buf, size_t n)
+{
+    if (k.beam < 0)
+        snprintf(buf, n, "%s", key_names[k.id]);
+    else if (k.id == B_ITEM)
+        snprintf(buf, n, "beams[%d]", k.beam);
+    else
+        snprintf(buf, n, "beams[%d].%s", k.beam, beam_key_names[k.id]);
+}
+
+/* ---- messages ------------------------------------------------------------- */
+
+/* "FILE:LINE:COL: KEY: MESSAGE" (file given) or "KEY: MESSAGE". */
+static void emit(char *err, size_t errlen, const char *file, pos p, const char *key,
+                 const char *fmt, va_list ap)
+{
+    if (!err || errlen == 0) return;
+    char msg[768];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    if (file)
+        snprintf(err, errlen, "%s:%zu:%zu: %s: %s", file, p.line, p.col, key, msg);
+    else
+        snprintf(err, errlen, "%s: %s", key, msg);
+}
+
+static void plain_error(char *err, size_t errlen, const char *fmt, ...) SMX_PRINTF(3, 4);
+static void plain_error(char *err, size_t errlen, const char *fmt, ...)
+{
+    if (!err || errlen == 0) return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+}
+
+/* Joins names as "a, b, c". */
+static const char *join_names(const char *const *names, int count, char *buf, size_t n)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < count && used < n; i++) {
+        int w = snprintf(buf + used, n - used, "%s%s", i ? ", " : "", names[i]);
+        if (w < 0) break;
+        used += (size_t)w;
+    }
+    return buf;
+}
+
+/* ---- checks (shared by the loader and smx_config_check) ------------------- */
+
+typedef struct {
+    const char *file;   /* NULL: no positions */
+    const marks *marks; /* NULL with file == NULL */
+    char *err;
+    size_t errlen;
+} reporter;
+
+/* Reports a failed check on `key`, or on `alt` when only alt is in the file. */
+static smx_status bad(const reporter *r, kref key, kref alt, const char *fmt, ...) SMX_PRINTF(4, 5);
+static smx_status bad(const reporter *r, kref key, kref alt, const char *fmt, ...)
+{
+    kref k = key;
+    if (r->marks && !kref_in_file(r->marks, key) && kref_in_file(r->marks, alt)) k = alt;
+    char name[96];
+    kref_name(k, name, sizeof name);
+    pos p = r->marks ? kref_pos(r->marks, k) : (pos){0, 0, 0};
+    va_list ap;
+    va_start(ap, fmt);
+    emit(r->err, r->errlen, r->file, p, name, fmt, ap);
+    va_end(ap);
+    return SMX_ECONFIG;
+}
+
+static int name_ok(const char *s)
+{
+    return memchr(s, '\0', SMX_NAME_LEN) != NULL && s[0] != '\0';
+}
+
+static int name_index(const char *s, const char *const *names, int count)
+{
+    for (int i = 0; i < count; i++)
+        if (strcmp(s, names[i]) == 0) return i;
+    return -1;
+}
+
+static smx_status check_grid(const smx_config *c, const reporter *r)
+{
+    if (!isfinite(c->x_min_mm) || !isfinite(c->x_max_mm))
+        return bad(r, KR(K_X), KNONE, "not a finite number (expected [min, max] with min < max)");
+    if (c->x_min_mm >= c->x_max_mm)
+        return bad(r, KR(K_X), KNONE, "min (%g) must be less than max (%g) (expected [min, max] "
+                   "with min < max)", c->x_min_mm, c->x_max_mm);
+    if (c->nx < 1)
+        return bad(r, KR(K_NX), KNONE, "out of range: %d (expected an integer >= 1)", c->nx);
+    if (!isfinite(c->z_max_mm) || c->z_max_mm <= 0)
+        return bad(r, KR(K_Z), KNONE, "depth must be positive: %g (expected [0, z_max] with "
+                   "z_max > 0)", c->z_max_mm);
+    if (c->nz < 1)
+        return bad(r, KR(K_NZ), KNONE, "out of range: %d (expected an integer >= 1)", c->nz);
+    if (!isfinite(c->y_thickness_mm) || c->y_thickness_mm <= 0)
+        return bad(r, KR(K_Y), KNONE, "out of range: %g (expected a number > 0)",
+                   c->y_thickness_mm);
+    if (c->ntheta < 1)
+        return bad(r, KR(K_TBINS), KNONE, "out of range: %d (expected an integer >= 1)",
+                   c->ntheta);
+    if (c->theta_full_circle != 0 && c->theta_full_circle != 1)
+        return bad(r, KR(K_TFULL), KNONE, "not a boolean: %d (expected 0 or 1)",
+                   c->theta_full_circle);
+    if (!c->theta_full_circle) {
+        if (!isfinite(c->theta_min_deg) || c->theta_min_deg < -180)
+            return bad(r, KR(K_TMIN), KNONE, "out of range: %g (expected -180 <= min_deg < "
+                       "max_deg <= 180)", c->theta_min_deg);
+        if (!isfinite(c->theta_max_deg) || c->theta_max_deg > 180)
+            return bad(r, KR(K_TMAX), KNONE, "out of range: %g (expected -180 <= min_deg < "
+                       "max_deg <= 180)", c->theta_max_deg);
+        if (c->theta_min_deg >= c->theta_max_deg)
+            return bad(r, KR(K_TMIN), KR(K_TMAX), "min_deg (%g) must be less than max_deg "
+                       "(%g) (expected -180 <= min_deg < max_deg <= 180)", c->theta_min_deg,
+                       c->theta_max_deg);
+    }
+    if (c->ne < 0 || c->ne == 1)
+        return bad(r, KR(K_EBINS), KNONE, "out of range: %d (expected auto or an integer >= 2)",
+                   c->ne);
+    if (!isfinite(c->e_min_MeV) || c->e_min_MeV < SMX_PSTAR_EMIN_MEV)
+        return bad(r, KR(K_EMIN), KNONE, "energy beyond the table: %g MeV (expected %g <= "
+                   "min_MeV < max_MeV <= %g, the NIST PSTAR range)", c->e_min_MeV,
+                   SMX_PSTAR_EMIN_MEV, SMX_PSTAR_EMAX_MEV);
+    if (!isfinite(c->e_max_MeV) || c->e_max_MeV > SMX_PSTAR_EMAX_MEV)
+        return bad(r, KR(K_EMAX), KNONE, "energy beyond the table: %g MeV (expected %g <= "
+                   "min_MeV < max_MeV <= %g, the NIST PSTAR range)", c->e_max_MeV,
+                   SMX_PSTAR_EMIN_MEV, SMX_PSTAR_EMAX_MEV);
+    if (c->e_min_MeV >= c->e_max_MeV)
+        return bad(r, KR(K_EMIN), KR(K_EMAX), "min_MeV (%g) must be less than max_MeV (%g) "
+                   "(expected min_MeV < max_MeV)", c->e_min_MeV, c->e_max_MeV);
+    if ((unsigned)c->spacing >= (unsigned)COUNT(spacing_names)) {
+        char list[128];
+        return bad(r, KR(K_ESPACING), KNONE, "unknown value %d (expected one of %s)",
+                   (int)c->spacing, join_names(spacing_names, COUNT(spacing_names), list,
+                                               sizeof list));
+    }
+    return SMX_OK;
+}
+
+static smx_status check_medium(const smx_config *c, const reporter *r)
+{
+    if (!name_ok(c->material))
+        return bad(r, KR(K_MATERIAL), KNONE, "empty or unterminated name (expected a "
+                   "material name of at most %d characters)", SMX_NAME_LEN - 1);
+    if (!smx__material_known(c->material))
+        return bad(r, KR(K_MATERIAL), KNONE, "unknown material \"%s\" (expected a name "
+                   "listed in data/materials.csv, e.g. water)", c->material);
+    return SMX_OK;
+}
+
+static smx_status check_transport(const smx_config *c, const reporter *r)
+{
+    if (!isfinite(c->step_mm) || c->step_mm < 0)
+        return bad(r, KR(K_STEP), KNONE, "out of range: %g (expected auto or a number > 0)",
+                   c->step_mm);
+    char list[128];
+    if ((unsigned)c->splitting >= (unsigned)COUNT(split_names))
+        return bad(r, KR(K_SPLIT), KNONE, "unknown value %d (expected one of %s)",
+                   (int)c->splitting, join_names(split_names, COUNT(split_names), list,
+                                                 sizeof list));
+    if ((unsigned)c->scattering >= (unsigned)COUNT(scatter_names))
+        return bad(r, KR(K_SCATTER), KNONE, "unknown value %d (expected one of %s)",
+                   (int)c->scattering, join_names(scatter_names, COUNT(scatter_names), list,
+                                                  sizeof list));
+    if (c->max_steps < 1)
+        return bad(r, KR(K_MAXSTEPS), KNONE, "out of range: %d (expected an integer >= 1)",
+                   c->max_steps);
+    if (!isfinite(c->max_angle_deg) || c->max_angle_deg <= 0 || c->max_angle_deg > 180)
+        return bad(r, KR(K_MAXANGLE), KNONE, "out of range: %g (expected 0 < max_angle_deg "
+                   "<= 180)", c->max_angle_deg);
+    return SMX_OK;
+}
+
+static smx_status check_run(const smx_config *c, const reporter *r)
+{
+    char list[128];
+    join_names(backend_names, COUNT(backend_names), list, sizeof list);
+    if (!name_ok(c->backend))
+        return bad(r, KR(K_BACKEND), KNONE, "empty or unterminated name (expected one of %s)",
+                   list);
+    if (name_index(c->backend, backend_names, COUNT(backend_names)) < 0)
+        return bad(r, KR(K_BACKEND), KNONE, "unknown backend \"%s\" (expected one of %s)",
+                   c->backend, list);
+    if ((unsigned)c->precision >= (unsigned)COUNT(precision_names))
+        return bad(r, KR(K_PRECISION), KNONE, "unknown value %d (expected one of %s)",
+                   (int)c->precision, join_names(precision_names, COUNT(precision_names),
+                                                 list, sizeof list));
+    if (c->device < 0)
+        return bad(r, KR(K_DEVICE), KNONE, "out of range: %d (expected an integer >= 0)",
+                   c->device);
+    if (c->threads < 0)
+        return bad(r, KR(K_THREADS), KNONE, "out of range: %d (expected an integer >= 0)",
+                   c->threads);
+    return SMX_OK;
+}
+
+/* A spread, a sigma: finite and >= 0. */
+static smx_status check_nonneg(const reporter *r, int i, int key, double v)
+{
+    if (!isfinite(v) || v < 0)
+        return bad(r, BR(i, key), KNONE, "out of range: %g (expected a number >= 0)", v);
+    return SMX_OK;
+}
+
+static smx_status check_beam(const smx_config *c, const reporter *r, int i)
+{
+    const smx_beam *b = &c->beams[i];
+    smx_status st;
+    if (!isfinite(b->energy_MeV) || b->energy_MeV < c->e_min_MeV || b->energy_MeV > c->e_max_MeV)
+        return bad(r, BR(i, B_ENERGY), KNONE, "beam energy outside the energy grid: %g MeV "
+                   "(expected grid.energy.min_MeV %g <= energy_MeV <= grid.energy.max_MeV %g)",
+                   b->energy_MeV, c->e_min_MeV, c->e_max_MeV);
+    if ((st = check_nonneg(r, i, B_ESPREAD, b->energy_spread_MeV)) != SMX_OK) return st;
+    if (!isfinite(b->x_mm) || b->x_mm < c->x_min_mm || b->x_mm > c->x_max_mm)
+        return bad(r, BR(i, B_X), KNONE, "beam outside the grid: %g mm (expected %g <= x_mm "
+                   "<= %g, grid.x_mm)", b->x_mm, c->x_min_mm, c->x_max_mm);
+    if ((st = check_nonneg(r, i, B_SX, b->sigma_x_mm)) != SMX_OK) return st;
+    if (!isfinite(b->angle_deg))
+        return bad(r, BR(i, B_ANGLE), KNONE, "not a finite number (expected an angle in deg)");
+    if (!c->theta_full_circle &&
+        (b->angle_deg < c->theta_min_deg || b->angle_deg > c->theta_max_deg))
+        return bad(r, BR(i, B_ANGLE), KNONE, "beam direction outside the theta window: %g deg "
+                   "(expected %g <= angle_deg <= %g, grid.theta)", b->angle_deg,
+                   c->theta_min_deg, c->theta_max_deg);
+    if (fabs(b->angle_deg) >= c->max_angle_deg)
+        return bad(r, BR(i, B_ANGLE), KNONE, "beam direction beyond the cap angle: %g deg "
+                   "(expected |angle_deg| < transport.max_angle_deg = %g)", b->angle_deg,
+                   c->max_angle_deg);
+    if ((st = check_nonneg(r, i, B_SANGLE, b->sigma_angle_deg)) != SMX_OK) return st;
+    if (!isfinite(b->protons) || b->protons <= 0)
+        return bad(r, BR(i, B_PROTONS), KNONE, "out of range: %g (expected a number > 0)",
+                   b->protons);
+    return SMX_OK;
+}
+
+static smx_status check_all(const smx_config *c, const reporter *r)
+{
+    smx_status st;
+    if ((st = check_grid(c, r)) != SMX_OK) return st;
+    if ((st = check_medium(c, r)) != SMX_OK) return st;
+    if ((st = check_transport(c, r)) != SMX_OK) return st;
+    if ((st = check_run(c, r)) != SMX_OK) return st;
+    if (c->nbeams < 1)
+        return bad(r, KR(K_BEAMS), KNONE, "no beams (expected a non-empty sequence of beams)");
+    if (c->nbeams > SMX_MAX_BEAMS)
+        return bad(r, KR(K_BEAMS), KNONE, "too many beams: %d (expected at most %d)",
+                   c->nbeams, SMX_MAX_BEAMS);
+    for (int i = 0; i < c->nbeams; i++)
+        if ((st = check_beam(c, r, i)) != SMX_OK) return st;
+    return SMX_OK;
+}
+
+/* ---- public: defaults and checks ----------------------------------------- */
+
+void smx_config_init(smx_config *cfg)
+{
+    if (!cfg) return;
+    memset(cfg, 0, sizeof *cfg);
+    cfg->x_min_mm = -20.0;
+    cfg->x_max_mm = 20.0;
+    cfg->nx = 80;
+    cfg->z_max_mm = 100.0;
+    cfg->nz = 200;
+    cfg->y_thickness_mm = 1.0;
+    cfg->ntheta = 120;
+    cfg->theta_full_circle = 0;
+    cfg->theta_min_deg = -30.0;
+    cfg->theta_max_deg = 30.0;
+    cfg->ne = 0;
+    cfg->e_min_MeV = 1.0;
+    cfg->e_max_MeV = 110.0;
+    cfg->spacing = SMX_SPACING_RANGE;
+    snprintf(cfg->material, sizeof cfg->material, "%s", "water");
+    cfg->nbeams = 0;
+    cfg->step_mm = 0.0;
+    cfg->splitting = SMX_SPLIT_LIE;
+    cfg->scattering = SMX_SCATTER_DIFFERENTIAL_MOLIERE;
+    cfg->max_steps = 100000;
+    cfg->max_angle_deg = 90.0;
+    snprintf(cfg->backend, sizeof cfg->backend, "%s", "openmp");
+    cfg->precision = SMX_PRECISION_FLOAT32;
+    cfg->device = 0;
+    cfg->threads = 0;
+}
+
+smx_status smx_config_check(const smx_config *cfg, char *err, size_t errlen)
+{
+    if (!cfg) {
+        plain_error(err, errlen, "smx_config_check: cfg is NULL");
+        return SMX_EINVAL;
+    }
+    reporter r = {NULL, NULL, err, errlen};
+    return check_all(cfg, &r);
+}
+
+/* ---- scalars -------------------------------------------------------------- */
+
+typedef enum { NUM_NONE = 0, NUM_INT, NUM_FLOAT, NUM_NONFINITE } num_kind;
+
+static int is_digit(char ch)
+{
+    return ch >= '0' && ch <= '9';
+}
+
+static int any_of(const char *s, const char *const *words, int count)
+{
+    return name_index(s, words, count) >= 0;
+}
+
+/* YAML 1.2 core schema numbers: [-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?
+ * and [-+]?.inf / .nan. An integer has neither a point nor an exponent. */
+static num_kind classify_number(const char *s)
+{
+    static const char *const specials[] = {".inf", ".Inf", ".INF", ".nan", ".NaN", ".NAN"};
+    const char *p = s;
+    if (*p == '+' || *p == '-') p++;
+    if (any_of(p, specials, COUNT(specials))) return NUM_NONFINITE;
+    int digits = 0, point = 0, expo = 0;
+    while (is_digit(*p)) p++, digits++;
+    if (*p == '.') {
+        point = 1;
+        p++;
+        while (is_digit(*p)) p++, digits++;
+    }
+    if (digits == 0) return NUM_NONE;
+    if (*p == 'e' || *p == 'E') {
+        expo = 1;
+        p++;
+        if (*p == '+' || *p == '-') p++;
+        if (!is_digit(*p)) return NUM_NONE;
+        while (is_digit(*p)) p++;
+    }
+    if (*p != '\0') return NUM_NONE;
+    return point || expo ? NUM_FLOAT : NUM_INT;
+}
+
+static int scalar_is_plain(const yaml_node_t *n)
+{
+    return n->type == YAML_SCALAR_NODE && n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+}
+
+static const char *scalar_text(const yaml_node_t *n)
+{
+    return (const char *)n->data.scalar.value;
+}
+
+static int plain_is(const yaml_node_t *n, const char *const *words, int count)
+{
+    return scalar_is_plain(n) && any_of(scalar_text(n), words, count);
+}
+
+static const char *const null_words[] = {"", "~", "null", "Null", "NULL"};
+static const char *const true_words[] = {"true", "True", "TRUE"};
+static const char *const false_words[] = {"false", "False", "FALSE"};
+
+/* What a node is, for "wrong type" messages: `a string ("abc")`. */
+static const char *describe(const yaml_node_t *n, char *buf, size_t len)
+{
+    if (n->type == YAML_MAPPING_NODE) return "a mapping";
+    if (n->type == YAML_SEQUENCE_NODE) return "a sequence";
+    const char *s = scalar_text(n);
+    int w = (int)strlen(s) > 40 ? 40 : (int)strlen(s);
+    const char *more = (int)strlen(s) > 40 ? "..." : "";
+    if (!scalar_is_plain(n)) {
+        snprintf(buf, len, "a string (\"%.*s%s\")", w, s, more);
+        return buf;
+    }
+    if (plain_is(n, null_words, COUNT(null_words))) return "null (no value)";
+    if (plain_is(n, true_words, COUNT(true_words)) || plain_is(n, false_words, COUNT(false_words)))
+        snprintf(buf, len, "a boolean (%s)", s);
+    else {
+        switch (classify_number(s)) {
+        case NUM_INT: snprintf(buf, len, "an integer (%.*s%s)", w, s, more); break;
+        case NUM_FLOAT: snprintf(buf, len, "a float (%.*s%s)", w, s, more); break;
+        case NUM_NONFINITE: snprintf(buf, len, "a non-finite number (%s)", s); break;
+        case NUM_NONE: snprintf(buf, len, "a string (\"%.*s%s\")", w, s, more); break;
+        }
+    }
+    return buf;
+}
+
+/* ---- the loader ----------------------------------------------------------- */
+
+typedef struct {
+    yaml_document_t *doc;
+    const char *file;
+    char *err;
+    size_t errlen;
+    marks *marks;
+    smx_config *cfg;
+} loader;
+
+/* An error at a node of the file, with an explicit key name. */
+static smx_status fail_at(const loader *L, const yaml_node_t *n, const char *key,
+                          const char *fmt, ...) SMX_PRINTF(4, 5);
+static smx_status fail_at(const loader *L, const yaml_node_t *n, const char *key,
+                          const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    emit(L->err, L->errlen, L->file, pos_of_mark(n->start_mark), key, fmt, ap);
+    va_end(ap);
+    return SMX_ECONFIG;
+}
+
+/* An error at a node about key k. */
+static smx_status fail(const loader *L, const yaml_node_t *n, kref k, const char *fmt, ...)
+    SMX_PRINTF(4, 5);
+static smx_status fail(const loader *L, const yaml_node_t *n, kref k, const char *fmt, ...)
+{
+    char name[96];
+    kref_name(k, name, sizeof name);
+    va_list ap;
+    va_start(ap, fmt);
+    emit(L->err, L->errlen, L->file, pos_of_mark(n->start_mark), name, fmt, ap);
+    va_end(ap);
+    return SMX_ECONFIG;
+}
+
+static smx_status wrong_type(const loader *L, const yaml_node_t *n, kref k, const char *expect)
+{
+    char buf[96];
+    return fail(L, n, k, "wrong type: got %s (expected %s)", describe(n, buf, sizeof buf),
+                expect);
+}
+
+static smx_status get_double(const loader *L, const yaml_node_t *n, kref k, const char *expect,
+                             double *out)
+{
+    if (!scalar_is_plain(n)) return wrong_type(L, n, k, expect);
+    num_kind kind = classify_number(scalar_text(n));
+    if (kind == NUM_NONE) return wrong_type(L, n, k, expect);
+    double v = kind == NUM_NONFINITE ? HUGE_VAL : strtod(scalar_text(n), NULL);
+    if (!isfinite(v))
+        return fail(L, n, k, "not a finite number: %s (expected %s)", scalar_text(n), expect);
+    *out = v;
+    return SMX_OK;
+}
+
+static smx_status get_int(const loader *L, const yaml_node_t *n, kref k, const char *expect,
+                          int *out)
+{
+    if (!scalar_is_plain(n) || classify_number(scalar_text(n)) != NUM_INT)
+        return wrong_type(L, n, k, expect);
+    errno = 0;
+    long long v = strtoll(scalar_text(n), NULL, 10);
+    if (errno == ERANGE || v < INT_MIN || v > INT_MAX)
+        return fail(L, n, k, "out of range: %s is too large (expected %s)", scalar_text(n),
+                    expect);
+    *out = (int)v;
+    return SMX_OK;
+}
+
+static smx_status get_bool(const loader *L, const yaml_node_t *n, kref k, int *out)
+{
+    if (plain_is(n, true_words, COUNT(true_words))) *out = 1;
+    else if (plain_is(n, false_words, COUNT(false_words))) *out = 0;
+    else return wrong_type(L, n, k, "true or false");
+    return SMX_OK;
+}
+
+/* A string scalar (any quoting) that fits buf. */
+static smx_status get_string(const loader *L, const yaml_node_t *n, kref k, const char *expect,
+                             char *buf, size_t size)
+{
+    if (n->type != YAML_SCALAR_NODE || plain_is(n, null_words, COUNT(null_words)))
+        return wrong_type(L, n, k, expect);
+    size_t len = n->data.scalar.length;
+    if (strlen(scalar_text(n)) != len)
+        return fail(L, n, k, "contains a NUL character (expected %s)", expect);
+    if (len == 0) return fail(L, n, k, "empty string (expected %s)", expect);
+    if (len >= size)
+        return fail(L, n, k, "too long: %zu characters (expected %s of at most %zu characters)",
+                    len, expect, size - 1);
+    memcpy(buf, scalar_text(n), len + 1);
+    return SMX_OK;
+}
+
+static smx_status get_enum(const loader *L, const yaml_node_t *n, kref k,
+                           const char *const *names, int count, int *out)
+{
+    char list[160], expect[176];
+    snprintf(expect, sizeof expect, "one of %s", join_names(names, count, list, sizeof list));
+    if (n->type != YAML_SCALAR_NODE || plain_is(n, null_words, COUNT(null_words)))
+        return wrong_type(L, n, k, expect);
+    int i = name_index(scalar_text(n), names, count);
+    if (i < 0) return fail(L, n, k, "unknown value \"%s\" (expected %s)", scalar_text(n), expect);
+    *out = i;
+    return SMX_OK;
+}
+
+static int is_auto(const yaml_node_t *n)
+{
+    return n->type == YAML_SCALAR_NODE && strcmp(scalar_text(n), "auto") == 0;
+}
+
+/* [a, b]: a sequence of exactly two numbers. */
+static smx_status get_pair(const loader *L, const yaml_node_t *n, kref k, double v[2])
+{
+    const char *expect = "a sequence of 2 numbers [min, max]";
+    if (n->type != YAML_SEQUENCE_NODE) return wrong_type(L, n, k, expect);
+    yaml_node_item_t *it = n->data.sequence.items.start;
+    long count = (long)(n->data.sequence.items.top - it);
+    if (count != 2)
+        return fail(L, n, k, "wrong length: %ld items (expected %s)", count, expect);
+    for (int i = 0; i < 2; i++) {
+        const yaml_node_t *e = yaml_document_get_node(L->doc, it[i]);
+        smx_status st = get_double(L, e, k, "a number", &v[i]);
+        if (st != SMX_OK) return st;
+    }
+    return SMX_OK;
+}
+
+static smx_status set_value(loader *L, kref k, yaml_node_t *v);
+
+/* Walks a mapping: every key must be a known, unique string; each value is
+ * handed to set_value after its position is recorded. `self` names the
+ * mapping (its position is recorded too). */
+static smx_status walk_mapping(loader *L, yaml_node_t *n, kref self, const char *const *names,
+                               const int *ids, int count)
+{
+    char path[96];
+    kref_name(self, path, sizeof path);
+    if (n->type != YAML_MAPPING_NODE) {
+        if (self.beam < 0 && self.id == K_ROOT)
+            return fail_at(L, n, path, "not a mapping (expected a mapping of sections)");
+        return wrong_type(L, n, self, "a mapping");
+    }
+    *mark_slot(L->marks, self) = pos_of_mark(n->start_mark);
+    const char *prefix = self.beam < 0 && self.id == K_ROOT ? "" : path;
+    const char *dot = prefix[0] ? "." : "";
+    yaml_node_pair_t *first = n->data.mapping.pairs.start;
+    for (yaml_node_pair_t *p = first; p < n->data.mapping.pairs.top; p++) {
+        yaml_node_t *key = yaml_document_get_node(L->doc, p->key);
+        yaml_node_t *val = yaml_document_get_node(L->doc, p->value);
+        char list[160];
+        join_names(names, count, list, sizeof list);
+        if (key->type != YAML_SCALAR_NODE)
+            return fail_at(L, key, path, "a key is not a string (expected one of %s)", list);
+        const char *kname = scalar_text(key);
+        char full[224];
+        snprintf(full, sizeof full, "%s%s%.100s", prefix, dot, kname);
+        int idx = strlen(kname) == key->data.scalar.length ? name_index(kname, names, count) : -1;
+        if (idx < 0) return fail_at(L, key, full, "unknown key (expected one of %s)", list);
+        for (yaml_node_pair_t *q = first; q < p; q++) {
+            const yaml_node_t *prev = yaml_document_get_node(L->doc, q->key);
+            if (prev->type == YAML_SCALAR_NODE && strcmp(scalar_text(prev), kname) == 0)
+                return fail_at(L, key, full, "duplicate key, first given at line %zu (expected "
+                               "each key at most once in a mapping)", prev->start_mark.line + 1);
+        }
+        kref child = {ids[idx], self.beam};
+        *mark_slot(L->marks, child) = pos_of_mark(val->start_mark);
+        smx_status st = set_value(L, child, val);
+        if (st != SMX_OK) return st;
+    }
+    return SMX_OK;
+}
+
+static smx_status set_beams(loader *L, yaml_node_t *n)
+{
+    const char *expect = "a non-empty sequence of beam mappings";
+    if (n->type != YAML_SEQUENCE_NODE) return wrong_type(L, n, KR(K_BEAMS), expect);
+    yaml_node_item_t *items = n->data.sequence.items.start;
+    long count = (long)(n->data.sequence.items.top - items);
+    if (count == 0) return fail(L, n, KR(K_BEAMS), "empty list (expected at least one beam)");
+    if (count > SMX_MAX_BEAMS) {
+        const yaml_node_t *extra = yaml_document_get_node(L->doc, items[SMX_MAX_BEAMS]);
+        return fail(L, extra, BR(SMX_MAX_BEAMS, B_ITEM), "too many beams: %ld (expected at "
+                    "most %d)", count, SMX_MAX_BEAMS);
+    }
+    smx_config *c = L->cfg;
+    c->nbeams = (int)count;
+    for (int i = 0; i < (int)count; i++) {
+        c->beams[i] = (smx_beam){.protons = 1e9};
+        yaml_node_t *item = yaml_document_get_node(L->doc, items[i]);
+        smx_status st = walk_mapping(L, item, BR(i, B_ITEM), beam_names, beam_ids,
+                                     COUNT(beam_names));
+        if (st != SMX_OK) return st;
+        if (!L->marks->beam[i][B_ENERGY].set)
+            return fail(L, item, BR(i, B_ENERGY), "missing required key (expected the beam "
+                        "energy in MeV)");
+    }
+    return SMX_OK;
+}
+
+static smx_status set_beam_value(loader *L, kref k, yaml_node_t *v)
+{
+    smx_beam *b = &L->cfg->beams[k.beam];
+    switch ((beam_key)k.id) {
+    case B_ENERGY: return get_double(L, v, k, "a number in MeV", &b->energy_MeV);
+    case B_ESPREAD: return get_double(L, v, k, "a number >= 0 in MeV", &b->energy_spread_MeV);
+    case B_X: return get_double(L, v, k, "a number in mm", &b->x_mm);
+    case B_SX: return get_double(L, v, k, "a number >= 0 in mm", &b->sigma_x_mm);
+    case B_ANGLE: return get_double(L, v, k, "a number in deg", &b->angle_deg);
+    case B_SANGLE: return get_double(L, v, k, "a number >= 0 in deg", &b->sigma_angle_deg);
+    case B_PROTONS: return get_double(L, v, k, "a number > 0", &b->protons);
+    case B_ITEM:
+    case B_COUNT: break;
+    }
+    return SMX_OK;
+}
+
+/* After grid.theta: a full circle has no window. */
+static smx_status check_theta_keys(loader *L, yaml_node_t *theta)
+{
+    const pos *m = L->marks->key;
+    if (!m[K_TFULL].set || !L->cfg->theta_full_circle) return SMX_OK;
+    kref k = m[K_TMIN].set ? KR(K_TMIN) : m[K_TMAX].set ? KR(K_TMAX) : KNONE;
+    if (k.id < 0) return SMX_OK;
+    /* Find the key node to point at. */
+    for (yaml_node_pair_t *p = theta->data.mapping.pairs.start; p < theta->data.mapping.pairs.top;
+         p++) {
+        const yaml_node_t *key = yaml_document_get_node(L->doc, p->key);
+        if (strcmp(scalar_text(key), k.id == K_TMIN ? "min_deg" : "max_deg") == 0)
+            return fail(L, key, k, "not allowed with full_circle: true (expected either "
+                        "full_circle: true or a min_deg/max_deg window)");
+    }
+    return SMX_OK;
+}
+
+static smx_status set_value(loader *L, kref k, yaml_node_t *v)
+{
+    if (k.beam >= 0) return set_beam_value(L, k, v);
+    smx_config *c = L->cfg;
+    smx_status st = SMX_OK;
+    double pair[2];
+    int e = 0;
+    switch ((key_id)k.id) {
+    case K_GRID:
+        return walk_mapping(L, v, k, grid_names, grid_ids, COUNT(grid_names));
+    case K_X:
+        if ((st = get_pair(L, v, k, pair)) != SMX_OK) return st;
+        c->x_min_mm = pair[0];
+        c->x_max_mm = pair[1];
+        return SMX_OK;
+    case K_NX: return get_int(L, v, k, "an integer >= 1", &c->nx);
+    case K_Z:
+        if ((st = get_pair(L, v, k, pair)) != SMX_OK) return st;
+        if (pair[0] != 0.0)
+            return fail(L, yaml_document_get_node(L->doc, v->data.sequence.items.start[0]), k,
+                        "the grid starts at the surface: first value %g (expected [0, z_max] "
+                        "with z_max > 0)", pair[0]);
+        c->z_max_mm = pair[1];
+        return SMX_OK;
+    case K_NZ: return get_int(L, v, k, "an integer >= 1", &c->nz);
+    case K_Y: return get_double(L, v, k, "a number > 0 in mm", &c->y_thickness_mm);
+    case K_THETA:
+        st = walk_mapping(L, v, k, theta_names, theta_ids, COUNT(theta_names));
+        return st != SMX_OK ? st : check_theta_keys(L, v);
+    case K_TBINS: return get_int(L, v, k, "an integer >= 1", &c->ntheta);
+    case K_TMIN: return get_double(L, v, k, "a number in deg", &c->theta_min_deg);
+    case K_TMAX: return get_double(L, v, k, "a number in deg", &c->theta_max_deg);
+    case K_TFULL: return get_bool(L, v, k, &c->theta_full_circle);
+    case K_ENERGY:
+        return walk_mapping(L, v, k, energy_names, energy_ids, COUNT(energy_names));
+    case K_EBINS:
+        if (is_auto(v)) {
+            c->ne = 0;
+            return SMX_OK;
+        }
+        if ((st = get_int(L, v, k, "auto or an integer >= 2", &c->ne)) != SMX_OK) return st;
+        if (c->ne < 2)
+            return fail(L, v, k, "out of range: %d (expected auto or an integer >= 2)", c->ne);
+        return SMX_OK;
+    case K_EMIN: return get_double(L, v, k, "a number in MeV", &c->e_min_MeV);
+    case K_EMAX: return get_double(L, v, k, "a number in MeV", &c->e_max_MeV);
+    case K_ESPACING:
+        st = get_enum(L, v, k, spacing_names, COUNT(spacing_names), &e);
+        c->spacing = (smx_energy_spacing)e;
+        return st;
+    case K_MATERIAL:
+        return get_string(L, v, k, "a material name", c->material, sizeof c->material);
+    case K_BEAMS: return set_beams(L, v);
+    case K_TRANSPORT:
+        return walk_mapping(L, v, k, transport_names, transport_ids, COUNT(transport_names));
+    case K_STEP:
+        if (is_auto(v)) {
+            c->step_mm = 0.0;
+            return SMX_OK;
+        }
+        if ((st = get_double(L, v, k, "auto or a number > 0 in mm", &c->step_mm)) != SMX_OK)
+            return st;
+        if (c->step_mm <= 0)
+            return fail(L, v, k, "out of range: %g (expected auto or a number > 0)", c->step_mm);
+        return SMX_OK;
+    case K_SPLIT:
+        st = get_enum(L, v, k, split_names, COUNT(split_names), &e);
+        c->splitting = (smx_splitting)e;
+        return st;
+    case K_SCATTER:
+        st = get_enum(L, v, k, scatter_names, COUNT(scatter_names), &e);
+        c->scattering = (smx_scatter_model)e;
+        return st;
+    case K_MAXSTEPS: return get_int(L, v, k, "an integer >= 1", &c->max_steps);
+    case K_MAXANGLE: return get_double(L, v, k, "a number in deg", &c->max_angle_deg);
+    case K_RUN: return walk_mapping(L, v, k, run_names, run_ids, COUNT(run_names));
+    case K_BACKEND: return get_string(L, v, k, "a backend name", c->backend, sizeof c->backend);
+    case K_PRECISION:
+        st = get_enum(L, v, k, precision_names, COUNT(precision_names), &e);
+        c->precision = (smx_precision)e;
+        return st;
+    case K_DEVICE: return get_int(L, v, k, "an integer >= 0", &c->device);
+    case K_THREADS: return get_int(L, v, k, "an integer >= 0", &c->threads);
+    case K_ROOT:
+    case K_COUNT: break;
+    }
+    return SMX_OK;
+}
+
+/* Fills cfg from a loaded document, then runs the checks with positions. */
+static smx_status load_document(yaml_document_t *doc, const char *file, smx_config *cfg,
+                                char *err, size_t errlen)
+{
+    marks *m = calloc(1, sizeof *m);
+    if (!m) {
+        plain_error(err, errlen, "%s: out of memory", file);
+        return SMX_ENOMEM;
+    }
+    loader L = {doc, file, err, errlen, m, cfg};
+    reporter r = {file, m, err, errlen};
+    smx_status st;
+    yaml_node_t *root = yaml_document_get_root_node(doc);
+    if (!root) {
+        plain_error(err, errlen, "%s:1:1: (top level): empty document (expected a mapping of "
+                    "sections)", file);
+        st = SMX_ECONFIG;
+    } else if (root->type != YAML_MAPPING_NODE) {
+        char buf[96];
+        plain_error(err, errlen, "%s:1:1: (top level): not a mapping: got %s (expected a "
+                    "mapping of sections)", file, describe(root, buf, sizeof buf));
+        st = SMX_ECONFIG;
+    } else {
+        st = walk_mapping(&L, root, KR(K_ROOT), root_names, root_ids, COUNT(root_names));
+        if (st == SMX_OK && !m->key[K_BEAMS].set)
+            st = fail(&L, root, KR(K_BEAMS), "missing required key (expected a non-empty "
+                      "sequence of beams)");
+        if (st == SMX_OK) st = check_all(cfg, &r);
+    }
+    free(m);
+    return st;
+}
+
+/* 1-based line and column of a byte offset (reader errors carry no mark). */
+static pos pos_of_offset(FILE *f, size_t offset)
+{
+    pos p = {1, 1, 1};
+    if (fseek(f, 0, SEEK_SET) != 0) return p;
+    for (size_t i = 0; i < offset; i++) {
+        int ch = fgetc(f);
+        if (ch == EOF) break;
+        if (ch == '\n') p.line++, p.col = 1;
+        else p.col++;
+    }
+    return p;
+}
+
+static smx_status syntax_error(const yaml_parser_t *ps, FILE *f, const char *file, char *err,
+                               size_t errlen)
+{
+    const char *problem = ps->problem ? ps->problem : "malformed YAML";
+    if (ps->error == YAML_MEMORY_ERROR) {
+        plain_error(err, errlen, "%s: out of memory while reading YAML", file);
+        return SMX_ENOMEM;
+    }
+    if (ps->error == YAML_READER_ERROR && ferror(f)) {
+        plain_error(err, errlen, "%s: cannot read: %s", file, strerror(errno));
+        return SMX_EIO;
+    }
+    if (ps->error == YAML_READER_ERROR) {
+        pos p = pos_of_offset(f, ps->problem_offset);
+        plain_error(err, errlen, "%s:%zu:%zu: YAML syntax error: %s", file, p.line, p.col,
+                    problem);
+        return SMX_ECONFIG;
+    }
+    pos p = pos_of_mark(ps->problem_mark);
+    if (ps->context) {
+        pos c = pos_of_mark(ps->context_mark);
+        plain_error(err, errlen, "%s:%zu:%zu: YAML syntax error: %s (%s at %zu:%zu)", file,
+                    p.line, p.col, problem, ps->context, c.line, c.col);
+    } else {
+        plain_error(err, errlen, "%s:%zu:%zu: YAML syntax error: %s", file, p.line, p.col,
+                    problem);
+    }
+    return SMX_ECONFIG;
+}
+
+/* Loads the first document and makes sure no second one follows. */
+static smx_status parse_file(yaml_parser_t *ps, FILE *f, const char *file, smx_config *cfg,
+                             char *err, size_t errlen)
+{
+    yaml_document_t doc, extra;
+    if (!yaml_parser_load(ps, &doc)) return syntax_error(ps, f, file, err, errlen);
+    if (!yaml_parser_load(ps, &extra)) {
+        yaml_document_delete(&doc);
+        return syntax_error(ps, f, file, err, errlen);
+    }
+    smx_status st;
+    yaml_node_t *second = yaml_document_get_root_node(&extra);
+    if (second) {
+        pos p = pos_of_mark(extra.start_mark);
+        plain_error(err, errlen, "%s:%zu:%zu: (top level): a second YAML document (expected "
+                    "one document)", file, p.line, p.col);
+        st = SMX_ECONFIG;
+    } else {
+        st = load_document(&doc, file, cfg, err, errlen);
+    }
+    yaml_document_delete(&extra);
+    yaml_document_delete(&doc);
+    return st;
+}
+
+smx_status smx_config_load(const char *path, smx_config *cfg, char *err, size_t errlen)
+{
+    if (!path || !cfg) {
+        plain_error(err, errlen, "smx_config_load: %s is NULL", path ? "cfg" : "path");
+        return SMX_EINVAL;
+    }
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        int e = errno;
+        plain_error(err, errlen, "%s: cannot open: %s", path, strerror(e));
+        return SMX_EIO;
+    }
+    /* Work on a copy: the caller's struct changes only on success. */
+    smx_config *work = malloc(sizeof *work);
+    yaml_parser_t ps;
+    if (!work || !yaml_parser_initialize(&ps)) {
+        free(work);
+        fclose(f);
+        plain_error(err, errlen, "%s: out of memory", path);
+        return SMX_ENOMEM;
+    }
+    *work = *cfg;
+    snprintf(work->source_path, sizeof work->source_path, "%s", path);
+    yaml_parser_set_input_file(&ps, f);
+    smx_status st = parse_file(&ps, f, path, work, err, errlen);
+    yaml_parser_delete(&ps);
+    fclose(f);
+    if (st == SMX_OK) *cfg = *work;
+    free(work);
+    return st;
+}
