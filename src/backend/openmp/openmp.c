@@ -18,8 +18,13 @@ typedef struct omp_ctx {
     int threads;
     size_t slab;         /* nz * nx */
     float *psi, *tmp;    /* state and scratch, canonical layout */
-    double *edep;        /* [threads][slab] MeV per unit weight */
-    double *sums;        /* [ne][nt] weight of each slab */
+    double *edep;        /* [threads][epad] MeV per unit weight, padded by */
+    int bx, bz;          /* bx columns and bz rows on each side */
+    size_t epad;         /* (nz + 2 bz) * (nx + 2 bx) */
+    float *zero_row;     /* nx zeros: the source row beyond the grid */
+    double *sums, *osums; /* [ne][nt] weight of each slab of psi / of tmp */
+    int *gstart, *gsrc;   /* A_E gather lists: output bin k takes from */
+    float *gw;            /* gsrc[gstart[k] .. gstart[k+1]) with weights gw */
     float *kw;           /* [variant][ne][2*kmax+1] kernel weights */
     double *kleak;       /* [variant][ne][nt] kernel mass leaving the window */
     int lo, hi;
@@ -43,7 +48,12 @@ static void omp_destroy(void *ctx)
     free(c->psi);
     free(c->tmp);
     free(c->edep);
+    free(c->zero_row);
     free(c->sums);
+    free(c->osums);
+    free(c->gstart);
+    free(c->gsrc);
+    free(c->gw);
     free(c->kw);
     free(c->kleak);
     free(c);
@@ -73,11 +83,23 @@ static smx_status omp_create(const smx_plan *p, int device, smx_precision precis
     size_t n = smx__psi_size(p), ker = 2 * (size_t)p->kmax + 1;
     c->psi = alloc64(n * sizeof(float));
     c->tmp = alloc64(n * sizeof(float));
-    c->edep = calloc((size_t)c->threads * c->slab, sizeof(double));
+    for (size_t k = 0; k < (size_t)p->nmat * p->ne * p->nt; k++) {
+        int ax = abs(p->dx0[k]) + 1, az = abs(p->dz0[k]) + 1;
+        if (ax > c->bx) c->bx = ax;
+        if (az > c->bz) c->bz = az;
+    }
+    c->epad = (size_t)(p->nz + 2 * c->bz) * (p->nx + 2 * c->bx);
+    c->edep = calloc((size_t)c->threads * c->epad, sizeof(double));
+    c->zero_row = calloc(p->nx, sizeof(float));
     c->sums = calloc((size_t)p->ne * p->nt, sizeof(double));
+    c->osums = calloc((size_t)p->ne * p->nt, sizeof(double));
+    c->gstart = calloc((size_t)p->ne + 1, sizeof(int));
+    c->gsrc = calloc(2 * (size_t)p->ne, sizeof(int));
+    c->gw = calloc(2 * (size_t)p->ne, sizeof(float));
     c->kw = calloc((size_t)SMX_KERNEL_VARIANTS * p->ne * ker, sizeof(float));
     c->kleak = calloc((size_t)SMX_KERNEL_VARIANTS * p->ne * p->nt, sizeof(double));
-    if (!c->psi || !c->tmp || !c->edep || !c->sums || !c->kw || !c->kleak) {
+    if (!c->psi || !c->tmp || !c->edep || !c->zero_row || !c->sums || !c->osums || !c->gstart || !c->gsrc ||
+        !c->gw || !c->kw || !c->kleak) {
         omp_destroy(c);
         smx__err(err, errlen, "openmp backend: cannot allocate 2 x %.1f MB for the state",
                  n * 4.0 / 1e6);
@@ -99,9 +121,27 @@ static smx_status omp_create(const smx_plan *p, int device, smx_precision precis
                 c->kleak[((size_t)v * p->ne + i) * p->nt + j] = l;
             }
         }
+    /* A_E as a gather: the sources of every output bin, in order */
+    int n_src = 0;
+    for (int k = 0; k < p->ne; k++) {
+        c->gstart[k] = n_src;
+        for (int i = 0; i < p->ne; i++) {
+            int t = p->e_target[i];
+            if (t == k) {
+                c->gsrc[n_src] = i;
+                c->gw[n_src++] = (float)p->e_w_lo[i];
+            } else if (t >= 0 && t + 1 == k && p->e_w_lo[i] < 1) {
+                c->gsrc[n_src] = i;
+                c->gw[n_src++] = (float)(1 - p->e_w_lo[i]);
+            }
+        }
+    }
+    c->gstart[p->ne] = n_src;
     *out = c;
     return SMX_OK;
 }
+
+static void slab_sums(omp_ctx *c, const float *buf, int lo, int hi);
 
 static int omp_supports(void *ctx, int op, smx_precision precision)
 {
@@ -115,9 +155,10 @@ static smx_status omp_set_psi(void *ctx, const double *psi, int lo, int hi, char
     size_t n = smx__psi_size(c->p);
 #pragma omp parallel for num_threads(c->threads) schedule(static)
     for (size_t k = 0; k < n; k++) c->psi[k] = (float)psi[k];
-    memset(c->edep, 0, (size_t)c->threads * c->slab * sizeof(double));
+    memset(c->edep, 0, (size_t)c->threads * c->epad * sizeof(double));
     c->lo = lo;
     c->hi = hi;
+    if (hi >= lo) slab_sums(c, c->psi, lo, hi);
     return SMX_OK;
 }
 
@@ -138,26 +179,24 @@ static smx_status omp_get_psi(void *ctx, double *psi, char *err, size_t errlen)
 static smx_status omp_get_edep(void *ctx, double *edep, char *err, size_t errlen)
 {
     omp_ctx *c = ctx;
-    for (size_t q = 0; q < c->slab; q++) {
-        double s = 0;
-        for (int t = 0; t < c->threads; t++) s += c->edep[(size_t)t * c->slab + q];
-        edep[q] = s;
-    }
+    const smx_plan *p = c->p;
+    int W = p->nx + 2 * c->bx, H = p->nz + 2 * c->bz;
+    memset(edep, 0, c->slab * sizeof(double));
+    for (int t = 0; t < c->threads; t++) /* the border folds onto the edge cells */
+        for (int z = 0; z < H; z++)
+            for (int x = 0; x < W; x++) {
+                int gz = smx__clampi(z - c->bz, 0, p->nz - 1), gx = smx__clampi(x - c->bx, 0, p->nx - 1);
+                edep[(size_t)gz * p->nx + gx] += c->edep[(size_t)t * c->epad + (size_t)z * W + x];
+            }
     return SMX_OK;
 }
 
-/* Weight of every slab of buf in [lo, hi] into c->sums; returns the total
- * weight and energy. */
-static void slab_sums(omp_ctx *c, const float *buf, int lo, int hi, double *w, double *e)
+/* Weight of every slab of buf in [lo, hi] into c->sums (a full pass,
+ * only when a state is uploaded; the operators sum their own output). */
+static void slab_sums(omp_ctx *c, const float *buf, int lo, int hi)
 {
-    const smx_plan *p = c->p;
-    int nt = p->nt, rows = (hi - lo + 1) * nt;
-    double sw = 0, se = 0;
-    if (rows <= 0) {
-        *w = *e = 0;
-        return;
-    }
-#pragma omp parallel for num_threads(c->threads) schedule(static) reduction(+ : sw, se)
+    int nt = c->p->nt, rows = (hi - lo + 1) * nt;
+#pragma omp parallel for num_threads(c->threads) schedule(static)
     for (int r = 0; r < rows; r++) {
         int i = lo + r / nt, j = r % nt;
         const float *s = SLAB(c, buf, i, j);
@@ -165,11 +204,34 @@ static void slab_sums(omp_ctx *c, const float *buf, int lo, int hi, double *w, d
 #pragma omp simd reduction(+ : acc)
         for (size_t q = 0; q < c->slab; q++) acc += s[q];
         c->sums[(size_t)i * nt + j] = acc;
-        sw += acc;
-        se += acc * p->e_center_MeV[i];
     }
-    *w = sw;
-    *e = se;
+}
+
+/* Total weight and energy from per-slab sums. */
+static void totals(const omp_ctx *c, const double *sums, int lo, int hi, double *w, double *e)
+{
+    const smx_plan *p = c->p;
+    *w = *e = 0;
+    for (int i = lo; i <= hi; i++) {
+        double si = 0;
+        for (int j = 0; j < p->nt; j++) si += sums[(size_t)i * p->nt + j];
+        *w += si;
+        *e += si * p->e_center_MeV[i];
+    }
+}
+
+static double row_sum(const float *o, size_t n)
+{
+    double acc = 0;
+#pragma omp simd reduction(+ : acc)
+    for (size_t q = 0; q < n; q++) acc += o[q];
+    return acc;
+}
+
+/* The calling thread's padded deposit buffer. */
+static double *thread_edep(const omp_ctx *c)
+{
+    return c->edep + (size_t)omp_get_thread_num() * c->epad;
 }
 
 /* A_theta as a gather: out[j'] = sum_k w_k in[j' - k], row by row. */
@@ -187,7 +249,8 @@ static void op_scatter(omp_ctx *c, int v, smx_op_acct *a)
         }
 #pragma omp parallel num_threads(c->threads) reduction(+ : rej_w, rej_e)
     {
-        double *edep = c->edep + (size_t)omp_get_thread_num() * S;
+        double *epad = thread_edep(c);
+        int W = p->nx + 2 * c->bx;
 #pragma omp for schedule(static)
         for (int r = 0; r < rows; r++) {
             int i = lo + r / nt, jo = r % nt;
@@ -205,16 +268,19 @@ static void op_scatter(omp_ctx *c, int v, smx_op_acct *a)
 #pragma omp simd
                 for (size_t q = 0; q < S; q++) o[q] += wk * in[q];
             }
-            if (p->theta_rejected[jo]) { /* backward: deposited where it is */
-                double Ei = p->e_center_MeV[i], acc = 0;
-                for (size_t q = 0; q < S; q++) {
-                    acc += o[q];
-                    edep[q] += Ei * o[q];
-                    o[q] = 0;
-                }
+            double acc = row_sum(o, S);
+            if (p->theta_rejected[jo] && acc != 0) { /* backward: deposited where it is */
+                double Ei = p->e_center_MeV[i];
+                for (int z = 0; z < p->nz; z++)
+                    for (int x = 0; x < p->nx; x++) {
+                        epad[(size_t)(z + c->bz) * W + x + c->bx] += Ei * o[(size_t)z * p->nx + x];
+                        o[(size_t)z * p->nx + x] = 0;
+                    }
                 rej_w += acc;
                 rej_e += acc * Ei;
+                acc = 0;
             }
+            c->osums[(size_t)i * nt + jo] = acc;
         }
     }
     a->w_leak[SMX_EDGE_THETA] = leak_w;
@@ -223,54 +289,101 @@ static void op_scatter(omp_ctx *c, int v, smx_op_acct *a)
     a->e_deposited = rej_e;
 }
 
-/* A_stream: each slab shifts within itself (one thread per slab). */
+/* Sum of the columns xs of a row whose destination xs + xo is off the grid. */
+static double off_columns(const float *row, int nx, int xo)
+{
+    double s = 0;
+    if (xo < 0)
+        for (int x = 0; x < -xo && x < nx; x++) s += row[x];
+    else
+        for (int x = nx - xo > 0 ? nx - xo : 0; x < nx; x++) s += row[x];
+    return s;
+}
+
+/* Weight that one slab's shift carries off the grid, per edge (a piece
+ * off in x counts on the x edge, else on the z edge, as in reference). */
+static void stream_leaks(const smx_plan *p, const float *in, int j, double *leak)
+{
+    int nx = p->nx, nz = p->nz;
+    double wx[2] = {1 - p->sfx[j], p->sfx[j]}, wz[2] = {1 - p->sfz[j], p->sfz[j]};
+    int xo[2] = {p->sx0[j], p->sx0[j] + 1};
+    for (int zs = 0; zs < nz; zs++) {
+        const float *row = in + (size_t)zs * nx;
+        double ex[2] = {wx[0] > 0 ? off_columns(row, nx, xo[0]) : 0,
+                        wx[1] > 0 ? off_columns(row, nx, xo[1]) : 0};
+        for (int bz = 0; bz < 2; bz++) {
+            if (wz[bz] == 0) continue;
+            int zd = zs + p->sz0[j] + bz;
+            for (int bx = 0; bx < 2; bx++) {
+                if (wx[bx] == 0) continue;
+                double w = wz[bz] * wx[bx];
+                leak[xo[bx] < 0 ? SMX_EDGE_XMIN : SMX_EDGE_XMAX] += w * ex[bx];
+                if (zd < 0 || zd >= nz) {
+                    double rs = 0;
+                    for (int x = 0; x < nx; x++) rs += row[x];
+                    leak[zd < 0 ? SMX_EDGE_ZMIN : SMX_EDGE_ZMAX] += w * (rs - ex[bx]);
+                }
+            }
+        }
+    }
+}
+
+/* A_stream as a gather: every output cell is written once from the (up
+ * to) four source cells that land on it; rows off the grid read zeros. */
 static void op_stream(omp_ctx *c, smx_op_acct *a)
 {
     const smx_plan *p = c->p;
     int nt = p->nt, nx = p->nx, nz = p->nz, lo = c->lo, rows = (c->hi - lo + 1) * nt;
-    double lw[SMX_EDGE_COUNT] = {0}, le[SMX_EDGE_COUNT] = {0};
     double l0 = 0, l1 = 0, l2 = 0, l3 = 0, e0 = 0, e1 = 0, e2 = 0, e3 = 0;
+    const float *zero = c->zero_row;
 #pragma omp parallel for num_threads(c->threads) schedule(static) \
     reduction(+ : l0, l1, l2, l3, e0, e1, e2, e3)
     for (int r = 0; r < rows; r++) {
         int i = lo + r / nt, j = r % nt;
         const float *in = SLAB(c, c->psi, i, j);
         float *o = SLAB(c, c->tmp, i, j);
-        memset(o, 0, c->slab * sizeof(float));
-        if (c->sums[(size_t)i * nt + j] == 0) continue;
-        double leak[SMX_EDGE_COUNT] = {0};
-        float wx[2] = {(float)(1 - p->sfx[j]), (float)p->sfx[j]};
-        float wz[2] = {(float)(1 - p->sfz[j]), (float)p->sfz[j]};
-        for (int z = 0; z < nz; z++) {
-            const float *row = in + (size_t)z * nx;
-            double rowsum = 0;
-#pragma omp simd reduction(+ : rowsum)
-            for (int x = 0; x < nx; x++) rowsum += row[x];
-            if (rowsum == 0) continue;
-            for (int bz = 0; bz < 2; bz++)
-                for (int bx = 0; bx < 2; bx++) {
-                    float cw = wz[bz] * wx[bx];
-                    if (cw == 0) continue;
-                    int xo = p->sx0[j] + bx, zd = z + p->sz0[j] + bz;
-                    int xa = xo < 0 ? -xo : 0, xb = xo > 0 ? nx - xo : nx;
-                    if (xa > nx) xa = nx;
-                    if (xb < 0) xb = 0;
-                    double valid = xo == 0 ? rowsum : 0;
-                    if (xo != 0 && xa < xb) {
-#pragma omp simd reduction(+ : valid)
-                        for (int x = xa; x < xb; x++) valid += row[x];
-                    }
-                    leak[xo < 0 ? SMX_EDGE_XMIN : SMX_EDGE_XMAX] += (double)cw * (rowsum - valid);
-                    if (zd < 0 || zd >= nz) {
-                        leak[zd < 0 ? SMX_EDGE_ZMIN : SMX_EDGE_ZMAX] += (double)cw * valid;
-                        continue;
-                    }
-                    float *orow = o + (size_t)zd * nx + xo;
-#pragma omp simd
-                    for (int x = xa; x < xb; x++) orow[x] += cw * row[x];
-                }
+        if (c->sums[(size_t)i * nt + j] == 0) {
+            memset(o, 0, c->slab * sizeof(float));
+            c->osums[(size_t)i * nt + j] = 0;
+            continue;
         }
-        double Ei = p->e_center_MeV[i];
+        float w00 = (float)((1 - p->sfz[j]) * (1 - p->sfx[j])), w01 = (float)((1 - p->sfz[j]) * p->sfx[j]);
+        float w10 = (float)(p->sfz[j] * (1 - p->sfx[j])), w11 = (float)(p->sfz[j] * p->sfx[j]);
+        int sx = p->sx0[j], sz = p->sz0[j];
+        /* dest x reads source x - sx (w.0) and x - sx - 1 (w.1): both valid in [xa, xb) */
+        int xa = smx__clampi(sx + 1, 0, nx), xb = smx__clampi(nx + sx, 0, nx);
+        if (xb < xa) xb = xa;
+        double osum = 0;
+        for (int zd = 0; zd < nz; zd++) {
+            int z0 = zd - sz, z1 = zd - sz - 1;
+            const float *ra = (z0 >= 0 && z0 < nz) ? in + (size_t)z0 * nx : zero;
+            const float *rb = (z1 >= 0 && z1 < nz) ? in + (size_t)z1 * nx : zero;
+            float *orow = o + (size_t)zd * nx;
+            double acc = 0;
+            for (int x = 0; x < nx; x++) {
+                if (x == xa) {
+                    const float *a0 = ra - sx, *a1 = ra - sx - 1, *b0 = rb - sx, *b1 = rb - sx - 1;
+#pragma omp simd reduction(+ : acc)
+                    for (int q = xa; q < xb; q++) {
+                        float v = w00 * a0[q] + w01 * a1[q] + w10 * b0[q] + w11 * b1[q];
+                        orow[q] = v;
+                        acc += v;
+                    }
+                    x = xb - 1;
+                    if (xb > xa) continue;
+                }
+                int s0 = x - sx, s1 = x - sx - 1;
+                float v = 0;
+                if (s0 >= 0 && s0 < nx) v += w00 * ra[s0] + w10 * rb[s0];
+                if (s1 >= 0 && s1 < nx) v += w01 * ra[s1] + w11 * rb[s1];
+                orow[x] = v;
+                acc += v;
+            }
+            osum += acc;
+        }
+        c->osums[(size_t)i * nt + j] = osum;
+        double leak[SMX_EDGE_COUNT] = {0}, Ei = p->e_center_MeV[i];
+        stream_leaks(p, in, j, leak);
         l0 += leak[0];
         l1 += leak[1];
         l2 += leak[2];
@@ -280,78 +393,76 @@ static void op_stream(omp_ctx *c, smx_op_acct *a)
         e2 += leak[2] * Ei;
         e3 += leak[3] * Ei;
     }
-    lw[0] = l0, lw[1] = l1, lw[2] = l2, lw[3] = l3;
-    le[0] = e0, le[1] = e1, le[2] = e2, le[3] = e3;
-    for (int e = 0; e < 4; e++) {
-        a->w_leak[e] = lw[e];
-        a->e_leak[e] = le[e];
-    }
+    a->w_leak[0] = l0, a->w_leak[1] = l1, a->w_leak[2] = l2, a->w_leak[3] = l3;
+    a->e_leak[0] = e0, a->e_leak[1] = e1, a->e_leak[2] = e2, a->e_leak[3] = e3;
 }
 
-/* Deposit dep * in at the offset cells of the table (clamped at the grid
- * edges), into one thread's buffer. */
-static void deposit(const smx_plan *p, double *edep, const float *in, double dep, size_t mij)
+/* Deposit dep * in at the offset cells of the table into one thread's
+ * padded buffer; the border is folded onto the edge cells at read-out,
+ * which is the same as clamping each deposit to the grid. */
+static void deposit(const omp_ctx *c, double *epad, const float *in, double dep, size_t mij)
 {
-    int nx = p->nx, nz = p->nz;
+    const smx_plan *p = c->p;
+    int nx = p->nx, nz = p->nz, W = nx + 2 * c->bx;
     double fx[2] = {1 - p->dfx[mij], p->dfx[mij]}, fz[2] = {1 - p->dfz[mij], p->dfz[mij]};
-    for (int z = 0; z < nz; z++) {
-        const float *row = in + (size_t)z * nx;
-        for (int bz = 0; bz < 2; bz++) {
-            if (fz[bz] == 0) continue;
-            double *drow = edep + (size_t)smx__clampi(z + p->dz0[mij] + bz, 0, nz - 1) * nx;
-            for (int bx = 0; bx < 2; bx++) {
-                double cw = dep * fz[bz] * fx[bx];
-                if (cw == 0) continue;
-                int xo = p->dx0[mij] + bx;
-                int xa = smx__clampi(-xo, 0, nx), xb = smx__clampi(nx - xo, 0, nx);
-                for (int x = 0; x < xa; x++) drow[0] += cw * row[x];
+    for (int bz = 0; bz < 2; bz++) {
+        if (fz[bz] == 0) continue;
+        for (int bx = 0; bx < 2; bx++) {
+            double cw = dep * fz[bz] * fx[bx];
+            if (cw == 0) continue;
+            double *base = epad + (size_t)(c->bz + p->dz0[mij] + bz) * W + c->bx + p->dx0[mij] + bx;
+            for (int z = 0; z < nz; z++) {
+                const float *row = in + (size_t)z * nx;
+                double *drow = base + (size_t)z * W;
 #pragma omp simd
-                for (int x = xa; x < xb; x++) drow[x + xo] += cw * row[x];
-                for (int x = xb > xa ? xb : xa; x < nx; x++) drow[nx - 1] += cw * row[x];
+                for (int x = 0; x < nx; x++) drow[x] += cw * row[x];
             }
         }
     }
 }
 
-/* A_E: each theta slab column is owned by one thread; energy bins move
- * down within it. */
+/* A_E as a gather: every output bin is written once from its sources
+ * (one thread owns a theta column); the lost energy of every source slab
+ * is then deposited. */
 static void op_energy(omp_ctx *c, int nlo, int nhi, smx_op_acct *a)
 {
     const smx_plan *p = c->p;
-    int nt = p->nt;
+    int nt = p->nt, lo = c->lo, hi = c->hi;
     size_t S = c->slab;
     double abs_w = 0, dep_e = 0;
-    if (nhi >= nlo) {
-        size_t a0 = (size_t)nlo * nt * S, a1 = (size_t)(nhi + 1) * nt * S;
-#pragma omp parallel for num_threads(c->threads) schedule(static)
-        for (size_t k = a0; k < a1; k++) c->tmp[k] = 0.0f;
-    }
 #pragma omp parallel num_threads(c->threads) reduction(+ : abs_w, dep_e)
     {
-        double *edep = c->edep + (size_t)omp_get_thread_num() * S;
+        double *edep = thread_edep(c);
 #pragma omp for schedule(static)
-        for (int j = 0; j < nt; j++)
-            for (int i = c->lo; i <= c->hi; i++) {
+        for (int j = 0; j < nt; j++) {
+            for (int k = nlo; k <= nhi; k++) {
+                float *o = SLAB(c, c->tmp, k, j);
+                int first = 1;
+                for (int g = c->gstart[k]; g < c->gstart[k + 1]; g++) {
+                    int i = c->gsrc[g];
+                    if (i < lo || i > hi || c->sums[(size_t)i * nt + j] == 0) continue;
+                    const float *in = SLAB(c, c->psi, i, j);
+                    float w = c->gw[g];
+                    if (first) {
+#pragma omp simd
+                        for (size_t q = 0; q < S; q++) o[q] = w * in[q];
+                    } else {
+#pragma omp simd
+                        for (size_t q = 0; q < S; q++) o[q] += w * in[q];
+                    }
+                    first = 0;
+                }
+                if (first) memset(o, 0, S * sizeof(float));
+                c->osums[(size_t)k * nt + j] = first ? 0 : row_sum(o, S);
+            }
+            for (int i = lo; i <= hi; i++) {
                 double sw = c->sums[(size_t)i * nt + j];
                 if (sw == 0) continue;
-                const float *in = SLAB(c, c->psi, i, j);
-                int k = p->e_target[i];
-                if (k < 0) {
-                    abs_w += sw;
-                } else {
-                    float wl = (float)p->e_w_lo[i], wh = (float)(1 - p->e_w_lo[i]);
-                    float *o = SLAB(c, c->tmp, k, j);
-#pragma omp simd
-                    for (size_t q = 0; q < S; q++) o[q] += wl * in[q];
-                    if (p->e_w_lo[i] < 1) {
-                        float *o1 = SLAB(c, c->tmp, k + 1, j);
-#pragma omp simd
-                        for (size_t q = 0; q < S; q++) o1[q] += wh * in[q];
-                    }
-                }
+                if (p->e_target[i] < 0) abs_w += sw;
                 dep_e += sw * p->e_dep_MeV[i];
-                deposit(p, edep, in, p->e_dep_MeV[i], (size_t)i * nt + j);
+                deposit(c, edep, SLAB(c, c->psi, i, j), p->e_dep_MeV[i], (size_t)i * nt + j);
             }
+        }
     }
     a->w_absorbed = abs_w;
     a->e_deposited = dep_e;
@@ -361,14 +472,18 @@ static smx_status omp_run(void *ctx, const smx_graph *g, smx_op_acct *acct, char
                           size_t errlen)
 {
     omp_ctx *c = ctx;
-    c->lo = g->e_lo;
-    c->hi = g->e_hi;
+    if (g->e_lo != c->lo || g->e_hi != c->hi) {
+        /* a range the backend did not produce itself: recount the slabs */
+        c->lo = g->e_lo;
+        c->hi = g->e_hi;
+        if (c->hi >= c->lo) slab_sums(c, c->psi, c->lo, c->hi);
+    }
     for (int n = 0; n < g->nnodes; n++) {
         smx_op_acct *a = &acct[n];
         memset(a, 0, sizeof *a);
         double t0 = omp_get_wtime();
         int lo = c->lo, hi = c->hi;
-        slab_sums(c, c->psi, lo, hi, &a->w_in, &a->e_in);
+        totals(c, c->sums, lo, hi, &a->w_in, &a->e_in);
         switch (g->nodes[n].op) {
         case SMX_OP_SCATTER: op_scatter(c, g->nodes[n].variant, a); break;
         case SMX_OP_STREAM: op_stream(c, a); break;
@@ -386,9 +501,12 @@ static smx_status omp_run(void *ctx, const smx_graph *g, smx_op_acct *acct, char
         float *t = c->psi;
         c->psi = c->tmp;
         c->tmp = t;
+        double *ts = c->sums;
+        c->sums = c->osums;
+        c->osums = ts;
         c->lo = lo;
         c->hi = hi;
-        slab_sums(c, c->psi, lo, hi, &a->w_out, &a->e_out);
+        totals(c, c->sums, lo, hi, &a->w_out, &a->e_out);
         a->ms = (omp_get_wtime() - t0) * 1e3;
     }
     return SMX_OK;
