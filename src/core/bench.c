@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/backend.h"
+#include "core/ops.h"
 #include "core/util.h"
 
 smx_status smx_bench_run(const smx_bench_spec *spec, smx_bench_result *res, char *err,
@@ -66,10 +66,8 @@ smx_status smx_bench_run(const smx_bench_spec *spec, smx_bench_result *res, char
     st = be->create(&plan, spec->device, prec, spec->threads, &ctx, err, errlen);
     if (st == SMX_OK) st = be->set_psi(ctx, psi, 0, plan.ne - 1, err, errlen);
     free(psi);
-    smx_graph g = {.nnodes = 3, .e_lo = 0, .e_hi = plan.ne - 1};
-    g.nodes[0] = (smx_node){SMX_OP_SCATTER, SMX_KERNEL_FULL};
-    g.nodes[1] = (smx_node){SMX_OP_STREAM, 0};
-    g.nodes[2] = (smx_node){SMX_OP_ENERGY, 0};
+    smx_graph g = {.e_lo = 0, .e_hi = plan.ne - 1};
+    smx__step_graph(SMX_SPLIT_LIE, &g);
     smx_op_acct acct[SMX_GRAPH_MAX_NODES];
     /* one warm-up step and copy, then the timed ones */
     double copy = 0;

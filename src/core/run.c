@@ -8,6 +8,7 @@
 #include "core/backend.h"
 #include "core/metrics.h"
 #include "core/numerics.h"
+#include "core/ops.h"
 #include "core/source.h"
 #include "core/util.h"
 
@@ -143,18 +144,7 @@ smx_status smx_run_execute(smx_run *r, smx_progress_fn progress, void *user, cha
     smx_result *res = &r->res;
     smx_accounting *a = &res->accounting;
     smx_graph g = {0};
-    if (r->cfg.splitting == SMX_SPLIT_STRANG) {
-        g.nnodes = 4;
-        g.nodes[0] = (smx_node){SMX_OP_SCATTER, SMX_KERNEL_HALF};
-        g.nodes[1] = (smx_node){SMX_OP_STREAM, 0};
-        g.nodes[2] = (smx_node){SMX_OP_ENERGY, 0};
-        g.nodes[3] = (smx_node){SMX_OP_SCATTER, SMX_KERNEL_HALF};
-    } else {
-        g.nnodes = 3;
-        g.nodes[0] = (smx_node){SMX_OP_SCATTER, SMX_KERNEL_FULL};
-        g.nodes[1] = (smx_node){SMX_OP_STREAM, 0};
-        g.nodes[2] = (smx_node){SMX_OP_ENERGY, 0};
-    }
+    smx__step_graph(r->cfg.splitting, &g);
     double t0 = smx__now_s(), op_ms[SMX_OP_COUNT] = {0};
     double w_left = a->weight_source - a->weight_source_leaked - a->weight_absorbed;
     double e_left = 0;

@@ -1,0 +1,111 @@
+/* Every operator of the op table, on every backend, on small odd grids:
+ * weight and energy conservation, positivity, and agreement with the
+ * reference backend. */
+#include <criterion/criterion.h>
+
+#include "harness.h"
+
+static const test_case cases[] = {
+    {7, 9, 11, 13, 0, 0, SMX_SPACING_UNIFORM, 0},
+    {9, 7, 12, 11, 1, 0, SMX_SPACING_LOG, 0.7},
+    {11, 13, 9, 0, 0, 10, SMX_SPACING_RANGE, 0},
+    {5, 6, 8, 10, 1, 30, SMX_SPACING_UNIFORM, 2.5},
+    {6, 5, 7, 9, 0, -35, SMX_SPACING_RANGE, 1.3},
+};
+#define N_CASES ((int)(sizeof cases / sizeof cases[0]))
+
+/* Runs one op of one case on one backend; returns the run (open). */
+static void run_op(const test_case *t, const char *backend, const smx_op_desc *op, test_run *r)
+{
+    char err[1024] = "";
+    smx_config cfg;
+    case_config(t, &cfg);
+    smx_plan plan;
+    cr_assert_eq(smx__plan_build(&cfg, &plan, err, sizeof err), SMX_OK, "%s", err);
+    double *psi = malloc(smx__psi_size(&plan) * sizeof(double));
+    random_psi(&plan, psi, 0, plan.ne - 1);
+    int ne = plan.ne;
+    smx__plan_free(&plan);
+    cr_assert_eq(test_run_open(r, &cfg, backend, psi, 0, ne - 1, err, sizeof err), 0, "%s", err);
+    free(psi);
+    smx_graph g = {.nnodes = 1, .nodes = {op->node}};
+    cr_assert_eq(test_run_graph(r, &g, err, sizeof err), 0, "%s", err);
+}
+
+Test(operators, conservation_and_positivity)
+{
+    for (int c = 0; c < N_CASES; c++)
+        for (int b = 0; b < N_TEST_BACKENDS; b++)
+            for (int o = 0; o < SMX_N_OPS; o++) {
+                char name[160];
+                case_name(&cases[c], smx__ops[o].name, name, sizeof name);
+                test_run r;
+                run_op(&cases[c], test_backends[b], &smx__ops[o], &r);
+                double dw, de, bar = b == 0 ? 1e-12 : 1e-6;
+                op_imbalance(&r.acct[0], &dw, &de);
+                cr_expect_leq(dw, bar, "%s/backend=%s: weight imbalance %.3g", name,
+                              test_backends[b], dw);
+                cr_expect_leq(de, bar, "%s/backend=%s: energy imbalance %.3g", name,
+                              test_backends[b], de);
+                size_t n = smx__psi_size(&r.plan), s = smx__slab(&r.plan);
+                cr_expect_geq(min_value(r.psi, n), 0.0, "%s/backend=%s: negative psi", name,
+                              test_backends[b]);
+                cr_expect_geq(min_value(r.edep, s), 0.0, "%s/backend=%s: negative deposit", name,
+                              test_backends[b]);
+                /* energy put into the dose grid equals the accounted deposit */
+                double sum = 0;
+                for (size_t q = 0; q < s; q++) sum += r.edep[q];
+                cr_expect_leq(fabs(sum - r.acct[0].e_deposited), 1e-9 * r.acct[0].e_in + 1e-300,
+                              "%s/backend=%s: dose grid %.17g vs accounted %.17g", name,
+                              test_backends[b], sum, r.acct[0].e_deposited);
+                test_run_close(&r);
+            }
+}
+
+Test(operators, openmp_matches_reference)
+{
+    for (int c = 0; c < N_CASES; c++)
+        for (int o = 0; o < SMX_N_OPS; o++) {
+            char name[160];
+            case_name(&cases[c], smx__ops[o].name, name, sizeof name);
+            test_run ref, omp;
+            run_op(&cases[c], "reference", &smx__ops[o], &ref);
+            run_op(&cases[c], "openmp", &smx__ops[o], &omp);
+            size_t n = smx__psi_size(&ref.plan), s = smx__slab(&ref.plan);
+            double e_psi = nmse(omp.psi, ref.psi, n), e_dep = nmse(omp.edep, ref.edep, s);
+            cr_expect_leq(e_psi, 1e-7, "%s: psi NMSE %.3g", name, e_psi);
+            cr_expect_leq(e_dep, 1e-7, "%s: deposit NMSE %.3g", name, e_dep);
+            const smx_op_acct *a = &ref.acct[0], *b = &omp.acct[0];
+            double fa[] = {a->w_out, a->e_out, a->w_rejected, a->w_absorbed, a->e_deposited,
+                           a->w_leak[0], a->w_leak[1], a->w_leak[2], a->w_leak[3], a->w_leak[4]};
+            double fb[] = {b->w_out, b->e_out, b->w_rejected, b->w_absorbed, b->e_deposited,
+                           b->w_leak[0], b->w_leak[1], b->w_leak[2], b->w_leak[3], b->w_leak[4]};
+            for (size_t k = 0; k < sizeof fa / sizeof fa[0]; k++) {
+                double d = (fa[k] - fb[k]) * (fa[k] - fb[k]) / (a->w_in * a->w_in);
+                cr_expect_leq(d, 1e-7, "%s: accounting figure %zu: %.17g vs %.17g", name, k,
+                              fa[k], fb[k]);
+            }
+            test_run_close(&ref);
+            test_run_close(&omp);
+        }
+}
+
+/* Every case has weight leaving through some edge, so the leak paths of
+ * both backends are exercised. */
+Test(operators, leaks_are_exercised)
+{
+    test_run r;
+    run_op(&cases[3], "reference", &smx__ops[2], &r); /* stream, 2.5 cells per step */
+    double l = 0;
+    for (int e = 0; e < SMX_EDGE_THETA; e++) {
+        cr_expect_gt(r.acct[0].w_leak[e], 0, "stream leaks on edge %d", e);
+        l += r.acct[0].w_leak[e];
+    }
+    test_run_close(&r);
+    run_op(&cases[0], "reference", &smx__ops[0], &r); /* scatter in a window */
+    cr_expect_gt(r.acct[0].w_leak[SMX_EDGE_THETA], 0);
+    test_run_close(&r);
+    run_op(&cases[1], "reference", &smx__ops[0], &r); /* full circle past the cap */
+    cr_expect_gt(r.acct[0].w_rejected, 0);
+    test_run_close(&r);
+}

@@ -1,0 +1,172 @@
+/* Whole runs: accounting closure, the 100 MeV validation config on both
+ * backends, openmp against reference over many steps, Strang, units. */
+#include <criterion/criterion.h>
+
+#include "core/source.h"
+#include "harness.h"
+
+static smx_run *run_config(smx_config *cfg)
+{
+    char err[1024] = "";
+    smx_run *r = NULL;
+    cr_assert_eq(smx_run_create(cfg, &r, err, sizeof err), SMX_OK, "%s", err);
+    cr_assert_eq(smx_run_execute(r, NULL, NULL, err, sizeof err), SMX_OK, "%s", err);
+    return r;
+}
+
+static void load(const char *rel, smx_config *cfg)
+{
+    char path[2048], err[1024] = "";
+    snprintf(path, sizeof path, "%s/%s", SMX_SOURCE_DIR, rel);
+    smx_config_init(cfg);
+    cr_assert_eq(smx_config_load(path, cfg, err, sizeof err), SMX_OK, "%s", err);
+}
+
+/* A small beam that leaks through the side and the window. */
+static void small_config(smx_config *c, const char *backend)
+{
+    test_case t = {15, 30, 21, 0, 0, 25, SMX_SPACING_RANGE, 0};
+    case_config(&t, c);
+    c->beams[0].energy_MeV = 58;
+    c->beams[0].x_mm = 3;
+    c->beams[0].sigma_x_mm = 1.5;
+    c->beams[0].energy_spread_MeV = 0.5;
+    c->beams[0].sigma_angle_deg = 2;
+    c->nbeams = 2;
+    c->beams[1] = (smx_beam){.energy_MeV = 30, .x_mm = -2, .protons = 3};
+    snprintf(c->backend, sizeof c->backend, "%s", backend);
+}
+
+static void expect_closure(const smx_result *res, double bar, const char *what)
+{
+    const smx_accounting *a = &res->accounting;
+    double w = a->weight_source_leaked + a->weight_rejected + a->weight_absorbed +
+               a->weight_nuclear + a->weight_remaining;
+    double e = a->energy_source_leaked + a->energy_deposited + a->energy_nuclear_escaped +
+               a->energy_remaining;
+    for (int k = 0; k < SMX_EDGE_COUNT; k++) {
+        w += a->weight_leaked[k];
+        e += a->energy_leaked[k];
+    }
+    cr_expect_float_eq(w, a->weight_source, bar * a->weight_source, "%s: weight %.17g vs %.17g",
+                       what, w, a->weight_source);
+    cr_expect_float_eq(e, a->energy_source, bar * a->energy_source, "%s: energy %.17g vs %.17g",
+                       what, e, a->energy_source);
+    /* the dose grid holds exactly the deposited energy */
+    double d = 0;
+    for (int q = 0; q < res->nx * res->nz; q++) d += res->edep_MeV_per_proton[q];
+    cr_expect_float_eq(d, a->energy_deposited, bar * a->energy_source, "%s: dose grid", what);
+}
+
+Test(runs, accounting_closes_over_a_whole_run)
+{
+    for (int b = 0; b < N_TEST_BACKENDS; b++)
+        for (int s = 0; s < 2; s++) {
+            smx_config c;
+            small_config(&c, test_backends[b]);
+            c.splitting = s ? SMX_SPLIT_STRANG : SMX_SPLIT_LIE;
+            smx_run *r = run_config(&c);
+            const smx_result *res = smx_run_result(r);
+            char what[64];
+            snprintf(what, sizeof what, "%s/%s", test_backends[b], smx_splitting_name(c.splitting));
+            expect_closure(res, b == 0 ? 1e-12 : 1e-5, what);
+            cr_expect_leq(res->accounting.worst_weight_imbalance, b == 0 ? 1e-12 : 1e-6, "%s", what);
+            cr_expect_leq(res->accounting.worst_energy_imbalance, b == 0 ? 1e-12 : 1e-6, "%s", what);
+            cr_expect_gt(res->accounting.weight_leaked[SMX_EDGE_XMAX], 0, "%s", what);
+            cr_expect_eq(res->accounting.weight_remaining, 0, "%s: all weight stopped", what);
+            smx_run_free(r);
+        }
+}
+
+/* No global state: two runs in one process agree bit for bit. */
+Test(runs, two_runs_in_one_process_agree)
+{
+    smx_config c;
+    small_config(&c, "openmp");
+    smx_run *a = run_config(&c), *b = run_config(&c);
+    const smx_result *ra = smx_run_result(a), *rb = smx_run_result(b);
+    cr_expect_eq(memcmp(ra->dose_Gy, rb->dose_Gy, sizeof(double) * ra->nx * ra->nz), 0);
+    smx_run_free(a);
+    smx_run_free(b);
+}
+
+/* dose (Gy) = E_dep (MeV) * 1.602176634e-13 J/MeV / (rho * dx * dz * dy) */
+Test(runs, dose_units)
+{
+    smx_config c;
+    small_config(&c, "reference");
+    c.y_thickness_mm = 2.0;
+    smx_run *r = run_config(&c);
+    const smx_result *res = smx_run_result(r);
+    double dx = (c.x_max_mm - c.x_min_mm) / c.nx * 1e-3, dz = c.z_max_mm / c.nz * 1e-3;
+    double protons = c.beams[0].protons + c.beams[1].protons;
+    for (int q = 0; q < res->nx * res->nz; q++)
+        cr_expect_float_eq(res->dose_Gy[q],
+                           res->edep_MeV_per_proton[q] * protons * 1.602176634e-13 /
+                               (1000.0 * dx * dz * 2e-3),
+                           1e-12 * (res->dose_Gy[q] + 1e-300));
+    smx_run_free(r);
+}
+
+/* openmp against reference: psi after 20 full steps of a real beam. */
+Test(runs, openmp_psi_matches_reference_after_20_steps)
+{
+    smx_config c;
+    small_config(&c, "reference");
+    c.nbeams = 1; /* one beam down the middle: in flight for 20 steps */
+    c.beams[0].angle_deg = 0;
+    c.beams[0].x_mm = 0;
+    char err[1024] = "";
+    smx_plan plan;
+    cr_assert_eq(smx__plan_build(&c, &plan, err, sizeof err), SMX_OK, "%s", err);
+    size_t n = smx__psi_size(&plan);
+    double *psi = calloc(n, sizeof(double)), *edep = calloc(smx__slab(&plan), sizeof(double));
+    smx_accounting acct = {0};
+    int lo, hi;
+    cr_assert_eq(smx__source_inject(&c, &plan, psi, edep, &acct, &lo, &hi, err, sizeof err), SMX_OK);
+    test_run ref, omp;
+    cr_assert_eq(test_run_open(&ref, &c, "reference", psi, lo, hi, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(test_run_open(&omp, &c, "openmp", psi, lo, hi, err, sizeof err), 0, "%s", err);
+    for (int s = 0; s < 20; s++) {
+        smx_graph g = {0};
+        smx__step_graph(SMX_SPLIT_LIE, &g);
+        cr_assert_eq(test_run_graph(&ref, &g, err, sizeof err), 0, "%s", err);
+        cr_assert_eq(test_run_graph(&omp, &g, err, sizeof err), 0, "%s", err);
+    }
+    double e = nmse(omp.psi, ref.psi, n), w = 0;
+    for (size_t k = 0; k < n; k++) w += ref.psi[k];
+    cr_expect_gt(w, 0.5, "the beam is still in flight after 20 steps: %g", w);
+    cr_expect_leq(e, 1e-7, "psi NMSE after 20 steps %.3g", e);
+    test_run_close(&ref);
+    test_run_close(&omp);
+    smx__plan_free(&plan);
+    free(psi);
+    free(edep);
+}
+
+/* configs/water_100MeV.yaml: R80 within 0.5 mm of NIST's CSDA range 77.18
+ * mm; worst step imbalance 1e-12 (reference) and 1e-6 (openmp); openmp
+ * dose NMSE <= 1e-7 against reference. */
+Test(runs, water_100MeV_reference_and_openmp, .timeout = 600)
+{
+    smx_config c;
+    load("configs/water_100MeV.yaml", &c);
+    snprintf(c.backend, sizeof c.backend, "reference");
+    smx_run *ref = run_config(&c);
+    snprintf(c.backend, sizeof c.backend, "openmp");
+    smx_run *omp = run_config(&c);
+    const smx_result *a = smx_run_result(ref), *b = smx_run_result(omp);
+    cr_expect_leq(fabs(a->metrics.r80_mm - 77.18), 0.5, "reference R80 %.3f mm", a->metrics.r80_mm);
+    cr_expect_leq(fabs(b->metrics.r80_mm - 77.18), 0.5, "openmp R80 %.3f mm", b->metrics.r80_mm);
+    cr_expect_leq(fabs(a->metrics.r80_mm - b->metrics.r80_mm), 0.1);
+    cr_expect_leq(a->accounting.worst_weight_imbalance, 1e-12);
+    cr_expect_leq(a->accounting.worst_energy_imbalance, 1e-12);
+    cr_expect_leq(b->accounting.worst_weight_imbalance, 1e-6);
+    cr_expect_leq(b->accounting.worst_energy_imbalance, 1e-6);
+    cr_expect_gt(a->metrics.peak_to_entrance, 3.0, "a Bragg peak: %.2f", a->metrics.peak_to_entrance);
+    double e = nmse(b->dose_Gy, a->dose_Gy, (size_t)a->nx * a->nz);
+    cr_expect_leq(e, 1e-7, "dose NMSE %.3g", e);
+    expect_closure(a, 1e-12, "reference water_100MeV");
+    smx_run_free(ref);
+    smx_run_free(omp);
+}
