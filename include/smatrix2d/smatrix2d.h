@@ -181,6 +181,7 @@ typedef struct smx_result {
     double step_mm;
     int steps;
     int ne_used;            /* energy bins after lockstep snapping */
+    double e_min_used_MeV;  /* lockstep anchors the grid on the first beam */
     double e_max_used_MeV;
     char backend[SMX_NAME_LEN];
     char device[256];

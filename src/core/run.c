@@ -217,6 +217,7 @@ smx_status smx_run_execute(smx_run *r, smx_progress_fn progress, void *user, cha
     res->step_mm = p->step_mm;
     res->steps = step;
     res->ne_used = p->ne;
+    res->e_min_used_MeV = p->e_edge_MeV[0];
     res->e_max_used_MeV = p->e_edge_MeV[p->ne];
     res->timing.total_s = smx__now_s() - r->t_start;
     return SMX_OK;

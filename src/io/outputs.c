@@ -264,7 +264,7 @@ static void json_grid(smx__json *j, const smx_config *cfg, const smx_result *res
     smx__json_kv_double(j, "min_deg", cfg->theta_min_deg);
     smx__json_kv_double(j, "max_deg", cfg->theta_max_deg);
     smx__json_end_object(j);
-    json_range(j, "energy_MeV", cfg->e_min_MeV, res->e_max_used_MeV);
+    json_range(j, "energy_MeV", res->e_min_used_MeV, res->e_max_used_MeV);
     smx__json_kv_string(j, "energy_spacing", smx_spacing_name(cfg->spacing));
     smx__json_end_object(j);
 }
