@@ -99,12 +99,7 @@ static inline int test_run_graph(test_run *r, smx_graph *g, char *err, size_t er
     g->e_lo = r->lo;
     g->e_hi = r->hi;
     if (r->be->run(r->ctx, g, r->acct, err, errlen) != SMX_OK) return 1;
-    for (int n = 0; n < g->nnodes; n++)
-        if (g->nodes[n].op == SMX_OP_ENERGY &&
-            !smx__energy_range_after(&r->plan, r->lo, r->hi, &r->lo, &r->hi)) {
-            r->lo = 0;
-            r->hi = -1;
-        }
+    for (int n = 0; n < g->nnodes; n++) smx__range_after_op(&r->plan, g->nodes[n].op, &r->lo, &r->hi);
     if (r->be->get_psi(r->ctx, r->psi, err, errlen) != SMX_OK) return 1;
     return r->be->get_edep(r->ctx, r->edep, err, errlen) != SMX_OK;
 }

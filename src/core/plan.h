@@ -69,4 +69,14 @@ void smx__plan_free(smx_plan *plan);
  * [lo, hi] may send weight to the returned range; returns 0 when empty. */
 int smx__energy_range_after(const smx_plan *p, int lo, int hi, int *new_lo, int *new_hi);
 
+/* Occupied range after an operator (only A_E changes it); empty is
+ * lo = 0, hi = -1. */
+static inline void smx__range_after_op(const smx_plan *p, int op, int *lo, int *hi)
+{
+    if (op == SMX_OP_ENERGY && !smx__energy_range_after(p, *lo, *hi, lo, hi)) {
+        *lo = 0;
+        *hi = -1;
+    }
+}
+
 #endif

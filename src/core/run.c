@@ -163,11 +163,7 @@ smx_status smx_run_execute(smx_run *r, smx_progress_fn progress, void *user, cha
             dw += nw;
             de += ne_;
             op_ms[g.nodes[n].op] += acct[n].ms;
-            if (g.nodes[n].op == SMX_OP_ENERGY &&
-                !smx__energy_range_after(p, r->e_lo, r->e_hi, &r->e_lo, &r->e_hi)) {
-                r->e_lo = 0;
-                r->e_hi = -1;
-            }
+            smx__range_after_op(p, g.nodes[n].op, &r->e_lo, &r->e_hi);
         }
         dw /= acct[0].w_in > 0 ? acct[0].w_in : 1;
         de /= acct[0].e_in > 0 ? acct[0].e_in : 1;

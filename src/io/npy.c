@@ -4,6 +4,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include "smatrix2d/smatrix2d.h"
+#include "core/util.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -18,16 +19,6 @@
 #define NPY_PREAMBLE 10 /* magic, version (2 bytes), header length (2 bytes) */
 #define NPY_ALIGN 64
 #define NPY_CHUNK 4096 /* doubles per write when bytes must be swapped */
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (!err || errlen == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
 
 static int host_is_little_endian(void)
 {
@@ -111,23 +102,23 @@ smx_status smx_write_npy_f64(const char *path, const double *data, int rows, int
                              char *err, size_t errlen)
 {
     if (!path || !*path || rows < 0 || cols < 0) {
-        set_err(err, errlen, "smx_write_npy_f64: invalid path or shape");
+        smx__err(err, errlen, "smx_write_npy_f64: invalid path or shape");
         return SMX_EINVAL;
     }
     size_t n = (size_t)rows * (size_t)cols;
     if (cols > 0 && n / (size_t)cols != (size_t)rows) {
-        set_err(err, errlen, "%s: array too large", path);
+        smx__err(err, errlen, "%s: array too large", path);
         return SMX_EINVAL;
     }
     if (!data && n > 0) {
-        set_err(err, errlen, "smx_write_npy_f64: %s: no data", path);
+        smx__err(err, errlen, "smx_write_npy_f64: %s: no data", path);
         return SMX_EINVAL;
     }
 
     size_t tmplen = strlen(path) + 32;
     char *tmp = malloc(tmplen);
     if (!tmp) {
-        set_err(err, errlen, "%s: out of memory", path);
+        smx__err(err, errlen, "%s: out of memory", path);
         return SMX_ENOMEM;
     }
     snprintf(tmp, tmplen, "%s.tmp.%ld", path, (long)getpid());
@@ -142,7 +133,7 @@ smx_status smx_write_npy_f64(const char *path, const double *data, int rows, int
     }
     if (e) {
         remove(tmp);
-        set_err(err, errlen, "%s: %s", path, strerror(e));
+        smx__err(err, errlen, "%s: %s", path, strerror(e));
     }
     free(tmp);
     return e ? SMX_EIO : SMX_OK;

@@ -7,6 +7,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include "smatrix2d/smatrix2d.h"
+#include "core/util.h"
 #include "io/json.h"
 
 #include <errno.h>
@@ -27,16 +28,6 @@ static const char *const edge_keys[SMX_EDGE_COUNT] = {"x_min", "x_max", "z_min",
 static const char *const op_keys[SMX_OP_COUNT] = {"scatter", "stream", "energy"};
 
 #define STOPPING_POWER_SOURCE "NIST PSTAR (ICRU 49), log-log interpolation"
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (!err || errlen == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
 
 static char *join_path(const char *dir, const char *name, const char *suffix)
 {
@@ -84,7 +75,7 @@ static smx_status make_dirs(const char *dir, created_dirs *cd, char *err, size_t
     cd->path = malloc(len + 1);
     cd->ends = malloc((len + 1) * sizeof *cd->ends);
     if (!cd->path || !cd->ends) {
-        set_err(err, errlen, "%s: out of memory", dir);
+        smx__err(err, errlen, "%s: out of memory", dir);
         return SMX_ENOMEM;
     }
     memcpy(cd->path, dir, len + 1);
@@ -99,7 +90,7 @@ static smx_status make_dirs(const char *dir, created_dirs *cd, char *err, size_t
         int created;
         int e = make_one(p, &created);
         if (e) {
-            set_err(err, errlen, "%s: %s", p, strerror(e));
+            smx__err(err, errlen, "%s: %s", p, strerror(e));
             p[i] = saved;
             return SMX_EIO;
         }
@@ -143,7 +134,7 @@ static smx_status close_checked(FILE *f, int e, const char *path, char *err, siz
     if (fclose(f) != 0 && !e)
         e = errno ? errno : EIO;
     if (e) {
-        set_err(err, errlen, "%s: %s", path, strerror(e));
+        smx__err(err, errlen, "%s: %s", path, strerror(e));
         return SMX_EIO;
     }
     return SMX_OK;
@@ -155,7 +146,7 @@ static smx_status write_idd_csv(const char *path, const smx_result *res, char *e
     errno = 0;
     FILE *f = fopen(path, "w");
     if (!f) {
-        set_err(err, errlen, "%s: %s", path, strerror(errno ? errno : EIO));
+        smx__err(err, errlen, "%s: %s", path, strerror(errno ? errno : EIO));
         return SMX_EIO;
     }
     int e = 0;
@@ -177,7 +168,7 @@ static smx_status write_text(const char *path, const char *text, size_t len, cha
     errno = 0;
     FILE *f = fopen(path, "w");
     if (!f) {
-        set_err(err, errlen, "%s: %s", path, strerror(errno ? errno : EIO));
+        smx__err(err, errlen, "%s: %s", path, strerror(errno ? errno : EIO));
         return SMX_EIO;
     }
     int e = 0;
@@ -369,13 +360,13 @@ static smx_status write_metrics_json(const char *path, const smx_config *cfg,
 
     smx_status st;
     if (!smx__json_ok(&j)) {
-        set_err(err, errlen, "%s: out of memory while formatting", path);
+        smx__err(err, errlen, "%s: out of memory while formatting", path);
         st = SMX_ENOMEM;
     } else {
         size_t len = smx__json_length(&j);
         char *text = malloc(len + 1);
         if (!text) {
-            set_err(err, errlen, "%s: out of memory", path);
+            smx__err(err, errlen, "%s: out of memory", path);
             st = SMX_ENOMEM;
         } else {
             memcpy(text, smx__json_text(&j), len);
@@ -428,7 +419,7 @@ static smx_status commit_temps(char *const tmp[OUT_COUNT], char *const fin[OUT_C
         existed[k] = path_exists(fin[k]);
     for (int k = 0; k < OUT_COUNT; k++) {
         if (rename(tmp[k], fin[k]) != 0) {
-            set_err(err, errlen, "%s: %s", fin[k], strerror(errno));
+            smx__err(err, errlen, "%s: %s", fin[k], strerror(errno));
             for (int r = 0; r < k; r++)
                 if (!existed[r])
                     remove(fin[r]);
@@ -443,7 +434,7 @@ smx_status smx_write_outputs(const char *dir, const smx_config *cfg, const smx_r
                              char *err, size_t errlen)
 {
     if (!dir || !*dir || !cfg || !res || !result_is_valid(res)) {
-        set_err(err, errlen, "smx_write_outputs: missing output folder, config or result");
+        smx__err(err, errlen, "smx_write_outputs: missing output folder, config or result");
         return SMX_EINVAL;
     }
 
@@ -458,7 +449,7 @@ smx_status smx_write_outputs(const char *dir, const smx_config *cfg, const smx_r
         tmp[k] = join_path(dir, out_names[k], suffix);
         fin[k] = join_path(dir, out_names[k], "");
         if (!tmp[k] || !fin[k]) {
-            set_err(err, errlen, "%s: out of memory", dir);
+            smx__err(err, errlen, "%s: out of memory", dir);
             st = SMX_ENOMEM;
         }
     }

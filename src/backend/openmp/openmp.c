@@ -488,10 +488,7 @@ static smx_status omp_run(void *ctx, const smx_graph *g, smx_op_acct *acct, char
         case SMX_OP_SCATTER: op_scatter(c, g->nodes[n].variant, a); break;
         case SMX_OP_STREAM: op_stream(c, a); break;
         case SMX_OP_ENERGY:
-            if (!smx__energy_range_after(c->p, c->lo, c->hi, &lo, &hi)) {
-                lo = 0;
-                hi = -1;
-            }
+            smx__range_after_op(c->p, SMX_OP_ENERGY, &lo, &hi);
             op_energy(c, lo, hi, a);
             break;
         default:
