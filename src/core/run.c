@@ -83,8 +83,9 @@ smx_status smx_run_create(const smx_config *cfg, smx_run **out, char *err, size_
     smx_precision prec = r->be == &smx__backend_reference ? SMX_PRECISION_FLOAT64 : cfg->precision;
     for (int op = 0; op < SMX_OP_COUNT; op++)
         if (!r->be->supports(NULL, op, prec)) {
-            smx__err(err, errlen, "run.precision: backend %s has no %s %s operator", r->be->name,
-                     smx_precision_name(prec), smx_op_name(op));
+            smx__err(err, errlen, "%s: run.precision: backend %s has no %s %s operator (expected "
+                     "float32, or backend: reference for float64)", cfg->source_path,
+                     r->be->name, smx_precision_name(prec), smx_op_name(op));
             smx_run_free(r);
             return SMX_ECONFIG;
         }
