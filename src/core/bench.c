@@ -84,7 +84,8 @@ smx_status smx_bench_run(const smx_bench_spec *spec, smx_bench_result *res, char
         for (int op = 0; op < SMX_OP_COUNT; op++) res->step_ms += res->per_op_ms[op];
         res->state_bytes = (double)n * (prec == SMX_PRECISION_FLOAT64 ? 8 : 4);
         be->device_name(spec->device, res->device, sizeof res->device);
-        res->threads = spec->threads > 0 ? spec->threads : omp_get_max_threads();
+        res->threads = be == &smx__backend_reference ? 1 /* plain serial loops */
+                       : spec->threads > 0 ? spec->threads : omp_get_max_threads();
     }
     if (ctx) be->destroy(ctx);
     smx__plan_free(&plan);
