@@ -20,12 +20,17 @@ typedef struct test_case {
     double angle_deg;
     smx_energy_spacing spacing;
     double step_mm; /* 0 = auto */
+    int shift_deposit; /* 1: plain shift-and-deposit streaming, else centroids */
+    int slabs;         /* 1: a bone slab and a lung slab across the middle */
+    int no_physics;    /* 1: straggling and nuclear interactions off */
 } test_case;
 
 static inline void case_name(const test_case *t, const char *op, char *buf, size_t n)
 {
-    snprintf(buf, n, "%s/grid=%dx%dx%dx%d/theta=%s/spacing=%s", op, t->nx, t->nz, t->nt, t->ne,
-             t->full_circle ? "circle" : "window", smx_spacing_name(t->spacing));
+    snprintf(buf, n, "%s/grid=%dx%dx%dx%d/theta=%s/spacing=%s/stream=%s/media=%s/physics=%s", op,
+             t->nx, t->nz, t->nt, t->ne, t->full_circle ? "circle" : "window",
+             smx_spacing_name(t->spacing), t->shift_deposit ? "shift_deposit" : "centroid",
+             t->slabs ? "slabs" : "water", t->no_physics ? "off" : "on");
 }
 
 static inline void case_config(const test_case *t, smx_config *c)
@@ -48,19 +53,37 @@ static inline void case_config(const test_case *t, smx_config *c)
     c->step_mm = t->step_mm;
     c->nbeams = 1;
     c->beams[0] = (smx_beam){.energy_MeV = 50, .angle_deg = t->angle_deg, .protons = 1};
+    c->streaming = t->shift_deposit ? SMX_STREAM_SHIFT_DEPOSIT : SMX_STREAM_CENTROID;
+    if (t->no_physics) {
+        c->straggling = SMX_STRAGGLING_NONE;
+        c->nuclear = SMX_NUCLEAR_NONE;
+    }
+    if (t->slabs) {
+        c->nslabs = 2;
+        c->slabs[0] = (smx_slab){.z_min_mm = 0.3 * t->nz, .z_max_mm = 0.5 * t->nz, .material = "bone_cortical_icrp"};
+        c->slabs[1] = (smx_slab){.z_min_mm = 0.5 * t->nz, .z_max_mm = 0.7 * t->nz, .material = "lung"};
+    }
 }
 
 /* Uniform random state in [0, 1) / n over bins [lo, hi], seed 42; a few
- * exact zeros so that skipped slabs are exercised. */
-static inline void random_psi(const smx_plan *p, double *psi, int lo, int hi)
+ * exact zeros so that skipped slabs are exercised; moments (when mx, mz
+ * are not NULL) with centroid offsets in [-0.45, 0.45]. */
+static inline void random_psi(const smx_plan *p, double *psi, double *mx, double *mz, int lo, int hi)
 {
     uint64_t s = 42;
     size_t n = smx__psi_size(p), per = (size_t)p->nt * smx__slab(p);
     memset(psi, 0, n * sizeof(double));
+    if (mx) memset(mx, 0, n * sizeof(double));
+    if (mz) memset(mz, 0, n * sizeof(double));
     for (size_t k = (size_t)lo * per; k < (size_t)(hi + 1) * per; k++) {
-        s = s * 6364136223846793005ULL + 1442695040888963407ULL;
-        double u = (double)(s >> 11) / 9007199254740992.0;
-        psi[k] = u < 0.05 ? 0.0 : u / (double)n;
+        double u[3];
+        for (int r = 0; r < 3; r++) {
+            s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+            u[r] = (double)(s >> 11) / 9007199254740992.0;
+        }
+        psi[k] = u[0] < 0.05 ? 0.0 : u[0] / (double)n;
+        if (mx) mx[k] = psi[k] * 0.9 * (u[1] - 0.5);
+        if (mz) mz[k] = psi[k] * 0.9 * (u[2] - 0.5);
     }
 }
 
@@ -68,7 +91,7 @@ typedef struct test_run {
     smx_plan plan;
     const smx_backend_iface *be;
     void *ctx;
-    double *psi, *edep;
+    double *psi, *mx, *mz, *edep;
     smx_op_acct acct[SMX_GRAPH_MAX_NODES];
     int lo, hi;
 } test_run;
@@ -76,7 +99,8 @@ typedef struct test_run {
 /* Builds the plan of a case and a context of backend `name` loaded with
  * psi over bins [lo, hi]. Returns 0 on success. */
 static inline int test_run_open(test_run *r, const smx_config *cfg, const char *name,
-                                const double *psi, int lo, int hi, char *err, size_t errlen)
+                                const double *psi, const double *mx, const double *mz, int lo,
+                                int hi, char *err, size_t errlen)
 {
     memset(r, 0, sizeof *r);
     if (smx__plan_build(cfg, &r->plan, err, errlen) != SMX_OK) return 1;
@@ -87,10 +111,17 @@ static inline int test_run_open(test_run *r, const smx_config *cfg, const char *
     size_t n = smx__psi_size(&r->plan);
     r->psi = calloc(n, sizeof(double));
     r->edep = calloc(smx__slab(&r->plan), sizeof(double));
+    if (r->plan.moments) {
+        r->mx = calloc(n, sizeof(double));
+        r->mz = calloc(n, sizeof(double));
+    }
     r->lo = lo;
     r->hi = hi;
     if (psi) memcpy(r->psi, psi, n * sizeof(double));
-    return r->be->set_psi(r->ctx, r->psi, lo, hi, err, errlen) != SMX_OK;
+    if (psi && mx) memcpy(r->mx, mx, n * sizeof(double));
+    if (psi && mz) memcpy(r->mz, mz, n * sizeof(double));
+    smx_host_state hs = {r->psi, r->mx, r->mz};
+    return r->be->set_state(r->ctx, &hs, lo, hi, err, errlen) != SMX_OK;
 }
 
 /* Runs a graph and downloads psi and edep. */
@@ -100,7 +131,8 @@ static inline int test_run_graph(test_run *r, smx_graph *g, char *err, size_t er
     g->e_hi = r->hi;
     if (r->be->run(r->ctx, g, r->acct, err, errlen) != SMX_OK) return 1;
     for (int n = 0; n < g->nnodes; n++) smx__range_after_op(&r->plan, g->nodes[n].op, &r->lo, &r->hi);
-    if (r->be->get_psi(r->ctx, r->psi, err, errlen) != SMX_OK) return 1;
+    smx_host_state hs = {r->psi, r->mx, r->mz};
+    if (r->be->get_state(r->ctx, &hs, err, errlen) != SMX_OK) return 1;
     return r->be->get_edep(r->ctx, r->edep, err, errlen) != SMX_OK;
 }
 
@@ -109,13 +141,16 @@ static inline void test_run_close(test_run *r)
     if (r->ctx) r->be->destroy(r->ctx);
     smx__plan_free(&r->plan);
     free(r->psi);
+    free(r->mx);
+    free(r->mz);
     free(r->edep);
 }
 
 /* Relative imbalance of weight and energy of one op's accounting. */
 static inline void op_imbalance(const smx_op_acct *a, double *dw, double *de)
 {
-    double wl = a->w_rejected + a->w_absorbed, el = a->e_deposited;
+    double wl = a->w_rejected + a->w_absorbed + a->w_nuclear;
+    double el = a->e_deposited + a->e_nuc_deposited + a->e_nuc_escaped;
     for (int e = 0; e < SMX_EDGE_COUNT; e++) {
         wl += a->w_leak[e];
         el += a->e_leak[e];

@@ -6,11 +6,12 @@
 #include "harness.h"
 
 static const test_case cases[] = {
-    {7, 9, 11, 13, 0, 0, SMX_SPACING_UNIFORM, 0},
-    {9, 7, 12, 11, 1, 0, SMX_SPACING_LOG, 0.7},
-    {11, 13, 9, 0, 0, 10, SMX_SPACING_RANGE, 0},
-    {5, 6, 8, 10, 1, 30, SMX_SPACING_UNIFORM, 2.5},
-    {6, 5, 7, 9, 0, -35, SMX_SPACING_RANGE, 1.3},
+    {7, 9, 11, 13, 0, 0, SMX_SPACING_UNIFORM, 0, 1, 0, 1},
+    {9, 7, 12, 11, 1, 0, SMX_SPACING_LOG, 0.7, 0, 0, 0},
+    {11, 13, 9, 0, 0, 10, SMX_SPACING_RANGE, 0, 0, 1, 0},
+    {5, 6, 8, 10, 1, 30, SMX_SPACING_UNIFORM, 2.5, 1, 1, 0},
+    {6, 5, 7, 9, 0, -35, SMX_SPACING_RANGE, 1.3, 0, 0, 1},
+    {7, 11, 9, 0, 0, 0, SMX_SPACING_RANGE, 0, 1, 0, 0},
 };
 #define N_CASES ((int)(sizeof cases / sizeof cases[0]))
 
@@ -22,11 +23,13 @@ static void run_op(const test_case *t, const char *backend, const smx_op_desc *o
     case_config(t, &cfg);
     smx_plan plan;
     cr_assert_eq(smx__plan_build(&cfg, &plan, err, sizeof err), SMX_OK, "%s", err);
-    double *psi = malloc(smx__psi_size(&plan) * sizeof(double));
-    random_psi(&plan, psi, 0, plan.ne - 1);
+    size_t n = smx__psi_size(&plan);
+    double *psi = malloc(n * sizeof(double) * 3), *mx = plan.moments ? psi + n : NULL,
+           *mz = plan.moments ? psi + 2 * n : NULL;
+    random_psi(&plan, psi, mx, mz, 0, plan.ne - 1);
     int ne = plan.ne;
     smx__plan_free(&plan);
-    cr_assert_eq(test_run_open(r, &cfg, backend, psi, 0, ne - 1, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(test_run_open(r, &cfg, backend, psi, mx, mz, 0, ne - 1, err, sizeof err), 0, "%s", err);
     free(psi);
     smx_graph g = {.nnodes = 1, .nodes = {op->node}};
     cr_assert_eq(test_run_graph(r, &g, err, sizeof err), 0, "%s", err);
@@ -55,9 +58,10 @@ Test(operators, conservation_and_positivity)
                 /* energy put into the dose grid equals the accounted deposit */
                 double sum = 0;
                 for (size_t q = 0; q < s; q++) sum += r.edep[q];
-                cr_expect_leq(fabs(sum - r.acct[0].e_deposited), 1e-9 * r.acct[0].e_in + 1e-300,
+                double acc = r.acct[0].e_deposited + r.acct[0].e_nuc_deposited;
+                cr_expect_leq(fabs(sum - acc), 1e-9 * r.acct[0].e_in + 1e-300,
                               "%s/backend=%s: dose grid %.17g vs accounted %.17g", name,
-                              test_backends[b], sum, r.acct[0].e_deposited);
+                              test_backends[b], sum, acc);
                 test_run_close(&r);
             }
 }
@@ -75,11 +79,18 @@ Test(operators, openmp_matches_reference)
             double e_psi = nmse(omp.psi, ref.psi, n), e_dep = nmse(omp.edep, ref.edep, s);
             cr_expect_leq(e_psi, 1e-7, "%s: psi NMSE %.3g", name, e_psi);
             cr_expect_leq(e_dep, 1e-7, "%s: deposit NMSE %.3g", name, e_dep);
+            if (ref.mx) {
+                double e_mx = nmse(omp.mx, ref.mx, n), e_mz = nmse(omp.mz, ref.mz, n);
+                cr_expect_leq(e_mx, 1e-7, "%s: x moment NMSE %.3g", name, e_mx);
+                cr_expect_leq(e_mz, 1e-7, "%s: z moment NMSE %.3g", name, e_mz);
+            }
             const smx_op_acct *a = &ref.acct[0], *b = &omp.acct[0];
             double fa[] = {a->w_out, a->e_out, a->w_rejected, a->w_absorbed, a->e_deposited,
-                           a->w_leak[0], a->w_leak[1], a->w_leak[2], a->w_leak[3], a->w_leak[4]};
+                           a->w_leak[0], a->w_leak[1], a->w_leak[2], a->w_leak[3], a->w_leak[4],
+                           a->w_nuclear, a->e_nuc_deposited, a->e_nuc_escaped};
             double fb[] = {b->w_out, b->e_out, b->w_rejected, b->w_absorbed, b->e_deposited,
-                           b->w_leak[0], b->w_leak[1], b->w_leak[2], b->w_leak[3], b->w_leak[4]};
+                           b->w_leak[0], b->w_leak[1], b->w_leak[2], b->w_leak[3], b->w_leak[4],
+                           b->w_nuclear, b->e_nuc_deposited, b->e_nuc_escaped};
             for (size_t k = 0; k < sizeof fa / sizeof fa[0]; k++) {
                 double d = (fa[k] - fb[k]) * (fa[k] - fb[k]) / (a->w_in * a->w_in);
                 cr_expect_leq(d, 1e-7, "%s: accounting figure %zu: %.17g vs %.17g", name, k,

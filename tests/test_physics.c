@@ -105,7 +105,7 @@ Test(physics, angular_variance_growth_per_step)
         int j0 = plan.nt / 2; /* theta = 0 */
         for (int i = 0; i < plan.ne; i++) psi[((size_t)i * plan.nt + j0) * s + 4] = 1.0 / plan.ne;
         test_run r;
-        cr_assert_eq(test_run_open(&r, &cfg, test_backends[b], psi, 0, plan.ne - 1, err, sizeof err),
+        cr_assert_eq(test_run_open(&r, &cfg, test_backends[b], psi, NULL, NULL, 0, plan.ne - 1, err, sizeof err),
                      0, "%s", err);
         smx_graph g = {.nnodes = 1, .nodes = {smx__ops[0].node}};
         cr_assert_eq(test_run_graph(&r, &g, err, sizeof err), 0, "%s", err);
@@ -135,7 +135,7 @@ Test(physics, angular_variance_growth_per_step)
  * exactly one bin down and deposits exactly E_i - E_{i-1}. */
 Test(physics, range_grid_energy_step_is_exact_shift)
 {
-    test_case t = {3, 4, 5, 0, 0, 0, SMX_SPACING_RANGE, 0};
+    test_case t = {3, 4, 5, 0, 0, 0, SMX_SPACING_RANGE, 0, 0, 0, 1};
     smx_config cfg;
     case_config(&t, &cfg);
     char err[512] = "";
@@ -143,11 +143,12 @@ Test(physics, range_grid_energy_step_is_exact_shift)
     cr_assert_eq(smx__plan_build(&cfg, &p, err, sizeof err), SMX_OK, "%s", err);
     cr_expect(p.lockstep);
     for (int i = 1; i < p.ne; i++) {
-        cr_expect_eq(p.e_target[i], i - 1, "bin %d -> %d", i, p.e_target[i]);
-        cr_expect_eq(p.e_w_lo[i], 1.0, "bin %d split %.17g", i, p.e_w_lo[i]);
+        cr_expect_eq(p.e_first[i], i - 1, "bin %d -> %d", i, p.e_first[i]);
+        cr_expect_eq(p.e_count[i], 1, "bin %d: %d targets", i, p.e_count[i]);
+        cr_expect_eq(p.e_w[i * SMX_EK_MAX], 1.0, "bin %d weight %.17g", i, p.e_w[i * SMX_EK_MAX]);
         cr_expect_float_eq(p.e_dep_MeV[i], p.e_center_MeV[i] - p.e_center_MeV[i - 1], 1e-12);
     }
-    cr_expect_eq(p.e_target[0], -1, "the lowest bin is absorbed");
+    cr_expect_eq(p.e_first[0], -1, "the lowest bin is absorbed");
     /* the first beam sits on a bin centre after the entrance half cell */
     smx_material m = water();
     double E1 = smx__energy_after(&m, 50, 0.05);

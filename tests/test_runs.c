@@ -120,13 +120,16 @@ Test(runs, openmp_psi_matches_reference_after_20_steps)
     smx_plan plan;
     cr_assert_eq(smx__plan_build(&c, &plan, err, sizeof err), SMX_OK, "%s", err);
     size_t n = smx__psi_size(&plan);
-    double *psi = calloc(n, sizeof(double)), *edep = calloc(smx__slab(&plan), sizeof(double));
+    double *psi = calloc(3 * n, sizeof(double)), *edep = calloc(smx__slab(&plan), sizeof(double));
+    smx_host_state hs = {psi, psi + n, psi + 2 * n};
     smx_accounting acct = {0};
     int lo, hi;
-    cr_assert_eq(smx__source_inject(&c, &plan, psi, edep, &acct, &lo, &hi, err, sizeof err), SMX_OK);
+    cr_assert_eq(smx__source_inject(&c, &plan, &hs, edep, &acct, &lo, &hi, err, sizeof err), SMX_OK);
     test_run ref, omp;
-    cr_assert_eq(test_run_open(&ref, &c, "reference", psi, lo, hi, err, sizeof err), 0, "%s", err);
-    cr_assert_eq(test_run_open(&omp, &c, "openmp", psi, lo, hi, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(test_run_open(&ref, &c, "reference", psi, hs.mx, hs.mz, lo, hi, err, sizeof err), 0,
+                 "%s", err);
+    cr_assert_eq(test_run_open(&omp, &c, "openmp", psi, hs.mx, hs.mz, lo, hi, err, sizeof err), 0,
+                 "%s", err);
     for (int s = 0; s < 20; s++) {
         smx_graph g = {0};
         smx__step_graph(SMX_SPLIT_LIE, &g);

@@ -58,6 +58,22 @@ typedef enum {
 } smx_scatter_model;
 
 typedef enum { SMX_SPLIT_LIE = 0, SMX_SPLIT_STRANG } smx_splitting;
+typedef enum { SMX_STRAGGLING_BOHR = 0, SMX_STRAGGLING_NONE } smx_straggling;
+typedef enum { SMX_NUCLEAR_ICRU63 = 0, SMX_NUCLEAR_NONE } smx_nuclear;
+/* centroid: each cell also carries the first moments of its weight (SPEC
+ * §4's low-diffusion scheme); shift_deposit: the plain area-weighted shift */
+typedef enum { SMX_STREAM_CENTROID = 0, SMX_STREAM_SHIFT_DEPOSIT } smx_streaming;
+
+#define SMX_MAX_SLABS 64
+#define SMX_MAX_MATERIALS 32
+
+/* A layer of the slab geometry: cells whose centre depth lies in
+ * [z_min_mm, z_max_mm) get this medium. */
+typedef struct smx_slab {
+    double z_min_mm, z_max_mm;
+    char material[SMX_NAME_LEN];
+    double density_g_cm3; /* 0 = the material's own density */
+} smx_slab;
 typedef enum { SMX_PRECISION_FLOAT32 = 0, SMX_PRECISION_FLOAT64 } smx_precision;
 
 typedef struct smx_beam {
@@ -83,8 +99,19 @@ typedef struct smx_config {
     int ne;                    /* default 0 = auto (range spacing with lockstep) */
     double e_min_MeV, e_max_MeV; /* default [1, 110] */
     smx_energy_spacing spacing; /* default range */
-    /* medium */
+    /* medium: a background material, optionally overridden by slabs or by a
+     * material map (not both) */
     char material[SMX_NAME_LEN]; /* default "water" */
+    double density_g_cm3;        /* default 0 = the material's own density */
+    int nslabs;
+    smx_slab slabs[SMX_MAX_SLABS];
+    char material_map[SMX_PATH_LEN]; /* .npy of integer indices [nz][nx] into
+                                        materials[]; "" = none; resolved
+                                        relative to the config file */
+    char density_map[SMX_PATH_LEN];  /* optional .npy of float densities
+                                        (g/cm3) [nz][nx]; "" = none */
+    int nmaterials;
+    char materials[SMX_MAX_MATERIALS][SMX_NAME_LEN];
     /* beams */
     int nbeams;
     smx_beam beams[SMX_MAX_BEAMS];
@@ -94,6 +121,9 @@ typedef struct smx_config {
     smx_scatter_model scattering; /* default differential_moliere */
     int max_steps;             /* default 100000 */
     double max_angle_deg;      /* default 90: weight scattered beyond is rejected */
+    smx_straggling straggling; /* default bohr */
+    smx_nuclear nuclear;       /* default icru63 */
+    smx_streaming streaming;   /* default centroid */
     /* run */
     char backend[SMX_NAME_LEN]; /* default "openmp" */
     smx_precision precision;   /* default float32 */
@@ -112,6 +142,9 @@ const char *smx_spacing_name(smx_energy_spacing s);
 const char *smx_scatter_name(smx_scatter_model m);
 const char *smx_splitting_name(smx_splitting s);
 const char *smx_precision_name(smx_precision p);
+const char *smx_straggling_name(smx_straggling s);
+const char *smx_nuclear_name(smx_nuclear n);
+const char *smx_streaming_name(smx_streaming s);
 
 /* ---- backends ---------------------------------------------------------- */
 int smx_backend_count(void);
@@ -212,6 +245,7 @@ typedef struct smx_bench_spec {
     char backend[SMX_NAME_LEN];
     int device;
     int threads;             /* 0 = default */
+    smx_streaming streaming; /* default centroid */
 } smx_bench_spec;
 
 typedef struct smx_bench_result {

@@ -8,6 +8,13 @@
 
 #include "core/plan.h"
 
+/* A state on the host: psi and, when the plan streams with centroids,
+ * the first moments mx, mz (weight x sub-cell offset in cell widths,
+ * offsets in [-1/2, 1/2]); same layout as psi, NULL otherwise. */
+typedef struct smx_host_state {
+    double *psi, *mx, *mz;
+} smx_host_state;
+
 /* One node of a step graph: an operator and its variant. */
 typedef struct smx_node {
     int op;      /* SMX_OP_* */
@@ -26,8 +33,10 @@ typedef struct smx_graph {
 typedef struct smx_op_acct {
     double w_in, w_out, e_in, e_out;
     double w_leak[SMX_EDGE_COUNT], e_leak[SMX_EDGE_COUNT];
-    double w_rejected, w_absorbed;
-    double e_deposited; /* all energy put into the dose grid by this op */
+    double w_rejected, w_absorbed, w_nuclear;
+    double e_deposited;     /* put into the dose grid by the primaries */
+    double e_nuc_deposited; /* put into the dose grid by nuclear secondaries */
+    double e_nuc_escaped;   /* carried away by nuclear secondaries */
     double ms;          /* wall time of the op */
 } smx_op_acct;
 
@@ -41,11 +50,11 @@ typedef struct smx_backend_iface {
                          int threads, void **ctx, char *err, size_t errlen);
     void (*destroy)(void *ctx);
     int (*supports)(void *ctx, int op, smx_precision precision);
-    /* The state in the canonical layout, in float64 on the host. set_psi
+    /* The state in the canonical layout, in float64 on the host. set_state
      * also clears the backend's energy-deposit grid. */
-    smx_status (*set_psi)(void *ctx, const double *psi, int e_lo, int e_hi, char *err,
-                          size_t errlen);
-    smx_status (*get_psi)(void *ctx, double *psi, char *err, size_t errlen);
+    smx_status (*set_state)(void *ctx, const smx_host_state *s, int e_lo, int e_hi, char *err,
+                            size_t errlen);
+    smx_status (*get_state)(void *ctx, smx_host_state *s, char *err, size_t errlen);
     /* Energy deposited so far, MeV per cell [nz][nx], per unit psi weight. */
     smx_status (*get_edep)(void *ctx, double *edep, char *err, size_t errlen);
     /* Runs the nodes in order; acct has one entry per node. */

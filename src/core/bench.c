@@ -35,6 +35,7 @@ smx_status smx_bench_run(const smx_bench_spec *spec, smx_bench_result *res, char
     cfg.spacing = SMX_SPACING_UNIFORM;
     cfg.step_mm = 1.0;
     cfg.max_angle_deg = 180;
+    cfg.streaming = spec->streaming;
     cfg.nbeams = 1;
     cfg.beams[0] = (smx_beam){.energy_MeV = 200, .protons = 1};
     snprintf(cfg.backend, sizeof cfg.backend, "%s", spec->backend);
@@ -49,7 +50,7 @@ smx_status smx_bench_run(const smx_bench_spec *spec, smx_bench_result *res, char
     smx_status st = smx__plan_build(&cfg, &plan, err, errlen);
     if (st != SMX_OK) return st;
     size_t n = smx__psi_size(&plan);
-    double *psi = malloc(n * sizeof(double));
+    double *psi = malloc(n * sizeof(double) * (plan.moments ? 3 : 1));
     void *ctx = NULL;
     smx_precision prec =
         be == &smx__backend_reference ? SMX_PRECISION_FLOAT64 : SMX_PRECISION_FLOAT32;
@@ -63,8 +64,17 @@ smx_status smx_bench_run(const smx_bench_spec *spec, smx_bench_result *res, char
         s = s * 6364136223846793005ULL + 1442695040888963407ULL;
         psi[k] = (double)(s >> 11) / 9007199254740992.0 / (double)n;
     }
+    smx_host_state hs = {psi, NULL, NULL};
+    if (plan.moments) { /* centroids spread over the cells, offsets in [-0.4, 0.4] */
+        hs.mx = psi + n;
+        hs.mz = psi + 2 * n;
+        for (size_t k = 0; k < n; k++) {
+            hs.mx[k] = psi[k] * (0.8 * ((k * 7919) % 101) / 100.0 - 0.4);
+            hs.mz[k] = psi[k] * (0.8 * ((k * 104729) % 97) / 96.0 - 0.4);
+        }
+    }
     st = be->create(&plan, spec->device, prec, spec->threads, &ctx, err, errlen);
-    if (st == SMX_OK) st = be->set_psi(ctx, psi, 0, plan.ne - 1, err, errlen);
+    if (st == SMX_OK) st = be->set_state(ctx, &hs, 0, plan.ne - 1, err, errlen);
     free(psi);
     smx_graph g = {.e_lo = 0, .e_hi = plan.ne - 1};
     smx__step_graph(SMX_SPLIT_LIE, &g);

@@ -1,7 +1,8 @@
 /* Media from the embedded NIST tables (data/README.md names the sources):
  * PSTAR total stopping power and CSDA range, log-log interpolated;
  * density, I-value and radiation length from materials.csv; the
- * scattering length X_S from the elemental composition. */
+ * scattering length X_S and the element list (Z, A, w) from the
+ * elemental composition. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,8 +74,9 @@ int smx__material_known(const char *name)
 }
 
 /* 1/X_S = alpha N_A r_e^2 sum_i w_i Z_i^2/A_i [2 ln(33219 (A_i Z_i)^-1/3) - 1]
- * (Gottschalk 2010, Med. Phys. 37:352, eq. for the scattering length). */
-static smx_status scattering_length(const char *name, double *XS, char *err, size_t errlen)
+ * (Gottschalk 2010, Med. Phys. 37:352, eq. for the scattering length).
+ * Also records the element list (Z_i, A_i, w_i) in m. */
+static smx_status scattering_length(const char *name, smx_material *m, char *err, size_t errlen)
 {
     const double alpha = 1.0 / 137.035999084;  /* CODATA 2018 */
     const double NA = 6.02214076e23;           /* 1/mol */
@@ -99,13 +101,22 @@ static smx_status scattering_length(const char *name, double *XS, char *err, siz
             return SMX_EDATA;
         }
         sum += w * Z * Z / A * (2.0 * log(33219.0 * pow(A * Z, -1.0 / 3.0)) - 1.0);
+        if (m->nelem >= SMX_MATERIAL_MAX_ELEMENTS) {
+            smx__err(err, errlen, "compositions.csv: more than %d elements in material '%s'",
+                     SMX_MATERIAL_MAX_ELEMENTS, name);
+            return SMX_EDATA;
+        }
+        m->elem_Z[m->nelem] = Z;
+        m->elem_A[m->nelem] = A;
+        m->elem_w[m->nelem] = w;
+        m->nelem++;
         found = 1;
     }
     if (!found) {
         smx__err(err, errlen, "compositions.csv: no composition for material '%s'", name);
         return SMX_EDATA;
     }
-    *XS = 1.0 / (alpha * NA * re * re * sum);
+    m->XS_g_cm2 = 1.0 / (alpha * NA * re * re * sum);
     return SMX_OK;
 }
 
@@ -154,7 +165,7 @@ smx_status smx__material_load(const char *name, smx_material *m, char *err, size
         smx__err(err, errlen, "%s: no data rows", file);
         return SMX_EDATA;
     }
-    return scattering_length(name, &m->XS_g_cm2, err, errlen);
+    return scattering_length(name, m, err, errlen);
 }
 
 /* Linear interpolation of y(x) on increasing x, clamped at the ends. */

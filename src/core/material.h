@@ -5,6 +5,8 @@
 
 #include "smatrix2d/smatrix2d.h"
 
+#define SMX_MATERIAL_MAX_ELEMENTS 16
+
 typedef struct smx_material {
     char name[SMX_NAME_LEN];
     double density_g_cm3;
@@ -13,6 +15,12 @@ typedef struct smx_material {
     double XS_g_cm2;             /* Gottschalk scattering length */
     int n;                       /* table rows */
     double lnE[160], lnS[160], lnR[160]; /* ln MeV, ln MeV cm2/g, ln g/cm2 */
+    /* Elemental composition (compositions.csv, elements.csv), used by the
+     * nuclear and straggling models: atomic number, atomic weight (g/mol)
+     * and mass fraction of each element. */
+    int nelem;
+    int elem_Z[SMX_MATERIAL_MAX_ELEMENTS];
+    double elem_A[SMX_MATERIAL_MAX_ELEMENTS], elem_w[SMX_MATERIAL_MAX_ELEMENTS];
 } smx_material;
 
 #define SMX_PSTAR_EMIN_MEV 1e-3

@@ -62,3 +62,15 @@ const char *smx_op_name(int op)
     }
     return "unknown";
 }
+
+const char *smx_straggling_name(smx_straggling s)
+{
+    return s == SMX_STRAGGLING_NONE ? "none" : "bohr";
+}
+
+const char *smx_nuclear_name(smx_nuclear n) { return n == SMX_NUCLEAR_NONE ? "none" : "icru63"; }
+
+const char *smx_streaming_name(smx_streaming s)
+{
+    return s == SMX_STREAM_SHIFT_DEPOSIT ? "shift_deposit" : "centroid";
+}

@@ -1,15 +1,28 @@
 /* Predicted numerical spread (see numerics.h). */
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "core/numerics.h"
 #include "core/physics.h"
 #include "core/util.h"
 
-/* Range straggling that the energy grid adds: the first beam's energy
- * spectrum is carried through the A_E tables (in material 0) and the
- * depth reached by each absorbed part (path so far + residual range) is
- * collected; its spread is purely numerical since the model has none. */
+/* The bin of the first beam after the entrance half cell, and its split. */
+static int entry_bin(const smx_config *cfg, const smx_plan *p, double *f)
+{
+    const double *Ec = p->e_center_MeV;
+    double E1 = smx__energy_after(&p->mat[0], cfg->beams[0].energy_MeV, 0.5 * p->dz_mm / 10);
+    int k = 0;
+    while (k + 1 < p->ne && Ec[k + 1] <= E1) k++;
+    *f = k + 1 < p->ne ? (E1 - Ec[k]) / (Ec[k + 1] - Ec[k]) : 0;
+    if (*f < 1e-9 || fabs(Ec[k] - E1) <= 1e-9 * E1) *f = 0;
+    return k;
+}
+
+/* Range straggling that the energy grid adds: the first beam's spectrum
+ * is carried through the A_E tables of medium 0 without the physical
+ * straggling, and the depth reached by each absorbed part (path so far +
+ * residual range) is collected; its spread is purely numerical. */
 static double range_straggling_mm(const smx_config *cfg, const smx_plan *p)
 {
     const smx_material *m = &p->mat[0];
@@ -21,29 +34,35 @@ static double range_straggling_mm(const smx_config *cfg, const smx_plan *p)
         free(nw);
         return NAN;
     }
-    double E1 = smx__energy_after(m, cfg->beams[0].energy_MeV, 0.5 * p->dz_mm / 10);
-    int k = 0;
-    while (k + 1 < ne && Ec[k + 1] <= E1) k++;
-    double f = k + 1 < ne ? (E1 - Ec[k]) / (Ec[k + 1] - Ec[k]) : 0;
-    if (f < 1e-9 || fabs(Ec[k] - E1) <= 1e-9 * E1) f = 0;
+    double f, s0 = 0, s1 = 0, s2 = 0, path = 0, rho = m->density_g_cm3;
+    int k = entry_bin(cfg, p, &f);
     w[k] = 1 - f;
     if (f > 0) w[k + 1] = f;
-    double s0 = 0, s1 = 0, s2 = 0, path = 0, rho = m->density_g_cm3;
     for (int step = 0; step < cfg->max_steps; step++) {
         int any = 0;
-        for (int i = 0; i < ne; i++) nw[i] = 0;
+        memset(nw, 0, ne * sizeof(double));
         for (int i = 0; i < ne; i++) {
             if (w[i] == 0) continue;
-            int t = p->e_target[i];
-            if (t < 0) { /* absorbed: depth reached = path + residual range */
+            if (p->e_first[i] < 0) { /* absorbed: depth reached = path + residual range */
                 double d = path + smx__csda_range(m, Ec[i]) / rho * 10;
                 s0 += w[i];
                 s1 += w[i] * d;
                 s2 += w[i] * d * d;
                 continue;
             }
-            nw[t] += w[i] * p->e_w_lo[i];
-            if (p->e_w_lo[i] < 1) nw[t + 1] += w[i] * (1 - p->e_w_lo[i]);
+            /* the two-bin split of the mean (the tables may add straggling) */
+            double mean = 0, tot = 0;
+            for (int t = 0; t < p->e_count[i]; t++) {
+                mean += p->e_w[i * SMX_EK_MAX + t] * Ec[p->e_first[i] + t];
+                tot += p->e_w[i * SMX_EK_MAX + t];
+            }
+            mean /= tot;
+            int b = p->e_first[i];
+            while (b + 1 < ne && Ec[b + 1] <= mean) b++;
+            double g = b + 1 < ne ? (mean - Ec[b]) / (Ec[b + 1] - Ec[b]) : 0;
+            if (g < 1e-9) g = 0;
+            nw[b] += w[i] * (1 - g);
+            if (g > 0) nw[b + 1] += w[i] * g;
             any = 1;
         }
         double *tmp = w;
@@ -59,35 +78,90 @@ static double range_straggling_mm(const smx_config *cfg, const smx_plan *p)
     return var > 0 ? sqrt(var) : 0;
 }
 
-/* Lateral variance that shift-and-deposit adds: f(1-f) dx^2 per step,
- * averaged over the first beam's angular distribution as the scattering
- * model grows it along the mean path. */
+/* Lateral spread that the streaming scheme adds: the first beam is run in
+ * (theta, x) alone, with the plan's kernels along its mean energy path,
+ * once with the scheme on the grid and once exactly (per-bin moments of
+ * position, moved by step * sin(theta)); the difference of the variances
+ * at the end of range (cell width removed from the grid one). */
 static double lateral_spread_mm(const smx_config *cfg, const smx_plan *p)
 {
-    const smx_material *m = &p->mat[0];
-    const smx_beam *b = &cfg->beams[0];
-    double ds_cm = p->step_mm / 10, th0 = b->angle_deg * SMX_PI / 180;
-    double E = smx__energy_after(m, b->energy_MeV, 0.5 * p->dz_mm / cos(th0) / 10);
-    double s2 = pow(b->sigma_angle_deg * SMX_PI / 180, 2), var_x = 0;
-    double Emax = 0;
-    for (int i = 0; i < cfg->nbeams; i++) {
-        double e = cfg->beams[i].energy_MeV + 4 * cfg->beams[i].energy_spread_MeV;
-        if (e > Emax) Emax = e;
-    }
-    double p1v1 = smx__pv_MeV(Emax), Ecut = p->e_edge_MeV[0];
-    for (int step = 0; E > Ecut && step < cfg->max_steps; step++) {
-        s2 += smx__scatter_variance(cfg->scattering, m, E, ds_cm, Ecut, p1v1);
-        double norm = 0, acc = 0;
-        for (int j = 0; j < p->nt; j++) {
-            double d = p->theta_rad[j] - th0;
-            double w = s2 > 0 ? exp(-0.5 * d * d / s2) : (fabs(d) < 0.5 * p->dtheta_rad);
-            norm += w;
-            acc += w * p->sfx[j] * (1 - p->sfx[j]);
+    int nt = p->nt, nx = p->nx, ker = 2 * p->kmax + 1;
+    double *W = calloc((size_t)nt * nx, sizeof(double)), *M = calloc((size_t)nt * nx, sizeof(double));
+    double *W2 = calloc((size_t)nt * nx, sizeof(double)), *M2 = calloc((size_t)nt * nx, sizeof(double));
+    double *m0 = calloc(nt, sizeof(double)), *m1 = calloc(nt, sizeof(double)), *m2 = calloc(nt, sizeof(double));
+    double *n0 = calloc(nt, sizeof(double)), *n1 = calloc(nt, sizeof(double)), *n2 = calloc(nt, sizeof(double));
+    double result = NAN;
+    if (!W || !M || !W2 || !M2 || !m0 || !m1 || !m2 || !n0 || !n1 || !n2) goto done;
+    /* the beam: centre cell of x, its theta bin (or the split of it) */
+    double th0 = cfg->beams[0].angle_deg * SMX_PI / 180, best = INFINITY;
+    int j0 = 0, ix0 = nx / 2;
+    for (int j = 0; j < nt; j++)
+        if (fabs(p->theta_rad[j] - th0) < best) best = fabs(p->theta_rad[j] - th0), j0 = j;
+    W[(size_t)j0 * nx + ix0] = 1;
+    m0[j0] = 1;
+    double f;
+    int i = entry_bin(cfg, p, &f);
+    for (int step = 0; step < cfg->max_steps && i >= 0; step++) {
+        const double *kw = p->k_weight + (size_t)i * ker + p->kmax; /* medium 0, full step */
+        int K = p->k_half[i];
+        memset(W2, 0, sizeof(double) * nt * nx);
+        memset(M2, 0, sizeof(double) * nt * nx);
+        memset(n0, 0, sizeof(double) * nt);
+        memset(n1, 0, sizeof(double) * nt);
+        memset(n2, 0, sizeof(double) * nt);
+        for (int j = 0; j < nt; j++)
+            for (int k = -K; k <= K; k++) {
+                int jj = j + k;
+                if (p->full_circle) jj = ((jj % nt) + nt) % nt;
+                else if (jj < 0 || jj >= nt) continue;
+                n0[jj] += kw[k] * m0[j], n1[jj] += kw[k] * m1[j], n2[jj] += kw[k] * m2[j];
+                for (int x = 0; x < nx; x++) {
+                    W2[(size_t)jj * nx + x] += kw[k] * W[(size_t)j * nx + x];
+                    M2[(size_t)jj * nx + x] += kw[k] * M[(size_t)j * nx + x];
+                }
+            }
+        memset(W, 0, sizeof(double) * nt * nx);
+        memset(M, 0, sizeof(double) * nt * nx);
+        for (int j = 0; j < nt; j++) {
+            double s = p->sx0[j] + p->sfx[j], smm = s * p->dx_mm;
+            m0[j] = n0[j], m1[j] = n1[j] + smm * n0[j], m2[j] = n2[j] + 2 * smm * n1[j] + smm * smm * n0[j];
+            for (int x = 0; x < nx; x++) {
+                double w = W2[(size_t)j * nx + x];
+                if (w == 0) continue;
+                double u = p->moments ? M2[(size_t)j * nx + x] / w : 0;
+                double X = p->moments ? x + u + s : x + p->sx0[j];
+                double g = p->moments ? X - floor(X) : p->sfx[j];
+                int a = p->moments ? (int)floor(X) : x + p->sx0[j];
+                if (a >= 0 && a < nx) {
+                    W[(size_t)j * nx + a] += w * (1 - g);
+                    M[(size_t)j * nx + a] += w * (1 - g) * 0.5 * g;
+                }
+                if (g > 0 && a + 1 >= 0 && a + 1 < nx) {
+                    W[(size_t)j * nx + a + 1] += w * g;
+                    M[(size_t)j * nx + a + 1] += w * g * 0.5 * (g - 1);
+                }
+            }
         }
-        if (norm > 0) var_x += acc / norm * p->dx_mm * p->dx_mm;
-        E = smx__energy_after(m, E, ds_cm);
+        int next = p->e_first[i];
+        i = next;
     }
-    return sqrt(var_x);
+    double w = 0, x1 = 0, x2 = 0, e0 = 0, e1 = 0, e2 = 0;
+    for (int j = 0; j < nt; j++) {
+        e0 += m0[j], e1 += m1[j], e2 += m2[j];
+        for (int x = 0; x < nx; x++) {
+            double v = W[(size_t)j * nx + x], xc = (x - ix0) * p->dx_mm;
+            w += v, x1 += v * xc, x2 += v * xc * xc;
+        }
+    }
+    if (w > 0 && e0 > 0) {
+        double vg = x2 / w - (x1 / w) * (x1 / w) - p->dx_mm * p->dx_mm / 12;
+        double ve = e2 / e0 - (e1 / e0) * (e1 / e0);
+        result = vg > ve ? sqrt(vg - ve) : 0;
+    }
+done:
+    free(W), free(M), free(W2), free(M2);
+    free(m0), free(m1), free(m2), free(n0), free(n1), free(n2);
+    return result;
 }
 
 void smx__numerical_spread(const smx_config *cfg, const smx_plan *p, smx_metrics *out)

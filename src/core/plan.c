@@ -3,7 +3,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/media.h"
+#include "core/nuclear.h"
 #include "core/physics.h"
+#include "core/straggling.h"
 #include "core/plan.h"
 #include "core/util.h"
 
@@ -109,6 +112,44 @@ static void split_shift(double s, int *i0, double *f)
     *f = s - *i0;
 }
 
+/* The A_E entry of (medium m, bin i): nuclear survival, the straggled
+ * spread of the post-step energy over the bins, and the energy budget. */
+static void energy_entry(const smx_config *cfg, smx_plan *p, int m, int i, double ds_cm)
+{
+    const smx_material *mat = &p->mat[m];
+    const double *Ec = p->e_center_MeV;
+    size_t mi = (size_t)m * p->ne + i;
+    double E = Ec[i], Ep = smx__energy_after(mat, E, ds_cm);
+    double surv = 1, f_local = 0;
+    if (cfg->nuclear == SMX_NUCLEAR_ICRU63) {
+        surv = smx__nuclear_survival(mat, E, ds_cm);
+        f_local = smx__nuclear_local_fraction(E);
+    }
+    p->e_survive[mi] = surv;
+    p->e_nuc_local_MeV[mi] = (1 - surv) * E * f_local;
+    p->e_nuc_escape_MeV[mi] = (1 - surv) * E * (1 - f_local);
+    if (Ep < Ec[0] * (1 - 1e-9)) { /* stops, or falls below the lowest centre */
+        p->e_first[mi] = -1;
+        p->e_count[mi] = 0;
+        p->e_dep_MeV[mi] = surv * E;
+        return;
+    }
+    double var = cfg->straggling == SMX_STRAGGLING_BOHR ? smx__bohr_variance_MeV2(mat, E, ds_cm) : 0;
+    double w[SMX_EK_MAX];
+    int first = 0, n = smx__energy_kernel(Ec, p->ne, Ep, var, SMX_EK_MAX, &first, w);
+    double mean = 0, got = 0;
+    if (n < 0) n = -n;
+    for (int t = 0; t < n; t++) {
+        mean += w[t] * Ec[first + t];
+        p->e_w[mi * SMX_EK_MAX + t] = surv * w[t];
+    }
+    for (int t = 0; t < n; t++) got += w[t] * (Ec[first + t] - mean) * (Ec[first + t] - mean);
+    p->e_first[mi] = first;
+    p->e_count[mi] = n;
+    p->e_var_missing_MeV2[mi] = var > got ? var - got : 0;
+    p->e_dep_MeV[mi] = surv * (E - mean);
+}
+
 static smx_status build_tables(const smx_config *cfg, smx_plan *p)
 {
     int nt = p->nt, ne = p->ne, nm = p->nmat;
@@ -127,16 +168,23 @@ static smx_status build_tables(const smx_config *cfg, smx_plan *p)
     p->sfz = calloc(nt, sizeof(double));
     size_t me = (size_t)nm * ne, met = me * nt;
     p->sigma2_rad2 = calloc(me, sizeof(double));
-    p->e_target = calloc(me, sizeof(int));
-    p->e_w_lo = calloc(me, sizeof(double));
+    p->e_first = calloc(me, sizeof(int));
+    p->e_count = calloc(me, sizeof(int));
+    p->e_w = calloc(me * SMX_EK_MAX, sizeof(double));
+    p->e_survive = calloc(me, sizeof(double));
     p->e_dep_MeV = calloc(me, sizeof(double));
+    p->e_nuc_local_MeV = calloc(me, sizeof(double));
+    p->e_nuc_escape_MeV = calloc(me, sizeof(double));
+    p->e_var_missing_MeV2 = calloc(me, sizeof(double));
     p->dx0 = calloc(met, sizeof(int));
     p->dz0 = calloc(met, sizeof(int));
     p->dfx = calloc(met, sizeof(double));
     p->dfz = calloc(met, sizeof(double));
     double *centroid = calloc(me, sizeof(double));
-    if (!p->sx0 || !p->sz0 || !p->sfx || !p->sfz || !p->sigma2_rad2 || !p->e_target ||
-        !p->e_w_lo || !p->e_dep_MeV || !p->dx0 || !p->dz0 || !p->dfx || !p->dfz || !centroid) {
+    if (!p->sx0 || !p->sz0 || !p->sfx || !p->sfz || !p->sigma2_rad2 || !p->e_first ||
+        !p->e_count || !p->e_w || !p->e_survive || !p->e_dep_MeV || !p->e_nuc_local_MeV ||
+        !p->e_nuc_escape_MeV || !p->e_var_missing_MeV2 || !p->dx0 || !p->dz0 || !p->dfx ||
+        !p->dfz || !centroid) {
         free(centroid);
         return SMX_ENOMEM;
     }
@@ -153,20 +201,7 @@ static smx_status build_tables(const smx_config *cfg, smx_plan *p)
             double E = Ec[i];
             p->sigma2_rad2[mi] = smx__scatter_variance(cfg->scattering, mat, E, ds_cm,
                                                        p->e_edge_MeV[0], p1v1);
-            double Ep = smx__energy_after(mat, E, ds_cm);
-            int k = -1;
-            double wlo = 1;
-            if (Ep >= Ec[0] * (1 - 1e-9)) {
-                /* bracketing centres; exact hits (lockstep) land on one bin */
-                k = 0;
-                while (k + 1 < ne && Ec[k + 1] <= Ep) k++;
-                if (k + 1 < ne && fabs(Ec[k + 1] - Ep) <= 1e-9 * Ep) k++;
-                if (fabs(Ec[k] - Ep) <= 1e-9 * Ep || k == ne - 1) wlo = 1;
-                else wlo = (Ec[k + 1] - Ep) / (Ec[k + 1] - Ec[k]);
-            }
-            p->e_target[mi] = k;
-            p->e_w_lo[mi] = wlo;
-            p->e_dep_MeV[mi] = k < 0 ? E : E - (wlo * Ec[k] + (1 - wlo) * (k + 1 < ne ? Ec[k + 1] : 0));
+            energy_entry(cfg, p, m, i, ds_cm);
             centroid[mi] = smx__loss_centroid_cm(mat, E, ds_cm) / ds_cm;
         }
     }
@@ -233,19 +268,17 @@ smx_status smx__plan_build(const smx_config *cfg, smx_plan *p, char *err, size_t
     p->full_circle = cfg->theta_full_circle;
     p->step_mm = cfg->step_mm > 0 ? cfg->step_mm : p->dz_mm;
     p->lockstep = cfg->step_mm <= 0 && cfg->spacing == SMX_SPACING_RANGE;
+    p->moments = cfg->streaming == SMX_STREAM_CENTROID;
 
     smx_material water;
     if ((st = smx__material_load("water", &water, err, errlen)) != SMX_OK) return st;
-    p->nmat = 1;
-    p->mat = calloc(1, sizeof(smx_material));
-    p->cell_mat = calloc((size_t)p->nz * p->nx, 1);
     p->x_mm = calloc(p->nx, sizeof(double));
     p->z_mm = calloc(p->nz, sizeof(double));
-    if (!p->mat || !p->cell_mat || !p->x_mm || !p->z_mm) {
+    if (!p->x_mm || !p->z_mm) {
         smx__plan_free(p);
         return SMX_ENOMEM;
     }
-    if ((st = smx__material_load(cfg->material, &p->mat[0], err, errlen)) != SMX_OK) {
+    if ((st = smx__media_build(cfg, p, err, errlen)) != SMX_OK) {
         smx__plan_free(p);
         return st;
     }
@@ -278,7 +311,9 @@ void smx__plan_free(smx_plan *p)
 {
     void *ptrs[] = {p->x_mm, p->z_mm, p->theta_rad, p->e_edge_MeV, p->e_center_MeV, p->mat,
                     p->cell_mat, p->k_half, p->k_weight, p->sigma2_rad2, p->theta_rejected,
-                    p->sx0, p->sz0, p->sfx, p->sfz, p->e_target, p->e_w_lo, p->e_dep_MeV,
+                    p->sx0, p->sz0, p->sfx, p->sfz, p->e_first, p->e_count, p->e_w,
+                    p->e_survive, p->e_dep_MeV, p->e_nuc_local_MeV, p->e_nuc_escape_MeV,
+                    p->e_var_missing_MeV2,
                     p->dx0, p->dz0, p->dfx, p->dfz};
     for (size_t i = 0; i < sizeof ptrs / sizeof ptrs[0]; i++) free(ptrs[i]);
     memset(p, 0, sizeof *p);
@@ -290,11 +325,12 @@ int smx__energy_range_after(const smx_plan *p, int lo, int hi, int *new_lo, int 
     for (int m = 0; m < p->nmat; m++)
         for (int i = lo; i <= hi; i++) {
             size_t mi = (size_t)m * p->ne + i;
-            int k = p->e_target[mi];
-            if (k < 0) continue;
-            int top = p->e_w_lo[mi] < 1 ? k + 1 : k;
-            if (k < nl) nl = k;
-            if (top > nh) nh = top;
+            for (int t = 0; t < p->e_count[mi]; t++) {
+                if (p->e_w[mi * SMX_EK_MAX + t] == 0) continue;
+                int k = p->e_first[mi] + t;
+                if (k < nl) nl = k;
+                if (k > nh) nh = k;
+            }
         }
     *new_lo = nl;
     *new_hi = nh;

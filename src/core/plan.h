@@ -11,6 +11,9 @@
 /* Kernel variants of A_theta: the full step, and the half step of Strang. */
 enum { SMX_KERNEL_FULL = 0, SMX_KERNEL_HALF, SMX_KERNEL_VARIANTS };
 
+/* Most target bins of one energy bin's A_E kernel. */
+#define SMX_EK_MAX 12
+
 typedef struct smx_plan {
     /* grid: psi[ie][it][iz][ix], x fastest */
     int nx, nz, nt, ne, nmat;
@@ -22,7 +25,8 @@ typedef struct smx_plan {
     double *e_edge_MeV;          /* [ne+1] */
     double *e_center_MeV;        /* [ne]: the energy of every proton in the bin */
     double step_mm;
-    int lockstep;                /* step = dz = range-bin width (exact shifts) */
+    int lockstep;
+    int moments;                 /* centroid streaming: mx, mz travel with psi */                /* step = dz = range-bin width (exact shifts) */
 
     /* media */
     smx_material *mat;           /* [nmat] */
@@ -41,12 +45,22 @@ typedef struct smx_plan {
     int *sx0, *sz0;              /* [nt] */
     double *sfx, *sfz;           /* [nt] in [0, 1) */
 
-    /* A_E: per (material, energy bin) the post-step energy is placed on
-     * bins k and k+1 with weights e_w_lo and 1 - e_w_lo; k = -1 absorbs.
-     * e_dep_MeV is the energy deposited per proton (E_i - E', or E_i). */
-    int *e_target;               /* [nmat][ne] */
-    double *e_w_lo;              /* [nmat][ne] */
+    /* A_E: per (medium, energy bin) a proton survives nuclear removal
+     * with probability e_survive; a survivor's post-step energy is spread
+     * over e_count consecutive bins from e_first with weights e_w (the
+     * mean-keeping two-bin split, widened by energy straggling); e_first =
+     * -1 absorbs it. Per incoming proton: e_dep_MeV is deposited by energy
+     * loss (E_i minus the mean energy kept, or E_i when absorbed, times
+     * e_survive), e_nuc_local_MeV is deposited by nuclear secondaries and
+     * e_nuc_escape_MeV leaves with them. */
+    int *e_first;                /* [nmat][ne] */
+    int *e_count;                /* [nmat][ne], <= SMX_EK_MAX */
+    double *e_w;                 /* [nmat][ne][SMX_EK_MAX], sum = e_survive (0 if absorbed) */
+    double *e_survive;           /* [nmat][ne] */
     double *e_dep_MeV;           /* [nmat][ne] */
+    double *e_nuc_local_MeV;     /* [nmat][ne] */
+    double *e_nuc_escape_MeV;    /* [nmat][ne] */
+    double *e_var_missing_MeV2;  /* [nmat][ne] straggling variance the grid could not hold */
     /* Where that energy is deposited, relative to the cell the proton
      * ends the step in: the centroid of the loss along the step (SPEC §4
      * half-cell conventions); cells dx0 + {0,1}, dz0 + {0,1}, clamped to

@@ -90,7 +90,8 @@ smx_status smx_run_create(const smx_config *cfg, smx_run **out, char *err, size_
             return SMX_ECONFIG;
         }
     size_t n = smx__psi_size(p), slab = smx__slab(p);
-    double *psi = calloc(n, sizeof(double));
+    double *psi = calloc(n * (p->moments ? 3 : 1), sizeof(double));
+    smx_host_state hs = {psi, p->moments ? psi + n : NULL, p->moments ? psi + 2 * n : NULL};
     r->edep0 = calloc(slab, sizeof(double));
     r->edep = calloc(slab, sizeof(double));
     r->dose = calloc(slab, sizeof(double));
@@ -99,14 +100,14 @@ smx_status smx_run_create(const smx_config *cfg, smx_run **out, char *err, size_
         free(psi);
         smx_run_free(r);
         smx__err(err, errlen, "out of memory: the state needs %.1f MB in float64 on the host",
-                 n * 8.0 / 1e6);
+                 n * 8.0 / 1e6 * (p->moments ? 3 : 1));
         return SMX_ENOMEM;
     }
-    st = smx__source_inject(cfg, p, psi, r->edep0, &r->res.accounting, &r->e_lo, &r->e_hi, err,
+    st = smx__source_inject(cfg, p, &hs, r->edep0, &r->res.accounting, &r->e_lo, &r->e_hi, err,
                             errlen);
     if (st == SMX_OK)
         st = r->be->create(p, cfg->device, prec, cfg->threads, &r->ctx, err, errlen);
-    if (st == SMX_OK) st = r->be->set_psi(r->ctx, psi, r->e_lo, r->e_hi, err, errlen);
+    if (st == SMX_OK) st = r->be->set_state(r->ctx, &hs, r->e_lo, r->e_hi, err, errlen);
     free(psi);
     if (st != SMX_OK) {
         smx_run_free(r);
@@ -124,7 +125,8 @@ smx_status smx_run_create(const smx_config *cfg, smx_run **out, char *err, size_
 /* Adds one node's figures to the run totals; returns its imbalances. */
 static void tally(smx_accounting *a, const smx_op_acct *o, double *dw, double *de)
 {
-    double wl = o->w_rejected + o->w_absorbed, el = o->e_deposited;
+    double wl = o->w_rejected + o->w_absorbed + o->w_nuclear;
+    double el = o->e_deposited + o->e_nuc_deposited + o->e_nuc_escaped;
     for (int e = 0; e < SMX_EDGE_COUNT; e++) {
         a->weight_leaked[e] += o->w_leak[e];
         a->energy_leaked[e] += o->e_leak[e];
@@ -133,7 +135,10 @@ static void tally(smx_accounting *a, const smx_op_acct *o, double *dw, double *d
     }
     a->weight_rejected += o->w_rejected;
     a->weight_absorbed += o->w_absorbed;
+    a->weight_nuclear += o->w_nuclear;
     a->energy_deposited += o->e_deposited;
+    a->energy_nuclear_deposited += o->e_nuc_deposited;
+    a->energy_nuclear_escaped += o->e_nuc_escaped;
     *dw = fabs(o->w_in - o->w_out - wl);
     *de = fabs(o->e_in - o->e_out - el);
 }

@@ -58,7 +58,7 @@ static void add_deposit_row0(const smx_plan *p, double *edep, double x_mm, doubl
     edep[smx__clampi(i0 + 1, 0, p->nx - 1)] += dep * f;
 }
 
-smx_status smx__source_inject(const smx_config *cfg, const smx_plan *p, double *psi,
+smx_status smx__source_inject(const smx_config *cfg, const smx_plan *p, smx_host_state *s,
                               double *edep, smx_accounting *acct, int *e_lo, int *e_hi,
                               char *err, size_t errlen)
 {
@@ -83,13 +83,18 @@ smx_status smx__source_inject(const smx_config *cfg, const smx_plan *p, double *
             int jj[2];
             double fj;
             theta_split(p, th, jj, &fj);
-            for (int s = 0; s < nX; s++) {
-                double x1 = Xv[s] + tn * 0.5 * p->dz_mm; /* at the first cell centre */
+            for (int xs = 0; xs < nX; xs++) {
+                double x1 = Xv[xs] + tn * 0.5 * p->dz_mm; /* at the first cell centre */
                 double u = (x1 - p->x_min_mm) / p->dx_mm - 0.5;
                 int i0 = (int)floor(u);
-                double fx = snap(u - i0);
+                double fx = snap(u - i0), ux = 0;
+                if (p->moments) { /* one cell, the offset kept as a moment */
+                    i0 = (int)floor(u + 0.5);
+                    ux = u - i0;
+                    fx = 0;
+                }
                 for (int e = 0; e < nE; e++) {
-                    double E = Ev[e], w = W * Tw[a] * Xw[s] * Ew[e];
+                    double E = Ev[e], w = W * Tw[a] * Xw[xs] * Ew[e];
                     if (E <= 0) continue;
                     acct->weight_source += w;
                     acct->energy_source += w * E;
@@ -122,8 +127,9 @@ smx_status smx__source_inject(const smx_config *cfg, const smx_plan *p, double *
                                 for (int bj = 0; bj < 2; bj++) {
                                     double piece = wp * (be ? fe : 1 - fe) * (bj ? fj : 1 - fj);
                                     if (piece == 0) continue;
-                                    psi[(((size_t)(k + be) * p->nt + jj[bj]) * p->nz) * p->nx + ix] +=
-                                        piece;
+                                    size_t q = (((size_t)(k + be) * p->nt + jj[bj]) * p->nz) * p->nx + ix;
+                                    s->psi[q] += piece;
+                                    if (p->moments) s->mx[q] += piece * ux;
                                     if (k + be < lo) lo = k + be;
                                     if (k + be > hi) hi = k + be;
                                 }
@@ -131,7 +137,7 @@ smx_status smx__source_inject(const smx_config *cfg, const smx_plan *p, double *
                             dep = E - ((1 - fe) * Ec[k] + (k + 1 < p->ne ? fe * Ec[k + 1] : 0));
                         }
                         acct->energy_deposited += wp * dep;
-                        add_deposit_row0(p, edep, Xv[s] + tn * 0.25 * p->dz_mm, wp * dep);
+                        add_deposit_row0(p, edep, Xv[xs] + tn * 0.25 * p->dz_mm, wp * dep);
                     }
                 }
             }

@@ -4,12 +4,13 @@
 #ifndef SMX_CORE_SOURCE_H
 #define SMX_CORE_SOURCE_H
 
-#include "core/plan.h"
+#include "core/backend.h"
 
-/* Fills psi (zeroed by the caller, canonical layout, float64), adds the
+/* Fills the state (zeroed by the caller, canonical layout, float64; with
+ * centroids the beam keeps its exact lateral position as a moment), adds the
  * entrance deposit to edep [nz][nx], and the source figures to acct.
  * Weight is normalised to 1 over all beams. e_lo/e_hi: occupied bins. */
-smx_status smx__source_inject(const smx_config *cfg, const smx_plan *p, double *psi,
+smx_status smx__source_inject(const smx_config *cfg, const smx_plan *p, smx_host_state *s,
                               double *edep, smx_accounting *acct, int *e_lo, int *e_hi,
                               char *err, size_t errlen);
 

@@ -5,8 +5,11 @@
  *  1. walk the mappings, reject unknown/duplicate keys and wrong types, fill
  *     a copy of the caller's struct and remember where each value starts;
  *  2. run the range and cross-key checks (the same code smx_config_check
- *     runs) and report the position of the key at fault.
- * The caller's struct is only written when both passes succeed.
+ *     runs) and report the position of the key at fault;
+ *  3. read material_map / density_map (relative paths were resolved against
+ *     the configuration file's folder in pass 1) and check their dtype, shape
+ *     (grid.nz, grid.nx) and values; smx_config_check does not read files.
+ * The caller's struct is only written when all passes succeed.
  *
  * Messages: "FILE:LINE:COL: KEY: MESSAGE (expected WHAT)" from the loader,
  * "KEY: MESSAGE (expected WHAT)" from smx_config_check. */
@@ -22,6 +25,7 @@
 
 #include "smatrix2d/smatrix2d.h"
 #include "core/material.h"
+#include "io/npy_read.h"
 
 /* Implemented in src/core/material.c: 1 when data/materials.csv has it. */
 int smx__material_known(const char *name);
@@ -39,8 +43,9 @@ typedef enum {
     K_GRID, K_X, K_NX, K_Z, K_NZ, K_Y,
     K_THETA, K_TBINS, K_TMIN, K_TMAX, K_TFULL,
     K_ENERGY, K_EBINS, K_EMIN, K_EMAX, K_ESPACING,
-    K_MATERIAL, K_BEAMS,
+    K_MATERIAL, K_DENSITY, K_SLABS, K_MATMAP, K_MATERIALS, K_DENSMAP, K_BEAMS,
     K_TRANSPORT, K_STEP, K_SPLIT, K_SCATTER, K_MAXSTEPS, K_MAXANGLE,
+    K_STRAGGLING, K_NUCLEAR, K_STREAMING,
     K_RUN, K_BACKEND, K_PRECISION, K_DEVICE, K_THREADS,
     K_COUNT
 } key_id;
@@ -64,6 +69,11 @@ static const char *const key_names[K_COUNT] = {
     [K_EMAX] = "grid.energy.max_MeV",
     [K_ESPACING] = "grid.energy.spacing",
     [K_MATERIAL] = "material",
+    [K_DENSITY] = "density_g_cm3",
+    [K_SLABS] = "slabs",
+    [K_MATMAP] = "material_map",
+    [K_MATERIALS] = "materials",
+    [K_DENSMAP] = "density_map",
     [K_BEAMS] = "beams",
     [K_TRANSPORT] = "transport",
     [K_STEP] = "transport.step_mm",
@@ -71,6 +81,9 @@ static const char *const key_names[K_COUNT] = {
     [K_SCATTER] = "transport.scattering",
     [K_MAXSTEPS] = "transport.max_steps",
     [K_MAXANGLE] = "transport.max_angle_deg",
+    [K_STRAGGLING] = "transport.straggling",
+    [K_NUCLEAR] = "transport.nuclear",
+    [K_STREAMING] = "transport.streaming",
     [K_RUN] = "run",
     [K_BACKEND] = "run.backend",
     [K_PRECISION] = "run.precision",
@@ -87,9 +100,11 @@ static const key_id key_parent[K_COUNT] = {
     [K_TMAX] = K_THETA, [K_TFULL] = K_THETA,
     [K_ENERGY] = K_GRID, [K_EBINS] = K_ENERGY, [K_EMIN] = K_ENERGY,
     [K_EMAX] = K_ENERGY, [K_ESPACING] = K_ENERGY,
-    [K_MATERIAL] = K_ROOT, [K_BEAMS] = K_ROOT,
+    [K_MATERIAL] = K_ROOT, [K_DENSITY] = K_ROOT, [K_SLABS] = K_ROOT, [K_MATMAP] = K_ROOT,
+    [K_MATERIALS] = K_ROOT, [K_DENSMAP] = K_ROOT, [K_BEAMS] = K_ROOT,
     [K_TRANSPORT] = K_ROOT, [K_STEP] = K_TRANSPORT, [K_SPLIT] = K_TRANSPORT,
     [K_SCATTER] = K_TRANSPORT, [K_MAXSTEPS] = K_TRANSPORT, [K_MAXANGLE] = K_TRANSPORT,
+    [K_STRAGGLING] = K_TRANSPORT, [K_NUCLEAR] = K_TRANSPORT, [K_STREAMING] = K_TRANSPORT,
     [K_RUN] = K_ROOT, [K_BACKEND] = K_RUN, [K_PRECISION] = K_RUN,
     [K_DEVICE] = K_RUN, [K_THREADS] = K_RUN,
 };
@@ -107,19 +122,39 @@ static const char *const beam_key_names[B_COUNT] = {
     [B_PROTONS] = "protons",
 };
 
-/* A key: a configuration key (beam < 0) or a key of beams[beam]. id < 0: none. */
+typedef enum { S_ITEM = 0, S_Z, S_MATERIAL, S_DENSITY, S_COUNT } slab_key;
+
+static const char *const slab_key_names[S_COUNT] = {
+    [S_ITEM] = "",
+    [S_Z] = "z_mm",
+    [S_MATERIAL] = "material",
+    [S_DENSITY] = "density_g_cm3",
+};
+
+/* The lists whose items have keys of their own. */
+typedef enum { LIST_NONE = 0, LIST_BEAMS, LIST_SLABS, LIST_MATERIALS } list_id;
+
+/* A key: a configuration key (list LIST_NONE), a key of beams[item] or
+ * slabs[item] (id: beam_key, slab_key) or the entry materials[item] (id 0).
+ * id < 0: none. */
 typedef struct {
     int id;
-    int beam;
+    int list;
+    int item;
 } kref;
 
-#define KNONE ((kref){-1, -1})
-#define KR(k) ((kref){(k), -1})
-#define BR(i, k) ((kref){(k), (i)})
+#define KNONE ((kref){-1, LIST_NONE, -1})
+#define KR(k) ((kref){(k), LIST_NONE, -1})
+#define BR(i, k) ((kref){(k), LIST_BEAMS, (i)})
+#define SR(i, k) ((kref){(k), LIST_SLABS, (i)})
+#define MR(i) ((kref){0, LIST_MATERIALS, (i)})
 
 /* Keys of each mapping, in the order docs/config.md lists them. */
-static const char *const root_names[] = {"grid", "material", "beams", "transport", "run"};
-static const int root_ids[] = {K_GRID, K_MATERIAL, K_BEAMS, K_TRANSPORT, K_RUN};
+static const char *const root_names[] = {"grid", "material", "density_g_cm3", "slabs",
+                                         "material_map", "materials", "density_map", "beams",
+                                         "transport", "run"};
+static const int root_ids[] = {K_GRID, K_MATERIAL, K_DENSITY, K_SLABS, K_MATMAP,
+                               K_MATERIALS, K_DENSMAP, K_BEAMS, K_TRANSPORT, K_RUN};
 static const char *const grid_names[] = {"x_mm", "nx", "z_mm", "nz", "y_thickness_mm",
                                          "theta", "energy"};
 static const int grid_ids[] = {K_X, K_NX, K_Z, K_NZ, K_Y, K_THETA, K_ENERGY};
@@ -128,14 +163,18 @@ static const int theta_ids[] = {K_TBINS, K_TMIN, K_TMAX, K_TFULL};
 static const char *const energy_names[] = {"bins", "min_MeV", "max_MeV", "spacing"};
 static const int energy_ids[] = {K_EBINS, K_EMIN, K_EMAX, K_ESPACING};
 static const char *const transport_names[] = {"step_mm", "splitting", "scattering",
-                                              "max_steps", "max_angle_deg"};
-static const int transport_ids[] = {K_STEP, K_SPLIT, K_SCATTER, K_MAXSTEPS, K_MAXANGLE};
+                                              "max_steps", "max_angle_deg", "straggling",
+                                              "nuclear", "streaming"};
+static const int transport_ids[] = {K_STEP, K_SPLIT, K_SCATTER, K_MAXSTEPS, K_MAXANGLE,
+                                    K_STRAGGLING, K_NUCLEAR, K_STREAMING};
 static const char *const run_names[] = {"backend", "precision", "device", "threads"};
 static const int run_ids[] = {K_BACKEND, K_PRECISION, K_DEVICE, K_THREADS};
 static const char *const beam_names[] = {"energy_MeV", "energy_spread_MeV", "x_mm",
                                          "sigma_x_mm", "angle_deg", "sigma_angle_deg",
                                          "protons"};
 static const int beam_ids[] = {B_ENERGY, B_ESPREAD, B_X, B_SX, B_ANGLE, B_SANGLE, B_PROTONS};
+static const char *const slab_names[] = {"z_mm", "material", "density_g_cm3"};
+static const int slab_ids[] = {S_Z, S_MATERIAL, S_DENSITY};
 
 /* Enumerations: the index is the enum value. */
 static const char *const spacing_names[] = {"uniform", "log", "range"};
@@ -143,6 +182,9 @@ static const char *const split_names[] = {"lie", "strang"};
 static const char *const scatter_names[] = {"differential_moliere", "fermi_rossi",
                                             "highland_step", "none"};
 static const char *const precision_names[] = {"float32", "float64"};
+static const char *const straggling_names[] = {"bohr", "none"};
+static const char *const nuclear_names[] = {"icru63", "none"};
+static const char *const streaming_names[] = {"centroid", "shift_deposit"};
 static const char *const backend_names[] = {"reference", "openmp", "opencl",
                                             "vulkan", "cuda", "auto"};
 
@@ -159,6 +201,8 @@ typedef struct {
 typedef struct {
     pos key[K_COUNT];
     pos beam[SMX_MAX_BEAMS][B_COUNT];
+    pos slab[SMX_MAX_SLABS][S_COUNT];
+    pos material[SMX_MAX_MATERIALS];
 } marks;
 
 static pos pos_of_mark(yaml_mark_t m)
@@ -166,25 +210,34 @@ static pos pos_of_mark(yaml_mark_t m)
     return (pos){1, m.line + 1, m.column + 1};
 }
 
+/* Only called with items within the list bounds. */
 static pos *mark_slot(marks *m, kref k)
 {
-    return k.beam >= 0 ? &m->beam[k.beam][k.id] : &m->key[k.id];
+    switch ((list_id)k.list) {
+    case LIST_BEAMS: return &m->beam[k.item][k.id];
+    case LIST_SLABS: return &m->slab[k.item][k.id];
+    case LIST_MATERIALS: return &m->material[k.item];
+    case LIST_NONE: break;
+    }
+    return &m->key[k.id];
 }
 
 static int kref_in_file(const marks *m, kref k)
 {
     if (!m || k.id < 0) return 0;
-    return k.beam >= 0 ? m->beam[k.beam][k.id].set : m->key[k.id].set;
+    return mark_slot((marks *)m, k)->set;
 }
 
 /* The position to report for k: its own, else the nearest enclosing
  * mapping's, else 1:1. */
 static pos kref_pos(const marks *m, kref k)
 {
-    if (k.beam >= 0) {
-        if (m->beam[k.beam][k.id].set) return m->beam[k.beam][k.id];
-        if (m->beam[k.beam][B_ITEM].set) return m->beam[k.beam][B_ITEM];
-        k = KR(K_BEAMS);
+    if (k.list != LIST_NONE) {
+        pos own = *mark_slot((marks *)m, k);
+        if (own.set) return own;
+        if (k.list == LIST_BEAMS && m->beam[k.item][B_ITEM].set) return m->beam[k.item][B_ITEM];
+        if (k.list == LIST_SLABS && m->slab[k.item][S_ITEM].set) return m->slab[k.item][S_ITEM];
+        k = KR(k.list == LIST_BEAMS ? K_BEAMS : k.list == LIST_SLABS ? K_SLABS : K_MATERIALS);
     }
     for (int id = k.id; id != K_ROOT; id = key_parent[id])
         if (m->key[id].set) return m->key[id];
@@ -194,12 +247,16 @@ static pos kref_pos(const marks *m, kref k)
 
 static void kref_name(kref k, char *buf, size_t n)
 {
-    if (k.beam < 0)
+    const char *list = k.list == LIST_BEAMS ? "beams" : k.list == LIST_SLABS ? "slabs"
+                       : "materials";
+    const char *item = k.list == LIST_BEAMS ? beam_key_names[k.id]
+                       : k.list == LIST_SLABS ? slab_key_names[k.id] : "";
+    if (k.list == LIST_NONE)
         snprintf(buf, n, "%s", key_names[k.id]);
-    else if (k.id == B_ITEM)
-        snprintf(buf, n, "beams[%d]", k.beam);
+    else if (item[0] == '\0')
+        snprintf(buf, n, "%s[%d]", list, k.item);
     else
-        snprintf(buf, n, "beams[%d].%s", k.beam, beam_key_names[k.id]);
+        snprintf(buf, n, "%s[%d].%s", list, k.item, item);
 }
 
 /* ---- messages ------------------------------------------------------------- */
@@ -209,7 +266,7 @@ static void emit(char *err, size_t errlen, const char *file, pos p, const char *
                  const char *fmt, va_list ap)
 {
     if (!err || errlen == 0) return;
-    char msg[768];
+    char msg[3072]; /* room for two paths */
     vsnprintf(msg, sizeof msg, fmt, ap);
     if (file)
         snprintf(err, errlen, "%s:%zu:%zu: %s: %s", file, p.line, p.col, key, msg);
@@ -335,14 +392,108 @@ static smx_status check_grid(const smx_config *c, const reporter *r)
     return SMX_OK;
 }
 
+/* A material name (the background, a slab's, an entry of materials). */
+static smx_status check_material_name(const reporter *r, kref k, const char *name)
+{
+    if (!name_ok(name))
+        return bad(r, k, KNONE, "empty or unterminated name (expected a material name of at "
+                   "most %d characters)", SMX_NAME_LEN - 1);
+    if (!smx__material_known(name))
+        return bad(r, k, KNONE, "unknown material \"%s\" (expected a name listed in "
+                   "data/materials.csv, e.g. water)", name);
+    return SMX_OK;
+}
+
+/* A density override: 0 (the material's own) or 0 < d <= SMX_DENSITY_MAX. The
+ * loader rejects an explicit 0 before this runs. */
+#define SMX_DENSITY_MAX 30.0
+
+static smx_status check_density(const reporter *r, kref k, double d)
+{
+    if (!isfinite(d) || d < 0 || d > SMX_DENSITY_MAX)
+        return bad(r, k, KNONE, "out of range: %g (expected 0 < density_g_cm3 <= %g g/cm3)", d,
+                   SMX_DENSITY_MAX);
+    return SMX_OK;
+}
+
+/* 1 when some cell centre (iz + 0.5) * dz lies in [a, b): the same test the
+ * engine uses to paint a slab. */
+static int slab_has_cell(const smx_config *c, double a, double b)
+{
+    double dz = c->z_max_mm / c->nz;
+    for (int iz = 0; iz < c->nz; iz++) {
+        double zc = (iz + 0.5) * dz;
+        if (zc >= b) break;
+        if (zc >= a) return 1;
+    }
+    return 0;
+}
+
+static smx_status check_slab(const smx_config *c, const reporter *r, int i)
+{
+    const smx_slab *s = &c->slabs[i];
+    smx_status st;
+    double a = s->z_min_mm, b = s->z_max_mm;
+    if (!isfinite(a) || !isfinite(b) || a < 0 || a >= b)
+        return bad(r, SR(i, S_Z), KNONE, "bad depth interval [%g, %g] (expected [a, b] in mm "
+                   "with 0 <= a < b)", a, b);
+    if (a >= c->z_max_mm)
+        return bad(r, SR(i, S_Z), KNONE, "slab entirely beyond the grid: starts at %g mm "
+                   "(expected a < grid.z_mm max %g; a slab reaching past it is clipped)", a,
+                   c->z_max_mm);
+    if (!slab_has_cell(c, a, b))
+        return bad(r, SR(i, S_Z), KNONE, "no cell centre in [%g, %g) (expected a slab "
+                   "containing at least one depth-cell centre (k + 0.5) * %g mm)", a, b,
+                   c->z_max_mm / c->nz);
+    for (int j = 0; j < i; j++) {
+        const smx_slab *o = &c->slabs[j];
+        if (a < o->z_max_mm && o->z_min_mm < b)
+            return bad(r, SR(i, S_Z), KNONE, "[%g, %g) overlaps slabs[%d] [%g, %g) (expected "
+                       "non-overlapping slabs)", a, b, j, o->z_min_mm, o->z_max_mm);
+    }
+    if ((st = check_material_name(r, SR(i, S_MATERIAL), s->material)) != SMX_OK) return st;
+    return check_density(r, SR(i, S_DENSITY), s->density_g_cm3);
+}
+
+static int path_ok(const char *s)
+{
+    return memchr(s, '\0', SMX_PATH_LEN) != NULL;
+}
+
 static smx_status check_medium(const smx_config *c, const reporter *r)
 {
-    if (!name_ok(c->material))
-        return bad(r, KR(K_MATERIAL), KNONE, "empty or unterminated name (expected a "
-                   "material name of at most %d characters)", SMX_NAME_LEN - 1);
-    if (!smx__material_known(c->material))
-        return bad(r, KR(K_MATERIAL), KNONE, "unknown material \"%s\" (expected a name "
-                   "listed in data/materials.csv, e.g. water)", c->material);
+    smx_status st;
+    if ((st = check_material_name(r, KR(K_MATERIAL), c->material)) != SMX_OK) return st;
+    if ((st = check_density(r, KR(K_DENSITY), c->density_g_cm3)) != SMX_OK) return st;
+    if (!path_ok(c->material_map))
+        return bad(r, KR(K_MATMAP), KNONE, "unterminated path (expected at most %d characters)",
+                   SMX_PATH_LEN - 1);
+    if (!path_ok(c->density_map))
+        return bad(r, KR(K_DENSMAP), KNONE, "unterminated path (expected at most %d characters)",
+                   SMX_PATH_LEN - 1);
+    int map = c->material_map[0] != '\0';
+    if (c->nslabs < 0 || c->nslabs > SMX_MAX_SLABS)
+        return bad(r, KR(K_SLABS), KNONE, "too many slabs: %d (expected at most %d)", c->nslabs,
+                   SMX_MAX_SLABS);
+    if (c->nmaterials < 0 || c->nmaterials > SMX_MAX_MATERIALS)
+        return bad(r, KR(K_MATERIALS), KNONE, "too many materials: %d (expected at most %d)",
+                   c->nmaterials, SMX_MAX_MATERIALS);
+    if (map && c->nslabs > 0)
+        return bad(r, KR(K_MATMAP), KNONE, "not allowed together with slabs (expected either "
+                   "slabs or material_map)");
+    if (!map && c->nmaterials > 0)
+        return bad(r, KR(K_MATERIALS), KNONE, "only allowed with material_map (expected no "
+                   "materials list without a material_map)");
+    if (!map && c->density_map[0])
+        return bad(r, KR(K_DENSMAP), KNONE, "only allowed with material_map (expected a "
+                   "material_map giving the material of every cell)");
+    if (map && c->nmaterials == 0)
+        return bad(r, KR(K_MATERIALS), KR(K_MATMAP), "a material_map needs the materials list "
+                   "(expected materials: [name, ...], the names of indices 0, 1, ...)");
+    for (int i = 0; i < c->nmaterials; i++)
+        if ((st = check_material_name(r, MR(i), c->materials[i])) != SMX_OK) return st;
+    for (int i = 0; i < c->nslabs; i++)
+        if ((st = check_slab(c, r, i)) != SMX_OK) return st;
     return SMX_OK;
 }
 
@@ -366,6 +517,18 @@ static smx_status check_transport(const smx_config *c, const reporter *r)
     if (!isfinite(c->max_angle_deg) || c->max_angle_deg <= 0 || c->max_angle_deg > 180)
         return bad(r, KR(K_MAXANGLE), KNONE, "out of range: %g (expected 0 < max_angle_deg "
                    "<= 180)", c->max_angle_deg);
+    if ((unsigned)c->straggling >= (unsigned)COUNT(straggling_names))
+        return bad(r, KR(K_STRAGGLING), KNONE, "unknown value %d (expected one of %s)",
+                   (int)c->straggling, join_names(straggling_names, COUNT(straggling_names),
+                                                  list, sizeof list));
+    if ((unsigned)c->nuclear >= (unsigned)COUNT(nuclear_names))
+        return bad(r, KR(K_NUCLEAR), KNONE, "unknown value %d (expected one of %s)",
+                   (int)c->nuclear, join_names(nuclear_names, COUNT(nuclear_names), list,
+                                               sizeof list));
+    if ((unsigned)c->streaming >= (unsigned)COUNT(streaming_names))
+        return bad(r, KR(K_STREAMING), KNONE, "unknown value %d (expected one of %s)",
+                   (int)c->streaming, join_names(streaming_names, COUNT(streaming_names), list,
+                                                 sizeof list));
     return SMX_OK;
 }
 
@@ -469,12 +632,20 @@ void smx_config_init(smx_config *cfg)
     cfg->e_max_MeV = 110.0;
     cfg->spacing = SMX_SPACING_RANGE;
     snprintf(cfg->material, sizeof cfg->material, "%s", "water");
+    cfg->density_g_cm3 = 0.0;
+    cfg->nslabs = 0;
+    cfg->material_map[0] = '\0';
+    cfg->density_map[0] = '\0';
+    cfg->nmaterials = 0;
     cfg->nbeams = 0;
     cfg->step_mm = 0.0;
     cfg->splitting = SMX_SPLIT_LIE;
     cfg->scattering = SMX_SCATTER_DIFFERENTIAL_MOLIERE;
     cfg->max_steps = 100000;
     cfg->max_angle_deg = 90.0;
+    cfg->straggling = SMX_STRAGGLING_BOHR;
+    cfg->nuclear = SMX_NUCLEAR_ICRU63;
+    cfg->streaming = SMX_STREAM_CENTROID;
     snprintf(cfg->backend, sizeof cfg->backend, "%s", "openmp");
     cfg->precision = SMX_PRECISION_FLOAT32;
     cfg->device = 0;
@@ -710,6 +881,7 @@ static smx_status get_pair(const loader *L, const yaml_node_t *n, kref k, double
 }
 
 static smx_status set_value(loader *L, kref k, yaml_node_t *v);
+static smx_status set_slab_value(loader *L, kref k, yaml_node_t *v);
 
 /* Walks a mapping: every key must be a known, unique string; each value is
  * handed to set_value after its position is recorded. `self` names the
@@ -720,23 +892,23 @@ static smx_status walk_mapping(loader *L, yaml_node_t *n, kref self, const char 
     char path[96];
     kref_name(self, path, sizeof path);
     if (n->type != YAML_MAPPING_NODE) {
-        if (self.beam < 0 && self.id == K_ROOT)
+        if (self.list == LIST_NONE && self.id == K_ROOT)
             return fail_at(L, n, path, "not a mapping (expected a mapping of sections)");
         return wrong_type(L, n, self, "a mapping");
     }
     *mark_slot(L->marks, self) = pos_of_mark(n->start_mark);
-    const char *prefix = self.beam < 0 && self.id == K_ROOT ? "" : path;
+    const char *prefix = self.list == LIST_NONE && self.id == K_ROOT ? "" : path;
     const char *dot = prefix[0] ? "." : "";
     yaml_node_pair_t *first = n->data.mapping.pairs.start;
     for (yaml_node_pair_t *p = first; p < n->data.mapping.pairs.top; p++) {
         yaml_node_t *key = yaml_document_get_node(L->doc, p->key);
         yaml_node_t *val = yaml_document_get_node(L->doc, p->value);
-        char list[160];
+        char list[256];
         join_names(names, count, list, sizeof list);
         if (key->type != YAML_SCALAR_NODE)
             return fail_at(L, key, path, "a key is not a string (expected one of %s)", list);
         const char *kname = scalar_text(key);
-        char full[224];
+        char full[256];
         snprintf(full, sizeof full, "%s%s%.100s", prefix, dot, kname);
         int idx = strlen(kname) == key->data.scalar.length ? name_index(kname, names, count) : -1;
         if (idx < 0) return fail_at(L, key, full, "unknown key (expected one of %s)", list);
@@ -746,7 +918,7 @@ static smx_status walk_mapping(loader *L, yaml_node_t *n, kref self, const char 
                 return fail_at(L, key, full, "duplicate key, first given at line %zu (expected "
                                "each key at most once in a mapping)", prev->start_mark.line + 1);
         }
-        kref child = {ids[idx], self.beam};
+        kref child = {ids[idx], self.list, self.item};
         *mark_slot(L->marks, child) = pos_of_mark(val->start_mark);
         smx_status st = set_value(L, child, val);
         if (st != SMX_OK) return st;
@@ -783,7 +955,7 @@ static smx_status set_beams(loader *L, yaml_node_t *n)
 
 static smx_status set_beam_value(loader *L, kref k, yaml_node_t *v)
 {
-    smx_beam *b = &L->cfg->beams[k.beam];
+    smx_beam *b = &L->cfg->beams[k.item];
     switch ((beam_key)k.id) {
     case B_ENERGY: return get_double(L, v, k, "a number in MeV", &b->energy_MeV);
     case B_ESPREAD: return get_double(L, v, k, "a number >= 0 in MeV", &b->energy_spread_MeV);
@@ -795,6 +967,114 @@ static smx_status set_beam_value(loader *L, kref k, yaml_node_t *v)
     case B_ITEM:
     case B_COUNT: break;
     }
+    return SMX_OK;
+}
+
+/* A density override given in the file: 0 < d <= SMX_DENSITY_MAX (0 is the
+ * struct's "own density" and is not written in a file: omit the key). */
+static smx_status get_density(const loader *L, const yaml_node_t *n, kref k, double *out)
+{
+    char expect[96];
+    snprintf(expect, sizeof expect, "a number > 0 and <= %g in g/cm3", SMX_DENSITY_MAX);
+    smx_status st = get_double(L, n, k, expect, out);
+    if (st != SMX_OK) return st;
+    if (*out <= 0 || *out > SMX_DENSITY_MAX)
+        return fail(L, n, k, "out of range: %g (expected %s; omit the key for the material's "
+                    "own density)", *out, expect);
+    return SMX_OK;
+}
+
+static smx_status set_slab_value(loader *L, kref k, yaml_node_t *v)
+{
+    smx_slab *s = &L->cfg->slabs[k.item];
+    double pair[2];
+    smx_status st;
+    switch ((slab_key)k.id) {
+    case S_Z:
+        if ((st = get_pair(L, v, k, pair)) != SMX_OK) return st;
+        s->z_min_mm = pair[0];
+        s->z_max_mm = pair[1];
+        return SMX_OK;
+    case S_MATERIAL:
+        return get_string(L, v, k, "a material name", s->material, sizeof s->material);
+    case S_DENSITY: return get_density(L, v, k, &s->density_g_cm3);
+    case S_ITEM:
+    case S_COUNT: break;
+    }
+    return SMX_OK;
+}
+
+static smx_status set_slabs(loader *L, yaml_node_t *n)
+{
+    const char *expect = "a sequence of slab mappings {z_mm: [a, b], material: NAME}";
+    if (n->type != YAML_SEQUENCE_NODE) return wrong_type(L, n, KR(K_SLABS), expect);
+    yaml_node_item_t *items = n->data.sequence.items.start;
+    long count = (long)(n->data.sequence.items.top - items);
+    if (count > SMX_MAX_SLABS) {
+        const yaml_node_t *extra = yaml_document_get_node(L->doc, items[SMX_MAX_SLABS]);
+        return fail(L, extra, SR(SMX_MAX_SLABS, S_ITEM), "too many slabs: %ld (expected at "
+                    "most %d)", count, SMX_MAX_SLABS);
+    }
+    smx_config *c = L->cfg;
+    c->nslabs = (int)count;
+    for (int i = 0; i < (int)count; i++) {
+        memset(&c->slabs[i], 0, sizeof c->slabs[i]);
+        yaml_node_t *item = yaml_document_get_node(L->doc, items[i]);
+        smx_status st = walk_mapping(L, item, SR(i, S_ITEM), slab_names, slab_ids,
+                                     COUNT(slab_names));
+        if (st != SMX_OK) return st;
+        if (!L->marks->slab[i][S_Z].set)
+            return fail(L, item, SR(i, S_Z), "missing required key (expected the depth "
+                        "interval [a, b] in mm)");
+        if (!L->marks->slab[i][S_MATERIAL].set)
+            return fail(L, item, SR(i, S_MATERIAL), "missing required key (expected a "
+                        "material name listed in data/materials.csv)");
+    }
+    return SMX_OK;
+}
+
+static smx_status set_materials(loader *L, yaml_node_t *n)
+{
+    const char *expect = "a non-empty sequence of material names";
+    if (n->type != YAML_SEQUENCE_NODE) return wrong_type(L, n, KR(K_MATERIALS), expect);
+    yaml_node_item_t *items = n->data.sequence.items.start;
+    long count = (long)(n->data.sequence.items.top - items);
+    if (count == 0)
+        return fail(L, n, KR(K_MATERIALS), "empty list (expected at least one material name)");
+    if (count > SMX_MAX_MATERIALS) {
+        const yaml_node_t *extra = yaml_document_get_node(L->doc, items[SMX_MAX_MATERIALS]);
+        return fail(L, extra, MR(SMX_MAX_MATERIALS), "too many materials: %ld (expected at "
+                    "most %d)", count, SMX_MAX_MATERIALS);
+    }
+    smx_config *c = L->cfg;
+    c->nmaterials = (int)count;
+    for (int i = 0; i < (int)count; i++) {
+        yaml_node_t *item = yaml_document_get_node(L->doc, items[i]);
+        *mark_slot(L->marks, MR(i)) = pos_of_mark(item->start_mark);
+        smx_status st = get_string(L, item, MR(i), "a material name", c->materials[i],
+                                   sizeof c->materials[i]);
+        if (st != SMX_OK) return st;
+    }
+    return SMX_OK;
+}
+
+/* A file path; a relative one is resolved against the folder of the
+ * configuration file (the part of its path up to the last '/'). */
+static smx_status get_path(const loader *L, const yaml_node_t *n, kref k, char *out)
+{
+    char raw[SMX_PATH_LEN];
+    smx_status st = get_string(L, n, k, "a path to a .npy file", raw, sizeof raw);
+    if (st != SMX_OK) return st;
+    size_t dir = 0;
+    if (raw[0] != '/') {
+        const char *slash = strrchr(L->file, '/');
+        if (slash) dir = (size_t)(slash - L->file) + 1;
+    }
+    if (dir + strlen(raw) >= SMX_PATH_LEN)
+        return fail(L, n, k, "path too long once resolved against the configuration's folder "
+                    "(expected at most %d characters)", SMX_PATH_LEN - 1);
+    memcpy(out, L->file, dir);
+    memcpy(out + dir, raw, strlen(raw) + 1);
     return SMX_OK;
 }
 
@@ -818,7 +1098,8 @@ static smx_status check_theta_keys(loader *L, yaml_node_t *theta)
 
 static smx_status set_value(loader *L, kref k, yaml_node_t *v)
 {
-    if (k.beam >= 0) return set_beam_value(L, k, v);
+    if (k.list == LIST_BEAMS) return set_beam_value(L, k, v);
+    if (k.list == LIST_SLABS) return set_slab_value(L, k, v);
     smx_config *c = L->cfg;
     smx_status st = SMX_OK;
     double pair[2];
@@ -868,6 +1149,11 @@ static smx_status set_value(loader *L, kref k, yaml_node_t *v)
         return st;
     case K_MATERIAL:
         return get_string(L, v, k, "a material name", c->material, sizeof c->material);
+    case K_DENSITY: return get_density(L, v, k, &c->density_g_cm3);
+    case K_SLABS: return set_slabs(L, v);
+    case K_MATMAP: return get_path(L, v, k, c->material_map);
+    case K_MATERIALS: return set_materials(L, v);
+    case K_DENSMAP: return get_path(L, v, k, c->density_map);
     case K_BEAMS: return set_beams(L, v);
     case K_TRANSPORT:
         return walk_mapping(L, v, k, transport_names, transport_ids, COUNT(transport_names));
@@ -891,6 +1177,18 @@ static smx_status set_value(loader *L, kref k, yaml_node_t *v)
         return st;
     case K_MAXSTEPS: return get_int(L, v, k, "an integer >= 1", &c->max_steps);
     case K_MAXANGLE: return get_double(L, v, k, "a number in deg", &c->max_angle_deg);
+    case K_STRAGGLING:
+        st = get_enum(L, v, k, straggling_names, COUNT(straggling_names), &e);
+        c->straggling = (smx_straggling)e;
+        return st;
+    case K_NUCLEAR:
+        st = get_enum(L, v, k, nuclear_names, COUNT(nuclear_names), &e);
+        c->nuclear = (smx_nuclear)e;
+        return st;
+    case K_STREAMING:
+        st = get_enum(L, v, k, streaming_names, COUNT(streaming_names), &e);
+        c->streaming = (smx_streaming)e;
+        return st;
     case K_RUN: return walk_mapping(L, v, k, run_names, run_ids, COUNT(run_names));
     case K_BACKEND: return get_string(L, v, k, "a backend name", c->backend, sizeof c->backend);
     case K_PRECISION:
@@ -903,6 +1201,72 @@ static smx_status set_value(loader *L, kref k, yaml_node_t *v)
     case K_COUNT: break;
     }
     return SMX_OK;
+}
+
+/* ---- the map files (read after the whole document: they need the grid) --- */
+
+static const char *shape_text(const smx__npy_array *a, char *buf, size_t n)
+{
+    size_t used = (size_t)snprintf(buf, n, "(");
+    for (int d = 0; d < a->ndim && used < n; d++)
+        used += (size_t)snprintf(buf + used, n - used, "%s%zu", d ? ", " : "", a->shape[d]);
+    if (used < n) snprintf(buf + used, n - used, "%s)", a->ndim == 1 ? "," : "");
+    return buf;
+}
+
+/* Reads the .npy of key k and checks its dtype (kinds: "ui" or "f") and its
+ * shape (nz, nx). */
+static smx_status read_map(const smx_config *c, const reporter *r, kref k, const char *path,
+                           const char *kinds, const char *dtypes, smx__npy_array *a)
+{
+    char msg[SMX_PATH_LEN + 512];
+    smx_status st = smx__npy_read(path, a, msg, sizeof msg);
+    if (st == SMX_ENOMEM) {
+        plain_error(r->err, r->errlen, "%s: %s", r->file, msg);
+        return st;
+    }
+    if (st != SMX_OK)
+        return bad(r, k, KNONE, "%s%s", msg, strstr(msg, "(expected") ? "" :
+                   " (expected an existing, readable .npy file; a relative path is resolved "
+                   "against the configuration file's folder)");
+    if (!strchr(kinds, a->dtype[1]))
+        return bad(r, k, KNONE, "%s: wrong dtype '%s' (expected %s)", path, a->dtype, dtypes);
+    if (a->ndim != 2 || a->shape[0] != (size_t)c->nz || a->shape[1] != (size_t)c->nx) {
+        char shape[96];
+        return bad(r, k, KNONE, "%s: shape %s does not match the grid (expected (nz, nx) = "
+                   "(%d, %d), from grid.nz and grid.nx)", path, shape_text(a, shape, sizeof shape),
+                   c->nz, c->nx);
+    }
+    return SMX_OK;
+}
+
+static smx_status check_maps(const smx_config *c, const reporter *r)
+{
+    if (!c->material_map[0]) return SMX_OK;
+    smx__npy_array a;
+    smx_status st = read_map(c, r, KR(K_MATMAP), c->material_map, "ui",
+                             "an integer type: |u1, |i1, <u2, <i2, <u4, <i4, <u8 or <i8; "
+                             "numpy.save(path, array.astype(numpy.uint8))", &a);
+    for (size_t i = 0; st == SMX_OK && i < a.count; i++) {
+        double v = a.data[i];
+        if (v < 0 || v >= c->nmaterials)
+            st = bad(r, KR(K_MATMAP), KNONE, "%s: index %.0f at [z][x] = [%zu][%zu] is out of "
+                     "range (expected 0 <= index < %d, an index into materials)", c->material_map,
+                     v, i / (size_t)c->nx, i % (size_t)c->nx, c->nmaterials);
+    }
+    smx__npy_free(&a);
+    if (st != SMX_OK || !c->density_map[0]) return st;
+    st = read_map(c, r, KR(K_DENSMAP), c->density_map, "f", "<f8 or <f4 (densities in g/cm3)",
+                  &a);
+    for (size_t i = 0; st == SMX_OK && i < a.count; i++) {
+        double v = a.data[i];
+        if (!isfinite(v) || v <= 0 || v > SMX_DENSITY_MAX)
+            st = bad(r, KR(K_DENSMAP), KNONE, "%s: density %g g/cm3 at [z][x] = [%zu][%zu] is "
+                     "out of range (expected finite values > 0 and <= %g g/cm3)", c->density_map,
+                     v, i / (size_t)c->nx, i % (size_t)c->nx, SMX_DENSITY_MAX);
+    }
+    smx__npy_free(&a);
+    return st;
 }
 
 /* Fills cfg from a loaded document, then runs the checks with positions. */
@@ -933,6 +1297,7 @@ static smx_status load_document(yaml_document_t *doc, const char *file, smx_conf
             st = fail(&L, root, KR(K_BEAMS), "missing required key (expected a non-empty "
                       "sequence of beams)");
         if (st == SMX_OK) st = check_all(cfg, &r);
+        if (st == SMX_OK) st = check_maps(cfg, &r);
     }
     free(m);
     return st;

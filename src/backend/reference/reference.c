@@ -1,5 +1,6 @@
 /* The reference backend: float64, plain loops written to be read, no
  * optimisation. Every other backend is judged against it. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -9,9 +10,10 @@
 
 typedef struct ref_ctx {
     const smx_plan *p;
-    double *psi, *tmp; /* current state and scratch, canonical layout */
-    double *edep;      /* [nz][nx] MeV per unit weight */
-    int lo, hi;        /* occupied energy bins of psi */
+    /* state and scratch, canonical layout; mx, mz only with centroids */
+    double *psi, *mx, *mz, *tpsi, *tmx, *tmz;
+    double *edep; /* [nz][nx] MeV per unit weight */
+    int lo, hi;   /* occupied energy bins of psi */
 } ref_ctx;
 
 #define IDX(p, i, j, z, x) ((((size_t)(i) * (p)->nt + (j)) * (p)->nz + (z)) * (p)->nx + (x))
@@ -25,6 +27,20 @@ static smx_status ref_device_name(int device, char *buf, size_t buflen)
     return SMX_OK;
 }
 
+static void ref_destroy(void *ctx)
+{
+    ref_ctx *c = ctx;
+    if (!c) return;
+    free(c->psi);
+    free(c->mx);
+    free(c->mz);
+    free(c->tpsi);
+    free(c->tmx);
+    free(c->tmz);
+    free(c->edep);
+    free(c);
+}
+
 static smx_status ref_create(const smx_plan *p, int device, smx_precision precision,
                              int threads, void **out, char *err, size_t errlen)
 {
@@ -33,36 +49,27 @@ static smx_status ref_create(const smx_plan *p, int device, smx_precision precis
         return SMX_ENODEV;
     }
     ref_ctx *c = calloc(1, sizeof *c);
+    if (!c) return SMX_ENOMEM;
     size_t n = smx__psi_size(p);
-    if (c) {
-        c->p = p;
-        c->psi = calloc(n, sizeof(double));
-        c->tmp = calloc(n, sizeof(double));
-        c->edep = calloc(smx__slab(p), sizeof(double));
+    int arrays = p->moments ? 6 : 2;
+    c->p = p;
+    c->psi = calloc(n, sizeof(double));
+    c->tpsi = calloc(n, sizeof(double));
+    c->edep = calloc(smx__slab(p), sizeof(double));
+    if (p->moments) {
+        c->mx = calloc(n, sizeof(double));
+        c->mz = calloc(n, sizeof(double));
+        c->tmx = calloc(n, sizeof(double));
+        c->tmz = calloc(n, sizeof(double));
     }
-    if (!c || !c->psi || !c->tmp || !c->edep) {
-        if (c) {
-            free(c->psi);
-            free(c->tmp);
-            free(c->edep);
-        }
-        free(c);
-        smx__err(err, errlen, "reference backend: cannot allocate 2 x %.1f MB for the state",
-                 n * 8.0 / 1e6);
+    if (!c->psi || !c->tpsi || !c->edep || (p->moments && (!c->mx || !c->mz || !c->tmx || !c->tmz))) {
+        ref_destroy(c);
+        smx__err(err, errlen, "reference backend: cannot allocate %d x %.1f MB for the state",
+                 arrays, n * 8.0 / 1e6);
         return SMX_ENOMEM;
     }
     *out = c;
     return SMX_OK;
-}
-
-static void ref_destroy(void *ctx)
-{
-    ref_ctx *c = ctx;
-    if (!c) return;
-    free(c->psi);
-    free(c->tmp);
-    free(c->edep);
-    free(c);
 }
 
 static int ref_supports(void *ctx, int op, smx_precision precision)
@@ -70,26 +77,39 @@ static int ref_supports(void *ctx, int op, smx_precision precision)
     return op >= 0 && op < SMX_OP_COUNT && precision == SMX_PRECISION_FLOAT64;
 }
 
-static smx_status ref_set_psi(void *ctx, const double *psi, int lo, int hi, char *err,
-                              size_t errlen)
+static smx_status ref_set_state(void *ctx, const smx_host_state *s, int lo, int hi, char *err,
+                                size_t errlen)
 {
     ref_ctx *c = ctx;
-    memcpy(c->psi, psi, smx__psi_size(c->p) * sizeof(double));
+    size_t n = smx__psi_size(c->p);
+    memcpy(c->psi, s->psi, n * sizeof(double));
+    if (c->p->moments) {
+        memcpy(c->mx, s->mx, n * sizeof(double));
+        memcpy(c->mz, s->mz, n * sizeof(double));
+    }
     memset(c->edep, 0, smx__slab(c->p) * sizeof(double));
     c->lo = lo;
     c->hi = hi;
     return SMX_OK;
 }
 
-static smx_status ref_get_psi(void *ctx, double *psi, char *err, size_t errlen)
+/* Copies bins [lo, hi] of src to dst, zeros elsewhere. */
+static void copy_range(const ref_ctx *c, double *dst, const double *src)
 {
-    ref_ctx *c = ctx;
     const smx_plan *p = c->p;
-    memset(psi, 0, smx__psi_size(p) * sizeof(double));
+    memset(dst, 0, smx__psi_size(p) * sizeof(double));
     if (c->hi >= c->lo) {
         size_t a = IDX(p, c->lo, 0, 0, 0), b = IDX(p, c->hi + 1, 0, 0, 0);
-        memcpy(psi + a, c->psi + a, (b - a) * sizeof(double));
+        memcpy(dst + a, src + a, (b - a) * sizeof(double));
     }
+}
+
+static smx_status ref_get_state(void *ctx, smx_host_state *s, char *err, size_t errlen)
+{
+    ref_ctx *c = ctx;
+    copy_range(c, s->psi, c->psi);
+    if (c->p->moments && s->mx) copy_range(c, s->mx, c->mx);
+    if (c->p->moments && s->mz) copy_range(c, s->mz, c->mz);
     return SMX_OK;
 }
 
@@ -112,25 +132,48 @@ static void totals(const ref_ctx *c, const double *psi, int lo, int hi, double *
         }
 }
 
+static void clear_bins(ref_ctx *c, int lo, int hi)
+{
+    const smx_plan *p = c->p;
+    if (hi < lo) return;
+    size_t a = IDX(p, lo, 0, 0, 0), n = IDX(p, hi + 1, 0, 0, 0) - a;
+    memset(c->tpsi + a, 0, n * sizeof(double));
+    if (p->moments) {
+        memset(c->tmx + a, 0, n * sizeof(double));
+        memset(c->tmz + a, 0, n * sizeof(double));
+    }
+}
+
+/* Moves `frac` of the cell at src (weight and moments) to dst in the
+ * scratch state. */
+static void move(ref_ctx *c, size_t dst, size_t src, double frac)
+{
+    c->tpsi[dst] += frac * c->psi[src];
+    if (c->p->moments) {
+        c->tmx[dst] += frac * c->mx[src];
+        c->tmz[dst] += frac * c->mz[src];
+    }
+}
+
 /* A_theta: convolve every (E, z, x) angular distribution with the kernel
- * of its energy bin and material. */
+ * of its energy bin and medium. */
 static void op_scatter(ref_ctx *c, int variant, smx_op_acct *a)
 {
     const smx_plan *p = c->p;
     size_t me = (size_t)p->nmat * p->ne;
-    for (int i = c->lo; i <= c->hi; i++)
-        memset(c->tmp + IDX(p, i, 0, 0, 0), 0, sizeof(double) * p->nt * smx__slab(p));
+    clear_bins(c, c->lo, c->hi);
     for (int i = c->lo; i <= c->hi; i++)
         for (int j = 0; j < p->nt; j++)
             for (int z = 0; z < p->nz; z++)
                 for (int x = 0; x < p->nx; x++) {
-                    double w = c->psi[IDX(p, i, j, z, x)];
+                    size_t src = IDX(p, i, j, z, x);
+                    double w = c->psi[src];
                     if (w == 0) continue;
                     size_t mi = (size_t)p->cell_mat[z * p->nx + x] * p->ne + i;
                     int K = p->k_half[variant * me + mi];
                     const double *kw = p->k_weight + (variant * me + mi) * (2 * p->kmax + 1);
                     for (int k = -K; k <= K; k++) {
-                        double piece = w * kw[p->kmax + k];
+                        double frac = kw[p->kmax + k], piece = w * frac;
                         if (piece == 0) continue;
                         int jj = j + k;
                         if (p->full_circle) {
@@ -148,81 +191,115 @@ static void op_scatter(ref_ctx *c, int variant, smx_op_acct *a)
                             c->edep[z * p->nx + x] += piece * p->e_center_MeV[i];
                             continue;
                         }
-                        c->tmp[IDX(p, i, jj, z, x)] += piece;
+                        move(c, IDX(p, i, jj, z, x), src, frac);
                     }
                 }
 }
 
-/* A_stream: shift-and-deposit; each cell lands on up to four cells with
- * area weights. A piece outside the grid is leaked on the x edge it
- * crossed, else on the z edge. */
+/* The pieces of a parcel moved along one axis. Shift-and-deposit: the
+ * cell lands on pos + s0 + {0, 1} with weights {1 - f, f}. Centroids: the
+ * parcel (one cell wide, centred at its centroid u) lands at X = pos + u +
+ * s; it is split between the two cells it overlaps, each piece keeping
+ * its own centroid (offsets g/2 and (g - 1)/2). Returns the piece count. */
+static int axis_pieces(const smx_plan *p, int pos, double u, int s0, double f, int *cell,
+                       double *frac, double *off)
+{
+    if (!p->moments) {
+        cell[0] = pos + s0, frac[0] = 1 - f, off[0] = 0;
+        cell[1] = pos + s0 + 1, frac[1] = f, off[1] = 0;
+        return f > 0 ? 2 : 1;
+    }
+    double X = pos + u + s0 + f;
+    int na = (int)floor(X);
+    double g = X - na;
+    cell[0] = na, frac[0] = 1 - g, off[0] = 0.5 * g;
+    cell[1] = na + 1, frac[1] = g, off[1] = 0.5 * (g - 1);
+    return g > 0 ? 2 : 1;
+}
+
+/* Sub-cell offset of a cell's centroid (0 without moments). */
+static double offset(const double *m, size_t n, double w)
+{
+    if (!m || w <= 0) return 0;
+    double u = m[n] / w;
+    return u < -0.5 ? -0.5 : (u > 0.5 ? 0.5 : u);
+}
+
+/* A_stream: every cell moves by (sin, cos) * step. A piece outside the
+ * grid is leaked on the x edge it crossed, else on the z edge. */
 static void op_stream(ref_ctx *c, smx_op_acct *a)
 {
     const smx_plan *p = c->p;
-    for (int i = c->lo; i <= c->hi; i++)
-        memset(c->tmp + IDX(p, i, 0, 0, 0), 0, sizeof(double) * p->nt * smx__slab(p));
-    for (int i = c->lo; i <= c->hi; i++)
-        for (int j = 0; j < p->nt; j++) {
-            double wx[2] = {1 - p->sfx[j], p->sfx[j]}, wz[2] = {1 - p->sfz[j], p->sfz[j]};
-            for (int z = 0; z < p->nz; z++)
-                for (int x = 0; x < p->nx; x++) {
-                    double w = c->psi[IDX(p, i, j, z, x)];
-                    if (w == 0) continue;
-                    for (int bz = 0; bz < 2; bz++)
-                        for (int bx = 0; bx < 2; bx++) {
-                            double piece = w * wz[bz] * wx[bx];
-                            if (piece == 0) continue;
-                            int xx = x + p->sx0[j] + bx, zz = z + p->sz0[j] + bz;
-                            int edge = -1;
-                            if (xx < 0) edge = SMX_EDGE_XMIN;
-                            else if (xx >= p->nx) edge = SMX_EDGE_XMAX;
-                            else if (zz < 0) edge = SMX_EDGE_ZMIN;
-                            else if (zz >= p->nz) edge = SMX_EDGE_ZMAX;
-                            if (edge >= 0) {
-                                a->w_leak[edge] += piece;
-                                a->e_leak[edge] += piece * p->e_center_MeV[i];
-                            } else {
-                                c->tmp[IDX(p, i, j, zz, xx)] += piece;
-                            }
-                        }
-                }
-        }
-}
-
-/* A_E: each bin's post-step energy goes to the two bins whose centres
- * bracket it (mean energy kept); the lost energy is deposited at the
- * centroid of the loss along the step. */
-static void op_energy(ref_ctx *c, int new_lo, int new_hi, smx_op_acct *a)
-{
-    const smx_plan *p = c->p;
-    if (new_hi >= new_lo)
-        for (int i = new_lo; i <= new_hi; i++)
-            memset(c->tmp + IDX(p, i, 0, 0, 0), 0, sizeof(double) * p->nt * smx__slab(p));
+    clear_bins(c, c->lo, c->hi);
     for (int i = c->lo; i <= c->hi; i++)
         for (int j = 0; j < p->nt; j++)
             for (int z = 0; z < p->nz; z++)
                 for (int x = 0; x < p->nx; x++) {
-                    double w = c->psi[IDX(p, i, j, z, x)];
+                    size_t src = IDX(p, i, j, z, x);
+                    double w = c->psi[src];
+                    if (w == 0) continue;
+                    int cx[2], cz[2];
+                    double fx[2], fz[2], ox[2], oz[2];
+                    int nxp = axis_pieces(p, x, offset(c->mx, src, w), p->sx0[j], p->sfx[j], cx, fx, ox);
+                    int nzp = axis_pieces(p, z, offset(c->mz, src, w), p->sz0[j], p->sfz[j], cz, fz, oz);
+                    for (int bz = 0; bz < nzp; bz++)
+                        for (int bx = 0; bx < nxp; bx++) {
+                            double piece = w * fz[bz] * fx[bx];
+                            if (piece == 0) continue;
+                            int edge = -1;
+                            if (cx[bx] < 0) edge = SMX_EDGE_XMIN;
+                            else if (cx[bx] >= p->nx) edge = SMX_EDGE_XMAX;
+                            else if (cz[bz] < 0) edge = SMX_EDGE_ZMIN;
+                            else if (cz[bz] >= p->nz) edge = SMX_EDGE_ZMAX;
+                            if (edge >= 0) {
+                                a->w_leak[edge] += piece;
+                                a->e_leak[edge] += piece * p->e_center_MeV[i];
+                                continue;
+                            }
+                            size_t dst = IDX(p, i, j, cz[bz], cx[bx]);
+                            c->tpsi[dst] += piece;
+                            if (p->moments) {
+                                c->tmx[dst] += piece * ox[bx];
+                                c->tmz[dst] += piece * oz[bz];
+                            }
+                        }
+                }
+}
+
+/* A_E: nuclear removal, then each survivor's post-step energy is spread
+ * over the target bins of its table entry (mean energy kept); the lost
+ * energy is deposited at the centroid of the loss along the step. */
+static void op_energy(ref_ctx *c, int new_lo, int new_hi, smx_op_acct *a)
+{
+    const smx_plan *p = c->p;
+    clear_bins(c, new_lo, new_hi);
+    for (int i = c->lo; i <= c->hi; i++)
+        for (int j = 0; j < p->nt; j++)
+            for (int z = 0; z < p->nz; z++)
+                for (int x = 0; x < p->nx; x++) {
+                    size_t src = IDX(p, i, j, z, x);
+                    double w = c->psi[src];
                     if (w == 0) continue;
                     size_t mi = (size_t)p->cell_mat[z * p->nx + x] * p->ne + i;
-                    int k = p->e_target[mi];
-                    if (k < 0) {
-                        a->w_absorbed += w;
-                    } else {
-                        c->tmp[IDX(p, k, j, z, x)] += w * p->e_w_lo[mi];
-                        if (p->e_w_lo[mi] < 1)
-                            c->tmp[IDX(p, k + 1, j, z, x)] += w * (1 - p->e_w_lo[mi]);
-                    }
-                    double dep = w * p->e_dep_MeV[mi];
+                    a->w_nuclear += w * (1 - p->e_survive[mi]);
+                    a->e_nuc_deposited += w * p->e_nuc_local_MeV[mi];
+                    a->e_nuc_escaped += w * p->e_nuc_escape_MeV[mi];
+                    if (p->e_first[mi] < 0) a->w_absorbed += w * p->e_survive[mi];
+                    for (int t = 0; t < p->e_count[mi]; t++)
+                        move(c, IDX(p, p->e_first[mi] + t, j, z, x), src, p->e_w[mi * SMX_EK_MAX + t]);
+                    double dep = w * p->e_dep_MeV[mi], all = dep + w * p->e_nuc_local_MeV[mi];
                     a->e_deposited += dep;
+                    /* deposit point: the cell's centroid + the table offset */
                     size_t mij = mi * p->nt + j;
-                    double fx[2] = {1 - p->dfx[mij], p->dfx[mij]};
-                    double fz[2] = {1 - p->dfz[mij], p->dfz[mij]};
+                    double px = x + offset(c->mx, src, w) + p->dx0[mij] + p->dfx[mij];
+                    double pz = z + offset(c->mz, src, w) + p->dz0[mij] + p->dfz[mij];
+                    int ix = (int)floor(px), iz = (int)floor(pz);
+                    double fx[2] = {1 - (px - ix), px - ix}, fz[2] = {1 - (pz - iz), pz - iz};
                     for (int bz = 0; bz < 2; bz++)
                         for (int bx = 0; bx < 2; bx++) {
-                            int zz = smx__clampi(z + p->dz0[mij] + bz, 0, p->nz - 1);
-                            int xx = smx__clampi(x + p->dx0[mij] + bx, 0, p->nx - 1);
-                            c->edep[zz * p->nx + xx] += dep * fz[bz] * fx[bx];
+                            int zz = smx__clampi(iz + bz, 0, p->nz - 1);
+                            int xx = smx__clampi(ix + bx, 0, p->nx - 1);
+                            c->edep[zz * p->nx + xx] += all * fz[bz] * fx[bx];
                         }
                 }
 }
@@ -232,6 +309,13 @@ static double now_ms(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return ts.tv_sec * 1e3 + ts.tv_nsec * 1e-6;
+}
+
+static void swap(double **a, double **b)
+{
+    double *t = *a;
+    *a = *b;
+    *b = t;
 }
 
 static smx_status ref_run(void *ctx, const smx_graph *g, smx_op_acct *acct, char *err,
@@ -257,9 +341,9 @@ static smx_status ref_run(void *ctx, const smx_graph *g, smx_op_acct *acct, char
             smx__err(err, errlen, "reference backend: unknown op %d", g->nodes[n].op);
             return SMX_ENOTSUP;
         }
-        double *t = c->psi;
-        c->psi = c->tmp;
-        c->tmp = t;
+        swap(&c->psi, &c->tpsi);
+        swap(&c->mx, &c->tmx);
+        swap(&c->mz, &c->tmz);
         c->lo = lo;
         c->hi = hi;
         totals(c, c->psi, lo, hi, &a->w_out, &a->e_out);
@@ -273,7 +357,7 @@ static smx_status ref_copy_pass(void *ctx, double *ms, char *err, size_t errlen)
     ref_ctx *c = ctx;
     size_t n = smx__psi_size(c->p);
     double t0 = now_ms();
-    for (size_t k = 0; k < n; k++) c->tmp[k] = c->psi[k];
+    for (size_t k = 0; k < n; k++) c->tpsi[k] = c->psi[k];
     *ms = now_ms() - t0;
     return SMX_OK;
 }
@@ -285,8 +369,8 @@ const smx_backend_iface smx__backend_reference = {
     .create = ref_create,
     .destroy = ref_destroy,
     .supports = ref_supports,
-    .set_psi = ref_set_psi,
-    .get_psi = ref_get_psi,
+    .set_state = ref_set_state,
+    .get_state = ref_get_state,
     .get_edep = ref_get_edep,
     .run = ref_run,
     .copy_pass = ref_copy_pass,

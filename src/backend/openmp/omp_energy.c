@@ -1,0 +1,158 @@
+/* A_E on the openmp backend. */
+#include <math.h>
+#include <string.h>
+
+#include "backend/openmp/omp_ctx.h"
+
+/* Deposit dep * in at the fixed table offsets of (bin, theta) into a
+ * padded buffer (no centroids: the same offset for every cell). */
+static void deposit_fixed(const omp_ctx *c, double *epad, const float *in, double dep, size_t mij)
+{
+    const smx_plan *p = c->p;
+    int nx = p->nx, nz = p->nz, W = nx + 2 * c->bx;
+    double fx[2] = {1 - p->dfx[mij], p->dfx[mij]}, fz[2] = {1 - p->dfz[mij], p->dfz[mij]};
+    for (int bz = 0; bz < 2; bz++) {
+        if (fz[bz] == 0) continue;
+        for (int bx = 0; bx < 2; bx++) {
+            double cw = dep * fz[bz] * fx[bx];
+            if (cw == 0) continue;
+            double *base = epad + (size_t)(c->bz + p->dz0[mij] + bz) * W + c->bx + p->dx0[mij] + bx;
+            for (int z = 0; z < nz; z++) {
+                const float *row = in + (size_t)z * nx;
+                double *drow = base + (size_t)z * W;
+#pragma omp simd
+                for (int x = 0; x < nx; x++) drow[x] += cw * row[x];
+            }
+        }
+    }
+}
+
+/* Deposit cell by cell, at each cell's centroid plus the table offset of
+ * its medium (centroids or several media). */
+static void deposit_cells(const omp_ctx *c, double *epad, int i, int j)
+{
+    const smx_plan *p = c->p;
+    const float *w = SLAB(c, c->s[OMP_PSI], i, j);
+    const float *mx = c->na > 1 ? SLAB(c, c->s[OMP_MX], i, j) : NULL;
+    const float *mz = c->na > 1 ? SLAB(c, c->s[OMP_MZ], i, j) : NULL;
+    for (int z = 0; z < p->nz; z++)
+        for (int x = 0; x < p->nx; x++) {
+            size_t q = (size_t)z * p->nx + x;
+            if (w[q] == 0) continue;
+            size_t mi = (size_t)p->cell_mat[q] * p->ne + i, mij = mi * p->nt + j;
+            double all = (double)w[q] * (p->e_dep_MeV[mi] + p->e_nuc_local_MeV[mi]);
+            double px = x + (mx ? omp__offset(mx[q], w[q]) : 0) + p->dx0[mij] + p->dfx[mij];
+            double pz = z + (mz ? omp__offset(mz[q], w[q]) : 0) + p->dz0[mij] + p->dfz[mij];
+            omp__deposit_at(c, epad, px, pz, all);
+        }
+}
+
+/* One medium: every output bin is written once from its sources (one
+ * thread owns a theta column), then the sources' lost energy is deposited. */
+static void energy_uniform(omp_ctx *c, int nlo, int nhi, smx_op_acct *a)
+{
+    const smx_plan *p = c->p;
+    int nt = p->nt, lo = c->lo, hi = c->hi;
+    size_t S = c->slab;
+    double abs_w = 0, nuc_w = 0, dep_e = 0, nloc_e = 0, nesc_e = 0;
+#pragma omp parallel num_threads(c->threads) reduction(+ : abs_w, nuc_w, dep_e, nloc_e, nesc_e)
+    {
+        double *epad = omp__thread_edep(c);
+#pragma omp for schedule(static)
+        for (int j = 0; j < nt; j++) {
+            for (int k = nlo; k <= nhi; k++) {
+                int first = 1;
+                for (int g = c->gstart[k]; g < c->gstart[k + 1]; g++) {
+                    int i = c->gsrc[g];
+                    if (i < lo || i > hi || c->sums[(size_t)i * nt + j] == 0) continue;
+                    float w = c->gw[g];
+                    for (int arr = 0; arr < c->na; arr++) {
+                        float *o = SLAB(c, c->t[arr], k, j);
+                        const float *in = SLAB(c, c->s[arr], i, j);
+                        if (first) {
+#pragma omp simd
+                            for (size_t q = 0; q < S; q++) o[q] = w * in[q];
+                        } else {
+#pragma omp simd
+                            for (size_t q = 0; q < S; q++) o[q] += w * in[q];
+                        }
+                    }
+                    first = 0;
+                }
+                if (first)
+                    for (int arr = 0; arr < c->na; arr++) memset(SLAB(c, c->t[arr], k, j), 0, S * sizeof(float));
+                c->osums[(size_t)k * nt + j] = first ? 0 : omp__row_sum(SLAB(c, c->t[OMP_PSI], k, j), S);
+            }
+            for (int i = lo; i <= hi; i++) {
+                double sw = c->sums[(size_t)i * nt + j];
+                if (sw == 0) continue;
+                if (p->e_first[i] < 0) abs_w += sw * p->e_survive[i];
+                nuc_w += sw * (1 - p->e_survive[i]);
+                dep_e += sw * p->e_dep_MeV[i];
+                nloc_e += sw * p->e_nuc_local_MeV[i];
+                nesc_e += sw * p->e_nuc_escape_MeV[i];
+                if (c->na > 1)
+                    deposit_cells(c, epad, i, j);
+                else
+                    deposit_fixed(c, epad, SLAB(c, c->s[OMP_PSI], i, j),
+                                  p->e_dep_MeV[i] + p->e_nuc_local_MeV[i], (size_t)i * nt + j);
+            }
+        }
+    }
+    a->w_absorbed = abs_w;
+    a->w_nuclear = nuc_w;
+    a->e_deposited = dep_e;
+    a->e_nuc_deposited = nloc_e;
+    a->e_nuc_escaped = nesc_e;
+}
+
+/* Several media: cell by cell, one thread owns a theta column. */
+static void energy_media(omp_ctx *c, int nlo, int nhi, smx_op_acct *a)
+{
+    const smx_plan *p = c->p;
+    int nt = p->nt;
+    size_t S = c->slab;
+    double abs_w = 0, nuc_w = 0, dep_e = 0, nloc_e = 0, nesc_e = 0;
+#pragma omp parallel num_threads(c->threads) reduction(+ : abs_w, nuc_w, dep_e, nloc_e, nesc_e)
+    {
+        double *epad = omp__thread_edep(c);
+#pragma omp for schedule(static)
+        for (int j = 0; j < nt; j++) {
+            for (int k = nlo; k <= nhi; k++)
+                for (int arr = 0; arr < c->na; arr++) memset(SLAB(c, c->t[arr], k, j), 0, S * sizeof(float));
+            for (int i = c->lo; i <= c->hi; i++) {
+                if (c->sums[(size_t)i * nt + j] == 0) continue;
+                const float *w = SLAB(c, c->s[OMP_PSI], i, j);
+                for (size_t q = 0; q < S; q++) {
+                    if (w[q] == 0) continue;
+                    size_t mi = (size_t)p->cell_mat[q] * p->ne + i;
+                    double wq = w[q];
+                    if (p->e_first[mi] < 0) abs_w += wq * p->e_survive[mi];
+                    nuc_w += wq * (1 - p->e_survive[mi]);
+                    dep_e += wq * p->e_dep_MeV[mi];
+                    nloc_e += wq * p->e_nuc_local_MeV[mi];
+                    nesc_e += wq * p->e_nuc_escape_MeV[mi];
+                    for (int t = 0; t < p->e_count[mi]; t++) {
+                        float f = (float)p->e_w[mi * SMX_EK_MAX + t];
+                        for (int arr = 0; arr < c->na; arr++)
+                            SLAB(c, c->t[arr], p->e_first[mi] + t, j)[q] += f * SLAB(c, c->s[arr], i, j)[q];
+                    }
+                }
+                deposit_cells(c, epad, i, j);
+            }
+            for (int k = nlo; k <= nhi; k++)
+                c->osums[(size_t)k * nt + j] = omp__row_sum(SLAB(c, c->t[OMP_PSI], k, j), S);
+        }
+    }
+    a->w_absorbed = abs_w;
+    a->w_nuclear = nuc_w;
+    a->e_deposited = dep_e;
+    a->e_nuc_deposited = nloc_e;
+    a->e_nuc_escaped = nesc_e;
+}
+
+void omp__energy(omp_ctx *c, int nlo, int nhi, smx_op_acct *a)
+{
+    if (c->p->nmat == 1) energy_uniform(c, nlo, nhi, a);
+    else energy_media(c, nlo, nhi, a);
+}

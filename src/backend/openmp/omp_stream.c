@@ -1,0 +1,186 @@
+/* A_stream on the openmp backend. */
+#include <math.h>
+#include <string.h>
+
+#include "backend/openmp/omp_ctx.h"
+
+/* Sum of the columns xs of a row whose destination xs + xo is off the grid. */
+static double off_columns(const float *row, int nx, int xo)
+{
+    double s = 0;
+    if (xo < 0)
+        for (int x = 0; x < -xo && x < nx; x++) s += row[x];
+    else
+        for (int x = nx - xo > 0 ? nx - xo : 0; x < nx; x++) s += row[x];
+    return s;
+}
+
+/* Weight that one slab's shift carries off the grid, per edge (a piece
+ * off in x counts on the x edge, else on the z edge, as in reference). */
+static void stream_leaks(const smx_plan *p, const float *in, int j, double *leak)
+{
+    int nx = p->nx, nz = p->nz;
+    double wx[2] = {1 - p->sfx[j], p->sfx[j]}, wz[2] = {1 - p->sfz[j], p->sfz[j]};
+    int xo[2] = {p->sx0[j], p->sx0[j] + 1};
+    for (int zs = 0; zs < nz; zs++) {
+        const float *row = in + (size_t)zs * nx;
+        double ex[2] = {wx[0] > 0 ? off_columns(row, nx, xo[0]) : 0,
+                        wx[1] > 0 ? off_columns(row, nx, xo[1]) : 0};
+        for (int bz = 0; bz < 2; bz++) {
+            if (wz[bz] == 0) continue;
+            int zd = zs + p->sz0[j] + bz;
+            for (int bx = 0; bx < 2; bx++) {
+                if (wx[bx] == 0) continue;
+                double w = wz[bz] * wx[bx];
+                leak[xo[bx] < 0 ? SMX_EDGE_XMIN : SMX_EDGE_XMAX] += w * ex[bx];
+                if (zd < 0 || zd >= nz) {
+                    double rs = 0;
+                    for (int x = 0; x < nx; x++) rs += row[x];
+                    leak[zd < 0 ? SMX_EDGE_ZMIN : SMX_EDGE_ZMAX] += w * (rs - ex[bx]);
+                }
+            }
+        }
+    }
+}
+
+/* A_stream as a gather: every output cell is written once from the (up
+ * to) four source cells that land on it; rows off the grid read zeros. */
+static void stream_shift_deposit(omp_ctx *c, smx_op_acct *a)
+{
+    const smx_plan *p = c->p;
+    int nt = p->nt, nx = p->nx, nz = p->nz, lo = c->lo, rows = (c->hi - lo + 1) * nt;
+    double l0 = 0, l1 = 0, l2 = 0, l3 = 0, e0 = 0, e1 = 0, e2 = 0, e3 = 0;
+    const float *zero = c->zero_row;
+#pragma omp parallel for num_threads(c->threads) schedule(static) \
+    reduction(+ : l0, l1, l2, l3, e0, e1, e2, e3)
+    for (int r = 0; r < rows; r++) {
+        int i = lo + r / nt, j = r % nt;
+        const float *in = SLAB(c, c->s[OMP_PSI], i, j);
+        float *o = SLAB(c, c->t[OMP_PSI], i, j);
+        if (c->sums[(size_t)i * nt + j] == 0) {
+            memset(o, 0, c->slab * sizeof(float));
+            c->osums[(size_t)i * nt + j] = 0;
+            continue;
+        }
+        float w00 = (float)((1 - p->sfz[j]) * (1 - p->sfx[j])), w01 = (float)((1 - p->sfz[j]) * p->sfx[j]);
+        float w10 = (float)(p->sfz[j] * (1 - p->sfx[j])), w11 = (float)(p->sfz[j] * p->sfx[j]);
+        int sx = p->sx0[j], sz = p->sz0[j];
+        /* dest x reads source x - sx (w.0) and x - sx - 1 (w.1): both valid in [xa, xb) */
+        int xa = smx__clampi(sx + 1, 0, nx), xb = smx__clampi(nx + sx, 0, nx);
+        if (xb < xa) xb = xa;
+        double osum = 0;
+        for (int zd = 0; zd < nz; zd++) {
+            int z0 = zd - sz, z1 = zd - sz - 1;
+            const float *ra = (z0 >= 0 && z0 < nz) ? in + (size_t)z0 * nx : zero;
+            const float *rb = (z1 >= 0 && z1 < nz) ? in + (size_t)z1 * nx : zero;
+            float *orow = o + (size_t)zd * nx;
+            double acc = 0;
+            for (int x = 0; x < nx; x++) {
+                if (x == xa) {
+                    const float *a0 = ra - sx, *a1 = ra - sx - 1, *b0 = rb - sx, *b1 = rb - sx - 1;
+#pragma omp simd reduction(+ : acc)
+                    for (int q = xa; q < xb; q++) {
+                        float v = w00 * a0[q] + w01 * a1[q] + w10 * b0[q] + w11 * b1[q];
+                        orow[q] = v;
+                        acc += v;
+                    }
+                    x = xb - 1;
+                    if (xb > xa) continue;
+                }
+                int s0 = x - sx, s1 = x - sx - 1;
+                float v = 0;
+                if (s0 >= 0 && s0 < nx) v += w00 * ra[s0] + w10 * rb[s0];
+                if (s1 >= 0 && s1 < nx) v += w01 * ra[s1] + w11 * rb[s1];
+                orow[x] = v;
+                acc += v;
+            }
+            osum += acc;
+        }
+        c->osums[(size_t)i * nt + j] = osum;
+        double leak[SMX_EDGE_COUNT] = {0}, Ei = p->e_center_MeV[i];
+        stream_leaks(p, in, j, leak);
+        l0 += leak[0];
+        l1 += leak[1];
+        l2 += leak[2];
+        l3 += leak[3];
+        e0 += leak[0] * Ei;
+        e1 += leak[1] * Ei;
+        e2 += leak[2] * Ei;
+        e3 += leak[3] * Ei;
+    }
+    a->w_leak[0] = l0, a->w_leak[1] = l1, a->w_leak[2] = l2, a->w_leak[3] = l3;
+    a->e_leak[0] = e0, a->e_leak[1] = e1, a->e_leak[2] = e2, a->e_leak[3] = e3;
+}
+
+/* The pieces of a parcel along one axis with centroids (as reference.c):
+ * the parcel, one cell wide at X = pos + u + shift, is split between the
+ * two cells it overlaps; each piece keeps its own centroid. */
+static inline int axis_pieces(int pos, float u, double shift, int *cell, float *frac, float *off)
+{
+    double X = pos + u + shift;
+    int na = (int)floor(X);
+    float g = (float)(X - na);
+    cell[0] = na, frac[0] = 1 - g, off[0] = 0.5f * g;
+    cell[1] = na + 1, frac[1] = g, off[1] = 0.5f * (g - 1);
+    return g > 0 ? 2 : 1;
+}
+
+/* Centroids: every cell moves its parcel; one thread owns a slab. */
+static void stream_centroid(omp_ctx *c, smx_op_acct *a)
+{
+    const smx_plan *p = c->p;
+    int nt = p->nt, nx = p->nx, nz = p->nz, lo = c->lo, rows = (c->hi - lo + 1) * nt;
+    double l0 = 0, l1 = 0, l2 = 0, l3 = 0, e0 = 0, e1 = 0, e2 = 0, e3 = 0;
+#pragma omp parallel for num_threads(c->threads) schedule(dynamic, 4) \
+    reduction(+ : l0, l1, l2, l3, e0, e1, e2, e3)
+    for (int r = 0; r < rows; r++) {
+        int i = lo + r / nt, j = r % nt;
+        const float *w = SLAB(c, c->s[OMP_PSI], i, j), *mx = SLAB(c, c->s[OMP_MX], i, j),
+                    *mz = SLAB(c, c->s[OMP_MZ], i, j);
+        float *ow = SLAB(c, c->t[OMP_PSI], i, j), *omx = SLAB(c, c->t[OMP_MX], i, j),
+              *omz = SLAB(c, c->t[OMP_MZ], i, j);
+        memset(ow, 0, c->slab * sizeof(float));
+        memset(omx, 0, c->slab * sizeof(float));
+        memset(omz, 0, c->slab * sizeof(float));
+        c->osums[(size_t)i * nt + j] = 0;
+        if (c->sums[(size_t)i * nt + j] == 0) continue;
+        double sx = p->sx0[j] + p->sfx[j], sz = p->sz0[j] + p->sfz[j];
+        double leak[4] = {0};
+        for (int z = 0; z < nz; z++)
+            for (int x = 0; x < nx; x++) {
+                size_t q = (size_t)z * nx + x;
+                if (w[q] == 0) continue;
+                int cx[2], cz[2];
+                float fx[2], fz[2], ox[2], oz[2];
+                int nxp = axis_pieces(x, omp__offset(mx[q], w[q]), sx, cx, fx, ox);
+                int nzp = axis_pieces(z, omp__offset(mz[q], w[q]), sz, cz, fz, oz);
+                for (int bz = 0; bz < nzp; bz++)
+                    for (int bx = 0; bx < nxp; bx++) {
+                        float piece = w[q] * fz[bz] * fx[bx];
+                        if (piece == 0) continue;
+                        if (cx[bx] < 0 || cx[bx] >= nx) {
+                            leak[cx[bx] < 0 ? SMX_EDGE_XMIN : SMX_EDGE_XMAX] += piece;
+                        } else if (cz[bz] < 0 || cz[bz] >= nz) {
+                            leak[cz[bz] < 0 ? SMX_EDGE_ZMIN : SMX_EDGE_ZMAX] += piece;
+                        } else {
+                            size_t d = (size_t)cz[bz] * nx + cx[bx];
+                            ow[d] += piece;
+                            omx[d] += piece * ox[bx];
+                            omz[d] += piece * oz[bz];
+                        }
+                    }
+            }
+        c->osums[(size_t)i * nt + j] = omp__row_sum(ow, c->slab);
+        double Ei = p->e_center_MeV[i];
+        l0 += leak[0], l1 += leak[1], l2 += leak[2], l3 += leak[3];
+        e0 += leak[0] * Ei, e1 += leak[1] * Ei, e2 += leak[2] * Ei, e3 += leak[3] * Ei;
+    }
+    a->w_leak[0] = l0, a->w_leak[1] = l1, a->w_leak[2] = l2, a->w_leak[3] = l3;
+    a->e_leak[0] = e0, a->e_leak[1] = e1, a->e_leak[2] = e2, a->e_leak[3] = e3;
+}
+
+void omp__stream(omp_ctx *c, smx_op_acct *a)
+{
+    if (c->p->moments) stream_centroid(c, a);
+    else stream_shift_deposit(c, a);
+}

@@ -1,0 +1,106 @@
+/* Media of a run (see media.h). A medium is a material at a density; two
+ * cells share a medium when both are equal (map densities are rounded to
+ * 0.001 g/cm3 first), so the per-medium tables stay few. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/media.h"
+#include "core/util.h"
+#include "io/npy_read.h"
+
+typedef struct media_set {
+    int n;
+    char name[SMX_MAX_MEDIA][SMX_NAME_LEN];
+    double density[SMX_MAX_MEDIA]; /* 0 = the material's own */
+} media_set;
+
+/* Index of (name, density) in the set, added when new; -1 when full. */
+static int medium_index(media_set *s, const char *name, double density)
+{
+    for (int k = 0; k < s->n; k++)
+        if (strcmp(s->name[k], name) == 0 && s->density[k] == density) return k;
+    if (s->n == SMX_MAX_MEDIA) return -1;
+    snprintf(s->name[s->n], SMX_NAME_LEN, "%s", name);
+    s->density[s->n] = density;
+    return s->n++;
+}
+
+static smx_status from_map(const smx_config *cfg, smx_plan *p, media_set *s, char *err,
+                           size_t errlen)
+{
+    smx__npy_array mat = {0}, den = {0};
+    smx_status st = smx__npy_read(cfg->material_map, &mat, err, errlen);
+    if (st == SMX_OK && cfg->density_map[0]) st = smx__npy_read(cfg->density_map, &den, err, errlen);
+    size_t cells = (size_t)p->nz * p->nx;
+    if (st == SMX_OK && (mat.count != cells || (den.data && den.count != cells))) {
+        smx__err(err, errlen, "material_map: %s: %zu values, the grid has %d x %d cells",
+                 cfg->material_map, mat.count, p->nz, p->nx);
+        st = SMX_ECONFIG;
+    }
+    for (size_t c = 0; st == SMX_OK && c < cells; c++) {
+        double v = mat.data[c];
+        if (v < 0 || v >= cfg->nmaterials || v != floor(v)) {
+            smx__err(err, errlen, "material_map: %s: value %g at [%zu][%zu] is not an index of "
+                     "materials (expected 0..%d)", cfg->material_map, v, c / p->nx, c % p->nx,
+                     cfg->nmaterials - 1);
+            st = SMX_ECONFIG;
+            break;
+        }
+        double d = den.data ? round(den.data[c] * 1000.0) / 1000.0 : 0;
+        if (den.data && !(d > 0)) {
+            smx__err(err, errlen, "density_map: %s: density %g g/cm3 at [%zu][%zu] (expected > 0)",
+                     cfg->density_map, den.data[c], c / p->nx, c % p->nx);
+            st = SMX_ECONFIG;
+            break;
+        }
+        int k = medium_index(s, cfg->materials[(int)v], d);
+        if (k < 0) {
+            smx__err(err, errlen, "density_map: %s: more than %d distinct (material, density) "
+                     "media after rounding densities to 0.001 g/cm3", cfg->density_map, SMX_MAX_MEDIA);
+            st = SMX_ECONFIG;
+            break;
+        }
+        p->cell_mat[c] = (uint8_t)k;
+    }
+    smx__npy_free(&mat);
+    smx__npy_free(&den);
+    return st;
+}
+
+smx_status smx__media_build(const smx_config *cfg, smx_plan *p, char *err, size_t errlen)
+{
+    media_set *s = calloc(1, sizeof *s);
+    size_t cells = (size_t)p->nz * p->nx;
+    p->cell_mat = calloc(cells, 1);
+    if (!s || !p->cell_mat) {
+        free(s);
+        return SMX_ENOMEM;
+    }
+    medium_index(s, cfg->material, cfg->density_g_cm3);
+    smx_status st = SMX_OK;
+    if (cfg->material_map[0]) {
+        st = from_map(cfg, p, s, err, errlen);
+    } else {
+        for (int b = 0; b < cfg->nslabs; b++) {
+            const smx_slab *sl = &cfg->slabs[b];
+            int k = medium_index(s, sl->material, sl->density_g_cm3);
+            for (int iz = 0; iz < p->nz; iz++) {
+                double zc = (iz + 0.5) * p->dz_mm;
+                if (zc >= sl->z_min_mm && zc < sl->z_max_mm)
+                    memset(p->cell_mat + (size_t)iz * p->nx, k, p->nx);
+            }
+        }
+    }
+    if (st == SMX_OK) {
+        p->nmat = s->n;
+        p->mat = calloc(s->n, sizeof(smx_material));
+        if (!p->mat) st = SMX_ENOMEM;
+    }
+    for (int k = 0; st == SMX_OK && k < s->n; k++) {
+        st = smx__material_load(s->name[k], &p->mat[k], err, errlen);
+        if (st == SMX_OK && s->density[k] > 0) p->mat[k].density_g_cm3 = s->density[k];
+    }
+    free(s);
+    return st;
+}
