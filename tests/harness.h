@@ -130,7 +130,8 @@ static inline int test_run_graph(test_run *r, smx_graph *g, char *err, size_t er
     g->e_lo = r->lo;
     g->e_hi = r->hi;
     if (r->be->run(r->ctx, g, r->acct, err, errlen) != SMX_OK) return 1;
-    for (int n = 0; n < g->nnodes; n++) smx__range_after_op(&r->plan, g->nodes[n].op, &r->lo, &r->hi);
+    r->lo = g->e_lo;
+    r->hi = g->e_hi;
     smx_host_state hs = {r->psi, r->mx, r->mz};
     if (r->be->get_state(r->ctx, &hs, err, errlen) != SMX_OK) return 1;
     return r->be->get_edep(r->ctx, r->edep, err, errlen) != SMX_OK;
@@ -149,7 +150,7 @@ static inline void test_run_close(test_run *r)
 /* Relative imbalance of weight and energy of one op's accounting. */
 static inline void op_imbalance(const smx_op_acct *a, double *dw, double *de)
 {
-    double wl = a->w_rejected + a->w_absorbed + a->w_nuclear;
+    double wl = a->w_rejected + a->w_absorbed + a->w_nuclear + a->w_trimmed;
     double el = a->e_deposited + a->e_nuc_deposited + a->e_nuc_escaped;
     for (int e = 0; e < SMX_EDGE_COUNT; e++) {
         wl += a->w_leak[e];

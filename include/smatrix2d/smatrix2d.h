@@ -165,6 +165,8 @@ typedef struct smx_accounting {
     double weight_rejected;        /* scattered beyond max_angle_deg */
     double weight_absorbed;        /* stopped at the energy cutoff */
     double weight_nuclear;         /* removed by nuclear interactions */
+    double weight_trimmed;         /* energy-bin tails below 1e-12 of the source,
+                                      stopped in place (energy deposited) */
     double weight_remaining;       /* still in flight at the end */
     /* energy (MeV per source proton) */
     double energy_source;

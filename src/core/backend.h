@@ -25,7 +25,8 @@ typedef struct smx_node {
 typedef struct smx_graph {
     int nnodes;
     smx_node nodes[SMX_GRAPH_MAX_NODES];
-    int e_lo, e_hi; /* occupied energy bins of the input state (inclusive) */
+    int e_lo, e_hi; /* occupied energy bins (inclusive) of the input state;
+                       run() leaves those of its output */
 } smx_graph;
 
 /* What one operator did, accumulated in double precision. Weight and
@@ -34,6 +35,8 @@ typedef struct smx_op_acct {
     double w_in, w_out, e_in, e_out;
     double w_leak[SMX_EDGE_COUNT], e_leak[SMX_EDGE_COUNT];
     double w_rejected, w_absorbed, w_nuclear;
+    double w_trimmed;       /* edge energy bins below the plan's trim weight:
+                               stopped, their energy deposited in place */
     double e_deposited;     /* put into the dose grid by the primaries */
     double e_nuc_deposited; /* put into the dose grid by nuclear secondaries */
     double e_nuc_escaped;   /* carried away by nuclear secondaries */
@@ -58,8 +61,7 @@ typedef struct smx_backend_iface {
     /* Energy deposited so far, MeV per cell [nz][nx], per unit psi weight. */
     smx_status (*get_edep)(void *ctx, double *edep, char *err, size_t errlen);
     /* Runs the nodes in order; acct has one entry per node. */
-    smx_status (*run)(void *ctx, const smx_graph *graph, smx_op_acct *acct, char *err,
-                      size_t errlen);
+    smx_status (*run)(void *ctx, smx_graph *graph, smx_op_acct *acct, char *err, size_t errlen);
     /* One read+write pass over a state-sized buffer, for the benchmark. */
     smx_status (*copy_pass)(void *ctx, double *ms, char *err, size_t errlen);
 } smx_backend_iface;

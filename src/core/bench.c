@@ -84,6 +84,8 @@ smx_status smx_bench_run(const smx_bench_spec *spec, smx_bench_result *res, char
     if (st == SMX_OK) st = be->run(ctx, &g, acct, err, errlen);
     if (st == SMX_OK) st = be->copy_pass(ctx, &copy, err, errlen);
     for (int k = 0; st == SMX_OK && k < spec->steps; k++) {
+        g.e_lo = 0; /* every bin, every step */
+        g.e_hi = plan.ne - 1;
         st = be->run(ctx, &g, acct, err, errlen);
         for (int q = 0; st == SMX_OK && q < g.nnodes; q++)
             res->per_op_ms[g.nodes[q].op] += acct[q].ms / spec->steps;

@@ -26,7 +26,8 @@ typedef struct smx_plan {
     double *e_center_MeV;        /* [ne]: the energy of every proton in the bin */
     double step_mm;
     int lockstep;
-    int moments;                 /* centroid streaming: mx, mz travel with psi */                /* step = dz = range-bin width (exact shifts) */
+    int moments;                 /* centroid streaming: mx, mz travel with psi */
+    double trim_weight;          /* A_E stops an edge energy bin holding less */                /* step = dz = range-bin width (exact shifts) */
 
     /* media */
     smx_material *mat;           /* [nmat] */

@@ -125,7 +125,7 @@ smx_status smx_run_create(const smx_config *cfg, smx_run **out, char *err, size_
 /* Adds one node's figures to the run totals; returns its imbalances. */
 static void tally(smx_accounting *a, const smx_op_acct *o, double *dw, double *de)
 {
-    double wl = o->w_rejected + o->w_absorbed + o->w_nuclear;
+    double wl = o->w_rejected + o->w_absorbed + o->w_nuclear + o->w_trimmed;
     double el = o->e_deposited + o->e_nuc_deposited + o->e_nuc_escaped;
     for (int e = 0; e < SMX_EDGE_COUNT; e++) {
         a->weight_leaked[e] += o->w_leak[e];
@@ -136,6 +136,7 @@ static void tally(smx_accounting *a, const smx_op_acct *o, double *dw, double *d
     a->weight_rejected += o->w_rejected;
     a->weight_absorbed += o->w_absorbed;
     a->weight_nuclear += o->w_nuclear;
+    a->weight_trimmed += o->w_trimmed;
     a->energy_deposited += o->e_deposited;
     a->energy_nuclear_deposited += o->e_nuc_deposited;
     a->energy_nuclear_escaped += o->e_nuc_escaped;
@@ -169,8 +170,9 @@ smx_status smx_run_execute(smx_run *r, smx_progress_fn progress, void *user, cha
             dw += nw;
             de += ne_;
             op_ms[g.nodes[n].op] += acct[n].ms;
-            smx__range_after_op(p, g.nodes[n].op, &r->e_lo, &r->e_hi);
         }
+        r->e_lo = g.e_lo; /* the backend's range after the step */
+        r->e_hi = g.e_hi;
         dw /= acct[0].w_in > 0 ? acct[0].w_in : 1;
         de /= acct[0].e_in > 0 ? acct[0].e_in : 1;
         if (dw > a->worst_weight_imbalance) {

@@ -305,6 +305,7 @@ static void json_accounting(smx__json *j, const smx_accounting *a)
     smx__json_kv_double(j, "rejected", a->weight_rejected);
     smx__json_kv_double(j, "absorbed", a->weight_absorbed);
     smx__json_kv_double(j, "nuclear", a->weight_nuclear);
+    smx__json_kv_double(j, "trimmed", a->weight_trimmed);
     smx__json_kv_double(j, "remaining", a->weight_remaining);
     smx__json_end_object(j);
 

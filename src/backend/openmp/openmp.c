@@ -217,8 +217,40 @@ static void totals(const omp_ctx *c, const double *sums, int lo, int hi, double 
     }
 }
 
-static smx_status omp_run(void *ctx, const smx_graph *g, smx_op_acct *acct, char *err,
-                          size_t errlen)
+/* Stops the edge energy bins of the new state [*lo, *hi] (in c->t, sums in
+ * c->osums) that hold less than the plan's trim weight, depositing their
+ * energy where they are. */
+static void trim_edges(omp_ctx *c, int *lo, int *hi, smx_op_acct *a)
+{
+    const smx_plan *p = c->p;
+    int W = p->nx + 2 * c->bx;
+    double *epad = c->edep; /* thread 0's buffer: this runs serially */
+    while (*hi >= *lo) {
+        double wk[2] = {0, 0};
+        for (int j = 0; j < p->nt; j++) {
+            wk[0] += c->osums[(size_t)*lo * p->nt + j];
+            wk[1] += c->osums[(size_t)*hi * p->nt + j];
+        }
+        int k = wk[0] < p->trim_weight ? *lo : (wk[1] < p->trim_weight ? *hi : -1);
+        if (k < 0) break;
+        double w = k == *lo ? wk[0] : wk[1], Ek = p->e_center_MeV[k];
+        for (int j = 0; j < p->nt; j++) {
+            float *o = SLAB(c, c->t[OMP_PSI], k, j);
+            for (int z = 0; z < p->nz; z++)
+                for (int x = 0; x < p->nx; x++)
+                    epad[(size_t)(z + c->bz) * W + x + c->bx] += Ek * o[(size_t)z * p->nx + x];
+            for (int arr = 0; arr < c->na; arr++) memset(SLAB(c, c->t[arr], k, j), 0, c->slab * sizeof(float));
+            c->osums[(size_t)k * p->nt + j] = 0;
+        }
+        a->w_trimmed += w;
+        a->e_deposited += w * Ek;
+        if (k == *lo) (*lo)++;
+        else (*hi)--;
+    }
+    if (*hi < *lo) *lo = 0, *hi = -1;
+}
+
+static smx_status omp_run(void *ctx, smx_graph *g, smx_op_acct *acct, char *err, size_t errlen)
 {
     omp_ctx *c = ctx;
     if (g->e_lo != c->lo || g->e_hi != c->hi) {
@@ -239,6 +271,7 @@ static smx_status omp_run(void *ctx, const smx_graph *g, smx_op_acct *acct, char
         case SMX_OP_ENERGY:
             smx__range_after_op(c->p, SMX_OP_ENERGY, &lo, &hi);
             omp__energy(c, lo, hi, a);
+            trim_edges(c, &lo, &hi, a);
             break;
         default:
             smx__err(err, errlen, "openmp backend: unknown op %d", g->nodes[n].op);
@@ -257,6 +290,8 @@ static smx_status omp_run(void *ctx, const smx_graph *g, smx_op_acct *acct, char
         totals(c, c->sums, lo, hi, &a->w_out, &a->e_out);
         a->ms = (omp_get_wtime() - t0) * 1e3;
     }
+    g->e_lo = c->lo;
+    g->e_hi = c->hi;
     return SMX_OK;
 }
 

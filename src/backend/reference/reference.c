@@ -318,8 +318,36 @@ static void swap(double **a, double **b)
     *b = t;
 }
 
-static smx_status ref_run(void *ctx, const smx_graph *g, smx_op_acct *acct, char *err,
-                          size_t errlen)
+/* Stops the edge energy bins of the new state [*lo, *hi] that hold less
+ * than the plan's trim weight: their energy is deposited where they are. */
+static void trim_edges(ref_ctx *c, int *lo, int *hi, smx_op_acct *a)
+{
+    const smx_plan *p = c->p;
+    while (*hi >= *lo) {
+        int k = *lo;
+        double w, e;
+        totals(c, c->tpsi, k, k, &w, &e);
+        if (w >= p->trim_weight) {
+            k = *hi;
+            totals(c, c->tpsi, k, k, &w, &e);
+            if (w >= p->trim_weight) break;
+        }
+        for (int j = 0; j < p->nt; j++)
+            for (int q = 0; q < p->nz * p->nx; q++) {
+                size_t n = IDX(p, k, j, 0, 0) + q;
+                c->edep[q] += c->tpsi[n] * p->e_center_MeV[k];
+                c->tpsi[n] = 0;
+                if (p->moments) c->tmx[n] = c->tmz[n] = 0;
+            }
+        a->w_trimmed += w;
+        a->e_deposited += e;
+        if (k == *lo) (*lo)++;
+        else (*hi)--;
+    }
+    if (*hi < *lo) *lo = 0, *hi = -1;
+}
+
+static smx_status ref_run(void *ctx, smx_graph *g, smx_op_acct *acct, char *err, size_t errlen)
 {
     ref_ctx *c = ctx;
     c->lo = g->e_lo;
@@ -336,6 +364,7 @@ static smx_status ref_run(void *ctx, const smx_graph *g, smx_op_acct *acct, char
         case SMX_OP_ENERGY:
             smx__range_after_op(c->p, SMX_OP_ENERGY, &lo, &hi);
             op_energy(c, lo, hi, a);
+            trim_edges(c, &lo, &hi, a);
             break;
         default:
             smx__err(err, errlen, "reference backend: unknown op %d", g->nodes[n].op);
@@ -349,6 +378,8 @@ static smx_status ref_run(void *ctx, const smx_graph *g, smx_op_acct *acct, char
         totals(c, c->psi, lo, hi, &a->w_out, &a->e_out);
         a->ms = now_ms() - t0;
     }
+    g->e_lo = c->lo;
+    g->e_hi = c->hi;
     return SMX_OK;
 }
 
