@@ -32,6 +32,7 @@ typedef enum {
     SMX_STATUS_COUNT
 } smx_status;
 
+const char *smx_version(void);                /* "0.1.0" */
 const char *smx_status_name(smx_status s);   /* "SMX_ECONFIG" */
 const char *smx_status_message(smx_status s); /* "invalid configuration" */
 
@@ -155,6 +156,12 @@ int smx_backend_device_count(const char *backend, char *why, size_t whylen);
 smx_status smx_backend_device_name(const char *backend, int device, char *buf, size_t buflen);
 
 /* ---- a run ------------------------------------------------------------- */
+/* A_E stops an edge energy bin (lowest or highest occupied) holding less
+ * weight than this, with the source normalised to 1: straggling tails
+ * would otherwise spread weights down to the underflow limit over every
+ * bin. The weight is reported as `trimmed`, its energy deposited. */
+#define SMX_TRIM_WEIGHT 1e-12
+
 enum { SMX_EDGE_XMIN = 0, SMX_EDGE_XMAX, SMX_EDGE_ZMIN, SMX_EDGE_ZMAX, SMX_EDGE_THETA, SMX_EDGE_COUNT };
 
 typedef struct smx_accounting {

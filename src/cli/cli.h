@@ -5,10 +5,6 @@
 
 #include "smatrix2d/smatrix2d.h"
 
-#ifndef SMX_VERSION_STRING
-#define SMX_VERSION_STRING "0.1.0"
-#endif
-
 /* Exit codes. */
 enum { CLI_EXIT_OK = 0, CLI_EXIT_FAILURE = 1, CLI_EXIT_USAGE = 2 };
 

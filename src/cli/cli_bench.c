@@ -30,6 +30,7 @@ static const bench_grid presets[] = {
 typedef struct bench_args {
     const char *backend;
     int device, steps, threads, json;
+    smx_streaming streaming;
     int ngrids;
     bench_grid grids[MAX_GRIDS];
 } bench_args;
@@ -58,6 +59,7 @@ static void bench_usage(FILE *f)
           "                           seed-aggressive 25x25x36x120\n"
           "  --steps N       timed steps per grid (default 10)\n"
           "  --threads N     CPU threads for the openmp backend (0 = OpenMP default)\n"
+          "  --streaming S   centroid (default) or shift_deposit\n"
           "  --json          print a JSON array instead of a table\n"
           "  --help, -h      show this help and exit\n",
           f);
@@ -146,6 +148,14 @@ static int parse_bench_args(int argc, char **argv, bench_args *a)
         } else if ((r = cli_option_value(argc, argv, &i, "--device", &v)) != 0) {
             if (r < 0 || !cli_parse_int("--device", v, 0, 1023, &a->device))
                 return CLI_EXIT_USAGE;
+        } else if ((r = cli_option_value(argc, argv, &i, "--streaming", &v)) != 0) {
+            if (r < 0) return CLI_EXIT_USAGE;
+            if (!strcmp(v, "centroid")) a->streaming = SMX_STREAM_CENTROID;
+            else if (!strcmp(v, "shift_deposit")) a->streaming = SMX_STREAM_SHIFT_DEPOSIT;
+            else {
+                cli_error("bench: --streaming: '%s' (expected centroid or shift_deposit)", v);
+                return CLI_EXIT_USAGE;
+            }
         } else if (arg[0] == '-') {
             cli_error("bench: unknown option '%s' (try 'smatrix2d bench --help')", arg);
             return CLI_EXIT_USAGE;
@@ -168,9 +178,9 @@ static double ratio(double num, double den) { return den > 0.0 ? num / den : NAN
 
 static void print_table_header(void)
 {
-    printf("%-15s %-14s %-9s %-24s %7s %10s %10s %10s %10s %10s %9s %10s\n", "preset", "grid",
-           "backend", "device", "threads", "scatter_ms", "stream_ms", "energy_ms", "step_ms",
-           "copy_ms", "step/copy", "state_MB");
+    printf("%-15s %-14s %-9s %-13s %-24s %7s %10s %10s %10s %10s %10s %9s %10s\n", "preset",
+           "grid", "backend", "streaming", "device", "threads", "scatter_ms", "stream_ms",
+           "energy_ms", "step_ms", "copy_ms", "step/copy", "state_MB");
 }
 
 static void print_table_row(const bench_args *a, const bench_row *row)
@@ -178,8 +188,9 @@ static void print_table_row(const bench_args *a, const bench_row *row)
     const smx_bench_result *r = &row->res;
     char label[64];
     grid_label(&row->grid, label, sizeof label);
-    printf("%-15s %-14s %-9s %-24.24s %7d %10.3f %10.3f %10.3f %10.3f %10.3f %9.2f %10.1f\n",
-           row->grid.preset ? row->grid.preset : "-", label, a->backend, r->device, r->threads,
+    printf("%-15s %-14s %-9s %-13s %-24.24s %7d %10.3f %10.3f %10.3f %10.3f %10.3f %9.2f %10.1f\n",
+           row->grid.preset ? row->grid.preset : "-", label, a->backend,
+           smx_streaming_name(a->streaming), r->device, r->threads,
            r->per_op_ms[SMX_OP_SCATTER], r->per_op_ms[SMX_OP_STREAM],
            r->per_op_ms[SMX_OP_ENERGY], r->step_ms, r->copy_ms, ratio(r->step_ms, r->copy_ms),
            r->state_bytes / 1e6);
@@ -199,6 +210,7 @@ static void json_row(smx__json *j, const bench_args *a, const bench_row *row)
     smx__json_kv_string(j, "device", r->device);
     smx__json_kv_int(j, "threads", r->threads);
     smx__json_kv_int(j, "steps", a->steps);
+    smx__json_kv_string(j, "streaming", smx_streaming_name(a->streaming));
     smx__json_kv_double(j, "step_ms", r->step_ms);
     smx__json_kv_double(j, "copy_ms", r->copy_ms);
     smx__json_kv_double(j, "step_over_copy", ratio(r->step_ms, r->copy_ms));
@@ -240,6 +252,7 @@ static smx_status bench_one(const bench_args *a, bench_row *row, char *err)
     snprintf(spec.backend, sizeof spec.backend, "%s", a->backend);
     spec.device = a->device;
     spec.threads = a->threads;
+    spec.streaming = a->streaming;
     memset(&row->res, 0, sizeof row->res);
     return smx_bench_run(&spec, &row->res, err, ERRLEN);
 }

@@ -129,7 +129,7 @@ int main(int argc, char **argv)
         return CLI_EXIT_OK;
     }
     if (!strcmp(name, "--version")) {
-        printf("smatrix2d %s\n", SMX_VERSION_STRING);
+        printf("smatrix2d %s\n", smx_version());
         return CLI_EXIT_OK;
     }
     if (!strcmp(name, "help")) { /* "smatrix2d help [COMMAND]" */

@@ -26,16 +26,34 @@ static int medium_index(media_set *s, const char *name, double density)
     return s->n++;
 }
 
+static int shape_is(const smx__npy_array *a, const smx_plan *p)
+{
+    return a->ndim == 2 && a->shape[0] == (size_t)p->nz && a->shape[1] == (size_t)p->nx;
+}
+
 static smx_status from_map(const smx_config *cfg, smx_plan *p, media_set *s, char *err,
                            size_t errlen)
 {
     smx__npy_array mat = {0}, den = {0};
-    smx_status st = smx__npy_read(cfg->material_map, &mat, err, errlen);
-    if (st == SMX_OK && cfg->density_map[0]) st = smx__npy_read(cfg->density_map, &den, err, errlen);
+    char why[1024] = "";
+    const char *key = "material_map";
+    smx_status st = smx__npy_read(cfg->material_map, &mat, why, sizeof why);
+    if (st == SMX_OK && cfg->density_map[0]) {
+        key = "density_map";
+        st = smx__npy_read(cfg->density_map, &den, why, sizeof why);
+    }
+    if (st != SMX_OK) {
+        smx__err(err, errlen, "%s: %s", key, why);
+        smx__npy_free(&mat);
+        return SMX_ECONFIG;
+    }
     size_t cells = (size_t)p->nz * p->nx;
-    if (st == SMX_OK && (mat.count != cells || (den.data && den.count != cells))) {
-        smx__err(err, errlen, "material_map: %s: %zu values, the grid has %d x %d cells",
-                 cfg->material_map, mat.count, p->nz, p->nx);
+    const smx__npy_array *bad = !shape_is(&mat, p) ? &mat : (den.data && !shape_is(&den, p) ? &den : NULL);
+    if (bad) {
+        smx__err(err, errlen, "%s: %s: shape (%zu, %zu) (expected (nz, nx) = (%d, %d))",
+                 bad == &mat ? "material_map" : "density_map",
+                 bad == &mat ? cfg->material_map : cfg->density_map, bad->shape[0], bad->shape[1],
+                 p->nz, p->nx);
         st = SMX_ECONFIG;
     }
     for (size_t c = 0; st == SMX_OK && c < cells; c++) {
@@ -48,9 +66,9 @@ static smx_status from_map(const smx_config *cfg, smx_plan *p, media_set *s, cha
             break;
         }
         double d = den.data ? round(den.data[c] * 1000.0) / 1000.0 : 0;
-        if (den.data && !(d > 0)) {
-            smx__err(err, errlen, "density_map: %s: density %g g/cm3 at [%zu][%zu] (expected > 0)",
-                     cfg->density_map, den.data[c], c / p->nx, c % p->nx);
+        if (den.data && !(d > 0 && d <= 30)) {
+            smx__err(err, errlen, "density_map: %s: density %g g/cm3 at [%zu][%zu] (expected "
+                     "0.0005 < density <= 30 g/cm3)", cfg->density_map, den.data[c], c / p->nx, c % p->nx);
             st = SMX_ECONFIG;
             break;
         }

@@ -12,6 +12,8 @@ static const char *const status_messages[] = {
 #undef X
 };
 
+const char *smx_version(void) { return SMX_VERSION; }
+
 const char *smx_status_name(smx_status s)
 {
     return (unsigned)s < SMX_STATUS_COUNT ? status_names[s] : "SMX_UNKNOWN";

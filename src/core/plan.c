@@ -269,9 +269,7 @@ smx_status smx__plan_build(const smx_config *cfg, smx_plan *p, char *err, size_t
     p->step_mm = cfg->step_mm > 0 ? cfg->step_mm : p->dz_mm;
     p->lockstep = cfg->step_mm <= 0 && cfg->spacing == SMX_SPACING_RANGE;
     p->moments = cfg->streaming == SMX_STREAM_CENTROID;
-    /* straggling tails would otherwise fill every energy bin with weights
-     * down to the underflow limit; the source weight is 1 */
-    p->trim_weight = 1e-12;
+    p->trim_weight = SMX_TRIM_WEIGHT;
 
     smx_material water;
     if ((st = smx__material_load("water", &water, err, errlen)) != SMX_OK) return st;

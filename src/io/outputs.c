@@ -260,15 +260,66 @@ static void json_grid(smx__json *j, const smx_config *cfg, const smx_result *res
     smx__json_end_object(j);
 }
 
+static const char *scatter_source(smx_scatter_model m)
+{
+    switch (m) {
+    case SMX_SCATTER_DIFFERENTIAL_MOLIERE:
+        return "differential Moliere, Gottschalk 2010 Med. Phys. 37:352; X_S from the composition";
+    case SMX_SCATTER_FERMI_ROSSI: return "Fermi-Rossi (15 MeV/pv)^2/X0, X0 from PDG";
+    case SMX_SCATTER_HIGHLAND_STEP: return "PDG Highland formula per step";
+    case SMX_SCATTER_NONE: return "none";
+    }
+    return "unknown";
+}
+
+/* The medium: background, slabs or map, as configured. */
+static void json_medium(smx__json *j, const smx_config *cfg)
+{
+    smx__json_kv_string(j, "material", cfg->material);
+    smx__json_kv_double(j, "density_g_cm3", cfg->density_g_cm3); /* 0: the material's own */
+    smx__json_key(j, "slabs");
+    smx__json_begin_array(j);
+    for (int s = 0; s < cfg->nslabs && s < SMX_MAX_SLABS; s++) {
+        smx__json_begin_object(j);
+        json_range(j, "z_mm", cfg->slabs[s].z_min_mm, cfg->slabs[s].z_max_mm);
+        smx__json_kv_string(j, "material", cfg->slabs[s].material);
+        smx__json_kv_double(j, "density_g_cm3", cfg->slabs[s].density_g_cm3);
+        smx__json_end_object(j);
+    }
+    smx__json_end_array(j);
+    smx__json_kv_string(j, "material_map", cfg->material_map[0] ? cfg->material_map : NULL);
+    smx__json_kv_string(j, "density_map", cfg->density_map[0] ? cfg->density_map : NULL);
+    smx__json_key(j, "materials");
+    smx__json_begin_array(j);
+    for (int m = 0; m < cfg->nmaterials && m < SMX_MAX_MATERIALS; m++) smx__json_string(j, cfg->materials[m]);
+    smx__json_end_array(j);
+}
+
+/* Everything needed to reproduce the physics of a run. */
 static void json_physics(smx__json *j, const smx_config *cfg)
 {
     smx__json_key(j, "physics");
     smx__json_begin_object(j);
-    smx__json_kv_string(j, "material", cfg->material);
-    smx__json_kv_string(j, "scattering", smx_scatter_name(cfg->scattering));
-    smx__json_kv_string(j, "splitting", smx_splitting_name(cfg->splitting));
+    smx__json_kv_string(j, "engine_version", smx_version());
+    json_medium(j, cfg);
     smx__json_kv_string(j, "stopping_power", STOPPING_POWER_SOURCE);
+    smx__json_kv_string(j, "scattering", smx_scatter_name(cfg->scattering));
+    smx__json_kv_string(j, "scattering_model", scatter_source(cfg->scattering));
+    smx__json_kv_string(j, "straggling", smx_straggling_name(cfg->straggling));
+    smx__json_kv_string(j, "straggling_model",
+                        cfg->straggling == SMX_STRAGGLING_BOHR
+                            ? "Bohr: 0.1569 MeV2 cm2/g (Z/A) rho ds (1-b2/2)/(1-b2), moment matched on the bins"
+                            : "none");
+    smx__json_kv_string(j, "nuclear", smx_nuclear_name(cfg->nuclear));
+    smx__json_kv_string(j, "nuclear_model",
+                        cfg->nuclear == SMX_NUCLEAR_ICRU63
+                            ? "non-elastic removal, Wellisch & Axen 1996 (as in Geant4 "
+                              "G4ProtonInelasticCrossSection); 0.6 of the energy local (Bortfeld 1997)"
+                            : "none");
+    smx__json_kv_string(j, "streaming", smx_streaming_name(cfg->streaming));
+    smx__json_kv_string(j, "splitting", smx_splitting_name(cfg->splitting));
     smx__json_kv_double(j, "max_angle_deg", cfg->max_angle_deg);
+    smx__json_kv_double(j, "trim_weight", SMX_TRIM_WEIGHT);
     smx__json_end_object(j);
 }
 
