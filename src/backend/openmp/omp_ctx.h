@@ -10,6 +10,7 @@
 
 /* psi and, with centroids, the moments mx and mz: arrays[0..na) */
 enum { OMP_PSI = 0, OMP_MX, OMP_MZ, OMP_ARRAYS };
+enum { OMP_SCRATCH = 8 };
 
 typedef struct omp_ctx {
     const smx_plan *p;
@@ -22,6 +23,8 @@ typedef struct omp_ctx {
     int bx, bz;             /* bx columns and bz rows on each side */
     size_t epad;            /* (nz + 2 bz) * (nx + 2 bx) */
     float *zero_row;        /* nx zeros: the source row beyond the grid */
+    float *scratch;         /* [threads][OMP_SCRATCH * slab] per-thread work space */
+    unsigned char *row_used; /* [threads][nz]: rows of the current slab with weight */
     double *sums, *osums;   /* [ne][nt] weight of each slab of s / of t */
     int *gstart, *gsrc;     /* A_E gather (one medium): output bin k takes */
     float *gw;              /* from gsrc[gstart[k] .. gstart[k+1]) with gw */
@@ -66,6 +69,18 @@ static inline void omp__deposit_at(const omp_ctx *c, double *epad, double px, do
     d[1] += all * (1 - fz) * fx;
     d[W] += all * fz * (1 - fx);
     d[W + 1] += all * fz * fx;
+}
+
+/* Marks, for the calling thread, the rows of a slab that hold weight. */
+static inline void mark_rows(const omp_ctx *c, const float *w)
+{
+    int nx = c->p->nx, nz = c->p->nz;
+    unsigned char *used = c->row_used + (size_t)omp_get_thread_num() * nz;
+    for (int z = 0; z < nz; z++) {
+        float m = 0;
+        for (int x = 0; x < nx; x++) m = w[(size_t)z * nx + x] > m ? w[(size_t)z * nx + x] : m;
+        used[z] = m > 0;
+    }
 }
 
 void omp__scatter(omp_ctx *c, int variant, smx_op_acct *a);

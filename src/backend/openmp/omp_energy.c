@@ -47,6 +47,46 @@ static void deposit_cells(const omp_ctx *c, double *epad, int i, int j)
         }
 }
 
+/* One medium with centroids: the deposit point of every cell is its
+ * centroid plus the table offset o of (bin, theta); with b = floor(o -
+ * 1/2) it lies t in [0, 2) cells past cell x + b and is shared between
+ * cells x + b + {0, 1, 2} with the fractions of omp_stream.c: nine
+ * shifted multiply-adds into the padded buffer. */
+static void deposit_centroids(const omp_ctx *c, double *epad, float *scr, int i, int j, double dep)
+{
+    const smx_plan *p = c->p;
+    int nx = p->nx, nz = p->nz, W = nx + 2 * c->bx;
+    size_t S = c->slab, mij = (size_t)i * p->nt + j;
+    const float *w = SLAB(c, c->s[OMP_PSI], i, j), *mx = SLAB(c, c->s[OMP_MX], i, j),
+                *mz = SLAB(c, c->s[OMP_MZ], i, j);
+    float *fx[3] = {scr, scr + S, scr + 2 * S}, *fz[3] = {scr + 3 * S, scr + 4 * S, scr + 5 * S};
+    double ox = p->dx0[mij] + p->dfx[mij], oz = p->dz0[mij] + p->dfz[mij];
+    int bx = (int)floor(ox - 0.5), bz = (int)floor(oz - 0.5);
+    float rx = (float)(ox - bx), rz = (float)(oz - bz), d = (float)dep;
+#pragma omp simd
+    for (size_t q = 0; q < S; q++) {
+        float ux = mx[q] / (w[q] > 0 ? w[q] : 1.0f), uz = mz[q] / (w[q] > 0 ? w[q] : 1.0f);
+        ux = ux < -0.5f ? -0.5f : (ux > 0.5f ? 0.5f : ux);
+        uz = uz < -0.5f ? -0.5f : (uz > 0.5f ? 0.5f : uz);
+        float a = ux + rx, b = uz + rz, v = d * w[q];
+        fx[0][q] = a < 1 ? 1 - a : 0, fx[2][q] = a > 1 ? a - 1 : 0;
+        fx[1][q] = 1 - fx[0][q] - fx[2][q];
+        fz[0][q] = v * (b < 1 ? 1 - b : 0), fz[2][q] = v * (b > 1 ? b - 1 : 0);
+        fz[1][q] = v - fz[0][q] - fz[2][q];
+    }
+    mark_rows(c, w);
+    const unsigned char *used = c->row_used + (size_t)omp_get_thread_num() * nz;
+    for (int pz = 0; pz < 3; pz++)
+        for (int px = 0; px < 3; px++)
+            for (int z = 0; z < nz; z++) {
+                if (!used[z]) continue;
+                const float *fxr = fx[px] + (size_t)z * nx, *fzr = fz[pz] + (size_t)z * nx;
+                double *drow = epad + (size_t)(z + bz + pz + c->bz) * W + bx + px + c->bx;
+#pragma omp simd
+                for (int x = 0; x < nx; x++) drow[x] += (double)(fzr[x] * fxr[x]);
+            }
+}
+
 /* One medium: every output bin is written once from its sources (one
  * thread owns a theta column), then the sources' lost energy is deposited. */
 static void energy_uniform(omp_ctx *c, int nlo, int nhi, smx_op_acct *a)
@@ -58,6 +98,7 @@ static void energy_uniform(omp_ctx *c, int nlo, int nhi, smx_op_acct *a)
 #pragma omp parallel num_threads(c->threads) reduction(+ : abs_w, nuc_w, dep_e, nloc_e, nesc_e)
     {
         double *epad = omp__thread_edep(c);
+        float *scr = c->scratch + (size_t)omp_get_thread_num() * OMP_SCRATCH * S;
 #pragma omp for schedule(static)
         for (int j = 0; j < nt; j++) {
             for (int k = nlo; k <= nhi; k++) {
@@ -92,7 +133,7 @@ static void energy_uniform(omp_ctx *c, int nlo, int nhi, smx_op_acct *a)
                 nloc_e += sw * p->e_nuc_local_MeV[i];
                 nesc_e += sw * p->e_nuc_escape_MeV[i];
                 if (c->na > 1)
-                    deposit_cells(c, epad, i, j);
+                    deposit_centroids(c, epad, scr, i, j, p->e_dep_MeV[i] + p->e_nuc_local_MeV[i]);
                 else
                     deposit_fixed(c, epad, SLAB(c, c->s[OMP_PSI], i, j),
                                   p->e_dep_MeV[i] + p->e_nuc_local_MeV[i], (size_t)i * nt + j);

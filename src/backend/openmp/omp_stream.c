@@ -112,68 +112,109 @@ static void stream_shift_deposit(omp_ctx *c, smx_op_acct *a)
     a->e_leak[0] = e0, a->e_leak[1] = e1, a->e_leak[2] = e2, a->e_leak[3] = e3;
 }
 
-/* The pieces of a parcel along one axis with centroids (as reference.c):
- * the parcel, one cell wide at X = pos + u + shift, is split between the
- * two cells it overlaps; each piece keeps its own centroid. */
-static inline int axis_pieces(int pos, float u, double shift, int *cell, float *frac, float *off)
+/* Centroids, branch-free: a parcel one cell wide whose centroid sits at
+ * t cells past cell x + b (t in [0, 2), b = floor(shift - 1/2)) overlaps
+ * cells x + b + p, p = 0, 1, 2, with fractions max(0, 1 - t), the rest,
+ * max(0, t - 1), and leaves each piece its own centroid offset (t - p) / 2
+ * (the same split as reference.c). */
+
+/* Which of the three pieces per axis carry weight in this slab. */
+static void used_pieces(float *const *fx, float *const *fz, size_t S, int *ux, int *uz)
 {
-    double X = pos + u + shift;
-    int na = (int)floor(X);
-    float g = (float)(X - na);
-    cell[0] = na, frac[0] = 1 - g, off[0] = 0.5f * g;
-    cell[1] = na + 1, frac[1] = g, off[1] = 0.5f * (g - 1);
-    return g > 0 ? 2 : 1;
+    for (int k = 0; k < 3; k++) {
+        float mx = 0, mz = 0;
+        for (size_t q = 0; q < S; q++) {
+            mx = fx[k][q] > mx ? fx[k][q] : mx;
+            mz = fz[k][q] > mz ? fz[k][q] : mz;
+        }
+        ux[k] = mx > 0, uz[k] = mz > 0;
+    }
 }
 
-/* Centroids: every cell moves its parcel; one thread owns a slab. */
+/* Centroids: per slab, t of every cell, then nine shifted multiply-adds
+ * (three pieces per axis) into the slab's output. */
 static void stream_centroid(omp_ctx *c, smx_op_acct *a)
 {
     const smx_plan *p = c->p;
     int nt = p->nt, nx = p->nx, nz = p->nz, lo = c->lo, rows = (c->hi - lo + 1) * nt;
+    size_t S = c->slab;
     double l0 = 0, l1 = 0, l2 = 0, l3 = 0, e0 = 0, e1 = 0, e2 = 0, e3 = 0;
-#pragma omp parallel for num_threads(c->threads) schedule(dynamic, 4) \
-    reduction(+ : l0, l1, l2, l3, e0, e1, e2, e3)
-    for (int r = 0; r < rows; r++) {
-        int i = lo + r / nt, j = r % nt;
-        const float *w = SLAB(c, c->s[OMP_PSI], i, j), *mx = SLAB(c, c->s[OMP_MX], i, j),
-                    *mz = SLAB(c, c->s[OMP_MZ], i, j);
-        float *ow = SLAB(c, c->t[OMP_PSI], i, j), *omx = SLAB(c, c->t[OMP_MX], i, j),
-              *omz = SLAB(c, c->t[OMP_MZ], i, j);
-        memset(ow, 0, c->slab * sizeof(float));
-        memset(omx, 0, c->slab * sizeof(float));
-        memset(omz, 0, c->slab * sizeof(float));
-        c->osums[(size_t)i * nt + j] = 0;
-        if (c->sums[(size_t)i * nt + j] == 0) continue;
-        double sx = p->sx0[j] + p->sfx[j], sz = p->sz0[j] + p->sfz[j];
-        double leak[4] = {0};
-        for (int z = 0; z < nz; z++)
-            for (int x = 0; x < nx; x++) {
-                size_t q = (size_t)z * nx + x;
-                if (w[q] == 0) continue;
-                int cx[2], cz[2];
-                float fx[2], fz[2], ox[2], oz[2];
-                int nxp = axis_pieces(x, omp__offset(mx[q], w[q]), sx, cx, fx, ox);
-                int nzp = axis_pieces(z, omp__offset(mz[q], w[q]), sz, cz, fz, oz);
-                for (int bz = 0; bz < nzp; bz++)
-                    for (int bx = 0; bx < nxp; bx++) {
-                        float piece = w[q] * fz[bz] * fx[bx];
-                        if (piece == 0) continue;
-                        if (cx[bx] < 0 || cx[bx] >= nx) {
-                            leak[cx[bx] < 0 ? SMX_EDGE_XMIN : SMX_EDGE_XMAX] += piece;
-                        } else if (cz[bz] < 0 || cz[bz] >= nz) {
-                            leak[cz[bz] < 0 ? SMX_EDGE_ZMIN : SMX_EDGE_ZMAX] += piece;
-                        } else {
-                            size_t d = (size_t)cz[bz] * nx + cx[bx];
-                            ow[d] += piece;
-                            omx[d] += piece * ox[bx];
-                            omz[d] += piece * oz[bz];
+#pragma omp parallel num_threads(c->threads) reduction(+ : l0, l1, l2, l3, e0, e1, e2, e3)
+    {
+        /* per cell: t along x and z, and the three piece fractions of each */
+        float *tx = c->scratch + (size_t)omp_get_thread_num() * OMP_SCRATCH * S, *tz = tx + S;
+        float *fx[3] = {tz + S, tz + 2 * S, tz + 3 * S}, *fz[3] = {tz + 4 * S, tz + 5 * S, tz + 6 * S};
+#pragma omp for schedule(static)
+        for (int r = 0; r < rows; r++) {
+            int i = lo + r / nt, j = r % nt;
+            const float *w = SLAB(c, c->s[OMP_PSI], i, j), *mx = SLAB(c, c->s[OMP_MX], i, j),
+                        *mz = SLAB(c, c->s[OMP_MZ], i, j);
+            float *ow = SLAB(c, c->t[OMP_PSI], i, j), *omx = SLAB(c, c->t[OMP_MX], i, j),
+                  *omz = SLAB(c, c->t[OMP_MZ], i, j);
+            memset(ow, 0, S * sizeof(float));
+            memset(omx, 0, S * sizeof(float));
+            memset(omz, 0, S * sizeof(float));
+            c->osums[(size_t)i * nt + j] = 0;
+            if (c->sums[(size_t)i * nt + j] == 0) continue;
+            double sx = p->sx0[j] + p->sfx[j], sz = p->sz0[j] + p->sfz[j];
+            int bx = (int)floor(sx - 0.5), bz = (int)floor(sz - 0.5);
+            float rx = (float)(sx - bx), rz = (float)(sz - bz);
+#pragma omp simd
+            for (size_t q = 0; q < S; q++) {
+                float ux = mx[q] / (w[q] > 0 ? w[q] : 1.0f), uz = mz[q] / (w[q] > 0 ? w[q] : 1.0f);
+                ux = ux < -0.5f ? -0.5f : (ux > 0.5f ? 0.5f : ux);
+                uz = uz < -0.5f ? -0.5f : (uz > 0.5f ? 0.5f : uz);
+                float a = ux + rx, b = uz + rz;
+                tx[q] = a, tz[q] = b;
+                fx[0][q] = a < 1 ? 1 - a : 0, fx[2][q] = a > 1 ? a - 1 : 0;
+                fx[1][q] = 1 - fx[0][q] - fx[2][q];
+                fz[0][q] = w[q] * (b < 1 ? 1 - b : 0), fz[2][q] = w[q] * (b > 1 ? b - 1 : 0);
+                fz[1][q] = w[q] - fz[0][q] - fz[2][q];
+            }
+            mark_rows(c, w);
+            double leak[4] = {0};
+            int used_x[3], used_z[3];
+            used_pieces(fx, fz, S, used_x, used_z);
+            for (int pz = 0; pz < 3; pz++)
+                for (int px = 0; px < 3; px++) {
+                    if (!used_x[px] || !used_z[pz]) continue;
+                    int xo = bx + px, zo = bz + pz;
+                    int xa = smx__clampi(-xo, 0, nx), xb = smx__clampi(nx - xo, 0, nx);
+                    for (int z = 0; z < nz; z++) {
+                        if (!c->row_used[(size_t)omp_get_thread_num() * nz + z]) continue;
+                        const float *txr = tx + (size_t)z * nx, *tzr = tz + (size_t)z * nx;
+                        const float *fxr = fx[px] + (size_t)z * nx, *fzr = fz[pz] + (size_t)z * nx;
+                        int zd = z + zo;
+                        /* pieces off the grid: the x edge first, then z */
+                        for (int x = 0; x < nx; x++) {
+                            if (x >= xa && x < xb) {
+                                if (zd >= 0 && zd < nz) {
+                                    x = xb - 1;
+                                    continue;
+                                }
+                            }
+                            float v = fzr[x] * fxr[x];
+                            if (v == 0) continue;
+                            if (x < xa || x >= xb) leak[xo < 0 ? SMX_EDGE_XMIN : SMX_EDGE_XMAX] += v;
+                            else leak[zd < 0 ? SMX_EDGE_ZMIN : SMX_EDGE_ZMAX] += v;
+                        }
+                        if (zd < 0 || zd >= nz) continue;
+                        float *owr = ow + (size_t)zd * nx + xo, *omxr = omx + (size_t)zd * nx + xo,
+                              *omzr = omz + (size_t)zd * nx + xo;
+#pragma omp simd
+                        for (int x = xa; x < xb; x++) {
+                            float v = fzr[x] * fxr[x];
+                            owr[x] += v;
+                            omxr[x] += v * 0.5f * (txr[x] - px);
+                            omzr[x] += v * 0.5f * (tzr[x] - pz);
                         }
                     }
-            }
-        c->osums[(size_t)i * nt + j] = omp__row_sum(ow, c->slab);
-        double Ei = p->e_center_MeV[i];
-        l0 += leak[0], l1 += leak[1], l2 += leak[2], l3 += leak[3];
-        e0 += leak[0] * Ei, e1 += leak[1] * Ei, e2 += leak[2] * Ei, e3 += leak[3] * Ei;
+                }
+            c->osums[(size_t)i * nt + j] = omp__row_sum(ow, S);
+            double Ei = p->e_center_MeV[i];
+            l0 += leak[0], l1 += leak[1], l2 += leak[2], l3 += leak[3];
+            e0 += leak[0] * Ei, e1 += leak[1] * Ei, e2 += leak[2] * Ei, e3 += leak[3] * Ei;
+        }
     }
     a->w_leak[0] = l0, a->w_leak[1] = l1, a->w_leak[2] = l2, a->w_leak[3] = l3;
     a->e_leak[0] = e0, a->e_leak[1] = e1, a->e_leak[2] = e2, a->e_leak[3] = e3;

@@ -32,6 +32,8 @@ static void omp_destroy(void *ctx)
     }
     free(c->edep);
     free(c->zero_row);
+    free(c->scratch);
+    free(c->row_used);
     free(c->sums);
     free(c->osums);
     free(c->gstart);
@@ -108,6 +110,8 @@ static smx_status omp_create(const smx_plan *p, int device, smx_precision precis
     c->epad = (size_t)(p->nz + 2 * c->bz) * (p->nx + 2 * c->bx);
     c->edep = calloc((size_t)c->threads * c->epad, sizeof(double));
     c->zero_row = calloc(p->nx, sizeof(float));
+    c->scratch = calloc((size_t)c->threads * OMP_SCRATCH * c->slab, sizeof(float));
+    c->row_used = calloc((size_t)c->threads * p->nz, 1);
     c->sums = calloc((size_t)p->ne * p->nt, sizeof(double));
     c->osums = calloc((size_t)p->ne * p->nt, sizeof(double));
     c->gstart = calloc((size_t)p->ne + 1, sizeof(int));
@@ -115,7 +119,7 @@ static smx_status omp_create(const smx_plan *p, int device, smx_precision precis
     c->gw = calloc((size_t)SMX_EK_MAX * p->ne, sizeof(float));
     c->kw = calloc(SMX_KERNEL_VARIANTS * me * ker, sizeof(float));
     c->kleak = calloc(SMX_KERNEL_VARIANTS * me * p->nt, sizeof(double));
-    if (!ok || !c->edep || !c->zero_row || !c->sums || !c->osums || !c->gstart || !c->gsrc ||
+    if (!ok || !c->edep || !c->zero_row || !c->scratch || !c->row_used || !c->sums || !c->osums || !c->gstart || !c->gsrc ||
         !c->gw || !c->kw || !c->kleak) {
         omp_destroy(c);
         smx__err(err, errlen, "openmp backend: cannot allocate %d x %.1f MB for the state",
