@@ -1,0 +1,126 @@
+/* Heterogeneous media: slabs and an equivalent material map give the same
+ * dose; both backends agree on a water-bone-lung phantom. */
+#define _XOPEN_SOURCE 700 /* mkstemp */
+#include <stdlib.h>
+
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "core/physics.h"
+#include "harness.h"
+
+/* Writes a uint8 .npy [nz][nx] by hand (the library writes float64 only). */
+static void write_u8_npy(const char *path, const unsigned char *v, int nz, int nx)
+{
+    char dict[128];
+    int n = snprintf(dict, sizeof dict, "{'descr': '|u1', 'fortran_order': False, 'shape': (%d, %d), }",
+                     nz, nx);
+    int total = 10 + n + 1, pad = (64 - total % 64) % 64;
+    FILE *f = fopen(path, "wb");
+    cr_assert(f);
+    unsigned short hl = (unsigned short)(n + pad + 1);
+    fwrite("\x93NUMPY\x01\x00", 1, 8, f);
+    fputc(hl & 0xff, f);
+    fputc(hl >> 8, f);
+    fwrite(dict, 1, n, f);
+    for (int k = 0; k < pad; k++) fputc(' ', f);
+    fputc('\n', f);
+    fwrite(v, 1, (size_t)nz * nx, f);
+    fclose(f);
+}
+
+static void phantom(smx_config *c, const char *backend)
+{
+    test_case t = {12, 40, 15, 0, 0, 0, SMX_SPACING_RANGE, 0, 0, 1, 0};
+    case_config(&t, c); /* slabs: bone at 12-20 mm, lung at 20-28 mm */
+    c->beams[0].energy_MeV = 55;
+    c->beams[0].sigma_x_mm = 1;
+    snprintf(c->backend, sizeof c->backend, "%s", backend);
+}
+
+static smx_run *run(smx_config *c)
+{
+    char err[1024] = "";
+    smx_run *r = NULL;
+    cr_assert_eq(smx_run_create(c, &r, err, sizeof err), SMX_OK, "%s", err);
+    cr_assert_eq(smx_run_execute(r, NULL, NULL, err, sizeof err), SMX_OK, "%s", err);
+    return r;
+}
+
+Test(media, map_equals_slabs)
+{
+    smx_config a, b;
+    phantom(&a, "openmp");
+    phantom(&b, "openmp");
+    /* the same phantom as a map: 0 water, 1 bone, 2 lung */
+    unsigned char m[40 * 12];
+    for (int z = 0; z < 40; z++)
+        for (int x = 0; x < 12; x++) {
+            double zc = z + 0.5;
+            m[z * 12 + x] = zc >= a.slabs[0].z_min_mm && zc < a.slabs[0].z_max_mm ? 1
+                            : zc >= a.slabs[1].z_min_mm && zc < a.slabs[1].z_max_mm ? 2 : 0;
+        }
+    char path[] = "/tmp/smx_map_XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert(fd >= 0);
+    close(fd);
+    write_u8_npy(path, m, 40, 12);
+    b.nslabs = 0;
+    snprintf(b.material_map, sizeof b.material_map, "%s", path);
+    b.nmaterials = 3;
+    snprintf(b.materials[0], SMX_NAME_LEN, "water");
+    snprintf(b.materials[1], SMX_NAME_LEN, "bone_cortical_icrp");
+    snprintf(b.materials[2], SMX_NAME_LEN, "lung");
+    smx_run *ra = run(&a), *rb = run(&b);
+    const smx_result *x = smx_run_result(ra), *y = smx_run_result(rb);
+    double e = nmse(y->dose_Gy, x->dose_Gy, (size_t)x->nx * x->nz);
+    cr_expect_leq(e, 1e-12, "map vs slabs dose NMSE %.3g", e);
+    cr_expect_float_eq(x->metrics.r80_mm, y->metrics.r80_mm, 1e-6);
+    smx_run_free(ra);
+    smx_run_free(rb);
+    remove(path);
+}
+
+/* On the bone-lung phantom the reference and openmp agree. */
+Test(media, phantom_backends_agree)
+{
+    smx_config a;
+    phantom(&a, "reference");
+    smx_run *ref = run(&a);
+    snprintf(a.backend, sizeof a.backend, "openmp");
+    smx_run *omp = run(&a);
+    const smx_result *r = smx_run_result(ref), *o = smx_run_result(omp);
+    double e = nmse(o->dose_Gy, r->dose_Gy, (size_t)r->nx * r->nz);
+    cr_expect_leq(e, 1e-7, "openmp vs reference dose NMSE %.3g", e);
+    cr_expect_leq(r->accounting.worst_weight_imbalance, 1e-12);
+    cr_expect_leq(r->accounting.worst_energy_imbalance, 1e-12);
+    cr_expect_leq(o->accounting.worst_weight_imbalance, 1e-6);
+    smx_run_free(ref);
+    smx_run_free(omp);
+}
+
+/* A 4 mm cortical bone slab at 8-12 mm pulls R80 in by its water-equivalent
+ * thickness minus 4 mm, from the PSTAR ranges (within 0.5 mm). */
+Test(media, bone_slab_shifts_range_by_wet)
+{
+    smx_config a;
+    phantom(&a, "openmp");
+    a.nslabs = 1;
+    a.slabs[0] = (smx_slab){.z_min_mm = 8, .z_max_mm = 12, .material = "bone_cortical_icrp"};
+    smx_run *bone = run(&a);
+    a.nslabs = 0;
+    smx_run *water = run(&a);
+    char err[256];
+    smx_material w, b;
+    cr_assert_eq(smx__material_load("water", &w, err, sizeof err), SMX_OK);
+    cr_assert_eq(smx__material_load("bone_cortical_icrp", &b, err, sizeof err), SMX_OK);
+    double Ein = smx__energy_after(&w, 55, 0.8), Eout = smx__energy_after(&b, Ein, 0.4);
+    double wet_mm = (smx__csda_range(&w, Ein) - smx__csda_range(&w, Eout)) * 10;
+    double expected = -(wet_mm - 4.0);
+    double shift = smx_run_result(bone)->metrics.r80_mm - smx_run_result(water)->metrics.r80_mm;
+    cr_expect_leq(fabs(shift - expected), 0.5, "R80 shift %.3f mm, expected %.3f (WET %.3f mm)",
+                  shift, expected, wet_mm);
+    smx_run_free(bone);
+    smx_run_free(water);
+}
