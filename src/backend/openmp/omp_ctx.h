@@ -4,6 +4,7 @@
 
 #include <math.h>
 #include <omp.h>
+#include <string.h>
 
 #include "core/backend.h"
 #include "core/util.h"
@@ -24,8 +25,9 @@ typedef struct omp_ctx {
     size_t epad;            /* (nz + 2 bz) * (nx + 2 bx) */
     float *zero_row;        /* nx zeros: the source row beyond the grid */
     float *scratch;         /* [threads][OMP_SCRATCH * slab] per-thread work space */
-    unsigned char *row_used; /* [threads][nz]: rows of the current slab with weight */
     double *sums, *osums;   /* [ne][nt] weight of each slab of s / of t */
+    int *rows, *orows;      /* [ne][nt][2] first and last row holding weight
+                               (first > last: none); a pencil beam fills few */
     int *gstart, *gsrc;     /* A_E gather (one medium): output bin k takes */
     float *gw;              /* from gsrc[gstart[k] .. gstart[k+1]) with gw */
     float *kw;              /* [variant][nmat][ne][2*kmax+1] kernel weights */
@@ -46,6 +48,55 @@ static inline double omp__row_sum(const float *o, size_t n)
 #pragma omp simd reduction(+ : acc)
     for (size_t q = 0; q < n; q++) acc += o[q];
     return acc;
+}
+
+/* Records in sums/rows the weight and the occupied rows of slab (k, j)
+ * of buf, whose rows outside [a, b] are known to be zero. */
+static inline void omp__note(const omp_ctx *c, const float *buf, double *sums, int *rows, int k,
+                             int j, int a, int b)
+{
+    int nx = c->p->nx, r0 = c->p->nz, r1 = -1;
+    size_t kj = (size_t)k * c->p->nt + j;
+    const float *o = SLAB(c, buf, k, j);
+    double s = 0;
+    for (int z = a < 0 ? 0 : a; z <= b && z < c->p->nz; z++) {
+        double rs = omp__row_sum(o + (size_t)z * nx, nx);
+        if (rs == 0) continue;
+        s += rs;
+        if (r0 > z) r0 = z;
+        r1 = z;
+    }
+    sums[kj] = s;
+    rows[2 * kj] = r0;
+    rows[2 * kj + 1] = r1;
+}
+
+/* The same for the output slab (k, j) of an operator. */
+static inline void omp__note_out(omp_ctx *c, int k, int j, int a, int b)
+{
+    omp__note(c, c->t[OMP_PSI], c->osums, c->orows, k, j, a, b);
+}
+
+/* Zeros output slab (k, j) of every array: only the rows its last
+ * contents occupied (every write to an output is noted), so a pencil beam
+ * costs its own rows, not the whole slab. */
+static inline void omp__clear_out(omp_ctx *c, int k, int j)
+{
+    size_t kj = (size_t)k * c->p->nt + j;
+    int r0 = c->orows[2 * kj], r1 = c->orows[2 * kj + 1];
+    if (r0 > r1) return;
+    for (int arr = 0; arr < c->na; arr++)
+        memset(SLAB(c, c->t[arr], k, j) + (size_t)r0 * c->p->nx, 0,
+               (size_t)(r1 - r0 + 1) * c->p->nx * sizeof(float));
+}
+
+/* The occupied rows of state slab (i, j); returns 0 when it is empty. */
+static inline int omp__rows(const omp_ctx *c, int i, int j, int *r0, int *r1)
+{
+    size_t ij = (size_t)i * c->p->nt + j;
+    *r0 = c->rows[2 * ij];
+    *r1 = c->rows[2 * ij + 1];
+    return c->sums[ij] != 0 && *r0 <= *r1;
 }
 
 /* Sub-cell offset of a centroid, clamped to the cell. */
@@ -69,18 +120,6 @@ static inline void omp__deposit_at(const omp_ctx *c, double *epad, double px, do
     d[1] += all * (1 - fz) * fx;
     d[W] += all * fz * (1 - fx);
     d[W + 1] += all * fz * fx;
-}
-
-/* Marks, for the calling thread, the rows of a slab that hold weight. */
-static inline void mark_rows(const omp_ctx *c, const float *w)
-{
-    int nx = c->p->nx, nz = c->p->nz;
-    unsigned char *used = c->row_used + (size_t)omp_get_thread_num() * nz;
-    for (int z = 0; z < nz; z++) {
-        float m = 0;
-        for (int x = 0; x < nx; x++) m = w[(size_t)z * nx + x] > m ? w[(size_t)z * nx + x] : m;
-        used[z] = m > 0;
-    }
 }
 
 void omp__scatter(omp_ctx *c, int variant, smx_op_acct *a);

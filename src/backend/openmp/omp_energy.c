@@ -6,10 +6,11 @@
 
 /* Deposit dep * in at the fixed table offsets of (bin, theta) into a
  * padded buffer (no centroids: the same offset for every cell). */
-static void deposit_fixed(const omp_ctx *c, double *epad, const float *in, double dep, size_t mij)
+static void deposit_fixed(const omp_ctx *c, double *epad, const float *in, double dep, size_t mij,
+                          int r0, int r1)
 {
     const smx_plan *p = c->p;
-    int nx = p->nx, nz = p->nz, W = nx + 2 * c->bx;
+    int nx = p->nx, W = nx + 2 * c->bx;
     double fx[2] = {1 - p->dfx[mij], p->dfx[mij]}, fz[2] = {1 - p->dfz[mij], p->dfz[mij]};
     for (int bz = 0; bz < 2; bz++) {
         if (fz[bz] == 0) continue;
@@ -17,7 +18,7 @@ static void deposit_fixed(const omp_ctx *c, double *epad, const float *in, doubl
             double cw = dep * fz[bz] * fx[bx];
             if (cw == 0) continue;
             double *base = epad + (size_t)(c->bz + p->dz0[mij] + bz) * W + c->bx + p->dx0[mij] + bx;
-            for (int z = 0; z < nz; z++) {
+            for (int z = r0; z <= r1; z++) {
                 const float *row = in + (size_t)z * nx;
                 double *drow = base + (size_t)z * W;
 #pragma omp simd
@@ -52,10 +53,11 @@ static void deposit_cells(const omp_ctx *c, double *epad, int i, int j)
  * 1/2) it lies t in [0, 2) cells past cell x + b and is shared between
  * cells x + b + {0, 1, 2} with the fractions of omp_stream.c: nine
  * shifted multiply-adds into the padded buffer. */
-static void deposit_centroids(const omp_ctx *c, double *epad, float *scr, int i, int j, double dep)
+static void deposit_centroids(const omp_ctx *c, double *epad, float *scr, int i, int j, double dep,
+                              int r0, int r1)
 {
     const smx_plan *p = c->p;
-    int nx = p->nx, nz = p->nz, W = nx + 2 * c->bx;
+    int nx = p->nx, W = nx + 2 * c->bx;
     size_t S = c->slab, mij = (size_t)i * p->nt + j;
     const float *w = SLAB(c, c->s[OMP_PSI], i, j), *mx = SLAB(c, c->s[OMP_MX], i, j),
                 *mz = SLAB(c, c->s[OMP_MZ], i, j);
@@ -64,7 +66,7 @@ static void deposit_centroids(const omp_ctx *c, double *epad, float *scr, int i,
     int bx = (int)floor(ox - 0.5), bz = (int)floor(oz - 0.5);
     float rx = (float)(ox - bx), rz = (float)(oz - bz), d = (float)dep;
 #pragma omp simd
-    for (size_t q = 0; q < S; q++) {
+    for (size_t q = (size_t)r0 * nx; q < (size_t)(r1 + 1) * nx; q++) {
         float ux = mx[q] / (w[q] > 0 ? w[q] : 1.0f), uz = mz[q] / (w[q] > 0 ? w[q] : 1.0f);
         ux = ux < -0.5f ? -0.5f : (ux > 0.5f ? 0.5f : ux);
         uz = uz < -0.5f ? -0.5f : (uz > 0.5f ? 0.5f : uz);
@@ -74,12 +76,9 @@ static void deposit_centroids(const omp_ctx *c, double *epad, float *scr, int i,
         fz[0][q] = v * (b < 1 ? 1 - b : 0), fz[2][q] = v * (b > 1 ? b - 1 : 0);
         fz[1][q] = v - fz[0][q] - fz[2][q];
     }
-    mark_rows(c, w);
-    const unsigned char *used = c->row_used + (size_t)omp_get_thread_num() * nz;
     for (int pz = 0; pz < 3; pz++)
         for (int px = 0; px < 3; px++)
-            for (int z = 0; z < nz; z++) {
-                if (!used[z]) continue;
+            for (int z = r0; z <= r1; z++) {
                 const float *fxr = fx[px] + (size_t)z * nx, *fzr = fz[pz] + (size_t)z * nx;
                 double *drow = epad + (size_t)(z + bz + pz + c->bz) * W + bx + px + c->bx;
 #pragma omp simd
@@ -102,27 +101,27 @@ static void energy_uniform(omp_ctx *c, int nlo, int nhi, smx_op_acct *a)
 #pragma omp for schedule(static)
         for (int j = 0; j < nt; j++) {
             for (int k = nlo; k <= nhi; k++) {
-                int first = 1;
+                int a = p->nz, b = -1, r0, r1; /* rows that receive weight */
                 for (int g = c->gstart[k]; g < c->gstart[k + 1]; g++) {
                     int i = c->gsrc[g];
-                    if (i < lo || i > hi || c->sums[(size_t)i * nt + j] == 0) continue;
-                    float w = c->gw[g];
-                    for (int arr = 0; arr < c->na; arr++) {
-                        float *o = SLAB(c, c->t[arr], k, j);
-                        const float *in = SLAB(c, c->s[arr], i, j);
-                        if (first) {
-#pragma omp simd
-                            for (size_t q = 0; q < S; q++) o[q] = w * in[q];
-                        } else {
-#pragma omp simd
-                            for (size_t q = 0; q < S; q++) o[q] += w * in[q];
-                        }
-                    }
-                    first = 0;
+                    if (i < lo || i > hi || !omp__rows(c, i, j, &r0, &r1)) continue;
+                    a = r0 < a ? r0 : a;
+                    b = r1 > b ? r1 : b;
                 }
-                if (first)
-                    for (int arr = 0; arr < c->na; arr++) memset(SLAB(c, c->t[arr], k, j), 0, S * sizeof(float));
-                c->osums[(size_t)k * nt + j] = first ? 0 : omp__row_sum(SLAB(c, c->t[OMP_PSI], k, j), S);
+                size_t q0 = a <= b ? (size_t)a * p->nx : 0, q1 = a <= b ? (size_t)(b + 1) * p->nx : 0;
+                omp__clear_out(c, k, j);
+                for (int arr = 0; arr < c->na; arr++) {
+                    float *o = SLAB(c, c->t[arr], k, j);
+                    for (int g = c->gstart[k]; g < c->gstart[k + 1] && a <= b; g++) {
+                        int i = c->gsrc[g];
+                        if (i < lo || i > hi || c->sums[(size_t)i * nt + j] == 0) continue;
+                        const float *in = SLAB(c, c->s[arr], i, j);
+                        float w = c->gw[g];
+#pragma omp simd
+                        for (size_t q = q0; q < q1; q++) o[q] += w * in[q];
+                    }
+                }
+                omp__note_out(c, k, j, a, b);
             }
             for (int i = lo; i <= hi; i++) {
                 double sw = c->sums[(size_t)i * nt + j];
@@ -132,11 +131,13 @@ static void energy_uniform(omp_ctx *c, int nlo, int nhi, smx_op_acct *a)
                 dep_e += sw * p->e_dep_MeV[i];
                 nloc_e += sw * p->e_nuc_local_MeV[i];
                 nesc_e += sw * p->e_nuc_escape_MeV[i];
+                int r0, r1;
+                omp__rows(c, i, j, &r0, &r1);
                 if (c->na > 1)
-                    deposit_centroids(c, epad, scr, i, j, p->e_dep_MeV[i] + p->e_nuc_local_MeV[i]);
+                    deposit_centroids(c, epad, scr, i, j, p->e_dep_MeV[i] + p->e_nuc_local_MeV[i], r0, r1);
                 else
                     deposit_fixed(c, epad, SLAB(c, c->s[OMP_PSI], i, j),
-                                  p->e_dep_MeV[i] + p->e_nuc_local_MeV[i], (size_t)i * nt + j);
+                                  p->e_dep_MeV[i] + p->e_nuc_local_MeV[i], (size_t)i * nt + j, r0, r1);
             }
         }
     }
@@ -181,8 +182,7 @@ static void energy_media(omp_ctx *c, int nlo, int nhi, smx_op_acct *a)
                 }
                 deposit_cells(c, epad, i, j);
             }
-            for (int k = nlo; k <= nhi; k++)
-                c->osums[(size_t)k * nt + j] = omp__row_sum(SLAB(c, c->t[OMP_PSI], k, j), S);
+            for (int k = nlo; k <= nhi; k++) omp__note_out(c, k, j, 0, p->nz - 1);
         }
     }
     a->w_absorbed = abs_w;

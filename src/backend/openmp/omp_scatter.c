@@ -24,7 +24,7 @@ static void scatter_uniform(omp_ctx *c, int v, smx_op_acct *a)
 {
     const smx_plan *p = c->p;
     int nt = p->nt, lo = c->lo, rows = (c->hi - lo + 1) * nt;
-    size_t ker = 2 * (size_t)p->kmax + 1, S = c->slab;
+    size_t ker = 2 * (size_t)p->kmax + 1;
     double leak_w = 0, leak_e = 0, rej_w = 0, rej_e = 0;
     for (int i = lo; i <= c->hi && !p->full_circle; i++)
         for (int j = 0; j < nt; j++) {
@@ -38,12 +38,21 @@ static void scatter_uniform(omp_ctx *c, int v, smx_op_acct *a)
 #pragma omp for schedule(static)
         for (int r = 0; r < rows; r++) {
             int i = lo + r / nt, jo = r % nt;
-            int K = p->k_half[v * p->ne + i];
+            int K = p->k_half[v * p->ne + i], a = p->nz, b = -1;
             const float *w = c->kw + ((size_t)v * p->ne + i) * ker + p->kmax;
+            for (int k = -K; k <= K; k++) { /* rows that can receive weight */
+                int js = jo - k, r0, r1;
+                if (p->full_circle) js = ((js % nt) + nt) % nt;
+                else if (js < 0 || js >= nt) continue;
+                if (!omp__rows(c, i, js, &r0, &r1)) continue;
+                a = r0 < a ? r0 : a;
+                b = r1 > b ? r1 : b;
+            }
+            size_t q0 = a <= b ? (size_t)a * p->nx : 0, q1 = a <= b ? (size_t)(b + 1) * p->nx : 0;
+            omp__clear_out(c, i, jo);
             for (int arr = 0; arr < c->na; arr++) {
                 float *o = SLAB(c, c->t[arr], i, jo);
-                memset(o, 0, S * sizeof(float));
-                for (int k = -K; k <= K; k++) {
+                for (int k = -K; k <= K && a <= b; k++) {
                     int js = jo - k;
                     if (p->full_circle) js = ((js % nt) + nt) % nt;
                     else if (js < 0 || js >= nt) continue;
@@ -51,18 +60,16 @@ static void scatter_uniform(omp_ctx *c, int v, smx_op_acct *a)
                     const float *in = SLAB(c, c->s[arr], i, js);
                     float wk = w[k];
 #pragma omp simd
-                    for (size_t q = 0; q < S; q++) o[q] += wk * in[q];
+                    for (size_t q = q0; q < q1; q++) o[q] += wk * in[q];
                 }
             }
-            double acc = 0;
+            omp__note_out(c, i, jo, a, b);
             if (p->theta_rejected[jo]) {
                 double rj = reject_row(c, i, jo, epad);
                 rej_w += rj;
                 rej_e += rj * p->e_center_MeV[i];
-            } else {
-                acc = omp__row_sum(SLAB(c, c->t[OMP_PSI], i, jo), S);
+                omp__note_out(c, i, jo, 0, -1);
             }
-            c->osums[(size_t)i * nt + jo] = acc;
         }
     }
     a->w_leak[SMX_EDGE_THETA] = leak_w;
@@ -112,9 +119,9 @@ static void scatter_media(omp_ctx *c, int v, smx_op_acct *a)
                     double rj = reject_row(c, i, jo, epad);
                     rej_w += rj;
                     rej_e += rj * Ei;
-                    c->osums[(size_t)i * nt + jo] = 0;
+                    omp__note_out(c, i, jo, 0, -1);
                 } else {
-                    c->osums[(size_t)i * nt + jo] = omp__row_sum(SLAB(c, c->t[OMP_PSI], i, jo), S);
+                    omp__note_out(c, i, jo, 0, p->nz - 1);
                 }
             }
         }

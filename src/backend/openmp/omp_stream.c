@@ -17,12 +17,12 @@ static double off_columns(const float *row, int nx, int xo)
 
 /* Weight that one slab's shift carries off the grid, per edge (a piece
  * off in x counts on the x edge, else on the z edge, as in reference). */
-static void stream_leaks(const smx_plan *p, const float *in, int j, double *leak)
+static void stream_leaks(const smx_plan *p, const float *in, int j, int r0, int r1, double *leak)
 {
     int nx = p->nx, nz = p->nz;
     double wx[2] = {1 - p->sfx[j], p->sfx[j]}, wz[2] = {1 - p->sfz[j], p->sfz[j]};
     int xo[2] = {p->sx0[j], p->sx0[j] + 1};
-    for (int zs = 0; zs < nz; zs++) {
+    for (int zs = r0; zs <= r1; zs++) {
         const float *row = in + (size_t)zs * nx;
         double ex[2] = {wx[0] > 0 ? off_columns(row, nx, xo[0]) : 0,
                         wx[1] > 0 ? off_columns(row, nx, xo[1]) : 0};
@@ -57,9 +57,10 @@ static void stream_shift_deposit(omp_ctx *c, smx_op_acct *a)
         int i = lo + r / nt, j = r % nt;
         const float *in = SLAB(c, c->s[OMP_PSI], i, j);
         float *o = SLAB(c, c->t[OMP_PSI], i, j);
-        if (c->sums[(size_t)i * nt + j] == 0) {
-            memset(o, 0, c->slab * sizeof(float));
-            c->osums[(size_t)i * nt + j] = 0;
+        int r0, r1;
+        omp__clear_out(c, i, j);
+        if (!omp__rows(c, i, j, &r0, &r1)) {
+            omp__note_out(c, i, j, 0, -1);
             continue;
         }
         float w00 = (float)((1 - p->sfz[j]) * (1 - p->sfx[j])), w01 = (float)((1 - p->sfz[j]) * p->sfx[j]);
@@ -68,22 +69,17 @@ static void stream_shift_deposit(omp_ctx *c, smx_op_acct *a)
         /* dest x reads source x - sx (w.0) and x - sx - 1 (w.1): both valid in [xa, xb) */
         int xa = smx__clampi(sx + 1, 0, nx), xb = smx__clampi(nx + sx, 0, nx);
         if (xb < xa) xb = xa;
-        double osum = 0;
-        for (int zd = 0; zd < nz; zd++) {
+        int za = smx__clampi(r0 + sz, 0, nz), zb = smx__clampi(r1 + sz + 2, 0, nz);
+        for (int zd = za; zd < zb; zd++) {
             int z0 = zd - sz, z1 = zd - sz - 1;
             const float *ra = (z0 >= 0 && z0 < nz) ? in + (size_t)z0 * nx : zero;
             const float *rb = (z1 >= 0 && z1 < nz) ? in + (size_t)z1 * nx : zero;
             float *orow = o + (size_t)zd * nx;
-            double acc = 0;
             for (int x = 0; x < nx; x++) {
                 if (x == xa) {
                     const float *a0 = ra - sx, *a1 = ra - sx - 1, *b0 = rb - sx, *b1 = rb - sx - 1;
-#pragma omp simd reduction(+ : acc)
-                    for (int q = xa; q < xb; q++) {
-                        float v = w00 * a0[q] + w01 * a1[q] + w10 * b0[q] + w11 * b1[q];
-                        orow[q] = v;
-                        acc += v;
-                    }
+#pragma omp simd
+                    for (int q = xa; q < xb; q++) orow[q] = w00 * a0[q] + w01 * a1[q] + w10 * b0[q] + w11 * b1[q];
                     x = xb - 1;
                     if (xb > xa) continue;
                 }
@@ -92,13 +88,11 @@ static void stream_shift_deposit(omp_ctx *c, smx_op_acct *a)
                 if (s0 >= 0 && s0 < nx) v += w00 * ra[s0] + w10 * rb[s0];
                 if (s1 >= 0 && s1 < nx) v += w01 * ra[s1] + w11 * rb[s1];
                 orow[x] = v;
-                acc += v;
             }
-            osum += acc;
         }
-        c->osums[(size_t)i * nt + j] = osum;
+        omp__note_out(c, i, j, za, zb - 1);
         double leak[SMX_EDGE_COUNT] = {0}, Ei = p->e_center_MeV[i];
-        stream_leaks(p, in, j, leak);
+        stream_leaks(p, in, j, r0, r1, leak);
         l0 += leak[0];
         l1 += leak[1];
         l2 += leak[2];
@@ -119,11 +113,11 @@ static void stream_shift_deposit(omp_ctx *c, smx_op_acct *a)
  * (the same split as reference.c). */
 
 /* Which of the three pieces per axis carry weight in this slab. */
-static void used_pieces(float *const *fx, float *const *fz, size_t S, int *ux, int *uz)
+static void used_pieces(float *const *fx, float *const *fz, size_t q0, size_t q1, int *ux, int *uz)
 {
     for (int k = 0; k < 3; k++) {
         float mx = 0, mz = 0;
-        for (size_t q = 0; q < S; q++) {
+        for (size_t q = q0; q < q1; q++) {
             mx = fx[k][q] > mx ? fx[k][q] : mx;
             mz = fz[k][q] > mz ? fz[k][q] : mz;
         }
@@ -151,16 +145,18 @@ static void stream_centroid(omp_ctx *c, smx_op_acct *a)
                         *mz = SLAB(c, c->s[OMP_MZ], i, j);
             float *ow = SLAB(c, c->t[OMP_PSI], i, j), *omx = SLAB(c, c->t[OMP_MX], i, j),
                   *omz = SLAB(c, c->t[OMP_MZ], i, j);
-            memset(ow, 0, S * sizeof(float));
-            memset(omx, 0, S * sizeof(float));
-            memset(omz, 0, S * sizeof(float));
-            c->osums[(size_t)i * nt + j] = 0;
-            if (c->sums[(size_t)i * nt + j] == 0) continue;
+            omp__clear_out(c, i, j);
+            int r0, r1;
+            if (!omp__rows(c, i, j, &r0, &r1)) {
+                omp__note_out(c, i, j, 0, -1);
+                continue;
+            }
+            size_t q0 = (size_t)r0 * nx, q1 = (size_t)(r1 + 1) * nx;
             double sx = p->sx0[j] + p->sfx[j], sz = p->sz0[j] + p->sfz[j];
             int bx = (int)floor(sx - 0.5), bz = (int)floor(sz - 0.5);
             float rx = (float)(sx - bx), rz = (float)(sz - bz);
 #pragma omp simd
-            for (size_t q = 0; q < S; q++) {
+            for (size_t q = q0; q < q1; q++) {
                 float ux = mx[q] / (w[q] > 0 ? w[q] : 1.0f), uz = mz[q] / (w[q] > 0 ? w[q] : 1.0f);
                 ux = ux < -0.5f ? -0.5f : (ux > 0.5f ? 0.5f : ux);
                 uz = uz < -0.5f ? -0.5f : (uz > 0.5f ? 0.5f : uz);
@@ -171,17 +167,15 @@ static void stream_centroid(omp_ctx *c, smx_op_acct *a)
                 fz[0][q] = w[q] * (b < 1 ? 1 - b : 0), fz[2][q] = w[q] * (b > 1 ? b - 1 : 0);
                 fz[1][q] = w[q] - fz[0][q] - fz[2][q];
             }
-            mark_rows(c, w);
             double leak[4] = {0};
             int used_x[3], used_z[3];
-            used_pieces(fx, fz, S, used_x, used_z);
+            used_pieces(fx, fz, q0, q1, used_x, used_z);
             for (int pz = 0; pz < 3; pz++)
                 for (int px = 0; px < 3; px++) {
                     if (!used_x[px] || !used_z[pz]) continue;
                     int xo = bx + px, zo = bz + pz;
                     int xa = smx__clampi(-xo, 0, nx), xb = smx__clampi(nx - xo, 0, nx);
-                    for (int z = 0; z < nz; z++) {
-                        if (!c->row_used[(size_t)omp_get_thread_num() * nz + z]) continue;
+                    for (int z = r0; z <= r1; z++) {
                         const float *txr = tx + (size_t)z * nx, *tzr = tz + (size_t)z * nx;
                         const float *fxr = fx[px] + (size_t)z * nx, *fzr = fz[pz] + (size_t)z * nx;
                         int zd = z + zo;
@@ -210,7 +204,7 @@ static void stream_centroid(omp_ctx *c, smx_op_acct *a)
                         }
                     }
                 }
-            c->osums[(size_t)i * nt + j] = omp__row_sum(ow, S);
+            omp__note_out(c, i, j, r0 + bz, r1 + bz + 2);
             double Ei = p->e_center_MeV[i];
             l0 += leak[0], l1 += leak[1], l2 += leak[2], l3 += leak[3];
             e0 += leak[0] * Ei, e1 += leak[1] * Ei, e2 += leak[2] * Ei, e3 += leak[3] * Ei;

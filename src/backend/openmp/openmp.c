@@ -33,9 +33,10 @@ static void omp_destroy(void *ctx)
     free(c->edep);
     free(c->zero_row);
     free(c->scratch);
-    free(c->row_used);
     free(c->sums);
     free(c->osums);
+    free(c->rows);
+    free(c->orows);
     free(c->gstart);
     free(c->gsrc);
     free(c->gw);
@@ -111,15 +112,17 @@ static smx_status omp_create(const smx_plan *p, int device, smx_precision precis
     c->edep = calloc((size_t)c->threads * c->epad, sizeof(double));
     c->zero_row = calloc(p->nx, sizeof(float));
     c->scratch = calloc((size_t)c->threads * OMP_SCRATCH * c->slab, sizeof(float));
-    c->row_used = calloc((size_t)c->threads * p->nz, 1);
     c->sums = calloc((size_t)p->ne * p->nt, sizeof(double));
     c->osums = calloc((size_t)p->ne * p->nt, sizeof(double));
+    c->rows = calloc(2 * (size_t)p->ne * p->nt, sizeof(int));
+    c->orows = calloc(2 * (size_t)p->ne * p->nt, sizeof(int));
     c->gstart = calloc((size_t)p->ne + 1, sizeof(int));
     c->gsrc = calloc((size_t)SMX_EK_MAX * p->ne, sizeof(int));
     c->gw = calloc((size_t)SMX_EK_MAX * p->ne, sizeof(float));
     c->kw = calloc(SMX_KERNEL_VARIANTS * me * ker, sizeof(float));
     c->kleak = calloc(SMX_KERNEL_VARIANTS * me * p->nt, sizeof(double));
-    if (!ok || !c->edep || !c->zero_row || !c->scratch || !c->row_used || !c->sums || !c->osums || !c->gstart || !c->gsrc ||
+    if (!ok || !c->edep || !c->zero_row || !c->scratch || !c->sums || !c->osums ||
+        !c->rows || !c->orows || !c->gstart || !c->gsrc ||
         !c->gw || !c->kw || !c->kleak) {
         omp_destroy(c);
         smx__err(err, errlen, "openmp backend: cannot allocate %d x %.1f MB for the state",
@@ -142,16 +145,15 @@ static int omp_supports(void *ctx, int op, smx_precision precision)
     return op >= 0 && op < SMX_OP_COUNT && precision == SMX_PRECISION_FLOAT32;
 }
 
-/* Weight of every slab of the state in [lo, hi] into c->sums (a full pass,
- * only when a state is uploaded; the operators sum their own output). */
+/* Weight and occupied rows of every slab of the state in [lo, hi] into
+ * c->sums and c->rows (a full pass, only when a state is uploaded; the
+ * operators note their own output). */
 static void slab_sums(omp_ctx *c, int lo, int hi)
 {
     int nt = c->p->nt, rows = (hi - lo + 1) * nt;
 #pragma omp parallel for num_threads(c->threads) schedule(static)
-    for (int r = 0; r < rows; r++) {
-        int i = lo + r / nt, j = r % nt;
-        c->sums[(size_t)i * nt + j] = omp__row_sum(SLAB(c, c->s[OMP_PSI], i, j), c->slab);
-    }
+    for (int r = 0; r < rows; r++)
+        omp__note(c, c->s[OMP_PSI], c->sums, c->rows, lo + r / nt, r % nt, 0, c->p->nz - 1);
 }
 
 static smx_status omp_set_state(void *ctx, const smx_host_state *hs, int lo, int hi, char *err,
@@ -167,6 +169,10 @@ static smx_status omp_set_state(void *ctx, const smx_host_state *hs, int lo, int
         for (size_t q = 0; q < n; q++) d[q] = (float)s[q];
     }
     memset(c->edep, 0, (size_t)c->threads * c->epad * sizeof(double));
+    for (size_t k = 0; k < (size_t)c->p->ne * c->p->nt; k++) { /* t: all rows may be stale */
+        c->orows[2 * k] = 0;
+        c->orows[2 * k + 1] = c->p->nz - 1;
+    }
     c->lo = lo;
     c->hi = hi;
     if (hi >= lo) slab_sums(c, lo, hi);
@@ -245,6 +251,8 @@ static void trim_edges(omp_ctx *c, int *lo, int *hi, smx_op_acct *a)
                     epad[(size_t)(z + c->bz) * W + x + c->bx] += Ek * o[(size_t)z * p->nx + x];
             for (int arr = 0; arr < c->na; arr++) memset(SLAB(c, c->t[arr], k, j), 0, c->slab * sizeof(float));
             c->osums[(size_t)k * p->nt + j] = 0;
+            c->orows[2 * ((size_t)k * p->nt + j)] = p->nz;
+            c->orows[2 * ((size_t)k * p->nt + j) + 1] = -1;
         }
         a->w_trimmed += w;
         a->e_deposited += w * Ek;
@@ -289,6 +297,9 @@ static smx_status omp_run(void *ctx, smx_graph *g, smx_op_acct *acct, char *err,
         double *ts = c->sums;
         c->sums = c->osums;
         c->osums = ts;
+        int *tr = c->rows;
+        c->rows = c->orows;
+        c->orows = tr;
         c->lo = lo;
         c->hi = hi;
         totals(c, c->sums, lo, hi, &a->w_out, &a->e_out);
