@@ -12,6 +12,7 @@ enum { CLI_EXIT_OK = 0, CLI_EXIT_FAILURE = 1, CLI_EXIT_USAGE = 2 };
 int cli_run(int argc, char **argv);
 int cli_devices(int argc, char **argv);
 int cli_bench(int argc, char **argv);
+int cli_validate(int argc, char **argv);
 
 /* "smatrix2d: error: ..." on stderr. */
 void cli_error(const char *fmt, ...)

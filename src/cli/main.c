@@ -21,6 +21,7 @@ static const command commands[] = {
     {"run", cli_run, "transport the beams of CONFIG.yaml; write dose, IDD and metrics"},
     {"devices", cli_devices, "list the backends and their devices"},
     {"bench", cli_bench, "time transport steps of a backend on dense states"},
+    {"validate", cli_validate, "run the physics validation suite (SPEC 7) on a backend"},
 };
 #define NCOMMANDS (int)(sizeof commands / sizeof commands[0])
 
