@@ -66,41 +66,64 @@ static inline void case_config(const test_case *t, smx_config *c)
 }
 
 /* Uniform random state in [0, 1) / n over bins [lo, hi], seed 42; a few
- * exact zeros so that skipped slabs are exercised; moments (when mx, mz
- * are not NULL) with centroid offsets in [-0.45, 0.45]. */
-static inline void random_psi(const smx_plan *p, double *psi, double *mx, double *mz, int lo, int hi)
+ * exact zeros so that skipped slabs are exercised; the moments that hs
+ * has (not NULL) with centroid offsets in [-0.45, 0.45] and sub-cell
+ * variances in [0, 0.075]. */
+static inline void random_state(const smx_plan *p, smx_host_state *hs, int lo, int hi)
 {
     uint64_t s = 42;
     size_t n = smx__psi_size(p), per = (size_t)p->nt * smx__slab(p);
-    memset(psi, 0, n * sizeof(double));
-    if (mx) memset(mx, 0, n * sizeof(double));
-    if (mz) memset(mz, 0, n * sizeof(double));
+    double *m[4] = {hs->mx, hs->mz, hs->qx, hs->qz};
+    memset(hs->psi, 0, n * sizeof(double));
+    for (int k = 0; k < 4; k++)
+        if (m[k]) memset(m[k], 0, n * sizeof(double));
     for (size_t k = (size_t)lo * per; k < (size_t)(hi + 1) * per; k++) {
-        double u[3];
-        for (int r = 0; r < 3; r++) {
+        double u[5];
+        for (int r = 0; r < 5; r++) {
             s = s * 6364136223846793005ULL + 1442695040888963407ULL;
             u[r] = (double)(s >> 11) / 9007199254740992.0;
         }
-        psi[k] = u[0] < 0.05 ? 0.0 : u[0] / (double)n;
-        if (mx) mx[k] = psi[k] * 0.9 * (u[1] - 0.5);
-        if (mz) mz[k] = psi[k] * 0.9 * (u[2] - 0.5);
+        double w = u[0] < 0.05 ? 0.0 : u[0] / (double)n, ux = 0.9 * (u[1] - 0.5), uz = 0.9 * (u[2] - 0.5);
+        hs->psi[k] = w;
+        if (hs->mx) hs->mx[k] = w * ux, hs->qx[k] = w * (ux * ux + 0.075 * u[3]);
+        if (hs->mz) hs->mz[k] = w * uz, hs->qz[k] = w * (uz * uz + 0.075 * u[4]);
     }
+}
+
+/* A host state for a plan: psi, plus the four moment arrays when the
+ * plan streams with centroids. */
+static inline smx_host_state host_state_alloc(const smx_plan *p)
+{
+    size_t n = smx__psi_size(p);
+    smx_host_state hs = {calloc(n, sizeof(double)), NULL, NULL, NULL, NULL};
+    if (p->moments) {
+        hs.mx = calloc(n, sizeof(double)), hs.mz = calloc(n, sizeof(double));
+        hs.qx = calloc(n, sizeof(double)), hs.qz = calloc(n, sizeof(double));
+    }
+    return hs;
+}
+
+static inline void host_state_free(smx_host_state *hs)
+{
+    free(hs->psi), free(hs->mx), free(hs->mz), free(hs->qx), free(hs->qz);
+    memset(hs, 0, sizeof *hs);
 }
 
 typedef struct test_run {
     smx_plan plan;
     const smx_backend_iface *be;
     void *ctx;
-    double *psi, *mx, *mz, *edep;
+    smx_host_state st;
+    double *psi, *mx, *mz, *edep; /* aliases of st's arrays */
     smx_op_acct acct[SMX_GRAPH_MAX_NODES];
     int lo, hi;
 } test_run;
 
 /* Builds the plan of a case and a context of backend `name` loaded with
- * psi over bins [lo, hi]. Returns 0 on success. */
+ * the arrays init has (the others zero) over bins [lo, hi]. Returns 0 on
+ * success. */
 static inline int test_run_open(test_run *r, const smx_config *cfg, const char *name,
-                                const double *psi, const double *mx, const double *mz, int lo,
-                                int hi, char *err, size_t errlen)
+                                const smx_host_state *init, int lo, int hi, char *err, size_t errlen)
 {
     memset(r, 0, sizeof *r);
     if (smx__plan_build(cfg, &r->plan, err, errlen) != SMX_OK) return 1;
@@ -109,19 +132,16 @@ static inline int test_run_open(test_run *r, const smx_config *cfg, const char *
     smx_precision prec = strcmp(name, "reference") == 0 ? SMX_PRECISION_FLOAT64 : SMX_PRECISION_FLOAT32;
     if (r->be->create(&r->plan, 0, prec, 0, &r->ctx, err, errlen) != SMX_OK) return 1;
     size_t n = smx__psi_size(&r->plan);
-    r->psi = calloc(n, sizeof(double));
+    r->st = host_state_alloc(&r->plan);
+    r->psi = r->st.psi, r->mx = r->st.mx, r->mz = r->st.mz;
     r->edep = calloc(smx__slab(&r->plan), sizeof(double));
-    if (r->plan.moments) {
-        r->mx = calloc(n, sizeof(double));
-        r->mz = calloc(n, sizeof(double));
-    }
     r->lo = lo;
     r->hi = hi;
-    if (psi) memcpy(r->psi, psi, n * sizeof(double));
-    if (psi && mx) memcpy(r->mx, mx, n * sizeof(double));
-    if (psi && mz) memcpy(r->mz, mz, n * sizeof(double));
-    smx_host_state hs = {r->psi, r->mx, r->mz};
-    return r->be->set_state(r->ctx, &hs, lo, hi, err, errlen) != SMX_OK;
+    double *dst[5] = {r->st.psi, r->st.mx, r->st.mz, r->st.qx, r->st.qz};
+    const double *src[5] = {init->psi, init->mx, init->mz, init->qx, init->qz};
+    for (int k = 0; k < 5; k++)
+        if (dst[k] && src[k]) memcpy(dst[k], src[k], n * sizeof(double));
+    return r->be->set_state(r->ctx, &r->st, lo, hi, err, errlen) != SMX_OK;
 }
 
 /* Runs a graph and downloads psi and edep. */
@@ -132,8 +152,7 @@ static inline int test_run_graph(test_run *r, smx_graph *g, char *err, size_t er
     if (r->be->run(r->ctx, g, r->acct, err, errlen) != SMX_OK) return 1;
     r->lo = g->e_lo;
     r->hi = g->e_hi;
-    smx_host_state hs = {r->psi, r->mx, r->mz};
-    if (r->be->get_state(r->ctx, &hs, err, errlen) != SMX_OK) return 1;
+    if (r->be->get_state(r->ctx, &r->st, err, errlen) != SMX_OK) return 1;
     return r->be->get_edep(r->ctx, r->edep, err, errlen) != SMX_OK;
 }
 
@@ -141,9 +160,7 @@ static inline void test_run_close(test_run *r)
 {
     if (r->ctx) r->be->destroy(r->ctx);
     smx__plan_free(&r->plan);
-    free(r->psi);
-    free(r->mx);
-    free(r->mz);
+    host_state_free(&r->st);
     free(r->edep);
 }
 

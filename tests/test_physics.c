@@ -105,7 +105,7 @@ Test(physics, angular_variance_growth_per_step)
         int j0 = plan.nt / 2; /* theta = 0 */
         for (int i = 0; i < plan.ne; i++) psi[((size_t)i * plan.nt + j0) * s + 4] = 1.0 / plan.ne;
         test_run r;
-        cr_assert_eq(test_run_open(&r, &cfg, test_backends[b], psi, NULL, NULL, 0, plan.ne - 1, err, sizeof err),
+        cr_assert_eq(test_run_open(&r, &cfg, test_backends[b], &(smx_host_state){psi}, 0, plan.ne - 1, err, sizeof err),
                      0, "%s", err);
         smx_graph g = {.nnodes = 1, .nodes = {smx__ops[0].node}};
         cr_assert_eq(test_run_graph(&r, &g, err, sizeof err), 0, "%s", err);

@@ -121,16 +121,14 @@ Test(runs, openmp_psi_matches_reference_after_20_steps)
     smx_plan plan;
     cr_assert_eq(smx__plan_build(&c, &plan, err, sizeof err), SMX_OK, "%s", err);
     size_t n = smx__psi_size(&plan);
-    double *psi = calloc(3 * n, sizeof(double)), *edep = calloc(smx__slab(&plan), sizeof(double));
-    smx_host_state hs = {psi, psi + n, psi + 2 * n};
+    double *edep = calloc(smx__slab(&plan), sizeof(double));
+    smx_host_state hs = host_state_alloc(&plan);
     smx_accounting acct = {0};
     int lo, hi;
     cr_assert_eq(smx__source_inject(&c, &plan, &hs, edep, &acct, &lo, &hi, err, sizeof err), SMX_OK);
     test_run ref, omp;
-    cr_assert_eq(test_run_open(&ref, &c, "reference", psi, hs.mx, hs.mz, lo, hi, err, sizeof err), 0,
-                 "%s", err);
-    cr_assert_eq(test_run_open(&omp, &c, "openmp", psi, hs.mx, hs.mz, lo, hi, err, sizeof err), 0,
-                 "%s", err);
+    cr_assert_eq(test_run_open(&ref, &c, "reference", &hs, lo, hi, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(test_run_open(&omp, &c, "openmp", &hs, lo, hi, err, sizeof err), 0, "%s", err);
     for (int s = 0; s < 20; s++) {
         smx_graph g = {0};
         smx__step_graph(SMX_SPLIT_LIE, &g);
@@ -144,7 +142,7 @@ Test(runs, openmp_psi_matches_reference_after_20_steps)
     test_run_close(&ref);
     test_run_close(&omp);
     smx__plan_free(&plan);
-    free(psi);
+    host_state_free(&hs);
     free(edep);
 }
 

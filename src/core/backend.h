@@ -9,10 +9,11 @@
 #include "core/plan.h"
 
 /* A state on the host: psi and, when the plan streams with centroids,
- * the first moments mx, mz (weight x sub-cell offset in cell widths,
- * offsets in [-1/2, 1/2]); same layout as psi, NULL otherwise. */
+ * the first moments mx, mz (weight x sub-cell offset u in cell widths,
+ * u in [-1/2, 1/2]) and second moments qx, qz (weight x (u^2 + the
+ * sub-cell variance)); same layout as psi, NULL otherwise. */
 typedef struct smx_host_state {
-    double *psi, *mx, *mz;
+    double *psi, *mx, *mz, *qx, *qz;
 } smx_host_state;
 
 /* One node of a step graph: an operator and its variant. */

@@ -50,7 +50,7 @@ smx_status smx_bench_run(const smx_bench_spec *spec, smx_bench_result *res, char
     smx_status st = smx__plan_build(&cfg, &plan, err, errlen);
     if (st != SMX_OK) return st;
     size_t n = smx__psi_size(&plan);
-    double *psi = malloc(n * sizeof(double) * (plan.moments ? 3 : 1));
+    double *psi = malloc(n * sizeof(double) * (plan.moments ? 5 : 1));
     void *ctx = NULL;
     smx_precision prec =
         be == &smx__backend_reference ? SMX_PRECISION_FLOAT64 : SMX_PRECISION_FLOAT32;
@@ -64,13 +64,15 @@ smx_status smx_bench_run(const smx_bench_spec *spec, smx_bench_result *res, char
         s = s * 6364136223846793005ULL + 1442695040888963407ULL;
         psi[k] = (double)(s >> 11) / 9007199254740992.0 / (double)n;
     }
-    smx_host_state hs = {psi, NULL, NULL};
+    smx_host_state hs = {psi, NULL, NULL, NULL, NULL};
     if (plan.moments) { /* centroids spread over the cells, offsets in [-0.4, 0.4] */
-        hs.mx = psi + n;
-        hs.mz = psi + 2 * n;
+        hs.mx = psi + n, hs.mz = psi + 2 * n, hs.qx = psi + 3 * n, hs.qz = psi + 4 * n;
         for (size_t k = 0; k < n; k++) {
-            hs.mx[k] = psi[k] * (0.8 * ((k * 7919) % 101) / 100.0 - 0.4);
-            hs.mz[k] = psi[k] * (0.8 * ((k * 104729) % 97) / 96.0 - 0.4);
+            double u = 0.8 * ((k * 7919) % 101) / 100.0 - 0.4, v = 0.8 * ((k * 104729) % 97) / 96.0 - 0.4;
+            hs.mx[k] = psi[k] * u;
+            hs.mz[k] = psi[k] * v;
+            hs.qx[k] = psi[k] * (u * u + 0.04);
+            hs.qz[k] = psi[k] * (v * v + 0.04);
         }
     }
     st = be->create(&plan, spec->device, prec, spec->threads, &ctx, err, errlen);

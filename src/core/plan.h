@@ -11,6 +11,12 @@
 /* Kernel variants of A_theta: the full step, and the half step of Strang. */
 enum { SMX_KERNEL_FULL = 0, SMX_KERNEL_HALF, SMX_KERNEL_VARIANTS };
 
+/* Centroid streaming: a parcel's sub-cell variance (cell widths^2) below
+ * this is taken as 0 (a point). A float32 state keeps the second moment
+ * only to ~1e-7 of u^2, so smaller variances are noise; the threshold
+ * keeps float and double backends on the same side (width 0.0035 cell). */
+#define SMX_PARCEL_MIN_VARIANCE 1e-6
+
 /* Most target bins of one energy bin's A_E kernel. */
 #define SMX_EK_MAX 12
 

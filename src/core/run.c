@@ -90,8 +90,9 @@ smx_status smx_run_create(const smx_config *cfg, smx_run **out, char *err, size_
             return SMX_ECONFIG;
         }
     size_t n = smx__psi_size(p), slab = smx__slab(p);
-    double *psi = calloc(n * (p->moments ? 3 : 1), sizeof(double));
-    smx_host_state hs = {psi, p->moments ? psi + n : NULL, p->moments ? psi + 2 * n : NULL};
+    double *psi = calloc(n * (p->moments ? 5 : 1), sizeof(double));
+    smx_host_state hs = {psi, NULL, NULL, NULL, NULL};
+    if (p->moments && psi) hs.mx = psi + n, hs.mz = psi + 2 * n, hs.qx = psi + 3 * n, hs.qz = psi + 4 * n;
     r->edep0 = calloc(slab, sizeof(double));
     r->edep = calloc(slab, sizeof(double));
     r->dose = calloc(slab, sizeof(double));
@@ -100,7 +101,7 @@ smx_status smx_run_create(const smx_config *cfg, smx_run **out, char *err, size_
         free(psi);
         smx_run_free(r);
         smx__err(err, errlen, "out of memory: the state needs %.1f MB in float64 on the host",
-                 n * 8.0 / 1e6 * (p->moments ? 3 : 1));
+                 n * 8.0 / 1e6 * (p->moments ? 5 : 1));
         return SMX_ENOMEM;
     }
     st = smx__source_inject(cfg, p, &hs, r->edep0, &r->res.accounting, &r->e_lo, &r->e_hi, err,

@@ -129,7 +129,10 @@ smx_status smx__source_inject(const smx_config *cfg, const smx_plan *p, smx_host
                                     if (piece == 0) continue;
                                     size_t q = (((size_t)(k + be) * p->nt + jj[bj]) * p->nz) * p->nx + ix;
                                     s->psi[q] += piece;
-                                    if (p->moments) s->mx[q] += piece * ux;
+                                    if (p->moments) {
+                                        s->mx[q] += piece * ux;
+                                        s->qx[q] += piece * ux * ux;
+                                    }
                                     if (k + be < lo) lo = k + be;
                                     if (k + be > hi) hi = k + be;
                                 }

@@ -58,7 +58,7 @@ static smx_status measure(vctx *c, int variant, worst *w, char *err)
     for (int i = 0; i < ne; i++) psi[((size_t)i * p.nt + j0) * s + mid] = 1.0 / ne;
     smx__plan_free(&p);
     vop_run r;
-    st = vop_open(&r, c, &cfg, psi, NULL, NULL, 0, ne - 1, err, VX_ERRLEN);
+    st = vop_open(&r, c, &cfg, &(smx_host_state){psi, NULL, NULL, NULL, NULL}, 0, ne - 1, err, VX_ERRLEN);
     free(psi);
     smx_graph g = {.nnodes = 1, .nodes = {{SMX_OP_SCATTER, variant}}};
     if (st == SMX_OK) st = vop_graph(&r, &g, err, VX_ERRLEN);

@@ -8,28 +8,51 @@
 #include "core/util.h"
 #include "validate/vint.h"
 
-void vop_random_state(const smx_plan *p, double *psi, double *mx, double *mz, int lo, int hi)
+void vop_random_state(const smx_plan *p, smx_host_state *hs, int lo, int hi)
 {
     uint64_t s = 42;
     size_t n = smx__psi_size(p), per = (size_t)p->nt * smx__slab(p);
-    memset(psi, 0, n * sizeof(double));
-    if (mx) memset(mx, 0, n * sizeof(double));
-    if (mz) memset(mz, 0, n * sizeof(double));
+    double *m[4] = {hs->mx, hs->mz, hs->qx, hs->qz};
+    memset(hs->psi, 0, n * sizeof(double));
+    for (int k = 0; k < 4; k++)
+        if (m[k]) memset(m[k], 0, n * sizeof(double));
     for (size_t k = (size_t)lo * per; k < (size_t)(hi + 1) * per; k++) {
-        double u[3];
-        for (int r = 0; r < 3; r++) {
+        double u[5];
+        for (int r = 0; r < 5; r++) {
             s = s * 6364136223846793005ULL + 1442695040888963407ULL;
             u[r] = (double)(s >> 11) / 9007199254740992.0;
         }
-        psi[k] = u[0] < 0.05 ? 0.0 : u[0] / (double)n;
-        if (mx) mx[k] = psi[k] * 0.9 * (u[1] - 0.5);
-        if (mz) mz[k] = psi[k] * 0.9 * (u[2] - 0.5);
+        double w = u[0] < 0.05 ? 0.0 : u[0] / (double)n, ux = 0.9 * (u[1] - 0.5), uz = 0.9 * (u[2] - 0.5);
+        hs->psi[k] = w;
+        if (hs->mx) hs->mx[k] = w * ux, hs->qx[k] = w * (ux * ux + 0.075 * u[3]);
+        if (hs->mz) hs->mz[k] = w * uz, hs->qz[k] = w * (uz * uz + 0.075 * u[4]);
     }
 }
 
-smx_status vop_open(vop_run *r, const vctx *c, const smx_config *cfg, const double *psi,
-                    const double *mx, const double *mz, int lo, int hi, char *err,
-                    size_t errlen)
+smx_host_state vop_state_alloc(const smx_plan *p)
+{
+    size_t n = smx__psi_size(p);
+    smx_host_state hs = {calloc(n, sizeof(double)), NULL, NULL, NULL, NULL};
+    if (p->moments) {
+        hs.mx = calloc(n, sizeof(double)), hs.mz = calloc(n, sizeof(double));
+        hs.qx = calloc(n, sizeof(double)), hs.qz = calloc(n, sizeof(double));
+    }
+    return hs;
+}
+
+int vop_state_ok(const smx_plan *p, const smx_host_state *hs)
+{
+    return hs->psi && (!p->moments || (hs->mx && hs->mz && hs->qx && hs->qz));
+}
+
+void vop_state_free(smx_host_state *hs)
+{
+    free(hs->psi), free(hs->mx), free(hs->mz), free(hs->qx), free(hs->qz);
+    memset(hs, 0, sizeof *hs);
+}
+
+smx_status vop_open(vop_run *r, const vctx *c, const smx_config *cfg, const smx_host_state *init,
+                    int lo, int hi, char *err, size_t errlen)
 {
     memset(r, 0, sizeof *r);
     smx_status st = smx__plan_build(cfg, &r->plan, err, errlen);
@@ -46,23 +69,22 @@ smx_status vop_open(vop_run *r, const vctx *c, const smx_config *cfg, const doub
         return st;
     }
     size_t n = smx__psi_size(&r->plan);
-    r->psi = calloc(n, sizeof(double));
+    r->st = vop_state_alloc(&r->plan);
+    r->psi = r->st.psi, r->mx = r->st.mx, r->mz = r->st.mz;
     r->edep = calloc(smx__slab(&r->plan), sizeof(double));
-    if (r->plan.moments) {
-        r->mx = calloc(n, sizeof(double));
-        r->mz = calloc(n, sizeof(double));
-    }
-    if (!r->psi || !r->edep || (r->plan.moments && (!r->mx || !r->mz))) {
+    if (!vop_state_ok(&r->plan, &r->st) || !r->edep) {
         smx__err(err, errlen, "out of memory for a %zu-entry state", n);
         return SMX_ENOMEM;
     }
-    if (psi) memcpy(r->psi, psi, n * sizeof(double));
-    if (psi && mx && r->mx) memcpy(r->mx, mx, n * sizeof(double));
-    if (psi && mz && r->mz) memcpy(r->mz, mz, n * sizeof(double));
+    if (init) {
+        double *dst[5] = {r->st.psi, r->st.mx, r->st.mz, r->st.qx, r->st.qz};
+        const double *src[5] = {init->psi, init->mx, init->mz, init->qx, init->qz};
+        for (int k = 0; k < 5; k++)
+            if (dst[k] && src[k]) memcpy(dst[k], src[k], n * sizeof(double));
+    }
     r->lo = lo;
     r->hi = hi;
-    smx_host_state hs = {r->psi, r->mx, r->mz};
-    return r->be->set_state(r->ctx, &hs, lo, hi, err, errlen);
+    return r->be->set_state(r->ctx, &r->st, lo, hi, err, errlen);
 }
 
 smx_status vop_graph(vop_run *r, smx_graph *g, char *err, size_t errlen)
@@ -73,8 +95,7 @@ smx_status vop_graph(vop_run *r, smx_graph *g, char *err, size_t errlen)
     if (st != SMX_OK) return st;
     r->lo = g->e_lo;
     r->hi = g->e_hi;
-    smx_host_state hs = {r->psi, r->mx, r->mz};
-    st = r->be->get_state(r->ctx, &hs, err, errlen);
+    st = r->be->get_state(r->ctx, &r->st, err, errlen);
     if (st == SMX_OK) st = r->be->get_edep(r->ctx, r->edep, err, errlen);
     return st;
 }
@@ -83,9 +104,7 @@ void vop_close(vop_run *r)
 {
     if (r->ctx) r->be->destroy(r->ctx);
     smx__plan_free(&r->plan);
-    free(r->psi);
-    free(r->mx);
-    free(r->mz);
+    vop_state_free(&r->st);
     free(r->edep);
     memset(r, 0, sizeof *r);
 }

@@ -77,16 +77,18 @@ static smx_status one_op(vctx *c, int k, int sd, int o, op_worst *w, double *min
     smx_plan p;
     smx_status st = smx__plan_build(&cfg, &p, err, VX_ERRLEN);
     if (st != SMX_OK) return st;
-    size_t n = smx__psi_size(&p);
-    int ne = p.ne, mom = p.moments;
-    double *psi = malloc(3 * n * sizeof(double));
-    if (psi) vop_random_state(&p, psi, mom ? psi + n : NULL, mom ? psi + 2 * n : NULL, 0, ne - 1);
+    int ne = p.ne;
+    smx_host_state hs = vop_state_alloc(&p);
+    int ok = vop_state_ok(&p, &hs);
+    if (ok) vop_random_state(&p, &hs, 0, ne - 1);
     smx__plan_free(&p);
-    if (!psi) return SMX_ENOMEM;
+    if (!ok) {
+        vop_state_free(&hs);
+        return SMX_ENOMEM;
+    }
     vop_run r;
-    st = vop_open(&r, c, &cfg, psi, mom ? psi + n : NULL, mom ? psi + 2 * n : NULL, 0, ne - 1,
-                  err, VX_ERRLEN);
-    free(psi);
+    st = vop_open(&r, c, &cfg, &hs, 0, ne - 1, err, VX_ERRLEN);
+    vop_state_free(&hs);
     smx_graph g = {.nnodes = 1, .nodes = {smx__ops[o].node}};
     if (st == SMX_OK) st = vop_graph(&r, &g, err, VX_ERRLEN);
     if (st == SMX_OK) {
@@ -113,9 +115,9 @@ static smx_status beam_steps(vctx *c, int k, int sd, smx_splitting split, double
     case_config(c, k, sd, &cfg);
     cfg.splitting = split;
     vop_run r;
-    smx_status st = vop_open(&r, c, &cfg, NULL, NULL, NULL, 0, -1, err, VX_ERRLEN);
+    smx_status st = vop_open(&r, c, &cfg, NULL, 0, -1, err, VX_ERRLEN);
     if (st == SMX_OK) {
-        smx_host_state hs = {r.psi, r.mx, r.mz};
+        smx_host_state hs = r.st;
         smx_accounting acct = {0};
         double *edep0 = calloc(smx__slab(&r.plan), sizeof(double));
         st = edep0 ? smx__source_inject(&cfg, &r.plan, &hs, edep0, &acct, &r.lo, &r.hi, err,

@@ -17,10 +17,10 @@ typedef struct pencil {
 } pencil;
 
 /* Depth cells 1 mm (lockstep), theta 41 bins over +-15 deg; lateral cells
- * 0.5 mm at 70 MeV (sigma 0.91 mm: at 1 mm cells sigma comes out 0.98 mm,
- * +8 %), 1 mm at 100 MeV, 2 mm at 150-230 MeV. */
+ * 1 mm at 70 and 100 MeV, 2 mm at 150-230 MeV (the clinical grids of the
+ * issue). */
 static const pencil pencils[] = {
-    {70, 40.80, 0.91, 0.5, 20, 50, 1},
+    {70, 40.80, 0.91, 1, 20, 50, 1},
     {100, 77.18, 1.70, 1, 20, 90, 1},
     {150, 157.7, 3.46, 2, 40, 180, 1},
     {200, 259.6, 5.67, 2, 40, 290, 0},

@@ -79,7 +79,7 @@ static smx_status run_scheme(vctx *c, int sd, vac_result *res, char *err)
     smx__plan_free(&p);
     if (!psi) return SMX_ENOMEM;
     vop_run r;
-    st = vop_open(&r, c, &cfg, psi, NULL, NULL, ie, ie, err, VX_ERRLEN);
+    st = vop_open(&r, c, &cfg, &(smx_host_state){psi, NULL, NULL, NULL, NULL}, ie, ie, err, VX_ERRLEN);
     free(psi);
     memset(res, 0, sizeof *res);
     double th = r.plan.theta_rad[j], ds = r.plan.step_mm;

@@ -9,14 +9,15 @@
 #include "core/backend.h"
 #include "core/util.h"
 
-/* psi and, with centroids, the moments mx and mz: arrays[0..na) */
-enum { OMP_PSI = 0, OMP_MX, OMP_MZ, OMP_ARRAYS };
-enum { OMP_SCRATCH = 8 };
+/* psi and, with centroids, the first moments mx, mz and the second
+ * moments qx, qz (see smx_host_state): arrays[0..na) */
+enum { OMP_PSI = 0, OMP_MX, OMP_MZ, OMP_QX, OMP_QZ, OMP_ARRAYS };
+enum { OMP_SCRATCH = 18 };
 
 typedef struct omp_ctx {
     const smx_plan *p;
     int threads;
-    int na;                 /* 1, or 3 with moments */
+    int na;                 /* 1, or OMP_ARRAYS with moments */
     size_t slab;            /* nz * nx */
     float *s[OMP_ARRAYS];   /* state */
     float *t[OMP_ARRAYS];   /* scratch, becomes the state after each op */
@@ -106,20 +107,52 @@ static inline float omp__offset(float m, float w)
     return u < -0.5f ? -0.5f : (u > 0.5f ? 0.5f : u);
 }
 
-/* Adds `all` at grid position (px, pz) (cells, from the centre of cell 0)
- * bilinearly into a padded deposit buffer; the border folds onto the edge
- * cells when read, which is the same as clamping the deposit. */
-static inline void omp__deposit_at(const omp_ctx *c, double *epad, double px, double pz, double all)
+/* Sub-cell offset u and variance v of a parcel (weight w, moments m, q)
+ * along one axis, as reference.c: u clamped to the cell, v to [0, 1/4]
+ * and 0 below SMX_PARCEL_MIN_VARIANCE. Divisions, not a reciprocal: 1/w
+ * overflows for denormal weights. */
+static inline void omp__parcel(float w, float m, float q, float *u, float *v)
 {
-    int W = c->p->nx + 2 * c->bx, ix = (int)floor(px), iz = (int)floor(pz);
-    double fx = px - ix, fz = pz - iz;
-    ix = smx__clampi(ix, -c->bx, c->p->nx + c->bx - 2);
-    iz = smx__clampi(iz, -c->bz, c->p->nz + c->bz - 2);
-    double *d = epad + (size_t)(iz + c->bz) * W + ix + c->bx;
-    d[0] += all * (1 - fz) * (1 - fx);
-    d[1] += all * (1 - fz) * fx;
-    d[W] += all * fz * (1 - fx);
-    d[W + 1] += all * fz * fx;
+    float ww = w > 0 ? w : 1.0f, uu = m / ww, vv;
+    uu = uu < -0.5f ? -0.5f : (uu > 0.5f ? 0.5f : uu);
+    vv = q / ww - uu * uu;
+    *u = uu;
+    *v = vv < (float)SMX_PARCEL_MIN_VARIANCE ? 0 : (vv > 1.0f / 12 ? 1.0f / 12 : vv);
+}
+
+/* Fractions over cells 0..3 of a deposit centred t cells past cell 0
+ * (t in [0.5, 2.5)), as a box of width sqrt(1 + 12 v): the parcel's own
+ * width convolved with one cell (v = 0: the cloud-in-cell of a point). */
+static inline void omp__deposit_split(float t, float v, float *f)
+{
+    float len = sqrtf(1 + 12 * v);
+    int c = t < 1.5f ? 1 : 2;
+    float d = t - c, lo = d - 0.5f * len, hi = d + 0.5f * len;
+    f[0] = f[1] = f[2] = f[3] = 0;
+    f[c - 1] = lo < -0.5f ? (-0.5f - lo) / len : 0;
+    f[c + 1] = hi > 0.5f ? (hi - 0.5f) / len : 0;
+    f[c] = 1 - f[c - 1] - f[c + 1];
+}
+
+/* Adds `all` around grid position (px, pz) (cells) with the sub-cell
+ * variances (vx, vz) into a padded deposit buffer; the border folds onto
+ * the edge cells when read, which is the same as clamping the deposit. */
+static inline void omp__deposit_box(const omp_ctx *c, double *epad, double px, float vx, double pz,
+                                    float vz, double all)
+{
+    int W = c->p->nx + 2 * c->bx, bx = (int)floor(px) - 1, bz = (int)floor(pz) - 1;
+    float fx[4], fz[4];
+    omp__deposit_split((float)(px - bx), vx, fx);
+    omp__deposit_split((float)(pz - bz), vz, fz);
+    for (int a = 0; a < 4; a++) {
+        if (fz[a] == 0) continue;
+        int zz = smx__clampi(bz + a, -c->bz, c->p->nz + c->bz - 1);
+        for (int b = 0; b < 4; b++) {
+            if (fx[b] == 0) continue;
+            int xx = smx__clampi(bx + b, -c->bx, c->p->nx + c->bx - 1);
+            epad[(size_t)(zz + c->bz) * W + xx + c->bx] += all * fz[a] * fx[b];
+        }
+    }
 }
 
 void omp__scatter(omp_ctx *c, int variant, smx_op_acct *a);

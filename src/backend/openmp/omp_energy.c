@@ -34,25 +34,28 @@ static void deposit_cells(const omp_ctx *c, double *epad, int i, int j)
 {
     const smx_plan *p = c->p;
     const float *w = SLAB(c, c->s[OMP_PSI], i, j);
-    const float *mx = c->na > 1 ? SLAB(c, c->s[OMP_MX], i, j) : NULL;
-    const float *mz = c->na > 1 ? SLAB(c, c->s[OMP_MZ], i, j) : NULL;
+    int mom = c->na > 1;
     for (int z = 0; z < p->nz; z++)
         for (int x = 0; x < p->nx; x++) {
             size_t q = (size_t)z * p->nx + x;
-            if (w[q] == 0) continue;
+            float wq = w[q], ux = 0, vx = 0, uz = 0, vz = 0;
+            if (wq == 0) continue;
+            if (mom) {
+                omp__parcel(wq, SLAB(c, c->s[OMP_MX], i, j)[q], SLAB(c, c->s[OMP_QX], i, j)[q], &ux, &vx);
+                omp__parcel(wq, SLAB(c, c->s[OMP_MZ], i, j)[q], SLAB(c, c->s[OMP_QZ], i, j)[q], &uz, &vz);
+            }
             size_t mi = (size_t)p->cell_mat[q] * p->ne + i, mij = mi * p->nt + j;
-            double all = (double)w[q] * (p->e_dep_MeV[mi] + p->e_nuc_local_MeV[mi]);
-            double px = x + (mx ? omp__offset(mx[q], w[q]) : 0) + p->dx0[mij] + p->dfx[mij];
-            double pz = z + (mz ? omp__offset(mz[q], w[q]) : 0) + p->dz0[mij] + p->dfz[mij];
-            omp__deposit_at(c, epad, px, pz, all);
+            double all = (double)wq * (p->e_dep_MeV[mi] + p->e_nuc_local_MeV[mi]);
+            omp__deposit_box(c, epad, x + ux + p->dx0[mij] + p->dfx[mij], vx,
+                             z + uz + p->dz0[mij] + p->dfz[mij], vz, all);
         }
 }
 
-/* One medium with centroids: the deposit point of every cell is its
- * centroid plus the table offset o of (bin, theta); with b = floor(o -
- * 1/2) it lies t in [0, 2) cells past cell x + b and is shared between
- * cells x + b + {0, 1, 2} with the fractions of omp_stream.c: nine
- * shifted multiply-adds into the padded buffer. */
+/* One medium with centroids: every cell deposits around its centroid plus
+ * the table offset o of (bin, theta), as a box of its own width convolved
+ * with one cell (omp__deposit_split); with b = floor(o) - 1 that box lies
+ * in cells x + b + {0..3}: sixteen shifted multiply-adds into the padded
+ * buffer. */
 static void deposit_centroids(const omp_ctx *c, double *epad, float *scr, int i, int j, double dep,
                               int r0, int r1)
 {
@@ -60,24 +63,23 @@ static void deposit_centroids(const omp_ctx *c, double *epad, float *scr, int i,
     int nx = p->nx, W = nx + 2 * c->bx;
     size_t S = c->slab, mij = (size_t)i * p->nt + j;
     const float *w = SLAB(c, c->s[OMP_PSI], i, j), *mx = SLAB(c, c->s[OMP_MX], i, j),
-                *mz = SLAB(c, c->s[OMP_MZ], i, j);
-    float *fx[3] = {scr, scr + S, scr + 2 * S}, *fz[3] = {scr + 3 * S, scr + 4 * S, scr + 5 * S};
+                *mz = SLAB(c, c->s[OMP_MZ], i, j), *qx = SLAB(c, c->s[OMP_QX], i, j),
+                *qz = SLAB(c, c->s[OMP_QZ], i, j);
+    float *fx[4], *fz[4];
+    for (int k = 0; k < 4; k++) fx[k] = scr + k * S, fz[k] = scr + (4 + k) * S;
     double ox = p->dx0[mij] + p->dfx[mij], oz = p->dz0[mij] + p->dfz[mij];
-    int bx = (int)floor(ox - 0.5), bz = (int)floor(oz - 0.5);
+    int bx = (int)floor(ox) - 1, bz = (int)floor(oz) - 1;
     float rx = (float)(ox - bx), rz = (float)(oz - bz), d = (float)dep;
-#pragma omp simd
     for (size_t q = (size_t)r0 * nx; q < (size_t)(r1 + 1) * nx; q++) {
-        float ux = mx[q] / (w[q] > 0 ? w[q] : 1.0f), uz = mz[q] / (w[q] > 0 ? w[q] : 1.0f);
-        ux = ux < -0.5f ? -0.5f : (ux > 0.5f ? 0.5f : ux);
-        uz = uz < -0.5f ? -0.5f : (uz > 0.5f ? 0.5f : uz);
-        float a = ux + rx, b = uz + rz, v = d * w[q];
-        fx[0][q] = a < 1 ? 1 - a : 0, fx[2][q] = a > 1 ? a - 1 : 0;
-        fx[1][q] = 1 - fx[0][q] - fx[2][q];
-        fz[0][q] = v * (b < 1 ? 1 - b : 0), fz[2][q] = v * (b > 1 ? b - 1 : 0);
-        fz[1][q] = v - fz[0][q] - fz[2][q];
+        float u, v, a[4], b[4], vw = d * w[q];
+        omp__parcel(w[q], mx[q], qx[q], &u, &v);
+        omp__deposit_split(u + rx, v, a);
+        omp__parcel(w[q], mz[q], qz[q], &u, &v);
+        omp__deposit_split(u + rz, v, b);
+        for (int k = 0; k < 4; k++) fx[k][q] = a[k], fz[k][q] = vw * b[k];
     }
-    for (int pz = 0; pz < 3; pz++)
-        for (int px = 0; px < 3; px++)
+    for (int pz = 0; pz < 4; pz++)
+        for (int px = 0; px < 4; px++)
             for (int z = r0; z <= r1; z++) {
                 const float *fxr = fx[px] + (size_t)z * nx, *fzr = fz[pz] + (size_t)z * nx;
                 double *drow = epad + (size_t)(z + bz + pz + c->bz) * W + bx + px + c->bx;

@@ -106,11 +106,34 @@ static void stream_shift_deposit(omp_ctx *c, smx_op_acct *a)
     a->e_leak[0] = e0, a->e_leak[1] = e1, a->e_leak[2] = e2, a->e_leak[3] = e3;
 }
 
-/* Centroids, branch-free: a parcel one cell wide whose centroid sits at
- * t cells past cell x + b (t in [0, 2), b = floor(shift - 1/2)) overlaps
- * cells x + b + p, p = 0, 1, 2, with fractions max(0, 1 - t), the rest,
- * max(0, t - 1), and leaves each piece its own centroid offset (t - p) / 2
- * (the same split as reference.c). */
+/* Centroids: a parcel is a uniform box with its centroid and its own
+ * variance (width len = sqrt(12 v) <= 1 cell). Placed t cells past cell
+ * x + b (t in [0, 2), b = floor(shift - 1/2)), it overlaps cells x + b +
+ * {0, 1, 2}; piece p gets the fraction f[p] of the weight, keeps its own
+ * centroid offset o[p] and second moment s[p] = o[p]^2 + its variance
+ * (as reference.c: streaming keeps both moments of every parcel). */
+static inline void box_split(float t, float len, float *f, float *o, float *s)
+{
+    /* around the cell c that holds the centroid, as reference.c: the
+     * pieces beyond its edges, then its own (1 - the others) */
+    int c = t < 0.5f ? 0 : (t < 1.5f ? 1 : 2);
+    float d = t - c, lo = d - 0.5f * len, hi = d + 0.5f * len;
+    float l_lo = lo < -0.5f ? -0.5f - lo : 0, l_hi = hi > 0.5f ? hi - 0.5f : 0;
+    float a = lo > -0.5f ? lo : -0.5f, b = hi < 0.5f ? hi : 0.5f, l = b - a;
+    for (int p = 0; p < 3; p++) f[p] = o[p] = s[p] = 0;
+    float inv = len > 0 ? 1.0f / len : 0;
+    if (c > 0) { /* c - 1 exists in the stencil (when c = 0, l_lo = 0) */
+        float oo = 0.5f * (lo - 0.5f) + 1;
+        f[c - 1] = l_lo * inv, o[c - 1] = oo, s[c - 1] = oo * oo + l_lo * l_lo * (1.0f / 12);
+    }
+    if (c < 2) {
+        float oo = 0.5f * (0.5f + hi) - 1;
+        f[c + 1] = l_hi * inv, o[c + 1] = oo, s[c + 1] = oo * oo + l_hi * l_hi * (1.0f / 12);
+    }
+    float om = 0.5f * (a + b);
+    f[c] = 1 - (c > 0 ? f[c - 1] : 0) - (c < 2 ? f[c + 1] : 0);
+    o[c] = om, s[c] = om * om + l * l * (1.0f / 12);
+}
 
 /* Which of the three pieces per axis carry weight in this slab. */
 static void used_pieces(float *const *fx, float *const *fz, size_t q0, size_t q1, int *ux, int *uz)
@@ -125,8 +148,8 @@ static void used_pieces(float *const *fx, float *const *fz, size_t q0, size_t q1
     }
 }
 
-/* Centroids: per slab, t of every cell, then nine shifted multiply-adds
- * (three pieces per axis) into the slab's output. */
+/* Centroids: per slab, the pieces of every cell, then nine shifted
+ * multiply-adds (three pieces per axis) into the slab's five arrays. */
 static void stream_centroid(omp_ctx *c, smx_op_acct *a)
 {
     const smx_plan *p = c->p;
@@ -135,16 +158,22 @@ static void stream_centroid(omp_ctx *c, smx_op_acct *a)
     double l0 = 0, l1 = 0, l2 = 0, l3 = 0, e0 = 0, e1 = 0, e2 = 0, e3 = 0;
 #pragma omp parallel num_threads(c->threads) reduction(+ : l0, l1, l2, l3, e0, e1, e2, e3)
     {
-        /* per cell: t along x and z, and the three piece fractions of each */
-        float *tx = c->scratch + (size_t)omp_get_thread_num() * OMP_SCRATCH * S, *tz = tx + S;
-        float *fx[3] = {tz + S, tz + 2 * S, tz + 3 * S}, *fz[3] = {tz + 4 * S, tz + 5 * S, tz + 6 * S};
+        /* per cell and piece: fraction, offset and second moment, x and z */
+        float *scr = c->scratch + (size_t)omp_get_thread_num() * OMP_SCRATCH * S;
+        float *fx[3], *ox[3], *sx_[3], *fz[3], *oz[3], *sz_[3];
+        for (int k = 0; k < 3; k++) {
+            fx[k] = scr + (0 + k) * S, ox[k] = scr + (3 + k) * S, sx_[k] = scr + (6 + k) * S;
+            fz[k] = scr + (9 + k) * S, oz[k] = scr + (12 + k) * S, sz_[k] = scr + (15 + k) * S;
+        }
 #pragma omp for schedule(static)
         for (int r = 0; r < rows; r++) {
             int i = lo + r / nt, j = r % nt;
-            const float *w = SLAB(c, c->s[OMP_PSI], i, j), *mx = SLAB(c, c->s[OMP_MX], i, j),
-                        *mz = SLAB(c, c->s[OMP_MZ], i, j);
-            float *ow = SLAB(c, c->t[OMP_PSI], i, j), *omx = SLAB(c, c->t[OMP_MX], i, j),
-                  *omz = SLAB(c, c->t[OMP_MZ], i, j);
+            const float *in[OMP_ARRAYS];
+            float *out[OMP_ARRAYS];
+            for (int k = 0; k < OMP_ARRAYS; k++) {
+                in[k] = SLAB(c, c->s[k], i, j);
+                out[k] = SLAB(c, c->t[k], i, j);
+            }
             omp__clear_out(c, i, j);
             int r0, r1;
             if (!omp__rows(c, i, j, &r0, &r1)) {
@@ -155,17 +184,16 @@ static void stream_centroid(omp_ctx *c, smx_op_acct *a)
             double sx = p->sx0[j] + p->sfx[j], sz = p->sz0[j] + p->sfz[j];
             int bx = (int)floor(sx - 0.5), bz = (int)floor(sz - 0.5);
             float rx = (float)(sx - bx), rz = (float)(sz - bz);
-#pragma omp simd
             for (size_t q = q0; q < q1; q++) {
-                float ux = mx[q] / (w[q] > 0 ? w[q] : 1.0f), uz = mz[q] / (w[q] > 0 ? w[q] : 1.0f);
-                ux = ux < -0.5f ? -0.5f : (ux > 0.5f ? 0.5f : ux);
-                uz = uz < -0.5f ? -0.5f : (uz > 0.5f ? 0.5f : uz);
-                float a = ux + rx, b = uz + rz;
-                tx[q] = a, tz[q] = b;
-                fx[0][q] = a < 1 ? 1 - a : 0, fx[2][q] = a > 1 ? a - 1 : 0;
-                fx[1][q] = 1 - fx[0][q] - fx[2][q];
-                fz[0][q] = w[q] * (b < 1 ? 1 - b : 0), fz[2][q] = w[q] * (b > 1 ? b - 1 : 0);
-                fz[1][q] = w[q] - fz[0][q] - fz[2][q];
+                float w = in[OMP_PSI][q], u, v, fxq[3], oxq[3], sxq[3], fzq[3], ozq[3], szq[3];
+                omp__parcel(w, in[OMP_MX][q], in[OMP_QX][q], &u, &v);
+                box_split(u + rx, sqrtf(12 * v), fxq, oxq, sxq); /* width <= 1: cells 0..2 */
+                omp__parcel(w, in[OMP_MZ][q], in[OMP_QZ][q], &u, &v);
+                box_split(u + rz, sqrtf(12 * v), fzq, ozq, szq);
+                for (int k = 0; k < 3; k++) {
+                    fx[k][q] = fxq[k], ox[k][q] = oxq[k], sx_[k][q] = sxq[k];
+                    fz[k][q] = w * fzq[k], oz[k][q] = ozq[k], sz_[k][q] = szq[k];
+                }
             }
             double leak[4] = {0};
             int used_x[3], used_z[3];
@@ -176,16 +204,15 @@ static void stream_centroid(omp_ctx *c, smx_op_acct *a)
                     int xo = bx + px, zo = bz + pz;
                     int xa = smx__clampi(-xo, 0, nx), xb = smx__clampi(nx - xo, 0, nx);
                     for (int z = r0; z <= r1; z++) {
-                        const float *txr = tx + (size_t)z * nx, *tzr = tz + (size_t)z * nx;
-                        const float *fxr = fx[px] + (size_t)z * nx, *fzr = fz[pz] + (size_t)z * nx;
+                        size_t rq = (size_t)z * nx;
+                        const float *fxr = fx[px] + rq, *fzr = fz[pz] + rq, *oxr = ox[px] + rq,
+                                    *ozr = oz[pz] + rq, *sxr = sx_[px] + rq, *szr = sz_[pz] + rq;
                         int zd = z + zo;
                         /* pieces off the grid: the x edge first, then z */
                         for (int x = 0; x < nx; x++) {
-                            if (x >= xa && x < xb) {
-                                if (zd >= 0 && zd < nz) {
-                                    x = xb - 1;
-                                    continue;
-                                }
+                            if (x >= xa && x < xb && zd >= 0 && zd < nz) {
+                                x = xb - 1;
+                                continue;
                             }
                             float v = fzr[x] * fxr[x];
                             if (v == 0) continue;
@@ -193,14 +220,17 @@ static void stream_centroid(omp_ctx *c, smx_op_acct *a)
                             else leak[zd < 0 ? SMX_EDGE_ZMIN : SMX_EDGE_ZMAX] += v;
                         }
                         if (zd < 0 || zd >= nz) continue;
-                        float *owr = ow + (size_t)zd * nx + xo, *omxr = omx + (size_t)zd * nx + xo,
-                              *omzr = omz + (size_t)zd * nx + xo;
+                        size_t d = (size_t)zd * nx + xo;
+                        float *ow = out[OMP_PSI] + d, *omx = out[OMP_MX] + d, *omz = out[OMP_MZ] + d,
+                              *oqx = out[OMP_QX] + d, *oqz = out[OMP_QZ] + d;
 #pragma omp simd
                         for (int x = xa; x < xb; x++) {
                             float v = fzr[x] * fxr[x];
-                            owr[x] += v;
-                            omxr[x] += v * 0.5f * (txr[x] - px);
-                            omzr[x] += v * 0.5f * (tzr[x] - pz);
+                            ow[x] += v;
+                            omx[x] += v * oxr[x];
+                            omz[x] += v * ozr[x];
+                            oqx[x] += v * sxr[x];
+                            oqz[x] += v * szr[x];
                         }
                     }
                 }

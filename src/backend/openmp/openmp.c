@@ -94,7 +94,7 @@ static smx_status omp_create(const smx_plan *p, int device, smx_precision precis
     if (!c) return SMX_ENOMEM;
     c->p = p;
     c->threads = threads > 0 ? threads : omp_get_max_threads();
-    c->na = p->moments ? 3 : 1;
+    c->na = p->moments ? OMP_ARRAYS : 1;
     c->slab = smx__slab(p);
     size_t n = smx__psi_size(p), ker = 2 * (size_t)p->kmax + 1, me = (size_t)p->nmat * p->ne;
     int ok = 1;
@@ -103,8 +103,8 @@ static smx_status omp_create(const smx_plan *p, int device, smx_precision precis
         c->t[k] = alloc64(n * sizeof(float));
         ok = ok && c->s[k] && c->t[k];
     }
-    for (size_t k = 0; k < me * p->nt; k++) { /* padding: offsets + centroid + 1 */
-        int ax = abs(p->dx0[k]) + 2, az = abs(p->dz0[k]) + 2;
+    for (size_t k = 0; k < me * p->nt; k++) { /* padding: offsets + centroid + deposit box */
+        int ax = abs(p->dx0[k]) + 4, az = abs(p->dz0[k]) + 4;
         if (ax > c->bx) c->bx = ax;
         if (az > c->bz) c->bz = az;
     }
@@ -126,7 +126,7 @@ static smx_status omp_create(const smx_plan *p, int device, smx_precision precis
         !c->gw || !c->kw || !c->kleak) {
         omp_destroy(c);
         smx__err(err, errlen, "openmp backend: cannot allocate %d x %.1f MB for the state",
-                 2 * (p->moments ? 3 : 1), n * 4.0 / 1e6);
+                 2 * c->na, n * 4.0 / 1e6);
         return SMX_ENOMEM;
     }
     for (int k = 0; k < c->na; k++) { /* first touch by the threads that use the pages */
@@ -161,7 +161,7 @@ static smx_status omp_set_state(void *ctx, const smx_host_state *hs, int lo, int
 {
     omp_ctx *c = ctx;
     size_t n = smx__psi_size(c->p);
-    const double *src[OMP_ARRAYS] = {hs->psi, hs->mx, hs->mz};
+    const double *src[OMP_ARRAYS] = {hs->psi, hs->mx, hs->mz, hs->qx, hs->qz};
     for (int k = 0; k < c->na; k++) {
         float *d = c->s[k];
         const double *s = src[k];
@@ -188,7 +188,7 @@ static smx_status omp_get_state(void *ctx, smx_host_state *hs, char *err, size_t
         a = (size_t)c->lo * p->nt * c->slab;
         b = (size_t)(c->hi + 1) * p->nt * c->slab;
     }
-    double *dst[OMP_ARRAYS] = {hs->psi, hs->mx, hs->mz};
+    double *dst[OMP_ARRAYS] = {hs->psi, hs->mx, hs->mz, hs->qx, hs->qz};
     for (int k = 0; k < c->na; k++) {
         if (!dst[k]) continue;
         double *d = dst[k];

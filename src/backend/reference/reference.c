@@ -10,8 +10,8 @@
 
 typedef struct ref_ctx {
     const smx_plan *p;
-    /* state and scratch, canonical layout; mx, mz only with centroids */
-    double *psi, *mx, *mz, *tpsi, *tmx, *tmz;
+    /* state and scratch, canonical layout; moments only with centroids */
+    double *psi, *mx, *mz, *qx, *qz, *tpsi, *tmx, *tmz, *tqx, *tqz;
     double *edep; /* [nz][nx] MeV per unit weight */
     int lo, hi;   /* occupied energy bins of psi */
 } ref_ctx;
@@ -34,9 +34,13 @@ static void ref_destroy(void *ctx)
     free(c->psi);
     free(c->mx);
     free(c->mz);
+    free(c->qx);
+    free(c->qz);
     free(c->tpsi);
     free(c->tmx);
     free(c->tmz);
+    free(c->tqx);
+    free(c->tqz);
     free(c->edep);
     free(c);
 }
@@ -51,7 +55,7 @@ static smx_status ref_create(const smx_plan *p, int device, smx_precision precis
     ref_ctx *c = calloc(1, sizeof *c);
     if (!c) return SMX_ENOMEM;
     size_t n = smx__psi_size(p);
-    int arrays = p->moments ? 6 : 2;
+    int arrays = p->moments ? 10 : 2;
     c->p = p;
     c->psi = calloc(n, sizeof(double));
     c->tpsi = calloc(n, sizeof(double));
@@ -61,8 +65,13 @@ static smx_status ref_create(const smx_plan *p, int device, smx_precision precis
         c->mz = calloc(n, sizeof(double));
         c->tmx = calloc(n, sizeof(double));
         c->tmz = calloc(n, sizeof(double));
+        c->qx = calloc(n, sizeof(double));
+        c->qz = calloc(n, sizeof(double));
+        c->tqx = calloc(n, sizeof(double));
+        c->tqz = calloc(n, sizeof(double));
     }
-    if (!c->psi || !c->tpsi || !c->edep || (p->moments && (!c->mx || !c->mz || !c->tmx || !c->tmz))) {
+    if (!c->psi || !c->tpsi || !c->edep ||
+        (p->moments && (!c->mx || !c->mz || !c->tmx || !c->tmz || !c->qx || !c->qz || !c->tqx || !c->tqz))) {
         ref_destroy(c);
         smx__err(err, errlen, "reference backend: cannot allocate %d x %.1f MB for the state",
                  arrays, n * 8.0 / 1e6);
@@ -86,6 +95,8 @@ static smx_status ref_set_state(void *ctx, const smx_host_state *s, int lo, int 
     if (c->p->moments) {
         memcpy(c->mx, s->mx, n * sizeof(double));
         memcpy(c->mz, s->mz, n * sizeof(double));
+        memcpy(c->qx, s->qx, n * sizeof(double));
+        memcpy(c->qz, s->qz, n * sizeof(double));
     }
     memset(c->edep, 0, smx__slab(c->p) * sizeof(double));
     c->lo = lo;
@@ -110,6 +121,8 @@ static smx_status ref_get_state(void *ctx, smx_host_state *s, char *err, size_t 
     copy_range(c, s->psi, c->psi);
     if (c->p->moments && s->mx) copy_range(c, s->mx, c->mx);
     if (c->p->moments && s->mz) copy_range(c, s->mz, c->mz);
+    if (c->p->moments && s->qx) copy_range(c, s->qx, c->qx);
+    if (c->p->moments && s->qz) copy_range(c, s->qz, c->qz);
     return SMX_OK;
 }
 
@@ -141,6 +154,8 @@ static void clear_bins(ref_ctx *c, int lo, int hi)
     if (p->moments) {
         memset(c->tmx + a, 0, n * sizeof(double));
         memset(c->tmz + a, 0, n * sizeof(double));
+        memset(c->tqx + a, 0, n * sizeof(double));
+        memset(c->tqz + a, 0, n * sizeof(double));
     }
 }
 
@@ -152,6 +167,8 @@ static void move(ref_ctx *c, size_t dst, size_t src, double frac)
     if (c->p->moments) {
         c->tmx[dst] += frac * c->mx[src];
         c->tmz[dst] += frac * c->mz[src];
+        c->tqx[dst] += frac * c->qx[src];
+        c->tqz[dst] += frac * c->qz[src];
     }
 }
 
@@ -198,23 +215,42 @@ static void op_scatter(ref_ctx *c, int variant, smx_op_acct *a)
 
 /* The pieces of a parcel moved along one axis. Shift-and-deposit: the
  * cell lands on pos + s0 + {0, 1} with weights {1 - f, f}. Centroids: the
- * parcel (one cell wide, centred at its centroid u) lands at X = pos + u +
- * s; it is split between the two cells it overlaps, each piece keeping
- * its own centroid (offsets g/2 and (g - 1)/2). Returns the piece count. */
-static int axis_pieces(const smx_plan *p, int pos, double u, int s0, double f, int *cell,
-                       double *frac, double *off)
+ * parcel is a uniform box with its centroid u and its variance v (width
+ * sqrt(12 v), at most one cell); it moves to X = pos + u + s and is split
+ * between the cells it overlaps, each piece keeping its own centroid
+ * offset off[] and second moment sec[] (offset^2 + its own variance), so
+ * streaming keeps the first and second moments of every parcel exactly.
+ * Returns the piece count. */
+static int axis_pieces(const smx_plan *p, int pos, double u, double v, int s0, double f, int *cell,
+                       double *frac, double *off, double *sec)
 {
     if (!p->moments) {
-        cell[0] = pos + s0, frac[0] = 1 - f, off[0] = 0;
-        cell[1] = pos + s0 + 1, frac[1] = f, off[1] = 0;
+        cell[0] = pos + s0, frac[0] = 1 - f, off[0] = sec[0] = 0;
+        cell[1] = pos + s0 + 1, frac[1] = f, off[1] = sec[1] = 0;
         return f > 0 ? 2 : 1;
     }
-    double X = pos + u + s0 + f;
-    int na = (int)floor(X);
-    double g = X - na;
-    cell[0] = na, frac[0] = 1 - g, off[0] = 0.5 * g;
-    cell[1] = na + 1, frac[1] = g, off[1] = 0.5 * (g - 1);
-    return g > 0 ? 2 : 1;
+    double X = pos + u + s0 + f, len = sqrt(12.0 * v);
+    int c0 = (int)floor(X + 0.5);
+    double d = X - c0, lo = d - 0.5 * len, hi = d + 0.5 * len; /* around cell c0 */
+    /* the pieces beyond cell c0's edges, then c0's own (1 - the others, so
+     * that the weight is kept exactly) */
+    double l_lo = lo < -0.5 ? -0.5 - lo : 0, l_hi = hi > 0.5 ? hi - 0.5 : 0;
+    int n = 0;
+    if (l_lo > 0) {
+        double o = 0.5 * (lo + -0.5) + 1;
+        cell[n] = c0 - 1, frac[n] = l_lo / len, off[n] = o, sec[n] = o * o + l_lo * l_lo / 12.0;
+        n++;
+    }
+    if (l_hi > 0) {
+        double o = 0.5 * (0.5 + hi) - 1;
+        cell[n] = c0 + 1, frac[n] = l_hi / len, off[n] = o, sec[n] = o * o + l_hi * l_hi / 12.0;
+        n++;
+    }
+    double a = lo > -0.5 ? lo : -0.5, b = hi < 0.5 ? hi : 0.5, l = b - a, o = 0.5 * (a + b);
+    double rest = 1;
+    for (int k = 0; k < n; k++) rest -= frac[k];
+    cell[n] = c0, frac[n] = rest, off[n] = o, sec[n] = o * o + l * l / 12.0;
+    return n + 1;
 }
 
 /* Sub-cell offset of a cell's centroid (0 without moments). */
@@ -223,6 +259,15 @@ static double offset(const double *m, size_t n, double w)
     if (!m || w <= 0) return 0;
     double u = m[n] / w;
     return u < -0.5 ? -0.5 : (u > 0.5 ? 0.5 : u);
+}
+
+/* Sub-cell variance of a cell's weight, at most that of a uniform cell
+ * (1/12): a parcel is never wider than one cell. */
+static double variance(const double *m, const double *q, size_t n, double w)
+{
+    if (!q || w <= 0) return 0;
+    double u = offset(m, n, w), v = q[n] / w - u * u;
+    return v < SMX_PARCEL_MIN_VARIANCE ? 0 : (v > 1.0 / 12 ? 1.0 / 12 : v);
 }
 
 /* A_stream: every cell moves by (sin, cos) * step. A piece outside the
@@ -238,10 +283,12 @@ static void op_stream(ref_ctx *c, smx_op_acct *a)
                     size_t src = IDX(p, i, j, z, x);
                     double w = c->psi[src];
                     if (w == 0) continue;
-                    int cx[2], cz[2];
-                    double fx[2], fz[2], ox[2], oz[2];
-                    int nxp = axis_pieces(p, x, offset(c->mx, src, w), p->sx0[j], p->sfx[j], cx, fx, ox);
-                    int nzp = axis_pieces(p, z, offset(c->mz, src, w), p->sz0[j], p->sfz[j], cz, fz, oz);
+                    int cx[3], cz[3];
+                    double fx[3], fz[3], ox[3], oz[3], qx[3], qz[3];
+                    int nxp = axis_pieces(p, x, offset(c->mx, src, w), variance(c->mx, c->qx, src, w),
+                                          p->sx0[j], p->sfx[j], cx, fx, ox, qx);
+                    int nzp = axis_pieces(p, z, offset(c->mz, src, w), variance(c->mz, c->qz, src, w),
+                                          p->sz0[j], p->sfz[j], cz, fz, oz, qz);
                     for (int bz = 0; bz < nzp; bz++)
                         for (int bx = 0; bx < nxp; bx++) {
                             double piece = w * fz[bz] * fx[bx];
@@ -261,9 +308,24 @@ static void op_stream(ref_ctx *c, smx_op_acct *a)
                             if (p->moments) {
                                 c->tmx[dst] += piece * ox[bx];
                                 c->tmz[dst] += piece * oz[bz];
+                                c->tqx[dst] += piece * qx[bx];
+                                c->tqz[dst] += piece * qz[bz];
                             }
                         }
                 }
+}
+
+/* The cells that a deposit at position X (cells) shares: a box of width
+ * sqrt(1 + 12 v) centred there (v = 0: the cloud-in-cell of a point). */
+static int deposit_pieces(double X, double v, int *cell, double *frac)
+{
+    double len = sqrt(1.0 + 12.0 * v);
+    int c0 = (int)floor(X + 0.5), n = 0;
+    double d = X - c0, lo = d - 0.5 * len, hi = d + 0.5 * len, rest = 1;
+    if (lo < -0.5) cell[n] = c0 - 1, frac[n] = (-0.5 - lo) / len, rest -= frac[n++];
+    if (hi > 0.5) cell[n] = c0 + 1, frac[n] = (hi - 0.5) / len, rest -= frac[n++];
+    cell[n] = c0, frac[n] = rest;
+    return n + 1;
 }
 
 /* A_E: nuclear removal, then each survivor's post-step energy is spread
@@ -289,16 +351,20 @@ static void op_energy(ref_ctx *c, int new_lo, int new_hi, smx_op_acct *a)
                         move(c, IDX(p, p->e_first[mi] + t, j, z, x), src, p->e_w[mi * SMX_EK_MAX + t]);
                     double dep = w * p->e_dep_MeV[mi], all = dep + w * p->e_nuc_local_MeV[mi];
                     a->e_deposited += dep;
-                    /* deposit point: the cell's centroid + the table offset */
+                    /* deposited around the cell's centroid + the table offset:
+                     * the parcel's own width convolved with one cell (the
+                     * cloud-in-cell of a point) */
                     size_t mij = mi * p->nt + j;
-                    double px = x + offset(c->mx, src, w) + p->dx0[mij] + p->dfx[mij];
-                    double pz = z + offset(c->mz, src, w) + p->dz0[mij] + p->dfz[mij];
-                    int ix = (int)floor(px), iz = (int)floor(pz);
-                    double fx[2] = {1 - (px - ix), px - ix}, fz[2] = {1 - (pz - iz), pz - iz};
-                    for (int bz = 0; bz < 2; bz++)
-                        for (int bx = 0; bx < 2; bx++) {
-                            int zz = smx__clampi(iz + bz, 0, p->nz - 1);
-                            int xx = smx__clampi(ix + bx, 0, p->nx - 1);
+                    int cx[3], cz[3];
+                    double fx[3], fz[3];
+                    int nxp = deposit_pieces(x + offset(c->mx, src, w) + p->dx0[mij] + p->dfx[mij],
+                                             variance(c->mx, c->qx, src, w), cx, fx);
+                    int nzp = deposit_pieces(z + offset(c->mz, src, w) + p->dz0[mij] + p->dfz[mij],
+                                             variance(c->mz, c->qz, src, w), cz, fz);
+                    for (int bz = 0; bz < nzp; bz++)
+                        for (int bx = 0; bx < nxp; bx++) {
+                            int zz = smx__clampi(cz[bz], 0, p->nz - 1);
+                            int xx = smx__clampi(cx[bx], 0, p->nx - 1);
                             c->edep[zz * p->nx + xx] += all * fz[bz] * fx[bx];
                         }
                 }
@@ -373,6 +439,8 @@ static smx_status ref_run(void *ctx, smx_graph *g, smx_op_acct *acct, char *err,
         swap(&c->psi, &c->tpsi);
         swap(&c->mx, &c->tmx);
         swap(&c->mz, &c->tmz);
+        swap(&c->qx, &c->tqx);
+        swap(&c->qz, &c->tqz);
         c->lo = lo;
         c->hi = hi;
         totals(c, c->psi, lo, hi, &a->w_out, &a->e_out);
