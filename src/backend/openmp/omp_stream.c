@@ -112,27 +112,28 @@ static void stream_shift_deposit(omp_ctx *c, smx_op_acct *a)
  * {0, 1, 2}; piece p gets the fraction f[p] of the weight, keeps its own
  * centroid offset o[p] and second moment s[p] = o[p]^2 + its variance
  * (as reference.c: streaming keeps both moments of every parcel). */
+static inline float fmin_(float a, float b) { return a < b ? a : b; }
+static inline float fmax_(float a, float b) { return a > b ? a : b; }
+
 static inline void box_split(float t, float len, float *f, float *o, float *s)
 {
-    /* around the cell c that holds the centroid, as reference.c: the
-     * pieces beyond its edges, then its own (1 - the others) */
-    int c = t < 0.5f ? 0 : (t < 1.5f ? 1 : 2);
-    float d = t - c, lo = d - 0.5f * len, hi = d + 0.5f * len;
-    float l_lo = lo < -0.5f ? -0.5f - lo : 0, l_hi = hi > 0.5f ? hi - 0.5f : 0;
-    float a = lo > -0.5f ? lo : -0.5f, b = hi < 0.5f ? hi : 0.5f, l = b - a;
-    for (int p = 0; p < 3; p++) f[p] = o[p] = s[p] = 0;
-    float inv = len > 0 ? 1.0f / len : 0;
-    if (c > 0) { /* c - 1 exists in the stencil (when c = 0, l_lo = 0) */
-        float oo = 0.5f * (lo - 0.5f) + 1;
-        f[c - 1] = l_lo * inv, o[c - 1] = oo, s[c - 1] = oo * oo + l_lo * l_lo * (1.0f / 12);
-    }
-    if (c < 2) {
-        float oo = 0.5f * (0.5f + hi) - 1;
-        f[c + 1] = l_hi * inv, o[c + 1] = oo, s[c + 1] = oo * oo + l_hi * l_hi * (1.0f / 12);
-    }
-    float om = 0.5f * (a + b);
-    f[c] = 1 - (c > 0 ? f[c - 1] : 0) - (c < 2 ? f[c + 1] : 0);
-    o[c] = om, s[c] = om * om + l * l * (1.0f / 12);
+    /* branch-free (vectorisable): overlaps of [lo, hi] with the cells
+     * (-inf, 1/2], [1/2, 3/2], [3/2, inf); the middle takes 1 - the others
+     * so that the weight is kept exactly */
+    float lo = t - 0.5f * len, hi = t + 0.5f * len;
+    float l0 = fmin_(fmax_(0.5f - lo, 0.0f), len), l2 = fmin_(fmax_(hi - 1.5f, 0.0f), len);
+    float l1 = len - l0 - l2;
+    int point = !(len > 0);
+    float inv = point ? 0.0f : 1.0f / len;
+    f[0] = point ? (float)(t < 0.5f) : l0 * inv;
+    f[2] = point ? (float)(t >= 1.5f) : l2 * inv;
+    f[1] = 1 - f[0] - f[2];
+    float m0 = 0.5f * (lo + fmin_(hi, 0.5f)), m2 = 0.5f * (fmax_(lo, 1.5f) + hi);
+    float m1 = 0.5f * (fmax_(lo, 0.5f) + fmin_(hi, 1.5f));
+    o[0] = m0, o[1] = m1 - 1, o[2] = m2 - 2;
+    s[0] = o[0] * o[0] + l0 * l0 * (1.0f / 12);
+    s[1] = o[1] * o[1] + l1 * l1 * (1.0f / 12);
+    s[2] = o[2] * o[2] + l2 * l2 * (1.0f / 12);
 }
 
 /* Which of the three pieces per axis carry weight in this slab. */
