@@ -16,21 +16,21 @@ static const test_case cases[] = {
 #define N_CASES ((int)(sizeof cases / sizeof cases[0]))
 
 /* Runs one op of one case on one backend; returns the run (open). */
-static void run_op(const test_case *t, const char *backend, const smx_op_desc *op, test_run *r)
+static void run_op(const test_case *t, const char *backend, const smx_op_desc *op, smx_oprun *r)
 {
     char err[1024] = "";
     smx_config cfg;
     case_config(t, &cfg);
     smx_plan plan;
     cr_assert_eq(smx__plan_build(&cfg, &plan, err, sizeof err), SMX_OK, "%s", err);
-    smx_host_state hs = host_state_alloc(&plan);
-    random_state(&plan, &hs, 0, plan.ne - 1);
+    smx_host_state hs = smx__host_state_alloc(&plan);
+    smx__random_state(&plan, &hs, 0, plan.ne - 1);
     int ne = plan.ne;
     smx__plan_free(&plan);
-    cr_assert_eq(test_run_open(r, &cfg, backend, &hs, 0, ne - 1, err, sizeof err), 0, "%s", err);
-    host_state_free(&hs);
+    cr_assert_eq(smx__oprun_open(r, backend, &cfg, &hs, 0, ne - 1, err, sizeof err), 0, "%s", err);
+    smx__host_state_free(&hs);
     smx_graph g = {.nnodes = 1, .nodes = {op->node}};
-    cr_assert_eq(test_run_graph(r, &g, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(smx__oprun_graph(r, &g, err, sizeof err), 0, "%s", err);
 }
 
 Test(operators, conservation_and_positivity)
@@ -40,10 +40,10 @@ Test(operators, conservation_and_positivity)
             for (int o = 0; o < SMX_N_OPS; o++) {
                 char name[160];
                 case_name(&cases[c], smx__ops[o].name, name, sizeof name);
-                test_run r;
+                smx_oprun r;
                 run_op(&cases[c], test_backends[b], &smx__ops[o], &r);
                 double dw, de, bar = b == 0 ? 1e-12 : 1e-6;
-                op_imbalance(&r.acct[0], &dw, &de);
+                smx__op_imbalance(&r.acct[0], &dw, &de);
                 cr_expect_leq(dw, bar, "%s/backend=%s: weight imbalance %.3g", name,
                               test_backends[b], dw);
                 cr_expect_leq(de, bar, "%s/backend=%s: energy imbalance %.3g", name,
@@ -60,7 +60,7 @@ Test(operators, conservation_and_positivity)
                 cr_expect_leq(fabs(sum - acc), bar * r.acct[0].e_in + 1e-300,
                               "%s/backend=%s: dose grid %.17g vs accounted %.17g", name,
                               test_backends[b], sum, acc);
-                test_run_close(&r);
+                smx__oprun_close(&r);
             }
 }
 
@@ -70,7 +70,7 @@ Test(operators, openmp_matches_reference)
         for (int o = 0; o < SMX_N_OPS; o++) {
             char name[160];
             case_name(&cases[c], smx__ops[o].name, name, sizeof name);
-            test_run ref, omp;
+            smx_oprun ref, omp;
             run_op(&cases[c], "reference", &smx__ops[o], &ref);
             run_op(&cases[c], "openmp", &smx__ops[o], &omp);
             size_t n = smx__psi_size(&ref.plan), s = smx__slab(&ref.plan);
@@ -95,8 +95,8 @@ Test(operators, openmp_matches_reference)
                 cr_expect_leq(d, 1e-7, "%s: accounting figure %zu: %.17g vs %.17g", name, k,
                               fa[k], fb[k]);
             }
-            test_run_close(&ref);
-            test_run_close(&omp);
+            smx__oprun_close(&ref);
+            smx__oprun_close(&omp);
         }
 }
 
@@ -104,18 +104,18 @@ Test(operators, openmp_matches_reference)
  * both backends are exercised. */
 Test(operators, leaks_are_exercised)
 {
-    test_run r;
+    smx_oprun r;
     run_op(&cases[3], "reference", &smx__ops[2], &r); /* stream, 2.5 cells per step */
     double l = 0;
     for (int e = 0; e < SMX_EDGE_THETA; e++) {
         cr_expect_gt(r.acct[0].w_leak[e], 0, "stream leaks on edge %d", e);
         l += r.acct[0].w_leak[e];
     }
-    test_run_close(&r);
+    smx__oprun_close(&r);
     run_op(&cases[0], "reference", &smx__ops[0], &r); /* scatter in a window */
     cr_expect_gt(r.acct[0].w_leak[SMX_EDGE_THETA], 0);
-    test_run_close(&r);
+    smx__oprun_close(&r);
     run_op(&cases[1], "reference", &smx__ops[0], &r); /* full circle past the cap */
     cr_expect_gt(r.acct[0].w_rejected, 0);
-    test_run_close(&r);
+    smx__oprun_close(&r);
 }

@@ -104,11 +104,11 @@ Test(physics, angular_variance_growth_per_step)
         double *psi = calloc(n, sizeof(double));
         int j0 = plan.nt / 2; /* theta = 0 */
         for (int i = 0; i < plan.ne; i++) psi[((size_t)i * plan.nt + j0) * s + 4] = 1.0 / plan.ne;
-        test_run r;
-        cr_assert_eq(test_run_open(&r, &cfg, test_backends[b], &(smx_host_state){psi}, 0, plan.ne - 1, err, sizeof err),
+        smx_oprun r;
+        cr_assert_eq(smx__oprun_open(&r, test_backends[b], &cfg, &(smx_host_state){psi}, 0, plan.ne - 1, err, sizeof err),
                      0, "%s", err);
         smx_graph g = {.nnodes = 1, .nodes = {smx__ops[0].node}};
-        cr_assert_eq(test_run_graph(&r, &g, err, sizeof err), 0, "%s", err);
+        cr_assert_eq(smx__oprun_graph(&r, &g, err, sizeof err), 0, "%s", err);
         int checked = 0;
         for (int i = 0; i < plan.ne; i++) {
             double s2 = plan.sigma2_rad2[i], w = 0, v = 0;
@@ -125,7 +125,7 @@ Test(physics, angular_variance_growth_per_step)
             checked++;
         }
         cr_expect_gt(checked, 10);
-        test_run_close(&r);
+        smx__oprun_close(&r);
         free(psi);
         smx__plan_free(&plan);
     }

@@ -122,27 +122,27 @@ Test(runs, openmp_psi_matches_reference_after_20_steps)
     cr_assert_eq(smx__plan_build(&c, &plan, err, sizeof err), SMX_OK, "%s", err);
     size_t n = smx__psi_size(&plan);
     double *edep = calloc(smx__slab(&plan), sizeof(double));
-    smx_host_state hs = host_state_alloc(&plan);
+    smx_host_state hs = smx__host_state_alloc(&plan);
     smx_accounting acct = {0};
     int lo, hi;
     cr_assert_eq(smx__source_inject(&c, &plan, &hs, edep, &acct, &lo, &hi, err, sizeof err), SMX_OK);
-    test_run ref, omp;
-    cr_assert_eq(test_run_open(&ref, &c, "reference", &hs, lo, hi, err, sizeof err), 0, "%s", err);
-    cr_assert_eq(test_run_open(&omp, &c, "openmp", &hs, lo, hi, err, sizeof err), 0, "%s", err);
+    smx_oprun ref, omp;
+    cr_assert_eq(smx__oprun_open(&ref, "reference", &c, &hs, lo, hi, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(smx__oprun_open(&omp, "openmp", &c, &hs, lo, hi, err, sizeof err), 0, "%s", err);
     for (int s = 0; s < 20; s++) {
         smx_graph g = {0};
         smx__step_graph(SMX_SPLIT_LIE, &g);
-        cr_assert_eq(test_run_graph(&ref, &g, err, sizeof err), 0, "%s", err);
-        cr_assert_eq(test_run_graph(&omp, &g, err, sizeof err), 0, "%s", err);
+        cr_assert_eq(smx__oprun_graph(&ref, &g, err, sizeof err), 0, "%s", err);
+        cr_assert_eq(smx__oprun_graph(&omp, &g, err, sizeof err), 0, "%s", err);
     }
     double e = nmse(omp.psi, ref.psi, n), w = 0;
     for (size_t k = 0; k < n; k++) w += ref.psi[k];
     cr_expect_gt(w, 0.5, "the beam is still in flight after 20 steps: %g", w);
     cr_expect_leq(e, 1e-7, "psi NMSE after 20 steps %.3g", e);
-    test_run_close(&ref);
-    test_run_close(&omp);
+    smx__oprun_close(&ref);
+    smx__oprun_close(&omp);
     smx__plan_free(&plan);
-    host_state_free(&hs);
+    smx__host_state_free(&hs);
     free(edep);
 }
 

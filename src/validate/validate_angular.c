@@ -57,11 +57,11 @@ static smx_status measure(vctx *c, int variant, worst *w, char *err)
     }
     for (int i = 0; i < ne; i++) psi[((size_t)i * p.nt + j0) * s + mid] = 1.0 / ne;
     smx__plan_free(&p);
-    vop_run r;
-    st = vop_open(&r, c, &cfg, &(smx_host_state){psi, NULL, NULL, NULL, NULL}, 0, ne - 1, err, VX_ERRLEN);
+    smx_oprun r;
+    st = smx__oprun_open(&r, c->backend, &cfg, &(smx_host_state){psi, NULL, NULL, NULL, NULL}, 0, ne - 1, err, VX_ERRLEN);
     free(psi);
     smx_graph g = {.nnodes = 1, .nodes = {{SMX_OP_SCATTER, variant}}};
-    if (st == SMX_OK) st = vop_graph(&r, &g, err, VX_ERRLEN);
+    if (st == SMX_OK) st = smx__oprun_graph(&r, &g, err, VX_ERRLEN);
     memset(w, 0, sizeof *w);
     w->s2min_bins = INFINITY;
     double dth2 = r.plan.dtheta_rad * r.plan.dtheta_rad, scale = variant == SMX_KERNEL_HALF ? 0.5 : 1;
@@ -82,7 +82,7 @@ static smx_status measure(vctx *c, int variant, worst *w, char *err)
             if (e > w->small) w->small = e, w->e_small = r.plan.e_center_MeV[i];
         }
     }
-    vop_close(&r);
+    smx__oprun_close(&r);
     return st;
 }
 

@@ -61,7 +61,7 @@ static double min_of(const double *a, size_t n)
 }
 
 /* Deposit grid against the accounted deposit, relative to the energy in. */
-static double grid_mismatch(const vop_run *r)
+static double grid_mismatch(const smx_oprun *r)
 {
     double sum = 0;
     for (size_t q = 0; q < smx__slab(&r->plan); q++) sum += r->edep[q];
@@ -78,22 +78,22 @@ static smx_status one_op(vctx *c, int k, int sd, int o, op_worst *w, double *min
     smx_status st = smx__plan_build(&cfg, &p, err, VX_ERRLEN);
     if (st != SMX_OK) return st;
     int ne = p.ne;
-    smx_host_state hs = vop_state_alloc(&p);
-    int ok = vop_state_ok(&p, &hs);
-    if (ok) vop_random_state(&p, &hs, 0, ne - 1);
+    smx_host_state hs = smx__host_state_alloc(&p);
+    int ok = smx__host_state_ok(&p, &hs);
+    if (ok) smx__random_state(&p, &hs, 0, ne - 1);
     smx__plan_free(&p);
     if (!ok) {
-        vop_state_free(&hs);
+        smx__host_state_free(&hs);
         return SMX_ENOMEM;
     }
-    vop_run r;
-    st = vop_open(&r, c, &cfg, &hs, 0, ne - 1, err, VX_ERRLEN);
-    vop_state_free(&hs);
+    smx_oprun r;
+    st = smx__oprun_open(&r, c->backend, &cfg, &hs, 0, ne - 1, err, VX_ERRLEN);
+    smx__host_state_free(&hs);
     smx_graph g = {.nnodes = 1, .nodes = {smx__ops[o].node}};
-    if (st == SMX_OK) st = vop_graph(&r, &g, err, VX_ERRLEN);
+    if (st == SMX_OK) st = smx__oprun_graph(&r, &g, err, VX_ERRLEN);
     if (st == SMX_OK) {
         double dw, de, dg = grid_mismatch(&r), worst;
-        vop_imbalance(&r.acct[0], &dw, &de);
+        smx__op_imbalance(&r.acct[0], &dw, &de);
         worst = fmax(fmax(dw, de), dg);
         if (worst >= w->imb)
             snprintf(w->where, sizeof w->where, "%s/%s (%s)", k == 0 ? "window" : "circle",
@@ -103,7 +103,7 @@ static smx_status one_op(vctx *c, int k, int sd, int o, op_worst *w, double *min
         *minv = fmin(*minv, fmin(min_of(r.psi, smx__psi_size(&r.plan)),
                                  min_of(r.edep, smx__slab(&r.plan))));
     }
-    vop_close(&r);
+    smx__oprun_close(&r);
     return st;
 }
 
@@ -114,8 +114,8 @@ static smx_status beam_steps(vctx *c, int k, int sd, smx_splitting split, double
     smx_config cfg;
     case_config(c, k, sd, &cfg);
     cfg.splitting = split;
-    vop_run r;
-    smx_status st = vop_open(&r, c, &cfg, NULL, 0, -1, err, VX_ERRLEN);
+    smx_oprun r;
+    smx_status st = smx__oprun_open(&r, c->backend, &cfg, NULL, 0, -1, err, VX_ERRLEN);
     if (st == SMX_OK) {
         smx_host_state hs = r.st;
         smx_accounting acct = {0};
@@ -131,12 +131,12 @@ static smx_status beam_steps(vctx *c, int k, int sd, smx_splitting split, double
     for (int s = 0; st == SMX_OK && s < NSTEPS && r.hi >= r.lo; s++)
         for (int n = 0; st == SMX_OK && n < step.nnodes; n++) {
             smx_graph g = {.nnodes = 1, .nodes = {step.nodes[n]}};
-            st = vop_graph(&r, &g, err, VX_ERRLEN);
+            st = smx__oprun_graph(&r, &g, err, VX_ERRLEN);
             if (st == SMX_OK)
                 *minv = fmin(*minv, fmin(min_of(r.psi, smx__psi_size(&r.plan)),
                                          min_of(r.edep, smx__slab(&r.plan))));
         }
-    vop_close(&r);
+    smx__oprun_close(&r);
     return st;
 }
 

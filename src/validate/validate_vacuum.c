@@ -40,7 +40,7 @@ typedef struct moments {
     double w, cx, cz, vx, vz;
 } moments;
 
-static moments measure(const vop_run *r)
+static moments measure(const smx_oprun *r)
 {
     const smx_plan *p = &r->plan;
     double s0 = 0, sx = 0, sz = 0, sxx = 0, szz = 0;
@@ -78,8 +78,8 @@ static smx_status run_scheme(vctx *c, int sd, vac_result *res, char *err)
     if (psi) psi[(((size_t)ie * p.nt + j) * p.nz + 4) * p.nx + 4] = 1.0;
     smx__plan_free(&p);
     if (!psi) return SMX_ENOMEM;
-    vop_run r;
-    st = vop_open(&r, c, &cfg, &(smx_host_state){psi, NULL, NULL, NULL, NULL}, ie, ie, err, VX_ERRLEN);
+    smx_oprun r;
+    st = smx__oprun_open(&r, c->backend, &cfg, &(smx_host_state){psi, NULL, NULL, NULL, NULL}, ie, ie, err, VX_ERRLEN);
     free(psi);
     memset(res, 0, sizeof *res);
     double th = r.plan.theta_rad[j], ds = r.plan.step_mm;
@@ -88,7 +88,7 @@ static smx_status run_scheme(vctx *c, int sd, vac_result *res, char *err)
     moments m0 = st == SMX_OK ? measure(&r) : (moments){0}, prev = m0, m = m0;
     for (int s = 0; st == SMX_OK && s < NSTEPS; s++) {
         smx_graph g = {.nnodes = 1, .nodes = {{SMX_OP_STREAM, 0}}};
-        st = vop_graph(&r, &g, err, VX_ERRLEN);
+        st = smx__oprun_graph(&r, &g, err, VX_ERRLEN);
         if (st != SMX_OK) break;
         m = measure(&r);
         double ex = fabs(m.cx - prev.cx - ds * sin(th)), ez = fabs(m.cz - prev.cz - ds * cos(th));
@@ -103,7 +103,7 @@ static smx_status run_scheme(vctx *c, int sd, vac_result *res, char *err)
         prev = m;
     }
     res->spread = 0.5 * ((m.vx - m0.vx) + (m.vz - m0.vz)) / NSTEPS;
-    vop_close(&r);
+    smx__oprun_close(&r);
     return st;
 }
 

@@ -8,6 +8,7 @@
 
 #include "core/backend.h"
 #include "core/ops.h"
+#include "core/oprun.h"
 #include "validate/validate.h"
 
 #define VX_ERRLEN 1024
@@ -96,35 +97,6 @@ smx_status vx_write_columns(const vctx *c, const char *prefix, const char *name,
 /* The dose row (Gy) interpolated at depth d between cell centres into
  * prof[nx]; 0 when d is outside the grid. */
 int vx_dose_row_at(const vrun *r, double d_mm, double *prof);
-
-/* ---- single operators on a backend (validate_backend.c) ------------------ */
-typedef struct vop_run {
-    smx_plan plan;
-    const smx_backend_iface *be;
-    void *ctx;
-    smx_host_state st;
-    double *psi, *mx, *mz, *edep; /* psi, mx, mz alias st's arrays */
-    smx_op_acct acct[SMX_GRAPH_MAX_NODES];
-    int lo, hi;
-} vop_run;
-
-/* Builds the plan of cfg and a context of the suite's backend, loaded with
- * psi (and the moments when the plan carries them; NULL = zero) over
- * energy bins [lo, hi]. psi == NULL leaves an empty state. */
-smx_status vop_open(vop_run *r, const vctx *c, const smx_config *cfg, const smx_host_state *init,
-                    int lo, int hi, char *err, size_t errlen);
-/* Runs a graph, then downloads psi, the moments and the deposit grid. */
-smx_status vop_graph(vop_run *r, smx_graph *g, char *err, size_t errlen);
-void vop_close(vop_run *r);
-/* Uniform random state in [0, 1)/n over bins [lo, hi], seed 42, about 5%
- * exact zeros; centroid offsets in [-0.45, 0.45] when mx, mz are given. */
-void vop_random_state(const smx_plan *p, smx_host_state *hs, int lo, int hi);
-/* A host state for a plan (the moment arrays when it has centroids). */
-smx_host_state vop_state_alloc(const smx_plan *p);
-int vop_state_ok(const smx_plan *p, const smx_host_state *hs);
-void vop_state_free(smx_host_state *hs);
-/* Relative weight and energy imbalance of one operator's accounting. */
-void vop_imbalance(const smx_op_acct *a, double *dw, double *de);
 
 /* ---- resampling and gamma (validate_resample.c) ----------------------------- */
 

@@ -1,14 +1,14 @@
-/* Single operators and step graphs on the suite's backend, through the
- * internal backend interface (the same path tests/harness.h takes). */
+/* Single operators and step graphs on a backend through the internal
+ * backend interface: what the tests and the validation suite drive. */
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/util.h"
-#include "validate/vint.h"
+#include "core/oprun.h"
 
-void vop_random_state(const smx_plan *p, smx_host_state *hs, int lo, int hi)
+void smx__random_state(const smx_plan *p, smx_host_state *hs, int lo, int hi)
 {
     uint64_t s = 42;
     size_t n = smx__psi_size(p), per = (size_t)p->nt * smx__slab(p);
@@ -29,7 +29,7 @@ void vop_random_state(const smx_plan *p, smx_host_state *hs, int lo, int hi)
     }
 }
 
-smx_host_state vop_state_alloc(const smx_plan *p)
+smx_host_state smx__host_state_alloc(const smx_plan *p)
 {
     size_t n = smx__psi_size(p);
     smx_host_state hs = {calloc(n, sizeof(double)), NULL, NULL, NULL, NULL};
@@ -40,39 +40,41 @@ smx_host_state vop_state_alloc(const smx_plan *p)
     return hs;
 }
 
-int vop_state_ok(const smx_plan *p, const smx_host_state *hs)
+int smx__host_state_ok(const smx_plan *p, const smx_host_state *hs)
 {
     return hs->psi && (!p->moments || (hs->mx && hs->mz && hs->qx && hs->qz));
 }
 
-void vop_state_free(smx_host_state *hs)
+void smx__host_state_free(smx_host_state *hs)
 {
     free(hs->psi), free(hs->mx), free(hs->mz), free(hs->qx), free(hs->qz);
     memset(hs, 0, sizeof *hs);
 }
 
-smx_status vop_open(vop_run *r, const vctx *c, const smx_config *cfg, const smx_host_state *init,
-                    int lo, int hi, char *err, size_t errlen)
+smx_status smx__oprun_open(smx_oprun *r, const char *backend, const smx_config *cfg,
+                           const smx_host_state *init, int lo, int hi, char *err, size_t errlen)
 {
     memset(r, 0, sizeof *r);
     smx_status st = smx__plan_build(cfg, &r->plan, err, errlen);
     if (st != SMX_OK) return st;
-    r->be = smx__backend_find(c->backend);
+    r->be = smx__backend_find(backend);
     if (!r->be) {
-        smx__err(err, errlen, "backend %s not found", c->backend);
+        smx__err(err, errlen, "backend %s not found", backend);
         return SMX_ENODEV;
     }
-    smx_precision prec = c->float64 ? SMX_PRECISION_FLOAT64 : SMX_PRECISION_FLOAT32;
+    /* the reference backend is the float64 oracle; the others run float32 */
+    smx_precision prec =
+        r->be == &smx__backend_reference ? SMX_PRECISION_FLOAT64 : SMX_PRECISION_FLOAT32;
     st = r->be->create(&r->plan, 0, prec, 0, &r->ctx, err, errlen);
     if (st != SMX_OK) {
         r->ctx = NULL;
         return st;
     }
     size_t n = smx__psi_size(&r->plan);
-    r->st = vop_state_alloc(&r->plan);
+    r->st = smx__host_state_alloc(&r->plan);
     r->psi = r->st.psi, r->mx = r->st.mx, r->mz = r->st.mz;
     r->edep = calloc(smx__slab(&r->plan), sizeof(double));
-    if (!vop_state_ok(&r->plan, &r->st) || !r->edep) {
+    if (!smx__host_state_ok(&r->plan, &r->st) || !r->edep) {
         smx__err(err, errlen, "out of memory for a %zu-entry state", n);
         return SMX_ENOMEM;
     }
@@ -87,7 +89,7 @@ smx_status vop_open(vop_run *r, const vctx *c, const smx_config *cfg, const smx_
     return r->be->set_state(r->ctx, &r->st, lo, hi, err, errlen);
 }
 
-smx_status vop_graph(vop_run *r, smx_graph *g, char *err, size_t errlen)
+smx_status smx__oprun_graph(smx_oprun *r, smx_graph *g, char *err, size_t errlen)
 {
     g->e_lo = r->lo;
     g->e_hi = r->hi;
@@ -100,16 +102,16 @@ smx_status vop_graph(vop_run *r, smx_graph *g, char *err, size_t errlen)
     return st;
 }
 
-void vop_close(vop_run *r)
+void smx__oprun_close(smx_oprun *r)
 {
     if (r->ctx) r->be->destroy(r->ctx);
     smx__plan_free(&r->plan);
-    vop_state_free(&r->st);
+    smx__host_state_free(&r->st);
     free(r->edep);
     memset(r, 0, sizeof *r);
 }
 
-void vop_imbalance(const smx_op_acct *a, double *dw, double *de)
+void smx__op_imbalance(const smx_op_acct *a, double *dw, double *de)
 {
     double wl = a->w_rejected + a->w_absorbed + a->w_nuclear + a->w_trimmed;
     double el = a->e_deposited + a->e_nuc_deposited + a->e_nuc_escaped;
