@@ -40,14 +40,8 @@ static void small_config(smx_config *c, const char *backend)
 static void expect_closure(const smx_result *res, double bar, const char *what)
 {
     const smx_accounting *a = &res->accounting;
-    double w = a->weight_source_leaked + a->weight_rejected + a->weight_absorbed +
-               a->weight_nuclear + a->weight_trimmed + a->weight_remaining;
-    double e = a->energy_source_leaked + a->energy_deposited + a->energy_nuclear_deposited +
-               a->energy_nuclear_escaped + a->energy_remaining;
-    for (int k = 0; k < SMX_EDGE_COUNT; k++) {
-        w += a->weight_leaked[k];
-        e += a->energy_leaked[k];
-    }
+    double w, e;
+    smx_accounting_sinks(a, &w, &e);
     cr_expect_float_eq(w, a->weight_source, bar * a->weight_source, "%s: weight %.17g vs %.17g",
                        what, w, a->weight_source);
     cr_expect_float_eq(e, a->energy_source, bar * a->energy_source, "%s: energy %.17g vs %.17g",

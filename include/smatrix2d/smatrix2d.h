@@ -189,6 +189,12 @@ typedef struct smx_accounting {
     int worst_weight_step, worst_energy_step;
 } smx_accounting;
 
+/* Where the source went: the sums of every sink of weight (leaked at the
+ * source and per edge, rejected, absorbed, nuclear, trimmed, remaining)
+ * and of energy (leaked, deposited, nuclear deposited and escaped,
+ * remaining). Both equal the source's when the run closes. */
+void smx_accounting_sinks(const smx_accounting *a, double *weight, double *energy);
+
 typedef struct smx_metrics {
     double r80_mm, r90_mm, r20_mm;
     double peak_depth_mm;

@@ -230,6 +230,20 @@ smx_status smx_run_execute(smx_run *r, smx_progress_fn progress, void *user, cha
 
 const smx_result *smx_run_result(const smx_run *r) { return &r->res; }
 
+void smx_accounting_sinks(const smx_accounting *a, double *weight, double *energy)
+{
+    double w = a->weight_source_leaked + a->weight_rejected + a->weight_absorbed +
+               a->weight_nuclear + a->weight_trimmed + a->weight_remaining;
+    double e = a->energy_source_leaked + a->energy_deposited + a->energy_nuclear_deposited +
+               a->energy_nuclear_escaped + a->energy_remaining;
+    for (int k = 0; k < SMX_EDGE_COUNT; k++) {
+        w += a->weight_leaked[k];
+        e += a->energy_leaked[k];
+    }
+    *weight = w;
+    *energy = e;
+}
+
 void smx_run_free(smx_run *r)
 {
     if (!r) return;

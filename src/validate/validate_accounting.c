@@ -12,14 +12,8 @@
 static double closure(const vrun *r)
 {
     const smx_accounting *a = &r->a;
-    double w = a->weight_source_leaked + a->weight_rejected + a->weight_absorbed +
-               a->weight_nuclear + a->weight_trimmed + a->weight_remaining;
-    double e = a->energy_source_leaked + a->energy_deposited + a->energy_nuclear_deposited +
-               a->energy_nuclear_escaped + a->energy_remaining;
-    for (int k = 0; k < SMX_EDGE_COUNT; k++) {
-        w += a->weight_leaked[k];
-        e += a->energy_leaked[k];
-    }
+    double w, e;
+    smx_accounting_sinks(a, &w, &e);
     double grid = 0;
     for (size_t q = 0; q < (size_t)r->nx * r->nz; q++) grid += r->edep[q];
     double dg = fabs(grid - a->energy_deposited - a->energy_nuclear_deposited) / a->energy_source;
