@@ -13,6 +13,7 @@ int cli_run(int argc, char **argv);
 int cli_devices(int argc, char **argv);
 int cli_bench(int argc, char **argv);
 int cli_validate(int argc, char **argv);
+int cli_crosscheck(int argc, char **argv);
 
 /* "smatrix2d: error: ..." on stderr. */
 void cli_error(const char *fmt, ...)

@@ -22,6 +22,7 @@ static const command commands[] = {
     {"devices", cli_devices, "list the backends and their devices"},
     {"bench", cli_bench, "time transport steps of a backend on dense states"},
     {"validate", cli_validate, "run the physics validation suite (SPEC 7) on a backend"},
+    {"crosscheck", cli_crosscheck, "compare every backend with the float64 reference, case by case"},
 };
 #define NCOMMANDS (int)(sizeof commands / sizeof commands[0])
 
