@@ -185,16 +185,24 @@ static void stream_centroid(omp_ctx *c, smx_op_acct *a)
             double sx = p->sx0[j] + p->sfx[j], sz = p->sz0[j] + p->sfz[j];
             int bx = (int)floor(sx - 0.5), bz = (int)floor(sz - 0.5);
             float rx = (float)(sx - bx), rz = (float)(sz - bz);
+            const float *iw = in[OMP_PSI], *imx = in[OMP_MX], *iqx = in[OMP_QX], *imz = in[OMP_MZ],
+                        *iqz = in[OMP_QZ];
+            float *fx0 = fx[0], *fx1 = fx[1], *fx2 = fx[2], *ox0 = ox[0], *ox1 = ox[1], *ox2 = ox[2];
+            float *sx0 = sx_[0], *sx1 = sx_[1], *sx2 = sx_[2], *fz0 = fz[0], *fz1 = fz[1], *fz2 = fz[2];
+            float *oz0 = oz[0], *oz1 = oz[1], *oz2 = oz[2], *sz0 = sz_[0], *sz1 = sz_[1], *sz2 = sz_[2];
+#pragma omp simd
             for (size_t q = q0; q < q1; q++) {
-                float w = in[OMP_PSI][q], u, v, fxq[3], oxq[3], sxq[3], fzq[3], ozq[3], szq[3];
-                omp__parcel(w, in[OMP_MX][q], in[OMP_QX][q], &u, &v);
-                box_split(u + rx, sqrtf(12 * v), fxq, oxq, sxq); /* width <= 1: cells 0..2 */
-                omp__parcel(w, in[OMP_MZ][q], in[OMP_QZ][q], &u, &v);
-                box_split(u + rz, sqrtf(12 * v), fzq, ozq, szq);
-                for (int k = 0; k < 3; k++) {
-                    fx[k][q] = fxq[k], ox[k][q] = oxq[k], sx_[k][q] = sxq[k];
-                    fz[k][q] = w * fzq[k], oz[k][q] = ozq[k], sz_[k][q] = szq[k];
-                }
+                float w = iw[q], u, v, f[3], o[3], s[3];
+                omp__parcel(w, imx[q], iqx[q], &u, &v);
+                box_split(u + rx, sqrtf(12 * v), f, o, s); /* width <= 1: cells 0..2 */
+                fx0[q] = f[0], fx1[q] = f[1], fx2[q] = f[2];
+                ox0[q] = o[0], ox1[q] = o[1], ox2[q] = o[2];
+                sx0[q] = s[0], sx1[q] = s[1], sx2[q] = s[2];
+                omp__parcel(w, imz[q], iqz[q], &u, &v);
+                box_split(u + rz, sqrtf(12 * v), f, o, s);
+                fz0[q] = w * f[0], fz1[q] = w * f[1], fz2[q] = w * f[2];
+                oz0[q] = o[0], oz1[q] = o[1], oz2[q] = o[2];
+                sz0[q] = s[0], sz1[q] = s[1], sz2[q] = s[2];
             }
             double leak[4] = {0};
             int used_x[3], used_z[3];
