@@ -61,8 +61,10 @@ typedef enum {
 typedef enum { SMX_SPLIT_LIE = 0, SMX_SPLIT_STRANG } smx_splitting;
 typedef enum { SMX_STRAGGLING_BOHR = 0, SMX_STRAGGLING_NONE } smx_straggling;
 typedef enum { SMX_NUCLEAR_ICRU63 = 0, SMX_NUCLEAR_NONE } smx_nuclear;
-/* centroid: each cell also carries the first moments of its weight (SPEC
- * §4's low-diffusion scheme); shift_deposit: the plain area-weighted shift */
+/* centroid: each cell also carries the first and second moments of its
+ * weight, so a parcel moves as a box of its own width (SPEC §4's
+ * low-diffusion scheme, extended); shift_deposit: the plain area-weighted
+ * shift */
 typedef enum { SMX_STREAM_CENTROID = 0, SMX_STREAM_SHIFT_DEPOSIT } smx_streaming;
 
 #define SMX_MAX_SLABS 64

@@ -32,7 +32,7 @@ typedef struct smx_plan {
     double *e_center_MeV;        /* [ne]: the energy of every proton in the bin */
     double step_mm;
     int lockstep;
-    int moments;                 /* centroid streaming: mx, mz travel with psi */
+    int moments;                 /* centroid streaming: mx, mz, qx, qz travel with psi */
     double trim_weight;          /* A_E stops an edge energy bin holding less */                /* step = dz = range-bin width (exact shifts) */
 
     /* media */
