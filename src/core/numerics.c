@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "core/numerics.h"
+#include "core/parcel.h"
 #include "core/physics.h"
 #include "core/util.h"
 
@@ -82,17 +83,19 @@ static double range_straggling_mm(const smx_config *cfg, const smx_plan *p)
  * (theta, x) alone, with the plan's kernels along its mean energy path,
  * once with the scheme on the grid and once exactly (per-bin moments of
  * position, moved by step * sin(theta)); the difference of the variances
- * at the end of range (cell width removed from the grid one). */
+ * at the end of range. The grid variance is that of the representation:
+ * with centroids the cells' own moments, with shift_deposit the cell
+ * centres less the cell width term. */
 static double lateral_spread_mm(const smx_config *cfg, const smx_plan *p)
 {
     int nt = p->nt, nx = p->nx, ker = 2 * p->kmax + 1;
-    double *W = calloc((size_t)nt * nx, sizeof(double)), *M = calloc((size_t)nt * nx, sizeof(double));
-    double *W2 = calloc((size_t)nt * nx, sizeof(double)), *M2 = calloc((size_t)nt * nx, sizeof(double));
-    double *m0 = calloc(nt, sizeof(double)), *m1 = calloc(nt, sizeof(double)), *m2 = calloc(nt, sizeof(double));
-    double *n0 = calloc(nt, sizeof(double)), *n1 = calloc(nt, sizeof(double)), *n2 = calloc(nt, sizeof(double));
+    size_t n = (size_t)nt * nx;
+    double *W = calloc(n, sizeof(double)), *M = calloc(n, sizeof(double)), *Q = calloc(n, sizeof(double));
+    double *W2 = calloc(n, sizeof(double)), *M2 = calloc(n, sizeof(double)), *Q2 = calloc(n, sizeof(double));
+    double *e = calloc(6 * (size_t)nt, sizeof(double)); /* exact m0, m1, m2 and their next */
     double result = NAN;
-    if (!W || !M || !W2 || !M2 || !m0 || !m1 || !m2 || !n0 || !n1 || !n2) goto done;
-    /* the beam: centre cell of x, its theta bin (or the split of it) */
+    if (!W || !M || !Q || !W2 || !M2 || !Q2 || !e) goto done;
+    double *m0 = e, *m1 = e + nt, *m2 = e + 2 * nt, *n0 = e + 3 * nt, *n1 = e + 4 * nt, *n2 = e + 5 * nt;
     double th0 = cfg->beams[0].angle_deg * SMX_PI / 180, best = INFINITY;
     int j0 = 0, ix0 = nx / 2;
     for (int j = 0; j < nt; j++)
@@ -104,12 +107,9 @@ static double lateral_spread_mm(const smx_config *cfg, const smx_plan *p)
     for (int step = 0; step < cfg->max_steps && i >= 0; step++) {
         const double *kw = p->k_weight + (size_t)i * ker + p->kmax; /* medium 0, full step */
         int K = p->k_half[i];
-        memset(W2, 0, sizeof(double) * nt * nx);
-        memset(M2, 0, sizeof(double) * nt * nx);
-        memset(n0, 0, sizeof(double) * nt);
-        memset(n1, 0, sizeof(double) * nt);
-        memset(n2, 0, sizeof(double) * nt);
-        for (int j = 0; j < nt; j++)
+        memset(W2, 0, sizeof(double) * n), memset(M2, 0, sizeof(double) * n), memset(Q2, 0, sizeof(double) * n);
+        memset(n0, 0, sizeof(double) * 3 * nt);
+        for (int j = 0; j < nt; j++) /* A_theta on both */
             for (int k = -K; k <= K; k++) {
                 int jj = j + k;
                 if (p->full_circle) jj = ((jj % nt) + nt) % nt;
@@ -118,49 +118,54 @@ static double lateral_spread_mm(const smx_config *cfg, const smx_plan *p)
                 for (int x = 0; x < nx; x++) {
                     W2[(size_t)jj * nx + x] += kw[k] * W[(size_t)j * nx + x];
                     M2[(size_t)jj * nx + x] += kw[k] * M[(size_t)j * nx + x];
+                    Q2[(size_t)jj * nx + x] += kw[k] * Q[(size_t)j * nx + x];
                 }
             }
-        memset(W, 0, sizeof(double) * nt * nx);
-        memset(M, 0, sizeof(double) * nt * nx);
-        for (int j = 0; j < nt; j++) {
+        memset(W, 0, sizeof(double) * n), memset(M, 0, sizeof(double) * n), memset(Q, 0, sizeof(double) * n);
+        for (int j = 0; j < nt; j++) { /* A_stream: exact, and the scheme */
             double s = p->sx0[j] + p->sfx[j], smm = s * p->dx_mm;
             m0[j] = n0[j], m1[j] = n1[j] + smm * n0[j], m2[j] = n2[j] + 2 * smm * n1[j] + smm * smm * n0[j];
             for (int x = 0; x < nx; x++) {
-                double w = W2[(size_t)j * nx + x];
+                size_t q = (size_t)j * nx + x;
+                double w = W2[q];
                 if (w == 0) continue;
-                double u = p->moments ? M2[(size_t)j * nx + x] / w : 0;
-                double X = p->moments ? x + u + s : x + p->sx0[j];
-                double g = p->moments ? X - floor(X) : p->sfx[j];
-                int a = p->moments ? (int)floor(X) : x + p->sx0[j];
-                if (a >= 0 && a < nx) {
-                    W[(size_t)j * nx + a] += w * (1 - g);
-                    M[(size_t)j * nx + a] += w * (1 - g) * 0.5 * g;
+                int cell[3], np;
+                double frac[3], off[3] = {0, 0, 0}, sec[3] = {0, 0, 0};
+                if (p->moments) {
+                    double u = fmin(fmax(M2[q] / w, -0.5), 0.5), v = Q2[q] / w - u * u;
+                    v = v < SMX_PARCEL_MIN_VARIANCE ? 0 : fmin(v, 1.0 / 12);
+                    np = smx__parcel_pieces(x + u + s, v, cell, frac, off, sec);
+                } else {
+                    cell[0] = x + p->sx0[j], frac[0] = 1 - p->sfx[j];
+                    cell[1] = x + p->sx0[j] + 1, frac[1] = p->sfx[j];
+                    np = 2;
                 }
-                if (g > 0 && a + 1 >= 0 && a + 1 < nx) {
-                    W[(size_t)j * nx + a + 1] += w * g;
-                    M[(size_t)j * nx + a + 1] += w * g * 0.5 * (g - 1);
+                for (int k = 0; k < np; k++) {
+                    if (cell[k] < 0 || cell[k] >= nx || frac[k] == 0) continue;
+                    size_t d = (size_t)j * nx + cell[k];
+                    W[d] += w * frac[k], M[d] += w * frac[k] * off[k], Q[d] += w * frac[k] * sec[k];
                 }
             }
         }
-        int next = p->e_first[i];
-        i = next;
+        i = p->e_first[i];
     }
     double w = 0, x1 = 0, x2 = 0, e0 = 0, e1 = 0, e2 = 0;
     for (int j = 0; j < nt; j++) {
         e0 += m0[j], e1 += m1[j], e2 += m2[j];
         for (int x = 0; x < nx; x++) {
-            double v = W[(size_t)j * nx + x], xc = (x - ix0) * p->dx_mm;
-            w += v, x1 += v * xc, x2 += v * xc * xc;
+            size_t q = (size_t)j * nx + x;
+            double xc = x - ix0; /* cells */
+            w += W[q], x1 += W[q] * xc + M[q], x2 += W[q] * xc * xc + 2 * xc * M[q] + Q[q];
         }
     }
     if (w > 0 && e0 > 0) {
-        double vg = x2 / w - (x1 / w) * (x1 / w) - p->dx_mm * p->dx_mm / 12;
+        double d2 = p->dx_mm * p->dx_mm;
+        double vg = (x2 / w - (x1 / w) * (x1 / w)) * d2 - (p->moments ? 0 : d2 / 12);
         double ve = e2 / e0 - (e1 / e0) * (e1 / e0);
         result = vg > ve ? sqrt(vg - ve) : 0;
     }
 done:
-    free(W), free(M), free(W2), free(M2);
-    free(m0), free(m1), free(m2), free(n0), free(n1), free(n2);
+    free(W), free(M), free(Q), free(W2), free(M2), free(Q2), free(e);
     return result;
 }
 

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "core/backend.h"
+#include "core/parcel.h"
 #include "core/util.h"
 
 typedef struct ref_ctx {
@@ -229,28 +230,7 @@ static int axis_pieces(const smx_plan *p, int pos, double u, double v, int s0, d
         cell[1] = pos + s0 + 1, frac[1] = f, off[1] = sec[1] = 0;
         return f > 0 ? 2 : 1;
     }
-    double X = pos + u + s0 + f, len = sqrt(12.0 * v);
-    int c0 = (int)floor(X + 0.5);
-    double d = X - c0, lo = d - 0.5 * len, hi = d + 0.5 * len; /* around cell c0 */
-    /* the pieces beyond cell c0's edges, then c0's own (1 - the others, so
-     * that the weight is kept exactly) */
-    double l_lo = lo < -0.5 ? -0.5 - lo : 0, l_hi = hi > 0.5 ? hi - 0.5 : 0;
-    int n = 0;
-    if (l_lo > 0) {
-        double o = 0.5 * (lo + -0.5) + 1;
-        cell[n] = c0 - 1, frac[n] = l_lo / len, off[n] = o, sec[n] = o * o + l_lo * l_lo / 12.0;
-        n++;
-    }
-    if (l_hi > 0) {
-        double o = 0.5 * (0.5 + hi) - 1;
-        cell[n] = c0 + 1, frac[n] = l_hi / len, off[n] = o, sec[n] = o * o + l_hi * l_hi / 12.0;
-        n++;
-    }
-    double a = lo > -0.5 ? lo : -0.5, b = hi < 0.5 ? hi : 0.5, l = b - a, o = 0.5 * (a + b);
-    double rest = 1;
-    for (int k = 0; k < n; k++) rest -= frac[k];
-    cell[n] = c0, frac[n] = rest, off[n] = o, sec[n] = o * o + l * l / 12.0;
-    return n + 1;
+    return smx__parcel_pieces(pos + u + s0 + f, v, cell, frac, off, sec);
 }
 
 /* Sub-cell offset of a cell's centroid (0 without moments). */
