@@ -100,13 +100,6 @@ static inline int omp__rows(const omp_ctx *c, int i, int j, int *r0, int *r1)
     return c->sums[ij] != 0 && *r0 <= *r1;
 }
 
-/* Sub-cell offset of a centroid, clamped to the cell. */
-static inline float omp__offset(float m, float w)
-{
-    float u = w > 0 ? m / w : 0.0f;
-    return u < -0.5f ? -0.5f : (u > 0.5f ? 0.5f : u);
-}
-
 /* Sub-cell offset u and variance v of a parcel (weight w, moments m, q)
  * along one axis, as reference.c: u clamped to the cell, v to [0, 1/4]
  * and 0 below SMX_PARCEL_MIN_VARIANCE. Divisions, not a reciprocal: 1/w
