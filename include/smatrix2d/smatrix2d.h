@@ -78,6 +78,12 @@ typedef struct smx_slab {
     double density_g_cm3; /* 0 = the material's own density */
 } smx_slab;
 typedef enum { SMX_PRECISION_FLOAT32 = 0, SMX_PRECISION_FLOAT64 } smx_precision;
+/* Device backends: `deterministic` gives bit-identical dose on repeated
+ * runs on one device (gathers, fixed-order sums); `fast` may use atomics. */
+typedef enum { SMX_ACCUM_DETERMINISTIC = 0, SMX_ACCUM_FAST } smx_accumulation;
+/* A_theta on the opencl backend: a banded stencil kernel, a batched matrix
+ * product (clBLAST), or the faster of the two measured on the device. */
+typedef enum { SMX_SCATTER_AUTO = 0, SMX_SCATTER_STENCIL, SMX_SCATTER_GEMM } smx_scatter_impl;
 
 typedef struct smx_beam {
     double energy_MeV;        /* required, kinetic energy at the surface */
@@ -130,8 +136,10 @@ typedef struct smx_config {
     /* run */
     char backend[SMX_NAME_LEN]; /* default "openmp" */
     smx_precision precision;   /* default float32 */
-    int device;                /* default 0 */
+    int device;                /* default -1 = unset: SMX_OPENCL_DEVICE or 0 */
     int threads;               /* default 0 = OpenMP default */
+    smx_accumulation accumulation; /* default deterministic */
+    smx_scatter_impl scatter;  /* default auto */
     /* where it came from (for messages and metadata) */
     char source_path[SMX_PATH_LEN];
 } smx_config;
@@ -148,6 +156,8 @@ const char *smx_precision_name(smx_precision p);
 const char *smx_straggling_name(smx_straggling s);
 const char *smx_nuclear_name(smx_nuclear n);
 const char *smx_streaming_name(smx_streaming s);
+const char *smx_accumulation_name(smx_accumulation a);
+const char *smx_scatter_impl_name(smx_scatter_impl s);
 
 /* ---- backends ---------------------------------------------------------- */
 int smx_backend_count(void);
@@ -236,6 +246,8 @@ typedef struct smx_result {
     char backend[SMX_NAME_LEN];
     char device[256];
     smx_precision precision;
+    char accumulation[16];  /* what the backend did: deterministic|fast */
+    char scatter[16];       /* the A_theta it ran: stencil|gemm */
     smx_metrics metrics;
     smx_accounting accounting;
     smx_timing timing;
@@ -260,9 +272,11 @@ typedef struct smx_bench_spec {
     int nx, nz, ntheta, ne;  /* full-circle theta, uniform energy 0.1–200 MeV */
     int steps;               /* timed steps (default 10) */
     char backend[SMX_NAME_LEN];
-    int device;
+    int device;              /* -1 = the backend's default */
     int threads;             /* 0 = default */
     smx_streaming streaming; /* default centroid */
+    smx_accumulation accumulation; /* default deterministic */
+    smx_scatter_impl scatter;      /* default auto */
 } smx_bench_spec;
 
 typedef struct smx_bench_result {
@@ -272,6 +286,8 @@ typedef struct smx_bench_result {
     double state_bytes;
     int threads;
     char device[256];
+    char accumulation[16];
+    char scatter[16];
 } smx_bench_result;
 
 smx_status smx_bench_run(const smx_bench_spec *spec, smx_bench_result *res, char *err,

@@ -7,6 +7,9 @@
 static const smx_backend_iface *const registry[] = {
     &smx__backend_reference,
     &smx__backend_openmp,
+#ifdef SMX_HAVE_OPENCL
+    &smx__backend_opencl,
+#endif
 };
 
 int smx__backend_registry_count(void) { return (int)(sizeof registry / sizeof registry[0]); }

@@ -6,6 +6,8 @@
 #ifndef SMX_CORE_BACKEND_H
 #define SMX_CORE_BACKEND_H
 
+#include <stdio.h>
+
 #include "core/plan.h"
 
 /* A state on the host: psi and, when the plan streams with centroids,
@@ -44,14 +46,25 @@ typedef struct smx_op_acct {
     double ms;          /* wall time of the op */
 } smx_op_acct;
 
+/* How to create a context. device < 0: the backend's default (opencl:
+ * SMX_OPENCL_DEVICE, else 0). accumulation and scatter concern device
+ * backends; the CPU ones always run deterministic stencils. */
+typedef struct smx_backend_opts {
+    int device;
+    smx_precision precision;
+    int threads;
+    smx_accumulation accumulation;
+    smx_scatter_impl scatter;
+} smx_backend_opts;
+
 typedef struct smx_backend_iface {
     const char *name;
     /* Devices: count (0 with a reason in `why`) and a printable name. */
     int (*device_count)(char *why, size_t whylen);
     smx_status (*device_name)(int device, char *buf, size_t buflen);
     /* Creates a context for a plan; the plan outlives the context. */
-    smx_status (*create)(const smx_plan *plan, int device, smx_precision precision,
-                         int threads, void **ctx, char *err, size_t errlen);
+    smx_status (*create)(const smx_plan *plan, const smx_backend_opts *opt, void **ctx, char *err,
+                         size_t errlen);
     void (*destroy)(void *ctx);
     int (*supports)(void *ctx, int op, smx_precision precision);
     /* The state in the canonical layout, in float64 on the host. set_state
@@ -65,6 +78,8 @@ typedef struct smx_backend_iface {
     smx_status (*run)(void *ctx, smx_graph *graph, smx_op_acct *acct, char *err, size_t errlen);
     /* One read+write pass over a state-sized buffer, for the benchmark. */
     smx_status (*copy_pass)(void *ctx, double *ms, char *err, size_t errlen);
+    /* What the context runs (NULL: "deterministic", "stencil"). */
+    void (*describe)(void *ctx, char *accumulation, char *scatter, size_t len);
 } smx_backend_iface;
 
 const smx_backend_iface *smx__backend_find(const char *name);
@@ -73,6 +88,18 @@ int smx__backend_registry_count(void);
 
 extern const smx_backend_iface smx__backend_reference;
 extern const smx_backend_iface smx__backend_openmp;
+#ifdef SMX_HAVE_OPENCL
+extern const smx_backend_iface smx__backend_opencl;
+#endif
+
+/* The accumulation and A_theta a context runs, for the results. */
+static inline void smx__backend_describe(const smx_backend_iface *b, void *ctx, char *acc,
+                                         char *scatter, size_t len)
+{
+    snprintf(acc, len, "deterministic");
+    snprintf(scatter, len, "stencil");
+    if (b->describe) b->describe(ctx, acc, scatter, len);
+}
 
 
 #endif

@@ -41,7 +41,7 @@ smx_status smx_bench_run(const smx_bench_spec *spec, smx_bench_result *res, char
     snprintf(cfg.backend, sizeof cfg.backend, "%s", spec->backend);
     const smx_backend_iface *be = smx__backend_find(spec->backend);
     char why[256] = "";
-    if (!be || be->device_count(why, sizeof why) <= spec->device) {
+    if (!be || be->device_count(why, sizeof why) <= (spec->device < 0 ? 0 : spec->device)) {
         smx__err(err, errlen, "bench: backend '%s' has no device %d%s%s", spec->backend,
                  spec->device, why[0] ? ": " : "", why);
         return SMX_ENODEV;
@@ -75,7 +75,8 @@ smx_status smx_bench_run(const smx_bench_spec *spec, smx_bench_result *res, char
             hs.qz[k] = psi[k] * (v * v + 0.04);
         }
     }
-    st = be->create(&plan, spec->device, prec, spec->threads, &ctx, err, errlen);
+    smx_backend_opts opt = {spec->device, prec, spec->threads, spec->accumulation, spec->scatter};
+    st = be->create(&plan, &opt, &ctx, err, errlen);
     if (st == SMX_OK) st = be->set_state(ctx, &hs, 0, plan.ne - 1, err, errlen);
     free(psi);
     smx_graph g = {.e_lo = 0, .e_hi = plan.ne - 1};
@@ -98,6 +99,7 @@ smx_status smx_bench_run(const smx_bench_spec *spec, smx_bench_result *res, char
         for (int op = 0; op < SMX_OP_COUNT; op++) res->step_ms += res->per_op_ms[op];
         res->state_bytes = (double)n * (prec == SMX_PRECISION_FLOAT64 ? 8 : 4);
         be->device_name(spec->device, res->device, sizeof res->device);
+        smx__backend_describe(be, ctx, res->accumulation, res->scatter, sizeof res->scatter);
         res->threads = be == &smx__backend_reference ? 1 /* plain serial loops */
                        : spec->threads > 0 ? spec->threads : omp_get_max_threads();
     }

@@ -76,3 +76,13 @@ const char *smx_streaming_name(smx_streaming s)
 {
     return s == SMX_STREAM_SHIFT_DEPOSIT ? "shift_deposit" : "centroid";
 }
+
+const char *smx_accumulation_name(smx_accumulation a)
+{
+    return a == SMX_ACCUM_FAST ? "fast" : "deterministic";
+}
+
+const char *smx_scatter_impl_name(smx_scatter_impl s)
+{
+    return s == SMX_SCATTER_STENCIL ? "stencil" : (s == SMX_SCATTER_GEMM ? "gemm" : "auto");
+}

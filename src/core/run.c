@@ -37,6 +37,7 @@ static smx_status pick_backend(const char *name, int device, const smx_backend_i
                                char *err, size_t errlen)
 {
     char why[256] = "";
+    device = device < 0 ? 0 : device; /* unset: the backend resolves its default at create */
     if (strcmp(name, "auto") == 0) {
         static const char *const order[] = {"cuda", "vulkan", "opencl", "openmp"};
         for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
@@ -107,7 +108,10 @@ smx_status smx_run_create(const smx_config *cfg, smx_run **out, char *err, size_
     st = smx__source_inject(cfg, p, &hs, r->edep0, &r->res.accounting, &r->e_lo, &r->e_hi, err,
                             errlen);
     if (st == SMX_OK)
-        st = r->be->create(p, cfg->device, prec, cfg->threads, &r->ctx, err, errlen);
+    {
+        smx_backend_opts opt = {cfg->device, prec, cfg->threads, cfg->accumulation, cfg->scatter};
+        st = r->be->create(p, &opt, &r->ctx, err, errlen);
+    }
     if (st == SMX_OK) st = r->be->set_state(r->ctx, &hs, r->e_lo, r->e_hi, err, errlen);
     free(psi);
     if (st != SMX_OK) {
@@ -118,6 +122,7 @@ smx_status smx_run_create(const smx_config *cfg, smx_run **out, char *err, size_
     res->precision = prec;
     snprintf(res->backend, sizeof res->backend, "%s", r->be->name);
     r->be->device_name(cfg->device, res->device, sizeof res->device);
+    smx__backend_describe(r->be, r->ctx, res->accumulation, res->scatter, sizeof res->scatter);
     res->timing.setup_s = smx__now_s() - t0;
     *out = r;
     return SMX_OK;

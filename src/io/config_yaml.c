@@ -46,7 +46,7 @@ typedef enum {
     K_MATERIAL, K_DENSITY, K_SLABS, K_MATMAP, K_MATERIALS, K_DENSMAP, K_BEAMS,
     K_TRANSPORT, K_STEP, K_SPLIT, K_SCATTER, K_MAXSTEPS, K_MAXANGLE,
     K_STRAGGLING, K_NUCLEAR, K_STREAMING,
-    K_RUN, K_BACKEND, K_PRECISION, K_DEVICE, K_THREADS,
+    K_RUN, K_BACKEND, K_PRECISION, K_DEVICE, K_THREADS, K_ACCUM, K_SCATTER_IMPL,
     K_COUNT
 } key_id;
 
@@ -89,6 +89,8 @@ static const char *const key_names[K_COUNT] = {
     [K_PRECISION] = "run.precision",
     [K_DEVICE] = "run.device",
     [K_THREADS] = "run.threads",
+    [K_ACCUM] = "run.accumulation",
+    [K_SCATTER_IMPL] = "run.scatter",
 };
 
 /* The mapping each key lives in (for positions of keys not in the file). */
@@ -106,7 +108,7 @@ static const key_id key_parent[K_COUNT] = {
     [K_SCATTER] = K_TRANSPORT, [K_MAXSTEPS] = K_TRANSPORT, [K_MAXANGLE] = K_TRANSPORT,
     [K_STRAGGLING] = K_TRANSPORT, [K_NUCLEAR] = K_TRANSPORT, [K_STREAMING] = K_TRANSPORT,
     [K_RUN] = K_ROOT, [K_BACKEND] = K_RUN, [K_PRECISION] = K_RUN,
-    [K_DEVICE] = K_RUN, [K_THREADS] = K_RUN,
+    [K_DEVICE] = K_RUN, [K_THREADS] = K_RUN, [K_ACCUM] = K_RUN, [K_SCATTER_IMPL] = K_RUN,
 };
 
 typedef enum { B_ITEM = 0, B_ENERGY, B_ESPREAD, B_X, B_SX, B_ANGLE, B_SANGLE, B_PROTONS, B_COUNT } beam_key;
@@ -167,8 +169,9 @@ static const char *const transport_names[] = {"step_mm", "splitting", "scatterin
                                               "nuclear", "streaming"};
 static const int transport_ids[] = {K_STEP, K_SPLIT, K_SCATTER, K_MAXSTEPS, K_MAXANGLE,
                                     K_STRAGGLING, K_NUCLEAR, K_STREAMING};
-static const char *const run_names[] = {"backend", "precision", "device", "threads"};
-static const int run_ids[] = {K_BACKEND, K_PRECISION, K_DEVICE, K_THREADS};
+static const char *const run_names[] = {"backend", "precision", "device", "threads",
+                                        "accumulation", "scatter"};
+static const int run_ids[] = {K_BACKEND, K_PRECISION, K_DEVICE, K_THREADS, K_ACCUM, K_SCATTER_IMPL};
 static const char *const beam_names[] = {"energy_MeV", "energy_spread_MeV", "x_mm",
                                          "sigma_x_mm", "angle_deg", "sigma_angle_deg",
                                          "protons"};
@@ -185,6 +188,8 @@ static const char *const precision_names[] = {"float32", "float64"};
 static const char *const straggling_names[] = {"bohr", "none"};
 static const char *const nuclear_names[] = {"icru63", "none"};
 static const char *const streaming_names[] = {"centroid", "shift_deposit"};
+static const char *const accumulation_names[] = {"deterministic", "fast"};
+static const char *const scatter_impl_names[] = {"auto", "stencil", "gemm"};
 static const char *const backend_names[] = {"reference", "openmp", "opencl",
                                             "vulkan", "cuda", "auto"};
 
@@ -546,9 +551,13 @@ static smx_status check_run(const smx_config *c, const reporter *r)
         return bad(r, KR(K_PRECISION), KNONE, "unknown value %d (expected one of %s)",
                    (int)c->precision, join_names(precision_names, COUNT(precision_names),
                                                  list, sizeof list));
-    if (c->device < 0)
-        return bad(r, KR(K_DEVICE), KNONE, "out of range: %d (expected an integer >= 0)",
-                   c->device);
+    if (c->device < -1)
+        return bad(r, KR(K_DEVICE), KNONE, "out of range: %d (expected an integer >= 0, or -1 "
+                   "for the backend's default)", c->device);
+    if ((unsigned)c->accumulation >= (unsigned)COUNT(accumulation_names))
+        return bad(r, KR(K_ACCUM), KNONE, "unknown value %d", (int)c->accumulation);
+    if ((unsigned)c->scatter >= (unsigned)COUNT(scatter_impl_names))
+        return bad(r, KR(K_SCATTER_IMPL), KNONE, "unknown value %d", (int)c->scatter);
     if (c->threads < 0)
         return bad(r, KR(K_THREADS), KNONE, "out of range: %d (expected an integer >= 0)",
                    c->threads);
@@ -648,8 +657,10 @@ void smx_config_init(smx_config *cfg)
     cfg->streaming = SMX_STREAM_CENTROID;
     snprintf(cfg->backend, sizeof cfg->backend, "%s", "openmp");
     cfg->precision = SMX_PRECISION_FLOAT32;
-    cfg->device = 0;
+    cfg->device = -1;
     cfg->threads = 0;
+    cfg->accumulation = SMX_ACCUM_DETERMINISTIC;
+    cfg->scatter = SMX_SCATTER_AUTO;
 }
 
 smx_status smx_config_check(const smx_config *cfg, char *err, size_t errlen)
@@ -1196,6 +1207,14 @@ static smx_status set_value(loader *L, kref k, yaml_node_t *v)
         c->precision = (smx_precision)e;
         return st;
     case K_DEVICE: return get_int(L, v, k, "an integer >= 0", &c->device);
+    case K_ACCUM:
+        st = get_enum(L, v, k, accumulation_names, COUNT(accumulation_names), &e);
+        c->accumulation = (smx_accumulation)e;
+        return st;
+    case K_SCATTER_IMPL:
+        st = get_enum(L, v, k, scatter_impl_names, COUNT(scatter_impl_names), &e);
+        c->scatter = (smx_scatter_impl)e;
+        return st;
     case K_THREADS: return get_int(L, v, k, "an integer >= 0", &c->threads);
     case K_ROOT:
     case K_COUNT: break;

@@ -229,6 +229,8 @@ static void json_run(smx__json *j, const smx_result *res)
     smx__json_kv_string(j, "backend", res->backend);
     smx__json_kv_string(j, "device", res->device);
     smx__json_kv_string(j, "precision", smx_precision_name(res->precision));
+    smx__json_kv_string(j, "accumulation", res->accumulation);
+    smx__json_kv_string(j, "scatter", res->scatter);
     smx__json_kv_double(j, "total_protons", res->total_protons);
     smx__json_kv_int(j, "energy_bins_used", res->ne_used);
     smx__json_kv_double(j, "energy_max_used_MeV", res->e_max_used_MeV);

@@ -8,6 +8,7 @@
 
 #include "core/backend.h"
 #include "core/util.h"
+#include "cl/smx_cell.h"
 
 /* psi and, with centroids, the first moments mx, mz and the second
  * moments qx, qz (see smx_host_state): arrays[0..na) */
@@ -100,33 +101,6 @@ static inline int omp__rows(const omp_ctx *c, int i, int j, int *r0, int *r1)
     return c->sums[ij] != 0 && *r0 <= *r1;
 }
 
-/* Sub-cell offset u and variance v of a parcel (weight w, moments m, q)
- * along one axis, as reference.c: u clamped to the cell, v to [0, 1/4]
- * and 0 below SMX_PARCEL_MIN_VARIANCE. Divisions, not a reciprocal: 1/w
- * overflows for denormal weights. */
-static inline void omp__parcel(float w, float m, float q, float *u, float *v)
-{
-    float ww = w > 0 ? w : 1.0f, uu = m / ww, vv;
-    uu = uu < -0.5f ? -0.5f : (uu > 0.5f ? 0.5f : uu);
-    vv = q / ww - uu * uu;
-    *u = uu;
-    *v = vv < (float)SMX_PARCEL_MIN_VARIANCE ? 0 : (vv > 1.0f / 12 ? 1.0f / 12 : vv);
-}
-
-/* Fractions over cells 0..3 of a deposit centred t cells past cell 0
- * (t in [0.5, 2.5)), as a box of width sqrt(1 + 12 v): the parcel's own
- * width convolved with one cell (v = 0: the cloud-in-cell of a point). */
-static inline void omp__deposit_split(float t, float v, float *f)
-{
-    float len = sqrtf(1 + 12 * v);
-    int c = t < 1.5f ? 1 : 2;
-    float d = t - c, lo = d - 0.5f * len, hi = d + 0.5f * len;
-    f[0] = f[1] = f[2] = f[3] = 0;
-    f[c - 1] = lo < -0.5f ? (-0.5f - lo) / len : 0;
-    f[c + 1] = hi > 0.5f ? (hi - 0.5f) / len : 0;
-    f[c] = 1 - f[c - 1] - f[c + 1];
-}
-
 /* Adds `all` around grid position (px, pz) (cells) with the sub-cell
  * variances (vx, vz) into a padded deposit buffer; the border folds onto
  * the edge cells when read, which is the same as clamping the deposit. */
@@ -135,8 +109,8 @@ static inline void omp__deposit_box(const omp_ctx *c, double *epad, double px, f
 {
     int W = c->p->nx + 2 * c->bx, bx = (int)floor(px) - 1, bz = (int)floor(pz) - 1;
     float fx[4], fz[4];
-    omp__deposit_split((float)(px - bx), vx, fx);
-    omp__deposit_split((float)(pz - bz), vz, fz);
+    smx_deposit_split((float)(px - bx), vx, fx);
+    smx_deposit_split((float)(pz - bz), vz, fz);
     for (int a = 0; a < 4; a++) {
         if (fz[a] == 0) continue;
         int zz = smx__clampi(bz + a, -c->bz, c->p->nz + c->bz - 1);

@@ -41,8 +41,8 @@ static void deposit_cells(const omp_ctx *c, double *epad, int i, int j)
             float wq = w[q], ux = 0, vx = 0, uz = 0, vz = 0;
             if (wq == 0) continue;
             if (mom) {
-                omp__parcel(wq, SLAB(c, c->s[OMP_MX], i, j)[q], SLAB(c, c->s[OMP_QX], i, j)[q], &ux, &vx);
-                omp__parcel(wq, SLAB(c, c->s[OMP_MZ], i, j)[q], SLAB(c, c->s[OMP_QZ], i, j)[q], &uz, &vz);
+                smx_parcel(wq, SLAB(c, c->s[OMP_MX], i, j)[q], SLAB(c, c->s[OMP_QX], i, j)[q], &ux, &vx);
+                smx_parcel(wq, SLAB(c, c->s[OMP_MZ], i, j)[q], SLAB(c, c->s[OMP_QZ], i, j)[q], &uz, &vz);
             }
             size_t mi = (size_t)p->cell_mat[q] * p->ne + i, mij = mi * p->nt + j;
             double all = (double)wq * (p->e_dep_MeV[mi] + p->e_nuc_local_MeV[mi]);
@@ -53,7 +53,7 @@ static void deposit_cells(const omp_ctx *c, double *epad, int i, int j)
 
 /* One medium with centroids: every cell deposits around its centroid plus
  * the table offset o of (bin, theta), as a box of its own width convolved
- * with one cell (omp__deposit_split); with b = floor(o) - 1 that box lies
+ * with one cell (smx_deposit_split); with b = floor(o) - 1 that box lies
  * in cells x + b + {0..3}: sixteen shifted multiply-adds into the padded
  * buffer. */
 static void deposit_centroids(const omp_ctx *c, double *epad, float *scr, int i, int j, double dep,
@@ -72,10 +72,10 @@ static void deposit_centroids(const omp_ctx *c, double *epad, float *scr, int i,
     float rx = (float)(ox - bx), rz = (float)(oz - bz), d = (float)dep;
     for (size_t q = (size_t)r0 * nx; q < (size_t)(r1 + 1) * nx; q++) {
         float u, v, a[4], b[4], vw = d * w[q];
-        omp__parcel(w[q], mx[q], qx[q], &u, &v);
-        omp__deposit_split(u + rx, v, a);
-        omp__parcel(w[q], mz[q], qz[q], &u, &v);
-        omp__deposit_split(u + rz, v, b);
+        smx_parcel(w[q], mx[q], qx[q], &u, &v);
+        smx_deposit_split(u + rx, v, a);
+        smx_parcel(w[q], mz[q], qz[q], &u, &v);
+        smx_deposit_split(u + rz, v, b);
         for (int k = 0; k < 4; k++) fx[k][q] = a[k], fz[k][q] = vw * b[k];
     }
     for (int pz = 0; pz < 4; pz++)

@@ -106,36 +106,6 @@ static void stream_shift_deposit(omp_ctx *c, smx_op_acct *a)
     a->e_leak[0] = e0, a->e_leak[1] = e1, a->e_leak[2] = e2, a->e_leak[3] = e3;
 }
 
-/* Centroids: a parcel is a uniform box with its centroid and its own
- * variance (width len = sqrt(12 v) <= 1 cell). Placed t cells past cell
- * x + b (t in [0, 2), b = floor(shift - 1/2)), it overlaps cells x + b +
- * {0, 1, 2}; piece p gets the fraction f[p] of the weight, keeps its own
- * centroid offset o[p] and second moment s[p] = o[p]^2 + its variance
- * (as reference.c: streaming keeps both moments of every parcel). */
-static inline float fmin_(float a, float b) { return a < b ? a : b; }
-static inline float fmax_(float a, float b) { return a > b ? a : b; }
-
-static inline void box_split(float t, float len, float *f, float *o, float *s)
-{
-    /* branch-free (vectorisable): overlaps of [lo, hi] with the cells
-     * (-inf, 1/2], [1/2, 3/2], [3/2, inf); the middle takes 1 - the others
-     * so that the weight is kept exactly */
-    float lo = t - 0.5f * len, hi = t + 0.5f * len;
-    float l0 = fmin_(fmax_(0.5f - lo, 0.0f), len), l2 = fmin_(fmax_(hi - 1.5f, 0.0f), len);
-    float l1 = len - l0 - l2;
-    int point = !(len > 0);
-    float inv = point ? 0.0f : 1.0f / len;
-    f[0] = point ? (float)(t < 0.5f) : l0 * inv;
-    f[2] = point ? (float)(t >= 1.5f) : l2 * inv;
-    f[1] = 1 - f[0] - f[2];
-    float m0 = 0.5f * (lo + fmin_(hi, 0.5f)), m2 = 0.5f * (fmax_(lo, 1.5f) + hi);
-    float m1 = 0.5f * (fmax_(lo, 0.5f) + fmin_(hi, 1.5f));
-    o[0] = m0, o[1] = m1 - 1, o[2] = m2 - 2;
-    s[0] = o[0] * o[0] + l0 * l0 * (1.0f / 12);
-    s[1] = o[1] * o[1] + l1 * l1 * (1.0f / 12);
-    s[2] = o[2] * o[2] + l2 * l2 * (1.0f / 12);
-}
-
 /* Which of the three pieces per axis carry weight in this slab. */
 static void used_pieces(float *const *fx, float *const *fz, size_t q0, size_t q1, int *ux, int *uz)
 {
@@ -193,13 +163,13 @@ static void stream_centroid(omp_ctx *c, smx_op_acct *a)
 #pragma omp simd
             for (size_t q = q0; q < q1; q++) {
                 float w = iw[q], u, v, f[3], o[3], s[3];
-                omp__parcel(w, imx[q], iqx[q], &u, &v);
-                box_split(u + rx, sqrtf(12 * v), f, o, s); /* width <= 1: cells 0..2 */
+                smx_parcel(w, imx[q], iqx[q], &u, &v);
+                smx_box_split(u + rx, sqrtf(12 * v), f, o, s); /* width <= 1: cells 0..2 */
                 fx0[q] = f[0], fx1[q] = f[1], fx2[q] = f[2];
                 ox0[q] = o[0], ox1[q] = o[1], ox2[q] = o[2];
                 sx0[q] = s[0], sx1[q] = s[1], sx2[q] = s[2];
-                omp__parcel(w, imz[q], iqz[q], &u, &v);
-                box_split(u + rz, sqrtf(12 * v), f, o, s);
+                smx_parcel(w, imz[q], iqz[q], &u, &v);
+                smx_box_split(u + rz, sqrtf(12 * v), f, o, s);
                 fz0[q] = w * f[0], fz1[q] = w * f[1], fz2[q] = w * f[2];
                 oz0[q] = o[0], oz1[q] = o[1], oz2[q] = o[2];
                 sz0[q] = s[0], sz1[q] = s[1], sz2[q] = s[2];

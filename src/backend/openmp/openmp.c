@@ -17,7 +17,7 @@ static int omp_device_count(char *why, size_t whylen) { return 1; }
 
 static smx_status omp_device_name(int device, char *buf, size_t buflen)
 {
-    if (device != 0) return SMX_ENODEV;
+    if (device > 0) return SMX_ENODEV;
     smx__err(buf, buflen, "host CPU, %d OpenMP threads (float32)", omp_get_max_threads());
     return SMX_OK;
 }
@@ -83,11 +83,12 @@ static void gather_lists(omp_ctx *c)
     c->gstart[p->ne] = n;
 }
 
-static smx_status omp_create(const smx_plan *p, int device, smx_precision precision,
-                             int threads, void **out, char *err, size_t errlen)
+static smx_status omp_create(const smx_plan *p, const smx_backend_opts *opt, void **out, char *err,
+                             size_t errlen)
 {
-    if (device != 0) {
-        smx__err(err, errlen, "openmp backend: device %d does not exist (only 0)", device);
+    int threads = opt->threads;
+    if (opt->device > 0) {
+        smx__err(err, errlen, "openmp backend: device %d does not exist (only 0)", opt->device);
         return SMX_ENODEV;
     }
     omp_ctx *c = calloc(1, sizeof *c);

@@ -23,7 +23,7 @@ static int ref_device_count(char *why, size_t whylen) { return 1; }
 
 static smx_status ref_device_name(int device, char *buf, size_t buflen)
 {
-    if (device != 0) return SMX_ENODEV;
+    if (device > 0) return SMX_ENODEV;
     smx__err(buf, buflen, "host CPU (float64 reference loops)");
     return SMX_OK;
 }
@@ -46,11 +46,11 @@ static void ref_destroy(void *ctx)
     free(c);
 }
 
-static smx_status ref_create(const smx_plan *p, int device, smx_precision precision,
-                             int threads, void **out, char *err, size_t errlen)
+static smx_status ref_create(const smx_plan *p, const smx_backend_opts *opt, void **out, char *err,
+                             size_t errlen)
 {
-    if (device != 0) {
-        smx__err(err, errlen, "reference backend: device %d does not exist (only 0)", device);
+    if (opt->device > 0) {
+        smx__err(err, errlen, "reference backend: device %d does not exist (only 0)", opt->device);
         return SMX_ENODEV;
     }
     ref_ctx *c = calloc(1, sizeof *c);

@@ -1,0 +1,68 @@
+/* What every kernel shares: the accumulator of the accounting and the
+ * deposited energy, the state layout and the occupancy test.
+ *
+ * Build options set by the host (src/backend/opencl/ocl_program.c):
+ *   SMX_FP64         the device has fp64: accumulators are doubles;
+ *                    otherwise float pairs with Kahan compensation
+ *   SMX_MOMENTS      centroid streaming: mx, mz, qx, qz travel with psi
+ *   SMX_FULL_CIRCLE  theta is periodic (else a window with absorbing ends)
+ *   SMX_ATOMIC64     64-bit compare-and-swap (fast deposits in double)
+ * A state array is psi[i][j][q], q = z * nx + x over the slab of S cells. */
+#ifdef SMX_FP64
+#pragma OPENCL EXTENSION cl_khr_fp64 : enable
+typedef double acc_t;
+#define ACC_ZERO 0.0
+static inline acc_t acc_add(acc_t a, float v) { return a + (double)v; }
+static inline acc_t acc_merge(acc_t a, acc_t b) { return a + b; }
+static inline int acc_nonzero(acc_t a) { return a != 0.0; }
+#else
+/* (sum, compensation): the sum is x - y */
+typedef float2 acc_t;
+#define ACC_ZERO ((float2)(0.0f, 0.0f))
+static inline acc_t acc_add(acc_t a, float v)
+{
+    float y = v - a.y, t = a.x + y;
+    a.y = (t - a.x) - y;
+    a.x = t;
+    return a;
+}
+static inline acc_t acc_merge(acc_t a, acc_t b) { return acc_add(acc_add(a, b.x), -b.y); }
+static inline int acc_nonzero(acc_t a) { return a.x != 0.0f || a.y != 0.0f; }
+#endif
+
+/* The five state arrays of one side (input or output) as kernel
+ * arguments; without moments the host passes psi five times and only the
+ * first is touched. */
+#define STATE_IN __global const float *i_w, __global const float *i_mx, __global const float *i_mz, \
+                 __global const float *i_qx, __global const float *i_qz
+#define STATE_OUT __global float *o_w, __global float *o_mx, __global float *o_mz, \
+                  __global float *o_qx, __global float *o_qz
+
+static inline size_t cell_index(int i, int j, int nt, int S, int q)
+{
+    return ((size_t)i * nt + j) * (size_t)S + q;
+}
+
+/* The work-item's cell of an energy bin whose cells in play are q in
+ * [qr[2w], qr[2w + 1]) (w: the bin's place in the launch); -1 past them. */
+static inline int range_cell(__global const int *qr, int w)
+{
+    int q = qr[2 * w] + (int)get_global_id(0);
+    return q < qr[2 * w + 1] ? q : -1;
+}
+
+/* A_stream's split of the parcel at cell n along one axis (moment arrays
+ * m, qq) placed r cells past the first of its three target cells: a box
+ * of its own width with centroids, the whole cell (width 1, centred) with
+ * shift-and-deposit. */
+static inline void parcel_split(float w, __global const float *m, __global const float *qq, size_t n,
+                                float r, float *f, float *o, float *s)
+{
+#ifdef SMX_MOMENTS
+    float u, v;
+    smx_parcel(w, m[n], qq[n], &u, &v);
+    smx_box_split(u + r, SMX_SQRTF(12 * v), f, o, s);
+#else
+    smx_box_split(r, 1.0f, f, o, s);
+#endif
+}

@@ -1,0 +1,95 @@
+/* Per-slab sums of the state, in a fixed order (a strided pass per
+ * work-item, then a tree): the totals of the accounting, the occupancy
+ * that lets the operators skip empty slabs, and the occupied rows. With
+ * nf > 0, also nf sums of psi times a per-(medium, bin[, theta]) factor
+ * (the accounting of several media). */
+#define RG 64
+#define NF_MAX 5
+
+__kernel __attribute__((reqd_work_group_size(RG, 1, 1))) void k_sums(
+    __global const float *psi, int lo, int nt, int nx, int S, __global const int *qr,
+    int nf, int fnt, int nmat, int ne, __global const float *fac, __global const uchar *mat,
+    __global acc_t *sums, __global int *rows)
+{
+    int s = get_group_id(0), lid = get_local_id(0), w = s / nt, j = s % nt, i = lo + w;
+    __local acc_t l[RG * (1 + NF_MAX)];
+    __local int r0, r1;
+    acc_t a[1 + NF_MAX];
+    for (int f = 0; f <= nf; f++) a[f] = ACC_ZERO;
+    if (lid == 0) r0 = INT_MAX, r1 = -1;
+    barrier(CLK_LOCAL_MEM_FENCE);
+    int q0 = qr[2 * w], q1 = qr[2 * w + 1], zmin = INT_MAX, zmax = -1;
+    __global const float *in = psi + cell_index(i, j, nt, S, 0);
+    for (int q = q0 + lid; q < q1; q += RG) {
+        float v = in[q];
+        if (v == 0) continue;
+        a[0] = acc_add(a[0], v);
+        int z = q / nx;
+        zmin = min(zmin, z);
+        zmax = max(zmax, z);
+        for (int f = 0; f < nf; f++)
+            a[1 + f] = acc_add(a[1 + f], v * fac[((size_t)(f * nmat + mat[q]) * ne + i) * fnt + (fnt > 1 ? j : 0)]);
+    }
+    if (zmax >= 0) {
+        atomic_min(&r0, zmin);
+        atomic_max(&r1, zmax);
+    }
+    for (int f = 0; f <= nf; f++) l[f * RG + lid] = a[f];
+    for (int off = RG / 2; off > 0; off >>= 1) {
+        barrier(CLK_LOCAL_MEM_FENCE);
+        if (lid < off)
+            for (int f = 0; f <= nf; f++) l[f * RG + lid] = acc_merge(l[f * RG + lid], l[f * RG + lid + off]);
+    }
+    barrier(CLK_LOCAL_MEM_FENCE);
+    if (lid == 0) {
+        int n = get_num_groups(0);
+        for (int f = 0; f <= nf; f++) sums[(size_t)f * n + s] = l[f * RG];
+        rows[2 * s] = r0;
+        rows[2 * s + 1] = r1;
+    }
+}
+
+/* Weight and energy that A_stream carries off the grid, per slab and edge
+ * (a piece off in x counts on the x edge, else on the z edge), for the
+ * cells that can reach an edge. */
+__kernel __attribute__((reqd_work_group_size(RG, 1, 1))) void k_stream_leak(
+    STATE_IN, int lo, int nt, int nz, int nx, int S, __global const int *qr,
+    __global const int *sb, __global const float *sr, __global acc_t *leak)
+{
+    int s = get_group_id(0), lid = get_local_id(0), w = s / nt, j = s % nt, i = lo + w;
+    __local acc_t l[RG * 4];
+    acc_t a[4] = {ACC_ZERO, ACC_ZERO, ACC_ZERO, ACC_ZERO};
+    int bx = sb[2 * j], bz = sb[2 * j + 1];
+    float rx = sr[2 * j], rz = sr[2 * j + 1];
+    size_t base = cell_index(i, j, nt, S, 0);
+    for (int q = qr[2 * w] + lid; q < qr[2 * w + 1]; q += RG) {
+        int z = q / nx, x = q - z * nx;
+        if (x + bx >= 0 && x + bx + 2 < nx && z + bz >= 0 && z + bz + 2 < nz) continue;
+        float wt = i_w[base + q];
+        if (wt == 0) continue;
+        float fx[3], fz[3], o[3], sc[3];
+        parcel_split(wt, i_mx, i_qx, base + q, rx, fx, o, sc);
+        parcel_split(wt, i_mz, i_qz, base + q, rz, fz, o, sc);
+        for (int pz = 0; pz < 3; pz++)
+            for (int px = 0; px < 3; px++) {
+                float v = (wt * fz[pz]) * fx[px];
+                int cx = x + bx + px, cz = z + bz + pz, e;
+                if (v == 0) continue;
+                if (cx < 0) e = 0;
+                else if (cx >= nx) e = 1;
+                else if (cz < 0) e = 2;
+                else if (cz >= nz) e = 3;
+                else continue;
+                a[e] = acc_add(a[e], v);
+            }
+    }
+    for (int e = 0; e < 4; e++) l[e * RG + lid] = a[e];
+    for (int off = RG / 2; off > 0; off >>= 1) {
+        barrier(CLK_LOCAL_MEM_FENCE);
+        if (lid < off)
+            for (int e = 0; e < 4; e++) l[e * RG + lid] = acc_merge(l[e * RG + lid], l[e * RG + lid + off]);
+    }
+    barrier(CLK_LOCAL_MEM_FENCE);
+    if (lid == 0)
+        for (int e = 0; e < 4; e++) leak[4 * (size_t)s + e] = l[e * RG];
+}

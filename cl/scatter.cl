@@ -1,0 +1,64 @@
+/* A_theta as a gather: every output cell (i, j, q) is written once, from
+ * the theta bins j - k of its own cell with the kernel of its medium and
+ * energy bin. Bins beyond max_angle_deg are emptied afterwards by
+ * k_collect (their energy deposited in place). */
+__kernel void k_scatter(STATE_IN, STATE_OUT, __global const uchar *mat, __global const float *kw,
+                        __global const int *khalf, int kmax, int lo, int ne, int nt, int S,
+                        __global const int *qr, __global const acc_t *occ)
+{
+    int j = get_global_id(1), w = get_global_id(2), i = lo + w, q = range_cell(qr, w);
+    if (q < 0) return;
+    size_t mi = (size_t)mat[q] * ne + i;
+    int K = khalf[mi];
+    __global const float *k = kw + mi * (2 * kmax + 1) + kmax;
+    float a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0;
+    for (int d = -K; d <= K; d++) {
+        int js = j - d;
+#ifdef SMX_FULL_CIRCLE
+        js = js < 0 ? js + nt : (js >= nt ? js - nt : js);
+#else
+        if (js < 0 || js >= nt) continue;
+#endif
+        if (!acc_nonzero(occ[w * nt + js])) continue;
+        size_t n = cell_index(i, js, nt, S, q);
+        float kk = k[d];
+        a0 += kk * i_w[n];
+#ifdef SMX_MOMENTS
+        a1 += kk * i_mx[n];
+        a2 += kk * i_mz[n];
+        a3 += kk * i_qx[n];
+        a4 += kk * i_qz[n];
+#endif
+    }
+    size_t n = cell_index(i, j, nt, S, q);
+    o_w[n] = a0;
+#ifdef SMX_MOMENTS
+    o_mx[n] = a1, o_mz[n] = a2, o_qx[n] = a3, o_qz[n] = a4;
+#endif
+}
+
+/* Empties the theta bins with jmask[j] of energy bins i0..i1, depositing
+ * their energy e_MeV[i] * psi in their own cell: weight scattered beyond
+ * max_angle_deg, and A_E's trimmed edge bins. Fixed order per cell. */
+__kernel void k_collect(__global float *o_w, __global float *o_mx, __global float *o_mz,
+                        __global float *o_qx, __global float *o_qz, __global const uchar *jmask,
+                        int i0, int i1, int nt, int S, __global const float *e_MeV,
+                        __global acc_t *edep)
+{
+    int q = get_global_id(0);
+    if (q >= S) return;
+    acc_t a = edep[q];
+    for (int i = i0; i <= i1; i++)
+        for (int j = 0; j < nt; j++) {
+            if (!jmask[j]) continue;
+            size_t n = cell_index(i, j, nt, S, q);
+            float v = o_w[n];
+            if (v == 0) continue;
+            a = acc_add(a, e_MeV[i] * v);
+            o_w[n] = 0;
+#ifdef SMX_MOMENTS
+            o_mx[n] = o_mz[n] = o_qx[n] = o_qz[n] = 0;
+#endif
+        }
+    edep[q] = a;
+}

@@ -1,0 +1,114 @@
+/* The opencl backend's context and helpers, shared by its files. The
+ * only place (with ocl_*.c) that includes the OpenCL headers. */
+#ifndef SMX_OCL_H
+#define SMX_OCL_H
+
+#ifndef CL_TARGET_OPENCL_VERSION
+#define CL_TARGET_OPENCL_VERSION 120
+#endif
+#include <CL/cl.h>
+
+#include "core/backend.h"
+#include "core/util.h"
+
+enum { OCL_PSI = 0, OCL_MX, OCL_MZ, OCL_QX, OCL_QZ, OCL_ARRAYS };
+enum { OCL_ENERGY_FACTORS = 5 }; /* absorbed, nuclear, deposited, nuclear local, escaped */
+
+enum {
+    K_SUMS, K_STREAM_LEAK, K_SCATTER, K_COLLECT, K_STREAM, K_ENERGY, K_DEPOSIT, K_EDEP_ADD,
+    K_DEPOSIT_ATOMIC, K_COUNT
+};
+
+typedef struct ocl_device {
+    cl_platform_id platform;
+    cl_device_id id;
+} ocl_device;
+
+typedef struct ocl_ctx {
+    const smx_plan *p;
+    smx_backend_opts opt;
+    int fp64;                   /* accumulators in double (else Kahan float pairs) */
+    int na;                     /* 1, or OCL_ARRAYS with moments */
+    int S;                      /* nz * nx */
+    char device_name[256];
+    cl_context cx;
+    cl_command_queue q;
+    cl_program prog;
+    cl_kernel k[K_COUNT];
+    cl_mem buf[2][OCL_ARRAYS];  /* two sets: the state (buf[cur]) and each op's output */
+    int cur;
+    int *rz[2];                 /* [ne][2] rows of each bin a set may hold non-zero in */
+    cl_mem mat;                 /* [S] medium of each cell */
+    cl_mem kw[SMX_KERNEL_VARIANTS], khalf[SMX_KERNEL_VARIANTS];
+    cl_mem kleak[SMX_KERNEL_VARIANTS]; /* [nmat][ne][nt] kernel mass off the window */
+    cl_mem efac;                /* [5][nmat][ne] A_E accounting factors */
+    cl_mem gstart, gsrc, gw;    /* A_E gather lists per medium */
+    cl_mem sb, sr;              /* A_stream: per theta (bx, bz), (rx, rz) */
+    cl_mem dep, db, dr, dbb;    /* A_E deposit tables */
+    cl_mem e_MeV;               /* [ne] bin energies */
+    cl_mem rejected, all_theta; /* [nt] masks for k_collect */
+    cl_mem edep;                /* [S] acc: MeV per unit weight */
+    cl_mem part;                /* [ne][S] acc: deterministic deposit per source bin */
+    cl_mem sums, osums;         /* [(1 + 5)][ne * nt] acc, per slab of the window */
+    cl_mem rows;                /* [ne * nt][2] occupied rows per slab */
+    cl_mem qr, qr2;             /* [ne][2] cell ranges per bin of a launch */
+    cl_mem leak;                /* [ne * nt][4] acc */
+    cl_mem gemm_k[SMX_KERNEL_VARIANTS]; /* clBLAST: [ne][nt][nt] kernel matrices */
+    /* host mirrors */
+    double *hsums;              /* [ne * nt] weight per slab of the state window */
+    double *hwork;              /* [(1 + 5) * ne * nt] read-back scratch (acc, then double) */
+    int *hrows;                 /* [ne * nt * 2] */
+    int *zr;                    /* [ne][2] rows of each bin of the state holding weight */
+    int *need;                  /* [ne][2] rows an op's output bin can receive */
+    int *hqr;                   /* [ne][2] cell ranges of a launch */
+    int *dz_lo, *dz_hi;         /* [ne] deposit row offsets of a source bin */
+    int stream_dz[2];           /* A_stream's row offsets: min bz, max bz + 2 */
+    float *efac_h;              /* [5][nmat][ne] */
+    float *kleak_h[SMX_KERNEL_VARIANTS];
+    int scatter_gemm;           /* 1: A_theta through clBLAST */
+    int scatter_decided;        /* auto has measured */
+    int lo, hi;
+} ocl_ctx;
+
+/* Error handling: every failing call becomes SMX_EBACKEND with the call
+ * and the OpenCL error name. */
+const char *smx__ocl_error_name(cl_int code);
+smx_status smx__ocl_fail(char *err, size_t errlen, const char *call, cl_int code);
+#define OCL_TRY(call, expr)                                                             \
+    do {                                                                                \
+        cl_int e_ = (expr);                                                             \
+        if (e_ != CL_SUCCESS) return smx__ocl_fail(err, errlen, call, e_);              \
+    } while (0)
+
+/* Devices (ocl_device.c). */
+int smx__ocl_devices(ocl_device *out, int max, char *why, size_t whylen);
+smx_status smx__ocl_pick(int device, ocl_device *out, char *err, size_t errlen);
+smx_status smx__ocl_describe(const ocl_device *d, char *buf, size_t buflen);
+int smx__ocl_has_ext(cl_device_id d, const char *ext);
+int smx__ocl_env_no_fp64(void);
+
+/* Program (ocl_program.c): builds the embedded source with the plan's
+ * options; a failure carries the compiler log. */
+smx_status smx__ocl_build(ocl_ctx *c, char *err, size_t errlen);
+
+/* Operators (ocl_ops.c). */
+smx_status smx__ocl_upload_tables(ocl_ctx *c, char *err, size_t errlen);
+smx_status smx__ocl_slab_sums(ocl_ctx *c, cl_mem psi, int lo, int hi, const int *rows, int nf,
+                              cl_mem fac, int fnt, double *out, char *err, size_t errlen);
+void smx__ocl_acc_read(const ocl_ctx *c, const void *acc, double *out, size_t n);
+smx_status smx__ocl_scatter(ocl_ctx *c, int variant, smx_op_acct *a, char *err, size_t errlen);
+smx_status smx__ocl_stream(ocl_ctx *c, smx_op_acct *a, char *err, size_t errlen);
+smx_status smx__ocl_energy(ocl_ctx *c, int nlo, int nhi, smx_op_acct *a, char *err, size_t errlen);
+smx_status smx__ocl_note_output(ocl_ctx *c, int lo, int hi, char *err, size_t errlen);
+smx_status smx__ocl_reject(ocl_ctx *c, smx_op_acct *a, char *err, size_t errlen);
+smx_status smx__ocl_upload_occupancy(ocl_ctx *c, int lo, int hi, char *err, size_t errlen);
+smx_status smx__ocl_trim(ocl_ctx *c, int *lo, int *hi, smx_op_acct *a, char *err, size_t errlen);
+
+/* clBLAST (ocl_gemm.c): A_theta as one batched matrix product. */
+int smx__ocl_gemm_available(void);
+smx_status smx__ocl_gemm_setup(ocl_ctx *c, char *err, size_t errlen);
+smx_status smx__ocl_gemm_scatter(ocl_ctx *c, int variant, char *err, size_t errlen);
+
+static inline size_t ocl_round(size_t n, size_t m) { return (n + m - 1) / m * m; }
+
+#endif

@@ -1,0 +1,76 @@
+/* A_theta as one batched matrix product through clBLAST: per energy bin
+ * the nt x nt kernel matrix times the bin's [nt][nz * nx] state, for
+ * each state array. One medium only (one matrix per bin). */
+#include <stdlib.h>
+
+#include "backend/opencl/ocl.h"
+
+#ifdef SMX_HAVE_CLBLAST
+#include <clblast_c.h>
+
+int smx__ocl_gemm_available(void) { return 1; }
+
+smx_status smx__ocl_gemm_setup(ocl_ctx *c, char *err, size_t errlen)
+{
+    const smx_plan *p = c->p;
+    size_t nt = p->nt, ker = 2 * (size_t)p->kmax + 1, me = (size_t)p->nmat * p->ne;
+    float *m = malloc((size_t)p->ne * nt * nt * sizeof(float));
+    if (!m) return SMX_ENOMEM;
+    smx_status st = SMX_OK;
+    for (int v = 0; v < SMX_KERNEL_VARIANTS && st == SMX_OK; v++) {
+        for (size_t q = 0; q < (size_t)p->ne * nt * nt; q++) m[q] = 0;
+        for (int i = 0; i < p->ne; i++) {
+            const double *w = p->k_weight + (v * me + i) * ker + p->kmax;
+            int K = p->k_half[v * me + i];
+            for (int jo = 0; jo < p->nt; jo++)
+                for (int k = -K; k <= K; k++) {
+                    int js = jo - k;
+                    if (p->full_circle) js = ((js % p->nt) + p->nt) % p->nt;
+                    else if (js < 0 || js >= p->nt) continue;
+                    m[((size_t)i * nt + jo) * nt + js] += (float)w[k];
+                }
+        }
+        cl_int e;
+        c->gemm_k[v] = clCreateBuffer(c->cx, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR,
+                                      (size_t)p->ne * nt * nt * sizeof(float), m, &e);
+        if (e != CL_SUCCESS) st = smx__ocl_fail(err, errlen, "clCreateBuffer(gemm matrices)", e);
+    }
+    free(m);
+    return st;
+}
+
+smx_status smx__ocl_gemm_scatter(ocl_ctx *c, int v, char *err, size_t errlen)
+{
+    const smx_plan *p = c->p;
+    size_t nt = p->nt, S = c->S, nw = c->hi - c->lo + 1, lo = c->lo;
+    int out = 1 - c->cur;
+    for (int k = 0; k < c->na; k++) {
+        CLBlastStatusCode s = CLBlastSgemmStridedBatched(
+            CLBlastLayoutRowMajor, CLBlastTransposeNo, CLBlastTransposeNo, nt, S, nt, 1.0f,
+            c->gemm_k[v], lo * nt * nt, nt, nt * nt, c->buf[c->cur][k], lo * nt * S, S, nt * S,
+            0.0f, c->buf[out][k], lo * nt * S, S, nt * S, nw, &c->q, NULL);
+        if (s != CLBlastSuccess) {
+            smx__err(err, errlen, "opencl backend: CLBlastSgemmStridedBatched failed with clBLAST "
+                     "status %d%s", (int)s, s < 0 && s > -70 ? " (an OpenCL error code)" : "");
+            return SMX_EBACKEND;
+        }
+    }
+    return SMX_OK;
+}
+
+#else
+
+int smx__ocl_gemm_available(void) { return 0; }
+
+smx_status smx__ocl_gemm_setup(ocl_ctx *c, char *err, size_t errlen)
+{
+    smx__err(err, errlen, "opencl backend: built without clBLAST: no gemm A_theta");
+    return SMX_ENOTSUP;
+}
+
+smx_status smx__ocl_gemm_scatter(ocl_ctx *c, int v, char *err, size_t errlen)
+{
+    return smx__ocl_gemm_setup(c, err, errlen);
+}
+
+#endif

@@ -1,0 +1,366 @@
+/* The operators of the opencl backend on the host side: which cells each
+ * launch covers, the kernel arguments, and the accounting, read back as
+ * per-slab sums and summed here in double precision.
+ *
+ * Launch ranges: for each energy bin the rows that can hold weight (from
+ * the per-slab sums) give the rows an operator's output can receive
+ * (`need`); the launch writes those and the rows the output buffers may
+ * still hold from before (rz), so that nothing stale survives without a
+ * full clear. A pencil beam fills few rows per energy bin. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend/opencl/ocl.h"
+
+#define WG 64 /* work-group size along the cells (reqd by k_sums, RG) */
+
+typedef struct {
+    cl_kernel k;
+    cl_uint n;
+    cl_int e;
+} args;
+
+static void a_mem(args *a, cl_mem m)
+{
+    if (a->e == CL_SUCCESS) a->e = clSetKernelArg(a->k, a->n, sizeof m, &m);
+    a->n++;
+}
+static void a_int(args *a, int v)
+{
+    if (a->e == CL_SUCCESS) a->e = clSetKernelArg(a->k, a->n, sizeof v, &v);
+    a->n++;
+}
+/* The five arrays of a buffer set (psi in place of absent moments). */
+static void a_state(args *a, const ocl_ctx *c, int set)
+{
+    for (int k = 0; k < OCL_ARRAYS; k++) a_mem(a, c->buf[set][k < c->na ? k : 0]);
+}
+
+static smx_status launch(ocl_ctx *c, int kernel, const args *a, size_t g0, size_t g1, size_t g2,
+                         char *err, size_t errlen)
+{
+    if (a->e != CL_SUCCESS) return smx__ocl_fail(err, errlen, "clSetKernelArg", a->e);
+    if (!g0 || !g1 || !g2) return SMX_OK;
+    size_t g[3] = {ocl_round(g0, WG), g1, g2}, l[3] = {WG, 1, 1};
+    OCL_TRY("clEnqueueNDRangeKernel", clEnqueueNDRangeKernel(c->q, c->k[kernel], 3, NULL, g, l, 0,
+                                                             NULL, NULL));
+    return SMX_OK;
+}
+
+void smx__ocl_acc_read(const ocl_ctx *c, const void *acc, double *out, size_t n)
+{
+    if (c->fp64) {
+        memmove(out, acc, n * sizeof(double));
+        return;
+    }
+    const float *f = acc; /* (sum, compensation) pairs; in place is fine: out[k] is f[2k..2k+1] */
+    for (size_t k = 0; k < n; k++) out[k] = (double)f[2 * k] - (double)f[2 * k + 1];
+}
+
+static void rows_union(int *r, int a, int b)
+{
+    if (a > b) return;
+    if (r[0] > r[1]) r[0] = a, r[1] = b;
+    else r[0] = a < r[0] ? a : r[0], r[1] = b > r[1] ? b : r[1];
+}
+
+static void rows_shift(const ocl_ctx *c, int *dst, const int *src, int d0, int d1)
+{
+    dst[0] = c->p->nz, dst[1] = -1;
+    if (src[0] <= src[1])
+        dst[0] = smx__clampi(src[0] + d0, 0, c->p->nz - 1), dst[1] = smx__clampi(src[1] + d1, 0, c->p->nz - 1);
+}
+
+/* Cell ranges [a, b) of bins lo..hi from rows per bin (rows[2k], rows[2k+1])
+ * into the device buffer dst; *maxlen is the longest. With out >= 0 the
+ * rows set `out` may hold from before are added, and then replaced by
+ * rows (the op writes every cell of the range). */
+static smx_status upload_ranges(ocl_ctx *c, cl_mem dst, const int *rows, int lo, int hi, int out,
+                                size_t *maxlen, char *err, size_t errlen)
+{
+    int nx = c->p->nx;
+    *maxlen = 0;
+    for (int k = lo; k <= hi; k++) {
+        int r[2] = {rows[2 * k], rows[2 * k + 1]};
+        if (out >= 0) {
+            rows_union(r, c->rz[out][2 * k], c->rz[out][2 * k + 1]);
+            c->rz[out][2 * k] = rows[2 * k], c->rz[out][2 * k + 1] = rows[2 * k + 1];
+        }
+        int a = r[0] <= r[1] ? r[0] * nx : 0, b = r[0] <= r[1] ? (r[1] + 1) * nx : 0;
+        c->hqr[2 * (k - lo)] = a, c->hqr[2 * (k - lo) + 1] = b;
+        if ((size_t)(b - a) > *maxlen) *maxlen = (size_t)(b - a);
+    }
+    if (hi < lo) return SMX_OK;
+    OCL_TRY("clEnqueueWriteBuffer(ranges)", clEnqueueWriteBuffer(c->q, dst, CL_TRUE, 0,
+                                                                 2 * sizeof(int) * (hi - lo + 1),
+                                                                 c->hqr, 0, NULL, NULL));
+    return SMX_OK;
+}
+
+smx_status smx__ocl_slab_sums(ocl_ctx *c, cl_mem psi, int lo, int hi, const int *rows, int nf,
+                              cl_mem fac, int fnt, double *out, char *err, size_t errlen)
+{
+    const smx_plan *p = c->p;
+    if (hi < lo) return SMX_OK;
+    size_t maxlen, groups = (size_t)(hi - lo + 1) * p->nt;
+    smx_status st = upload_ranges(c, c->qr2, rows, lo, hi, -1, &maxlen, err, errlen);
+    if (st != SMX_OK) return st;
+    args a = {c->k[K_SUMS], 0, CL_SUCCESS};
+    a_mem(&a, psi), a_int(&a, lo), a_int(&a, p->nt), a_int(&a, p->nx), a_int(&a, c->S);
+    a_mem(&a, c->qr2), a_int(&a, nf), a_int(&a, fnt), a_int(&a, p->nmat), a_int(&a, p->ne);
+    a_mem(&a, fac ? fac : c->efac), a_mem(&a, c->mat), a_mem(&a, c->sums), a_mem(&a, c->rows);
+    if (a.e != CL_SUCCESS) return smx__ocl_fail(err, errlen, "clSetKernelArg(k_sums)", a.e);
+    size_t g = groups * WG, l = WG;
+    OCL_TRY("clEnqueueNDRangeKernel(k_sums)",
+            clEnqueueNDRangeKernel(c->q, c->k[K_SUMS], 1, NULL, &g, &l, 0, NULL, NULL));
+    size_t n = (1 + (size_t)nf) * groups;
+    OCL_TRY("clEnqueueReadBuffer(sums)", clEnqueueReadBuffer(c->q, c->sums, CL_TRUE, 0, n * 8,
+                                                             c->hwork, 0, NULL, NULL));
+    smx__ocl_acc_read(c, c->hwork, out, n);
+    OCL_TRY("clEnqueueReadBuffer(rows)", clEnqueueReadBuffer(c->q, c->rows, CL_TRUE, 0,
+                                                             2 * sizeof(int) * groups, c->hrows, 0,
+                                                             NULL, NULL));
+    return SMX_OK;
+}
+
+/* Per-slab sums of the new state (buf[cur], bins lo..hi, rows c->need)
+ * into c->hsums and its occupied rows per bin into c->zr. */
+smx_status smx__ocl_note_output(ocl_ctx *c, int lo, int hi, char *err, size_t errlen)
+{
+    const smx_plan *p = c->p;
+    smx_status st = smx__ocl_slab_sums(c, c->buf[c->cur][OCL_PSI], lo, hi, c->need, 0, NULL, 1,
+                                       c->hsums, err, errlen);
+    for (int k = lo; k <= hi && st == SMX_OK; k++) {
+        c->zr[2 * k] = p->nz, c->zr[2 * k + 1] = -1;
+        for (int j = 0; j < p->nt; j++) {
+            const int *r = c->hrows + 2 * ((size_t)(k - lo) * p->nt + j);
+            rows_union(c->zr + 2 * k, r[0], r[1]);
+        }
+    }
+    return st;
+}
+
+/* Sum over the window of per-slab values times a factor of (bin, theta). */
+static void weigh(const ocl_ctx *c, const double *slab, int lo, int hi, const float *fac, int fnt,
+                  double *w, double *e)
+{
+    const smx_plan *p = c->p;
+    *w = *e = 0;
+    for (int i = lo; i <= hi; i++)
+        for (int j = 0; j < p->nt; j++) {
+            double v = slab[(size_t)(i - lo) * p->nt + j];
+            if (fac) v *= fac[(size_t)i * fnt + (fnt > 1 ? j : 0)];
+            *w += v;
+            *e += v * p->e_center_MeV[i];
+        }
+}
+
+/* Empties theta bins jmask of energy bins i0..i1 of the state, their
+ * energy deposited in place. */
+static smx_status collect(ocl_ctx *c, cl_mem jmask, int i0, int i1, char *err, size_t errlen)
+{
+    args a = {c->k[K_COLLECT], 0, CL_SUCCESS};
+    for (int k = 0; k < OCL_ARRAYS; k++) a_mem(&a, c->buf[c->cur][k < c->na ? k : 0]);
+    a_mem(&a, jmask), a_int(&a, i0), a_int(&a, i1), a_int(&a, c->p->nt), a_int(&a, c->S);
+    a_mem(&a, c->e_MeV), a_mem(&a, c->edep);
+    return launch(c, K_COLLECT, &a, c->S, 1, 1, err, errlen);
+}
+
+smx_status smx__ocl_scatter(ocl_ctx *c, int v, smx_op_acct *acct, char *err, size_t errlen)
+{
+    const smx_plan *p = c->p;
+    int lo = c->lo, hi = c->hi, out = 1 - c->cur;
+    smx_status st = SMX_OK;
+    if (hi < lo) return SMX_OK;
+    if (!p->full_circle) { /* kernel mass off the window, per medium */
+        double *ws = c->hsums;
+        const float *f = c->kleak_h[v];
+        if (p->nmat > 1) {
+            st = smx__ocl_slab_sums(c, c->buf[c->cur][OCL_PSI], lo, hi, c->zr, 1, c->kleak[v], p->nt,
+                                    c->hwork, err, errlen);
+            ws = c->hwork + (size_t)(hi - lo + 1) * p->nt, f = NULL;
+        }
+        if (st != SMX_OK) return st;
+        weigh(c, ws, lo, hi, f, p->nt, &acct->w_leak[SMX_EDGE_THETA], &acct->e_leak[SMX_EDGE_THETA]);
+    }
+    memcpy(c->need + 2 * lo, c->zr + 2 * lo, 2 * sizeof(int) * (hi - lo + 1));
+    if (c->scatter_gemm) {
+        for (int k = lo; k <= hi; k++) c->rz[out][2 * k] = c->need[2 * k], c->rz[out][2 * k + 1] = c->need[2 * k + 1];
+        return smx__ocl_gemm_scatter(c, v, err, errlen);
+    }
+    size_t maxlen;
+    st = upload_ranges(c, c->qr, c->need, lo, hi, out, &maxlen, err, errlen);
+    if (st != SMX_OK) return st;
+    args a = {c->k[K_SCATTER], 0, CL_SUCCESS};
+    a_state(&a, c, c->cur), a_state(&a, c, out);
+    a_mem(&a, c->mat), a_mem(&a, c->kw[v]), a_mem(&a, c->khalf[v]), a_int(&a, p->kmax);
+    a_int(&a, lo), a_int(&a, p->ne), a_int(&a, p->nt), a_int(&a, c->S), a_mem(&a, c->qr);
+    a_mem(&a, c->sums);
+    return launch(c, K_SCATTER, &a, maxlen, p->nt, hi - lo + 1, err, errlen);
+}
+
+/* After A_theta: weight on bins beyond max_angle_deg leaves, its energy
+ * deposited where it is. */
+smx_status smx__ocl_reject(ocl_ctx *c, smx_op_acct *acct, char *err, size_t errlen)
+{
+    const smx_plan *p = c->p;
+    int any = 0;
+    for (int j = 0; j < p->nt; j++) any |= p->theta_rejected[j];
+    if (!any || c->hi < c->lo) return SMX_OK;
+    for (int i = c->lo; i <= c->hi; i++)
+        for (int j = 0; j < p->nt; j++) {
+            double *s = &c->hsums[(size_t)(i - c->lo) * p->nt + j];
+            if (!p->theta_rejected[j] || *s == 0) continue;
+            acct->w_rejected += *s;
+            acct->e_deposited += *s * p->e_center_MeV[i];
+            *s = 0;
+        }
+    return collect(c, c->rejected, c->lo, c->hi, err, errlen);
+}
+
+smx_status smx__ocl_stream(ocl_ctx *c, smx_op_acct *acct, char *err, size_t errlen)
+{
+    const smx_plan *p = c->p;
+    int lo = c->lo, hi = c->hi, out = 1 - c->cur, nw = hi - lo + 1;
+    if (hi < lo) return SMX_OK;
+    size_t maxlen, groups = (size_t)nw * p->nt;
+    smx_status st = upload_ranges(c, c->qr2, c->zr, lo, hi, -1, &maxlen, err, errlen);
+    if (st != SMX_OK) return st;
+    args a = {c->k[K_STREAM_LEAK], 0, CL_SUCCESS};
+    a_state(&a, c, c->cur), a_int(&a, lo), a_int(&a, p->nt), a_int(&a, p->nz), a_int(&a, p->nx);
+    a_int(&a, c->S), a_mem(&a, c->qr2), a_mem(&a, c->sb), a_mem(&a, c->sr), a_mem(&a, c->leak);
+    if (a.e != CL_SUCCESS) return smx__ocl_fail(err, errlen, "clSetKernelArg(k_stream_leak)", a.e);
+    size_t g = groups * WG, l = WG;
+    OCL_TRY("clEnqueueNDRangeKernel(k_stream_leak)",
+            clEnqueueNDRangeKernel(c->q, c->k[K_STREAM_LEAK], 1, NULL, &g, &l, 0, NULL, NULL));
+    for (int k = lo; k <= hi; k++)
+        rows_shift(c, c->need + 2 * k, c->zr + 2 * k, c->stream_dz[0], c->stream_dz[1]);
+    st = upload_ranges(c, c->qr, c->need, lo, hi, out, &maxlen, err, errlen);
+    if (st != SMX_OK) return st;
+    a = (args){c->k[K_STREAM], 0, CL_SUCCESS};
+    a_state(&a, c, c->cur), a_state(&a, c, out), a_int(&a, lo), a_int(&a, p->nt), a_int(&a, p->nz);
+    a_int(&a, p->nx), a_int(&a, c->S), a_mem(&a, c->qr), a_mem(&a, c->sb), a_mem(&a, c->sr);
+    a_mem(&a, c->sums);
+    st = launch(c, K_STREAM, &a, maxlen, p->nt, nw, err, errlen);
+    if (st != SMX_OK) return st;
+    OCL_TRY("clEnqueueReadBuffer(leak)", clEnqueueReadBuffer(c->q, c->leak, CL_TRUE, 0, groups * 4 * 8,
+                                                             c->hwork, 0, NULL, NULL));
+    double *lk = c->hwork;
+    smx__ocl_acc_read(c, c->hwork, lk, 4 * groups);
+    for (size_t s = 0; s < groups; s++)
+        for (int e = 0; e < 4; e++) {
+            acct->w_leak[e] += lk[4 * s + e];
+            acct->e_leak[e] += lk[4 * s + e] * p->e_center_MeV[lo + (int)(s / p->nt)];
+        }
+    return SMX_OK;
+}
+
+smx_status smx__ocl_energy(ocl_ctx *c, int nlo, int nhi, smx_op_acct *acct, char *err, size_t errlen)
+{
+    const smx_plan *p = c->p;
+    int lo = c->lo, hi = c->hi, out = 1 - c->cur, nw = hi - lo + 1;
+    size_t groups = (size_t)nw * p->nt, maxlen;
+    smx_status st = SMX_OK;
+    if (hi < lo) return SMX_OK;
+    /* accounting: absorbed, nuclear, deposited, nuclear local, nuclear escaped */
+    double *fig[OCL_ENERGY_FACTORS] = {&acct->w_absorbed, &acct->w_nuclear, &acct->e_deposited,
+                                       &acct->e_nuc_deposited, &acct->e_nuc_escaped};
+    if (p->nmat > 1)
+        st = smx__ocl_slab_sums(c, c->buf[c->cur][OCL_PSI], lo, hi, c->zr, OCL_ENERGY_FACTORS,
+                                c->efac, 1, c->hwork, err, errlen);
+    if (st != SMX_OK) return st;
+    for (int f = 0; f < OCL_ENERGY_FACTORS; f++) {
+        double w, e;
+        if (p->nmat > 1) weigh(c, c->hwork + (1 + f) * groups, lo, hi, NULL, 1, &w, &e);
+        else weigh(c, c->hsums, lo, hi, c->efac_h + (size_t)f * p->ne, 1, &w, &e);
+        *fig[f] = w;
+    }
+    /* the gather */
+    for (int k = nlo; k <= nhi; k++) c->need[2 * k] = p->nz, c->need[2 * k + 1] = -1;
+    for (int i = lo; i <= hi; i++)
+        for (int m = 0; m < p->nmat; m++) {
+            size_t mi = (size_t)m * p->ne + i;
+            for (int t = 0; p->e_first[mi] >= 0 && t < p->e_count[mi]; t++) {
+                int k = p->e_first[mi] + t;
+                if (k >= nlo && k <= nhi) rows_union(c->need + 2 * k, c->zr[2 * i], c->zr[2 * i + 1]);
+            }
+        }
+    if (nhi >= nlo) {
+        st = upload_ranges(c, c->qr, c->need, nlo, nhi, out, &maxlen, err, errlen);
+        args a = {c->k[K_ENERGY], 0, CL_SUCCESS};
+        a_state(&a, c, c->cur), a_state(&a, c, out), a_mem(&a, c->mat), a_mem(&a, c->gstart);
+        a_mem(&a, c->gsrc), a_mem(&a, c->gw), a_int(&a, lo), a_int(&a, hi), a_int(&a, nlo);
+        a_int(&a, p->ne), a_int(&a, p->nt), a_int(&a, c->S), a_mem(&a, c->qr), a_mem(&a, c->sums);
+        if (st == SMX_OK) st = launch(c, K_ENERGY, &a, maxlen, p->nt, nhi - nlo + 1, err, errlen);
+        if (st != SMX_OK) return st;
+    }
+    /* the deposit of the lost energy, from the input state */
+    args a;
+    if (c->opt.accumulation == SMX_ACCUM_FAST) {
+        st = upload_ranges(c, c->qr2, c->zr, lo, hi, -1, &maxlen, err, errlen);
+        a = (args){c->k[K_DEPOSIT_ATOMIC], 0, CL_SUCCESS};
+        a_state(&a, c, c->cur), a_mem(&a, c->mat), a_mem(&a, c->dep), a_mem(&a, c->db);
+        a_mem(&a, c->dr), a_int(&a, lo), a_int(&a, p->ne), a_int(&a, p->nt), a_int(&a, p->nz);
+        a_int(&a, p->nx), a_int(&a, c->S), a_mem(&a, c->qr2), a_mem(&a, c->sums), a_mem(&a, c->edep);
+        return st == SMX_OK ? launch(c, K_DEPOSIT_ATOMIC, &a, maxlen, p->nt, nw, err, errlen) : st;
+    }
+    int *dr = malloc(2 * sizeof(int) * p->ne);
+    if (!dr) return SMX_ENOMEM;
+    for (int i = lo; i <= hi; i++) rows_shift(c, dr + 2 * i, c->zr + 2 * i, c->dz_lo[i], c->dz_hi[i]);
+    st = upload_ranges(c, c->qr2, dr, lo, hi, -1, &maxlen, err, errlen);
+    free(dr);
+    if (st != SMX_OK) return st;
+    a = (args){c->k[K_DEPOSIT], 0, CL_SUCCESS};
+    a_state(&a, c, c->cur), a_mem(&a, c->mat), a_mem(&a, c->dep), a_mem(&a, c->db), a_mem(&a, c->dr);
+    a_mem(&a, c->dbb), a_int(&a, lo), a_int(&a, p->ne), a_int(&a, p->nt), a_int(&a, p->nz);
+    a_int(&a, p->nx), a_int(&a, c->S), a_mem(&a, c->qr2), a_mem(&a, c->sums), a_mem(&a, c->part);
+    st = launch(c, K_DEPOSIT, &a, maxlen, 1, nw, err, errlen);
+    if (st != SMX_OK) return st;
+    a = (args){c->k[K_EDEP_ADD], 0, CL_SUCCESS};
+    a_mem(&a, c->part), a_int(&a, nw), a_int(&a, c->S), a_mem(&a, c->qr2), a_mem(&a, c->edep);
+    return launch(c, K_EDEP_ADD, &a, c->S, 1, 1, err, errlen);
+}
+
+smx_status smx__ocl_trim(ocl_ctx *c, int *lo, int *hi, smx_op_acct *acct, char *err, size_t errlen)
+{
+    const smx_plan *p = c->p;
+    while (*hi >= *lo) {
+        double wk[2] = {0, 0};
+        for (int j = 0; j < p->nt; j++) {
+            wk[0] += c->hsums[j];
+            wk[1] += c->hsums[(size_t)(*hi - *lo) * p->nt + j];
+        }
+        int k = wk[0] < p->trim_weight ? *lo : (wk[1] < p->trim_weight ? *hi : -1);
+        if (k < 0) break;
+        double w = k == *lo ? wk[0] : wk[1];
+        smx_status st = collect(c, c->all_theta, k, k, err, errlen);
+        if (st != SMX_OK) return st;
+        acct->w_trimmed += w;
+        acct->e_deposited += w * p->e_center_MeV[k];
+        if (k == *lo) { /* keep hsums indexed from the window's first bin */
+            memmove(c->hsums, c->hsums + p->nt, sizeof(double) * (size_t)(*hi - *lo) * p->nt);
+            (*lo)++;
+        } else {
+            (*hi)--;
+        }
+    }
+    if (*hi < *lo) *lo = 0, *hi = -1;
+    return SMX_OK;
+}
+
+/* The occupancy the kernels read, from hsums, after the window moved. */
+smx_status smx__ocl_upload_occupancy(ocl_ctx *c, int lo, int hi, char *err, size_t errlen)
+{
+    size_t n = (size_t)(hi - lo + 1) * c->p->nt;
+    if (hi < lo) return SMX_OK;
+    if (c->fp64) {
+        memcpy(c->hwork, c->hsums, n * sizeof(double));
+    } else {
+        float *f = (float *)c->hwork;
+        for (size_t k = 0; k < n; k++) f[2 * k] = (float)c->hsums[k], f[2 * k + 1] = 0;
+    }
+    OCL_TRY("clEnqueueWriteBuffer(sums)", clEnqueueWriteBuffer(c->q, c->sums, CL_TRUE, 0, n * 8,
+                                                               c->hwork, 0, NULL, NULL));
+    return SMX_OK;
+}

@@ -1,0 +1,49 @@
+/* The kernels: the embedded source (cl/smx_cell.h then cl/ kernels, see
+ * tools/embed_text.cmake) built for one context with the plan's options. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend/opencl/ocl.h"
+
+extern const char smx__opencl_source[];
+
+static const char *const kernel_names[K_COUNT] = {
+    [K_SUMS] = "k_sums",         [K_STREAM_LEAK] = "k_stream_leak", [K_SCATTER] = "k_scatter",
+    [K_COLLECT] = "k_collect",   [K_STREAM] = "k_stream",           [K_ENERGY] = "k_energy",
+    [K_DEPOSIT] = "k_deposit",   [K_EDEP_ADD] = "k_edep_add",
+    [K_DEPOSIT_ATOMIC] = "k_deposit_atomic",
+};
+
+smx_status smx__ocl_build(ocl_ctx *c, char *err, size_t errlen)
+{
+    cl_int e;
+    const char *src = smx__opencl_source;
+    c->prog = clCreateProgramWithSource(c->cx, 1, &src, NULL, &e);
+    if (e != CL_SUCCESS) return smx__ocl_fail(err, errlen, "clCreateProgramWithSource", e);
+    char opts[256];
+    snprintf(opts, sizeof opts, "-cl-std=CL1.2%s%s%s%s", c->fp64 ? " -DSMX_FP64" : "",
+             c->p->moments ? " -DSMX_MOMENTS" : "", c->p->full_circle ? " -DSMX_FULL_CIRCLE" : "",
+             c->opt.accumulation == SMX_ACCUM_FAST && c->fp64 ? " -DSMX_ATOMIC64" : "");
+    cl_device_id dev;
+    clGetContextInfo(c->cx, CL_CONTEXT_DEVICES, sizeof dev, &dev, NULL);
+    e = clBuildProgram(c->prog, 1, &dev, opts, NULL, NULL);
+    if (e != CL_SUCCESS) {
+        size_t len = 0;
+        clGetProgramBuildInfo(c->prog, dev, CL_PROGRAM_BUILD_LOG, 0, NULL, &len);
+        char *log = malloc(len + 1);
+        if (log) {
+            log[0] = 0;
+            clGetProgramBuildInfo(c->prog, dev, CL_PROGRAM_BUILD_LOG, len, log, NULL);
+            log[len] = 0;
+        }
+        smx__err(err, errlen, "opencl backend: building the kernels (%s) failed: %s\n%s", opts,
+                 smx__ocl_error_name(e), log ? log : "(no compiler log)");
+        free(log);
+        return SMX_EBACKEND;
+    }
+    for (int k = 0; k < K_COUNT; k++) {
+        c->k[k] = clCreateKernel(c->prog, kernel_names[k], &e);
+        if (e != CL_SUCCESS) return smx__ocl_fail(err, errlen, kernel_names[k], e);
+    }
+    return SMX_OK;
+}
