@@ -42,4 +42,24 @@ int cli_parse_int(const char *option, const char *text, int lo, int hi, int *out
  * otherwise prints an error naming the option and returns 0. */
 int cli_check_backend(const char *option, const char *name);
 
+/* The options of a device backend, shared by run, bench and crosscheck;
+ * a field is -1 where the option was not given. */
+typedef struct cli_devopts {
+    int device;       /* --device N */
+    int accumulation; /* --accumulation deterministic|fast (smx_accumulation) */
+    int scatter;      /* --scatter auto|stencil|gemm (smx_scatter_impl) */
+} cli_devopts;
+#define CLI_DEVOPTS_UNSET {-1, -1, -1}
+#define CLI_DEVOPTS_HELP                                                                  \
+    "  --device N      device of the backend (default: run.device, else\n"                \
+    "                  SMX_OPENCL_DEVICE for opencl, else 0; see smatrix2d devices)\n"    \
+    "  --accumulation deterministic|fast\n"                                              \
+    "                  device backends: bit-identical repeat runs, or atomics\n"          \
+    "  --scatter auto|stencil|gemm\n"                                                    \
+    "                  opencl A_theta: banded stencil, clBLAST batched gemm, or\n"        \
+    "                  the faster measured on the device (fast accumulation only)\n"
+/* Like cli_option_value for the three options above: 1 consumed, 0 not
+ * one of them, -1 a bad value (an error has been printed). */
+int cli_devopts_parse(int argc, char **argv, int *i, cli_devopts *o);
+
 #endif

@@ -29,7 +29,8 @@ static const bench_grid presets[] = {
 
 typedef struct bench_args {
     const char *backend;
-    int device, steps, threads, json;
+    int steps, threads, json;
+    cli_devopts dev;
     smx_streaming streaming;
     int ngrids;
     bench_grid grids[MAX_GRIDS];
@@ -52,7 +53,7 @@ static void bench_usage(FILE *f)
           "options:\n"
           "  --backend NAME  reference|openmp|opencl|vulkan|cuda|auto (default " DEFAULT_BACKEND
           ")\n"
-          "  --device N      device index of the backend (default 0)\n"
+          CLI_DEVOPTS_HELP
           "  --grid G        NXxNZxNTHETAxNE, a preset, or all (default all); may repeat.\n"
           "                  presets: seed-baseline 40x40x72x200,\n"
           "                           seed-balanced 30x30x48x140,\n"
@@ -145,9 +146,8 @@ static int parse_bench_args(int argc, char **argv, bench_args *a)
         } else if ((r = cli_option_value(argc, argv, &i, "--threads", &v)) != 0) {
             if (r < 0 || !cli_parse_int("--threads", v, 0, 4096, &a->threads))
                 return CLI_EXIT_USAGE;
-        } else if ((r = cli_option_value(argc, argv, &i, "--device", &v)) != 0) {
-            if (r < 0 || !cli_parse_int("--device", v, 0, 1023, &a->device))
-                return CLI_EXIT_USAGE;
+        } else if ((r = cli_devopts_parse(argc, argv, &i, &a->dev)) != 0) {
+            if (r < 0) return CLI_EXIT_USAGE;
         } else if ((r = cli_option_value(argc, argv, &i, "--streaming", &v)) != 0) {
             if (r < 0) return CLI_EXIT_USAGE;
             if (!strcmp(v, "centroid")) a->streaming = SMX_STREAM_CENTROID;
@@ -178,8 +178,8 @@ static double ratio(double num, double den) { return den > 0.0 ? num / den : NAN
 
 static void print_table_header(void)
 {
-    printf("%-15s %-14s %-9s %-13s %-24s %7s %10s %10s %10s %10s %10s %9s %10s\n", "preset",
-           "grid", "backend", "streaming", "device", "threads", "scatter_ms", "stream_ms",
+    printf("%-15s %-14s %-9s %-13s %-8s %-24s %7s %10s %10s %10s %10s %10s %9s %10s\n", "preset",
+           "grid", "backend", "streaming", "scatter", "device", "threads", "scatter_ms", "stream_ms",
            "energy_ms", "step_ms", "copy_ms", "step/copy", "state_MB");
 }
 
@@ -188,9 +188,9 @@ static void print_table_row(const bench_args *a, const bench_row *row)
     const smx_bench_result *r = &row->res;
     char label[64];
     grid_label(&row->grid, label, sizeof label);
-    printf("%-15s %-14s %-9s %-13s %-24.24s %7d %10.3f %10.3f %10.3f %10.3f %10.3f %9.2f %10.1f\n",
+    printf("%-15s %-14s %-9s %-13s %-8s %-24.24s %7d %10.3f %10.3f %10.3f %10.3f %10.3f %9.2f %10.1f\n",
            row->grid.preset ? row->grid.preset : "-", label, a->backend,
-           smx_streaming_name(a->streaming), r->device, r->threads,
+           smx_streaming_name(a->streaming), r->scatter, r->device, r->threads,
            r->per_op_ms[SMX_OP_SCATTER], r->per_op_ms[SMX_OP_STREAM],
            r->per_op_ms[SMX_OP_ENERGY], r->step_ms, r->copy_ms, ratio(r->step_ms, r->copy_ms),
            r->state_bytes / 1e6);
@@ -211,6 +211,8 @@ static void json_row(smx__json *j, const bench_args *a, const bench_row *row)
     smx__json_kv_int(j, "threads", r->threads);
     smx__json_kv_int(j, "steps", a->steps);
     smx__json_kv_string(j, "streaming", smx_streaming_name(a->streaming));
+    smx__json_kv_string(j, "accumulation", r->accumulation);
+    smx__json_kv_string(j, "scatter", r->scatter);
     smx__json_kv_double(j, "step_ms", r->step_ms);
     smx__json_kv_double(j, "copy_ms", r->copy_ms);
     smx__json_kv_double(j, "step_over_copy", ratio(r->step_ms, r->copy_ms));
@@ -250,7 +252,9 @@ static smx_status bench_one(const bench_args *a, bench_row *row, char *err)
     spec.ne = row->grid.ne;
     spec.steps = a->steps;
     snprintf(spec.backend, sizeof spec.backend, "%s", a->backend);
-    spec.device = a->device;
+    spec.device = a->dev.device;
+    spec.accumulation = a->dev.accumulation < 0 ? SMX_ACCUM_DETERMINISTIC : a->dev.accumulation;
+    spec.scatter = a->dev.scatter < 0 ? SMX_SCATTER_AUTO : a->dev.scatter;
     spec.threads = a->threads;
     spec.streaming = a->streaming;
     memset(&row->res, 0, sizeof row->res);
@@ -267,6 +271,7 @@ int cli_bench(int argc, char **argv)
         cli_error("out of memory");
         return CLI_EXIT_FAILURE;
     }
+    a->dev = (cli_devopts)CLI_DEVOPTS_UNSET;
     a->backend = DEFAULT_BACKEND;
     a->steps = DEFAULT_STEPS;
     int code = parse_bench_args(argc, argv, a);

@@ -37,12 +37,16 @@ static void xc_usage(FILE *f)
           "  --backend NAME  a backend, or all (default): every compiled backend with a\n"
           "                  device, reference excepted\n"
           "  --quick         the small grids only\n"
+          "  --accumulation deterministic|fast, --scatter auto|stencil|gemm\n"
+          "                  how a device backend runs (gemm: cases with one medium;\n"
+          "                  the others run the stencil)\n"
           "  --json          a JSON array of {backend, case, nmse_state, nmse_dose,\n"
           "                  nmse_accounting, pass}\n"
           "  --help, -h      show this help and exit\n"
           "\n"
           "Environment: SMX_REQUIRE_BACKENDS=opencl,vulkan turns a listed backend that is\n"
-          "not compiled in or has no device into a failure.\n"
+          "not compiled in or has no device into a failure. SMX_OPENCL_DEVICE picks\n"
+          "the OpenCL device.\n"
           "Exit status: 0 all passed, 1 a case failed or a required backend is absent,\n"
           "2 usage error.\n",
           f);
@@ -86,6 +90,7 @@ static int required(const char *name)
 int cli_crosscheck(int argc, char **argv)
 {
     xc_args a = {0};
+    cli_devopts dev = CLI_DEVOPTS_UNSET;
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i], *v = NULL;
         int r;
@@ -96,6 +101,11 @@ int cli_crosscheck(int argc, char **argv)
             a.quick = 1;
         } else if (!strcmp(arg, "--json")) {
             a.json = 1;
+        } else if ((r = cli_devopts_parse(argc, argv, &i, &dev)) != 0) {
+            if (r < 0 || dev.device >= 0) {
+                if (r > 0) cli_error("crosscheck: no --device; set SMX_OPENCL_DEVICE");
+                return CLI_EXIT_USAGE;
+            }
         } else if ((r = cli_option_value(argc, argv, &i, "--backend", &v)) != 0) {
             if (r < 0) return CLI_EXIT_USAGE;
             a.backend = strcmp(v, "all") ? v : NULL;
@@ -124,7 +134,9 @@ int cli_crosscheck(int argc, char **argv)
         }
         char err[ERRLEN] = "";
         int p = 0, f = 0;
-        smx_status st = smx__crosscheck(names[b], a.quick, on_row, &out, &p, &f, err, sizeof err);
+        smx_xvariant var = {dev.accumulation < 0 ? SMX_ACCUM_DETERMINISTIC : dev.accumulation,
+                            dev.scatter < 0 ? SMX_SCATTER_AUTO : dev.scatter};
+        smx_status st = smx__crosscheck(names[b], &var, a.quick, on_row, &out, &p, &f, err, sizeof err);
         passed += p, failed += f, ran++;
         if (st != SMX_OK) {
             cli_error("crosscheck: %s", err);

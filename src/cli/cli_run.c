@@ -21,6 +21,7 @@ typedef struct run_args {
     const char *out;     /* NULL: out/<config name> */
     int quiet;
     int threads;         /* -1: the config's */
+    cli_devopts dev;     /* -1 fields: the config's */
 } run_args;
 
 typedef struct progress {
@@ -43,6 +44,7 @@ static void run_usage(FILE *f)
           "  --out DIR       output folder (default out/<config name without .yaml>);\n"
           "                  created with its parents if needed\n"
           "  --threads N     CPU threads for the openmp backend (0 = OpenMP default)\n"
+          CLI_DEVOPTS_HELP
           "  --quiet, -q     no progress lines on stderr\n"
           "  --help, -h      show this help and exit\n"
           "\n"
@@ -90,6 +92,8 @@ static int parse_run_args(int argc, char **argv, run_args *a)
                 return CLI_EXIT_USAGE;
             }
             a->out = v;
+        } else if ((r = cli_devopts_parse(argc, argv, &i, &a->dev)) != 0) {
+            if (r < 0) return CLI_EXIT_USAGE;
         } else if ((r = cli_option_value(argc, argv, &i, "--threads", &v)) != 0) {
             if (r < 0 || !cli_parse_int("--threads", v, 0, 4096, &a->threads))
                 return CLI_EXIT_USAGE;
@@ -190,6 +194,9 @@ static int execute(const run_args *a, smx_config *cfg, const char *out, char *er
         return fail(st, err);
     if (a->backend)
         snprintf(cfg->backend, sizeof cfg->backend, "%s", a->backend);
+    if (a->dev.device >= 0) cfg->device = a->dev.device;
+    if (a->dev.accumulation >= 0) cfg->accumulation = (smx_accumulation)a->dev.accumulation;
+    if (a->dev.scatter >= 0) cfg->scatter = (smx_scatter_impl)a->dev.scatter;
     if (a->threads >= 0)
         cfg->threads = a->threads;
     st = smx_config_check(cfg, err, ERRLEN);
@@ -224,7 +231,7 @@ static int execute(const run_args *a, smx_config *cfg, const char *out, char *er
 
 int cli_run(int argc, char **argv)
 {
-    run_args a = {.threads = -1};
+    run_args a = {.threads = -1, .dev = CLI_DEVOPTS_UNSET};
     int code = parse_run_args(argc, argv, &a);
     if (code >= 0)
         return code;

@@ -65,7 +65,7 @@ smx_status smx__oprun_open(smx_oprun *r, const char *backend, const smx_config *
     /* the reference backend is the float64 oracle; the others run float32 */
     smx_precision prec =
         r->be == &smx__backend_reference ? SMX_PRECISION_FLOAT64 : SMX_PRECISION_FLOAT32;
-    smx_backend_opts opt = {.device = -1, .precision = prec};
+    smx_backend_opts opt = {-1, prec, cfg->threads, cfg->accumulation, cfg->scatter};
     st = r->be->create(&r->plan, &opt, &r->ctx, err, errlen);
     if (st != SMX_OK) {
         r->ctx = NULL;

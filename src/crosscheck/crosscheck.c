@@ -78,11 +78,15 @@ static void case_config(const xcase *k, smx_config *c)
     }
 }
 
-static void case_name(const xcase *k, const char *what, char *buf, size_t n)
+static void case_name(const xcase *k, const smx_config *cfg, const char *what, char *buf, size_t n)
 {
-    snprintf(buf, n, "%s/grid=%dx%dx%dx%d/theta=%s/angle=%g/stream=%s/media=%s", what, k->nx,
+    char var[64] = "";
+    if (cfg->accumulation != SMX_ACCUM_DETERMINISTIC || cfg->scatter != SMX_SCATTER_AUTO)
+        snprintf(var, sizeof var, "/accumulation=%s/scatter=%s",
+                 smx_accumulation_name(cfg->accumulation), smx_scatter_impl_name(cfg->scatter));
+    snprintf(buf, n, "%s/grid=%dx%dx%dx%d/theta=%s/angle=%g/stream=%s/media=%s%s", what, k->nx,
              k->nz, k->nt, k->ne, k->full_circle ? "circle" : "window", k->angle_deg,
-             smx_streaming_name(k->streaming), k->slabs ? "bone" : "water");
+             smx_streaming_name(k->streaming), k->slabs ? "bone" : "water", var);
 }
 
 static double nmse(const double *a, const double *b, size_t n)
@@ -186,8 +190,8 @@ static smx_status run_case(const smx_config *cfg0, const char *backend, smx_xrow
     return st;
 }
 
-smx_status smx__crosscheck(const char *backend, int quick, smx_xrow_fn on_row, void *user,
-                           int *passed, int *failed, char *err, size_t errlen)
+smx_status smx__crosscheck(const char *backend, const smx_xvariant *v, int quick, smx_xrow_fn on_row,
+                           void *user, int *passed, int *failed, char *err, size_t errlen)
 {
     *passed = *failed = 0;
     for (int c = 0; c < NCASES; c++) {
@@ -195,6 +199,10 @@ smx_status smx__crosscheck(const char *backend, int quick, smx_xrow_fn on_row, v
         if (quick && !k->quick) continue;
         smx_config cfg;
         case_config(k, &cfg);
+        if (v) {
+            cfg.accumulation = v->accumulation;
+            cfg.scatter = v->scatter == SMX_SCATTER_GEMM && k->slabs ? SMX_SCATTER_STENCIL : v->scatter;
+        }
         int nops = k->kind == XC_OP ? SMX_N_OPS : 1;
         for (int op = 0; op < nops; op++) {
             smx_xrow row = {0};
@@ -204,7 +212,7 @@ smx_status smx__crosscheck(const char *backend, int quick, smx_xrow_fn on_row, v
             else if (k->kind == XC_STEPS)
                 snprintf(what, sizeof what, "steps=%d/%s", k->arg, smx_splitting_name(k->split));
             else snprintf(what, sizeof what, "run/%s", smx_splitting_name(k->split));
-            case_name(k, what, row.name, sizeof row.name);
+            case_name(k, &cfg, what, row.name, sizeof row.name);
             char why[512] = "";
             smx_status st = k->kind == XC_RUN ? run_case(&cfg, backend, &row, why, sizeof why)
                                               : graph_case(k, &cfg, backend, op, &row, why, sizeof why);

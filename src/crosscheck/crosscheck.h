@@ -24,9 +24,17 @@ typedef struct smx_xrow {
 
 typedef void (*smx_xrow_fn)(void *user, const smx_xrow *row);
 
+/* How the device backend runs (run.accumulation, run.scatter); the case
+ * names say it when it is not the default. gemm falls back to stencil on
+ * cases with several media (gemm needs one kernel matrix per bin). */
+typedef struct smx_xvariant {
+    smx_accumulation accumulation;
+    smx_scatter_impl scatter;
+} smx_xvariant;
+
 /* Runs every case on `backend` against reference; quick: the small grids
  * only. Returns SMX_OK when every case ran (passed or not). */
-smx_status smx__crosscheck(const char *backend, int quick, smx_xrow_fn on_row, void *user,
-                           int *passed, int *failed, char *err, size_t errlen);
+smx_status smx__crosscheck(const char *backend, const smx_xvariant *v, int quick, smx_xrow_fn on_row,
+                           void *user, int *passed, int *failed, char *err, size_t errlen);
 
 #endif

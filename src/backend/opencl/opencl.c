@@ -120,11 +120,10 @@ static smx_status buffers(ocl_ctx *c, char *err, size_t errlen)
     const smx_plan *p = c->p;
     size_t n = smx__psi_size(p) * sizeof(float), ent = (size_t)p->ne * p->nt;
     smx_status st = SMX_OK;
+    /* not cleared: nothing outside the occupied window is ever read, and
+     * every row of a bin entering it is written first (rz starts unknown) */
     for (int s = 0; s < 2 && st == SMX_OK; s++)
-        for (int k = 0; k < c->na && st == SMX_OK; k++) {
-            st = alloc(c, &c->buf[s][k], n, err, errlen);
-            if (st == SMX_OK) st = zero_fill(c, c->buf[s][k], n, err, errlen);
-        }
+        for (int k = 0; k < c->na && st == SMX_OK; k++) st = alloc(c, &c->buf[s][k], n, err, errlen);
     if (st == SMX_OK) st = alloc(c, &c->edep, (size_t)c->S * 8, err, errlen);
     if (st == SMX_OK && c->opt.accumulation == SMX_ACCUM_DETERMINISTIC)
         st = alloc(c, &c->part, (size_t)p->ne * c->S * 8, err, errlen);
@@ -261,15 +260,17 @@ static smx_status ocl_set_state(void *ctx, const smx_host_state *hs, int lo, int
 {
     ocl_ctx *c = ctx;
     const smx_plan *p = c->p;
-    size_t n = smx__psi_size(p);
+    /* the occupied bins only: the kernels never read outside them */
+    size_t a = 0, n = 0;
+    if (hi >= lo) a = (size_t)lo * p->nt * c->S, n = (size_t)(hi - lo + 1) * p->nt * c->S;
     const double *src[OCL_ARRAYS] = {hs->psi, hs->mx, hs->mz, hs->qx, hs->qz};
-    float *f = malloc(n * sizeof(float));
+    float *f = malloc((n ? n : 1) * sizeof(float));
     if (!f) return SMX_ENOMEM;
     smx_status st = SMX_OK;
-    for (int k = 0; k < c->na && st == SMX_OK; k++) {
-        for (size_t q = 0; q < n; q++) f[q] = (float)src[k][q];
-        cl_int e = clEnqueueWriteBuffer(c->q, c->buf[c->cur][k], CL_TRUE, 0, n * sizeof(float), f, 0,
-                                        NULL, NULL);
+    for (int k = 0; k < c->na && st == SMX_OK && n; k++) {
+        for (size_t q = 0; q < n; q++) f[q] = (float)src[k][a + q];
+        cl_int e = clEnqueueWriteBuffer(c->q, c->buf[c->cur][k], CL_TRUE, a * sizeof(float),
+                                        n * sizeof(float), f, 0, NULL, NULL);
         if (e != CL_SUCCESS) st = smx__ocl_fail(err, errlen, "clEnqueueWriteBuffer(state)", e);
     }
     free(f);
