@@ -94,7 +94,9 @@ Test(config, init_sets_documented_defaults)
     cr_assert_eq(c.streaming, SMX_STREAM_CENTROID);
     cr_assert_str_eq(c.backend, "openmp");
     cr_assert_eq(c.precision, SMX_PRECISION_FLOAT32);
-    cr_assert_eq(c.device, 0);
+    cr_assert_eq(c.device, -1);
+    cr_assert_eq(c.accumulation, SMX_ACCUM_DETERMINISTIC);
+    cr_assert_eq(c.scatter, SMX_SCATTER_AUTO);
     cr_assert_eq(c.threads, 0);
     cr_assert_str_eq(c.source_path, "");
 }
@@ -155,7 +157,9 @@ Test(config, load_full_config_round_trips)
               "  backend: reference\n"
               "  precision: float64\n"
               "  device: 1\n"
-              "  threads: 4\n",
+              "  threads: 4\n"
+              "  accumulation: fast\n"
+              "  scatter: gemm\n",
               &r);
     cr_assert_eq(r.st, SMX_OK, "%s", r.err);
     const smx_config *c = &r.cfg;
@@ -193,6 +197,8 @@ Test(config, load_full_config_round_trips)
     cr_assert_eq(c->precision, SMX_PRECISION_FLOAT64);
     cr_assert_eq(c->device, 1);
     cr_assert_eq(c->threads, 4);
+    cr_assert_eq(c->accumulation, SMX_ACCUM_FAST);
+    cr_assert_eq(c->scatter, SMX_SCATTER_GEMM);
     cr_assert_str_eq(c->source_path, r.path);
     cr_assert_eq(smx_config_check(c, r.err, sizeof r.err), SMX_OK, "%s", r.err);
 }
@@ -1184,4 +1190,24 @@ Test(config, check_rejects_new_fields)
     check_config_base(&c);
     c.streaming = (smx_streaming)9;
     expect_check(&c, "transport.streaming: ", "expected one of centroid, shift_deposit");
+}
+
+Test(config, reject_unknown_accumulation_and_scatter)
+{
+    expect_error("beams: [{energy_MeV: 100}]\n"
+                 "run:\n"
+                 "  accumulation: quick\n",
+                 "3:17", "run.accumulation", "quick");
+    expect_error("beams: [{energy_MeV: 100}]\n"
+                 "run:\n"
+                 "  scatter: fft\n",
+                 "3:12", "run.scatter", "fft");
+}
+
+Test(config, reject_negative_device)
+{
+    expect_error("beams: [{energy_MeV: 100}]\n"
+                 "run:\n"
+                 "  device: -3\n",
+                 "3:11", "run.device", "-3");
 }

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs the build dependencies from Debian's packages and builds
-# smatrix2d into build/. Used by README.md and by .ci/run.
+# smatrix2d into build/. Used by README.md and by .ci/run. The OpenCL
+# packages give the opencl backend (PoCL runs it on the CPU; clBLAST adds
+# the gemm A_theta); the build leaves the backend out where they are absent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SUDO=""
@@ -8,6 +10,7 @@ if [ "$(id -u)" != 0 ]; then SUDO=sudo; fi
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update
 $SUDO apt-get install -y --no-install-recommends \
-  build-essential cmake ninja-build pkg-config libyaml-dev libcriterion-dev
+  build-essential cmake ninja-build pkg-config libyaml-dev libcriterion-dev \
+  ocl-icd-opencl-dev opencl-headers libclblast-dev pocl-opencl-icd clinfo
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release
 cmake --build build

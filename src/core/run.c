@@ -200,6 +200,8 @@ smx_status smx_run_execute(smx_run *r, smx_progress_fn progress, void *user, cha
         res->timing.op_ms_per_step[op] = step ? op_ms[op] / step : 0;
         res->timing.step_ms += res->timing.op_ms_per_step[op];
     }
+    /* `run.scatter: auto` decides on the first step */
+    smx__backend_describe(r->be, r->ctx, res->accumulation, res->scatter, sizeof res->scatter);
 
     /* dose: MeV per proton -> Gy for the configured protons (SPEC §5) */
     smx_status st = r->be->get_edep(r->ctx, r->edep, err, errlen);

@@ -15,7 +15,7 @@ int smx__ocl_devices(ocl_device *out, int max, char *why, size_t whylen)
     cl_uint np = 0;
     cl_int e = clGetPlatformIDs(OCL_MAX_PLATFORMS, plats, &np);
     if (e != CL_SUCCESS || np == 0) {
-        smx__err(why, whylen, "no OpenCL platform (%s): install an ICD, e.g. pocl-opencl-icd",
+        smx__err(why, whylen, "no OpenCL platform: %s; install an ICD, e.g. pocl-opencl-icd",
                  e != CL_SUCCESS ? smx__ocl_error_name(e) : "the ICD loader lists none");
         return 0;
     }
@@ -49,6 +49,7 @@ smx_status smx__ocl_pick(int device, ocl_device *out, char *err, size_t errlen)
 {
     ocl_device all[OCL_MAX_DEVICES];
     char why[256] = "";
+    const char *from = device < 0 ? " (SMX_OPENCL_DEVICE)" : "";
     if (device < 0) {
         device = env_device();
         if (device < 0) {
@@ -59,8 +60,8 @@ smx_status smx__ocl_pick(int device, ocl_device *out, char *err, size_t errlen)
     }
     int n = smx__ocl_devices(all, OCL_MAX_DEVICES, why, sizeof why);
     if (device >= n || device >= OCL_MAX_DEVICES) {
-        smx__err(err, errlen, "opencl backend: device %d requested, %d found%s%s", device, n,
-                 why[0] ? ": " : "", why);
+        smx__err(err, errlen, "opencl backend: device %d%s requested, %d found%s%s", device, from,
+                 n, why[0] ? ": " : "", why);
         return SMX_ENODEV;
     }
     *out = all[device];
