@@ -7,6 +7,8 @@
  *   SMX_MOMENTS      centroid streaming: mx, mz, qx, qz travel with psi
  *   SMX_FULL_CIRCLE  theta is periodic (else a window with absorbing ends)
  *   SMX_ATOMIC64     64-bit compare-and-swap (fast deposits in double)
+ *   SMX_ONE_MEDIUM   one medium: table lookups do not depend on the cell,
+ *                    so loop bounds are the same for a whole work-group
  * A state array is psi[i][j][q], q = z * nx + x over the slab of S cells. */
 #ifdef SMX_FP64
 #pragma OPENCL EXTENSION cl_khr_fp64 : enable
@@ -37,6 +39,13 @@ static inline int acc_nonzero(acc_t a) { return a.x != 0.0f || a.y != 0.0f; }
                  __global const float *i_qx, __global const float *i_qz
 #define STATE_OUT __global float *o_w, __global float *o_mx, __global float *o_mz, \
                   __global float *o_qx, __global float *o_qz
+
+/* The medium of cell q. */
+#ifdef SMX_ONE_MEDIUM
+#define MEDIUM(mat, q) 0
+#else
+#define MEDIUM(mat, q) ((int)(mat)[q])
+#endif
 
 static inline size_t cell_index(int i, int j, int nt, int S, int q)
 {

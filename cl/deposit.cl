@@ -6,7 +6,7 @@
  *
  * Deterministic: k_deposit gathers, for each destination cell and source
  * energy bin, every candidate source in a fixed order (dbb = the (bx, bz)
- * bounds over theta and media of bin i's offsets) into part[w][d], and
+ * bounds over the media of the offsets of (i, j)) into part[w][d], and
  * k_edep_add sums the bins in order. Fast: k_deposit_atomic scatters with
  * atomic adds. */
 
@@ -21,48 +21,130 @@ static inline void deposit_parcel(float w, __global const float *m, __global con
 #endif
 }
 
-/* Fraction of a deposit landing on cell d from a source at x with base b. */
-static inline float deposit_frac(int x, int b, int n, int d, float t, float v)
+/* Sum of the fractions f[0..3] of a deposit on cells b + {0..3} that
+ * land on cell d once clamped onto [0, n). */
+static inline float frac_on(const float *f, int b, int n, int d)
 {
-    float f[4], s = 0;
-    smx_deposit_split(t, v, f);
-    for (int k = 0; k < 4; k++)
-        if (clamp(x + b + k, 0, n - 1) == d) s += f[k];
+    int k = d - b;
+    if (d > 0 && d < n - 1) return k >= 0 && k < 4 ? f[k] : 0.0f; /* no folding */
+    float s = 0;
+    for (k = 0; k < 4; k++)
+        if (clamp(b + k, 0, n - 1) == d) s += f[k];
     return s;
 }
 
-__kernel void k_deposit(STATE_IN, __global const uchar *mat, __global const float *dep,
-                        __global const int *db, __global const float *dr, __global const int *dbb,
-                        int lo, int ne, int nt, int nz, int nx, int S, __global const int *qdr,
-                        __global const acc_t *occ, __global acc_t *part)
+#define DN ((SMX_TX + 8) * (SMX_TZ + 8))
+
+/* frac_on for fractions in local memory, DN apart. */
+static inline float frac_on_local(__local const float *f, int b, int n, int d)
 {
-    int w = get_global_id(2), i = lo + w, d = range_cell(qdr, w);
-    if (d < 0) return;
-    int zd = d / nx, xd = d - zd * nx;
+    int k = d - b;
+    if (d > 0 && d < n - 1) return k >= 0 && k < 4 ? f[k * DN] : 0.0f;
+    float s = 0;
+    for (k = 0; k < 4; k++)
+        if (clamp(b + k, 0, n - 1) == d) s += f[k * DN];
+    return s;
+}
+
+/* The deposit of source cell (i, j, z, x): its first cells (cx, cz), its
+ * fractions per axis and the energy it deposits; 0 when it is empty. */
+static inline float deposit_source(STATE_IN, __global const uchar *mat, __global const float *dep,
+                                   __global const int *db, __global const float *dr, int i, int j,
+                                   int z, int x, int ne, int nt, int nx, int S, int *cx, int *cz,
+                                   float *fx, float *fz)
+{
+    int q = z * nx + x;
+    size_t n = cell_index(i, j, nt, S, q);
+    float wt = i_w[n];
+    if (wt == 0) return 0;
+    size_t mi = (size_t)MEDIUM(mat, q) * ne + i, mij = mi * nt + j;
+    float ux, vx, uz, vz;
+    deposit_parcel(wt, i_mx, i_qx, n, &ux, &vx);
+    deposit_parcel(wt, i_mz, i_qz, n, &uz, &vz);
+    smx_deposit_split(ux + dr[2 * mij], vx, fx);
+    smx_deposit_split(uz + dr[2 * mij + 1], vz, fz);
+    *cx = x + db[2 * mij], *cz = z + db[2 * mij + 1];
+    return dep[mi] * wt;
+}
+
+/* The sources whose deposit can reach cells [d0, d1] along an axis of n
+ * cells, for first-cell offsets b in [bmin, bmax] (cells past the edges
+ * fold onto them). */
+static inline void source_span(int d0, int d1, int bmin, int bmax, int n, int *s0, int *s1)
+{
+    *s0 = d0 == 0 ? 0 : max(d0 - bmax - 3, 0);
+    *s1 = d1 == n - 1 ? n - 1 : min(d1 - bmin, n - 1);
+}
+
+#define DX (SMX_TX + 8) /* the source tile: the output tile and a halo of 8 */
+#define DZ (SMX_TZ + 8)
+
+/* A work-group is a tile of SMX_TX x SMX_TZ destination cells of source
+ * bin w; per theta bin it splits every source that can reach the tile
+ * once into local memory (or, when the offsets spread wider than the
+ * halo, each destination reads its candidates itself), then each
+ * destination sums its candidates in a fixed order (theta, z, x). */
+__kernel __attribute__((reqd_work_group_size(SMX_TX, SMX_TZ, 1))) void k_deposit(
+    STATE_IN, __global const uchar *mat, __global const float *dep, __global const int *db,
+    __global const float *dr, __global const int *dbb, int lo, int ne, int nt, int nz, int nx,
+    int S, __global const int *qdr, __global const acc_t *occ, __global acc_t *part)
+{
+    __local float lf[9 * DN]; /* deposited energy, x fractions, z fractions */
+    __local int lc[2 * DN];   /* first cells (x, z) */
+    int lx = get_local_id(0), lz = get_local_id(1), w = get_global_id(2), i = lo + w;
+    int zb = qdr[2 * w + 1] / nx, x0 = get_group_id(0) * SMX_TX;
+    int z0 = qdr[2 * w] / nx + get_group_id(1) * SMX_TZ;
+    if (z0 >= zb) return; /* the whole group */
+    int xd = x0 + lx, zd = z0 + lz, inside = xd < nx && zd < zb;
+    int x1 = min(x0 + SMX_TX, nx) - 1, z1 = min(z0 + SMX_TZ, zb) - 1; /* the tile's last cells */
     acc_t a = ACC_ZERO;
     for (int j = 0; j < nt; j++) {
-        if (!acc_nonzero(occ[w * nt + j])) continue;
+        if (!acc_nonzero(occ[w * nt + j])) continue; /* the whole group */
         __global const int *bb = dbb + 4 * ((size_t)i * nt + j); /* bx min, max, bz min, max */
-        int x0 = xd == 0 ? 0 : max(xd - bb[1] - 3, 0), x1 = xd == nx - 1 ? nx - 1 : min(xd - bb[0], nx - 1);
-        int z0 = zd == 0 ? 0 : max(zd - bb[3] - 3, 0), z1 = zd == nz - 1 ? nz - 1 : min(zd - bb[2], nz - 1);
-        for (int z = z0; z <= z1; z++)
-            for (int x = x0; x <= x1; x++) {
-                int q = z * nx + x;
-                size_t n = cell_index(i, j, nt, S, q);
-                float wt = i_w[n];
-                if (wt == 0) continue;
-                size_t mi = (size_t)mat[q] * ne + i, mij = mi * nt + j;
-                int bx = db[2 * mij], bz = db[2 * mij + 1];
-                float ux, vx, uz, vz;
-                deposit_parcel(wt, i_mx, i_qx, n, &ux, &vx);
-                deposit_parcel(wt, i_mz, i_qz, n, &uz, &vz);
-                float fz = deposit_frac(z, bz, nz, zd, uz + dr[2 * mij + 1], vz);
-                if (fz == 0) continue;
-                float fx = deposit_frac(x, bx, nx, xd, ux + dr[2 * mij], vx);
-                a = acc_add(a, ((dep[mi] * wt) * fz) * fx);
+        int sx0, sx1, sz0, sz1;
+        source_span(x0, x1, bb[0], bb[1], nx, &sx0, &sx1);
+        source_span(z0, z1, bb[2], bb[3], nz, &sz0, &sz1);
+        int rx = sx1 - sx0 + 1, rz = sz1 - sz0 + 1;
+        if (rx > DX || rz > DZ) { /* wider than the tile: straight from global memory */
+            int c0, c1, e0, e1;
+            source_span(xd, xd, bb[0], bb[1], nx, &c0, &c1);
+            source_span(zd, zd, bb[2], bb[3], nz, &e0, &e1);
+            for (int z = e0; z <= e1 && inside; z++)
+                for (int x = c0; x <= c1; x++) {
+                    int cx, cz;
+                    float fx[4], fz[4];
+                    float all = deposit_source(i_w, i_mx, i_mz, i_qx, i_qz, mat, dep, db, dr, i, j, z,
+                                               x, ne, nt, nx, S, &cx, &cz, fx, fz);
+                    if (all == 0) continue;
+                    float sz = frac_on(fz, cz, nz, zd);
+                    if (sz != 0) a = acc_add(a, (all * sz) * frac_on(fx, cx, nx, xd));
+                }
+            continue;
+        }
+        for (int l = lz * SMX_TX + lx; l < rx * rz; l += SMX_TX * SMX_TZ) {
+            int cx = 0, cz = 0;
+            float fx[4], fz[4];
+            float all = deposit_source(i_w, i_mx, i_mz, i_qx, i_qz, mat, dep, db, dr, i, j,
+                                       sz0 + l / rx, sx0 + l % rx, ne, nt, nx, S, &cx, &cz, fx, fz);
+            lf[l] = all;
+            lc[l] = cx, lc[DN + l] = cz;
+            for (int k = 0; k < 4 && all != 0; k++) lf[(1 + k) * DN + l] = fx[k], lf[(5 + k) * DN + l] = fz[k];
+        }
+        barrier(CLK_LOCAL_MEM_FENCE);
+        int c0, c1, e0, e1;
+        source_span(xd, xd, bb[0], bb[1], nx, &c0, &c1);
+        source_span(zd, zd, bb[2], bb[3], nz, &e0, &e1);
+        for (int z = max(e0, sz0); z <= min(e1, sz1) && inside; z++)
+            for (int x = max(c0, sx0); x <= min(c1, sx1); x++) {
+                int l = (z - sz0) * rx + x - sx0;
+                float all = lf[l];
+                if (all == 0) continue;
+                float sz = frac_on_local(lf + 5 * DN + l, lc[DN + l], nz, zd);
+                if (sz != 0) a = acc_add(a, (all * sz) * frac_on_local(lf + DN + l, lc[l], nx, xd));
             }
+        barrier(CLK_LOCAL_MEM_FENCE);
     }
-    part[(size_t)w * S + d] = a;
+    if (inside) part[(size_t)w * S + zd * nx + xd] = a;
 }
 
 /* edep[d] += part[w][d] over the bins w whose range holds d, in order. */
@@ -107,23 +189,15 @@ __kernel void k_deposit_atomic(STATE_IN, __global const uchar *mat, __global con
                                int nt, int nz, int nx, int S, __global const int *qr,
                                __global const acc_t *occ, __global acc_t *edep)
 {
-    int j = get_global_id(1), w = get_global_id(2), i = lo + w, q = range_cell(qr, w);
+    int j = get_global_id(1), w = get_global_id(2), q = range_cell(qr, w), cx, cz;
     if (q < 0 || !acc_nonzero(occ[w * nt + j])) return;
-    size_t n = cell_index(i, j, nt, S, q);
-    float wt = i_w[n];
-    if (wt == 0) return;
-    int z = q / nx, x = q - z * nx;
-    size_t mi = (size_t)mat[q] * ne + i, mij = mi * nt + j;
-    int bx = db[2 * mij], bz = db[2 * mij + 1];
-    float ux, vx, uz, vz, fx[4], fz[4], all = dep[mi] * wt;
-    deposit_parcel(wt, i_mx, i_qx, n, &ux, &vx);
-    deposit_parcel(wt, i_mz, i_qz, n, &uz, &vz);
-    smx_deposit_split(ux + dr[2 * mij], vx, fx);
-    smx_deposit_split(uz + dr[2 * mij + 1], vz, fz);
-    for (int a = 0; a < 4; a++) {
+    float fx[4], fz[4];
+    float all = deposit_source(i_w, i_mx, i_mz, i_qx, i_qz, mat, dep, db, dr, lo + w, j, q / nx,
+                               q % nx, ne, nt, nx, S, &cx, &cz, fx, fz);
+    for (int a = 0; a < 4 && all != 0; a++) {
         if (fz[a] == 0) continue;
-        int zz = clamp(z + bz + a, 0, nz - 1);
+        int zz = clamp(cz + a, 0, nz - 1);
         for (int b = 0; b < 4; b++)
-            if (fx[b] != 0) atomic_add_acc(edep + zz * nx + clamp(x + bx + b, 0, nx - 1), (all * fz[a]) * fx[b]);
+            if (fx[b] != 0) atomic_add_acc(edep + zz * nx + clamp(cx + b, 0, nx - 1), (all * fz[a]) * fx[b]);
     }
 }

@@ -8,7 +8,7 @@ __kernel void k_energy(STATE_IN, STATE_OUT, __global const uchar *mat, __global 
 {
     int j = get_global_id(1), w = get_global_id(2), k = nlo + w, q = range_cell(qr, w);
     if (q < 0) return;
-    size_t mk = (size_t)mat[q] * (ne + 1) + k;
+    size_t mk = (size_t)MEDIUM(mat, q) * (ne + 1) + k;
     float a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0;
     for (int g = gstart[mk]; g < gstart[mk + 1]; g++) {
         int i = gsrc[g];

@@ -28,7 +28,7 @@ __kernel __attribute__((reqd_work_group_size(RG, 1, 1))) void k_sums(
         zmin = min(zmin, z);
         zmax = max(zmax, z);
         for (int f = 0; f < nf; f++)
-            a[1 + f] = acc_add(a[1 + f], v * fac[((size_t)(f * nmat + mat[q]) * ne + i) * fnt + (fnt > 1 ? j : 0)]);
+            a[1 + f] = acc_add(a[1 + f], v * fac[((size_t)(f * nmat + MEDIUM(mat, q)) * ne + i) * fnt + (fnt > 1 ? j : 0)]);
     }
     if (zmax >= 0) {
         atomic_min(&r0, zmin);

@@ -8,7 +8,7 @@ __kernel void k_scatter(STATE_IN, STATE_OUT, __global const uchar *mat, __global
 {
     int j = get_global_id(1), w = get_global_id(2), i = lo + w, q = range_cell(qr, w);
     if (q < 0) return;
-    size_t mi = (size_t)mat[q] * ne + i;
+    size_t mi = (size_t)MEDIUM(mat, q) * ne + i;
     int K = khalf[mi];
     __global const float *k = kw + mi * (2 * kmax + 1) + kmax;
     float a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0;

@@ -2,41 +2,67 @@
  * lands on cells (z + bz + {0,1,2}) x (x + bx + {0,1,2}) (sb = (bx, bz),
  * placed sr = (rx, rz) cells past the first); output cell (zd, xd) pulls
  * piece (pz, px) from source (zd - bz - pz, xd - bx - px) and sums weight
- * and moments in a fixed order. Pieces off the grid are counted by
- * k_stream_leak. */
-__kernel void k_stream(STATE_IN, STATE_OUT, int lo, int nt, int nz, int nx, int S,
-                       __global const int *qr, __global const int *sb, __global const float *sr,
-                       __global const acc_t *occ)
+ * and moments in a fixed order. A work-group is a tile of SMX_TX x SMX_TZ
+ * output cells of one slab; it splits each source of the tile and its
+ * halo once into local memory. Pieces off the grid are counted by
+ * k_stream_leak. Launch: (x, rows of the bin's range, bin x theta). */
+#define SX (SMX_TX + 2)
+#define SZ (SMX_TZ + 2)
+#define SN (SX * SZ)
+
+__kernel __attribute__((reqd_work_group_size(SMX_TX, SMX_TZ, 1))) void k_stream(
+    STATE_IN, STATE_OUT, int lo, int nt, int nz, int nx, int S, __global const int *qr,
+    __global const int *sb, __global const float *sr, __global const acc_t *occ)
 {
-    int j = get_global_id(1), w = get_global_id(2), i = lo + w, q = range_cell(qr, w);
-    if (q < 0) return;
-    int zd = q / nx, xd = q - zd * nx, bx = sb[2 * j], bz = sb[2 * j + 1];
-    float rx = sr[2 * j], rz = sr[2 * j + 1];
-    float a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0;
-    if (acc_nonzero(occ[w * nt + j]))
-        for (int pz = 0; pz < 3; pz++) {
-            int z = zd - bz - pz;
-            if (z < 0 || z >= nz) continue;
-            for (int px = 0; px < 3; px++) {
-                int x = xd - bx - px;
-                if (x < 0 || x >= nx) continue;
-                size_t n = cell_index(i, j, nt, S, z * nx + x);
-                float wt = i_w[n];
-                if (wt == 0) continue;
-                float fx[3], ox[3], sx[3], fz[3], oz[3], sz[3];
-                parcel_split(wt, i_mx, i_qx, n, rx, fx, ox, sx);
-                parcel_split(wt, i_mz, i_qz, n, rz, fz, oz, sz);
-                float v = (wt * fz[pz]) * fx[px];
-                a0 += v;
+    __local float wfz[3 * SN], fx[3 * SN]; /* per source: weight x z fraction, x fraction */
 #ifdef SMX_MOMENTS
-                a1 += v * ox[px];
-                a2 += v * oz[pz];
-                a3 += v * sx[px];
-                a4 += v * sz[pz];
+    __local float mom[12 * SN];            /* ox, sx (3 each), oz, sz (3 each) */
+#endif
+    int lx = get_local_id(0), lz = get_local_id(1), s = get_global_id(2), w = s / nt, j = s - w * nt;
+    int zb = qr[2 * w + 1] / nx, x0 = get_group_id(0) * SMX_TX;
+    int z0 = qr[2 * w] / nx + get_group_id(1) * SMX_TZ;
+    if (z0 >= zb) return; /* the whole group */
+    int xd = x0 + lx, zd = z0 + lz, inside = xd < nx && zd < zb;
+    size_t base = cell_index(lo + w, j, nt, S, 0);
+    float a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0;
+    if (acc_nonzero(occ[s])) { /* the whole group */
+        int bx = sb[2 * j], bz = sb[2 * j + 1], xs0 = x0 - bx - 2, zs0 = z0 - bz - 2;
+        float rx = sr[2 * j], rz = sr[2 * j + 1];
+        for (int l = lz * SMX_TX + lx; l < SN; l += SMX_TX * SMX_TZ) {
+            int x = xs0 + l % SX, z = zs0 + l / SX;
+            float wt = 0, f[3] = {0, 0, 0}, g[3] = {0, 0, 0}, ox[3], sx[3], oz[3], sz[3];
+            if (x >= 0 && x < nx && z >= 0 && z < nz) wt = i_w[base + z * nx + x];
+            if (wt != 0) {
+                parcel_split(wt, i_mx, i_qx, base + z * nx + x, rx, f, ox, sx);
+                parcel_split(wt, i_mz, i_qz, base + z * nx + x, rz, g, oz, sz);
+            }
+            for (int k = 0; k < 3; k++) {
+                wfz[k * SN + l] = wt * g[k];
+                fx[k * SN + l] = f[k];
+#ifdef SMX_MOMENTS
+                mom[k * SN + l] = wt != 0 ? ox[k] : 0;
+                mom[(3 + k) * SN + l] = wt != 0 ? sx[k] : 0;
+                mom[(6 + k) * SN + l] = wt != 0 ? oz[k] : 0;
+                mom[(9 + k) * SN + l] = wt != 0 ? sz[k] : 0;
 #endif
             }
         }
-    size_t n = cell_index(i, j, nt, S, q);
+        barrier(CLK_LOCAL_MEM_FENCE);
+        for (int pz = 0; pz < 3 && inside; pz++)
+            for (int px = 0; px < 3; px++) {
+                int l = (lz + 2 - pz) * SX + lx + 2 - px;
+                float v = wfz[pz * SN + l] * fx[px * SN + l];
+                a0 += v;
+#ifdef SMX_MOMENTS
+                a1 += v * mom[px * SN + l];
+                a2 += v * mom[(6 + pz) * SN + l];
+                a3 += v * mom[(3 + px) * SN + l];
+                a4 += v * mom[(9 + pz) * SN + l];
+#endif
+            }
+    }
+    if (!inside) return;
+    size_t n = base + zd * nx + xd;
     o_w[n] = a0;
 #ifdef SMX_MOMENTS
     o_mx[n] = a1, o_mz[n] = a2, o_qx[n] = a3, o_qz[n] = a4;

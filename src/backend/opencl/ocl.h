@@ -109,6 +109,10 @@ int smx__ocl_gemm_available(void);
 smx_status smx__ocl_gemm_setup(ocl_ctx *c, char *err, size_t errlen);
 smx_status smx__ocl_gemm_scatter(ocl_ctx *c, int variant, char *err, size_t errlen);
 
+/* The output tile of a work-group of the tiled kernels (k_stream). */
+#define OCL_TX 16
+#define OCL_TZ 8
+
 static inline size_t ocl_round(size_t n, size_t m) { return (n + m - 1) / m * m; }
 
 #endif

@@ -48,6 +48,20 @@ static smx_status launch(ocl_ctx *c, int kernel, const args *a, size_t g0, size_
     return SMX_OK;
 }
 
+/* A tiled kernel: OCL_TX x OCL_TZ work-groups over x and the rows of the
+ * longest range (maxlen cells), times n slabs or bins. */
+static smx_status launch_tiles(ocl_ctx *c, int kernel, const args *a, size_t maxlen, size_t n,
+                               char *err, size_t errlen)
+{
+    if (a->e != CL_SUCCESS) return smx__ocl_fail(err, errlen, "clSetKernelArg", a->e);
+    if (!maxlen || !n) return SMX_OK;
+    size_t g[3] = {ocl_round(c->p->nx, OCL_TX), ocl_round(maxlen / c->p->nx, OCL_TZ), n};
+    size_t l[3] = {OCL_TX, OCL_TZ, 1};
+    OCL_TRY("clEnqueueNDRangeKernel", clEnqueueNDRangeKernel(c->q, c->k[kernel], 3, NULL, g, l, 0,
+                                                             NULL, NULL));
+    return SMX_OK;
+}
+
 void smx__ocl_acc_read(const ocl_ctx *c, const void *acc, double *out, size_t n)
 {
     if (c->fp64) {
@@ -242,7 +256,7 @@ smx_status smx__ocl_stream(ocl_ctx *c, smx_op_acct *acct, char *err, size_t errl
     a_state(&a, c, c->cur), a_state(&a, c, out), a_int(&a, lo), a_int(&a, p->nt), a_int(&a, p->nz);
     a_int(&a, p->nx), a_int(&a, c->S), a_mem(&a, c->qr), a_mem(&a, c->sb), a_mem(&a, c->sr);
     a_mem(&a, c->sums);
-    st = launch(c, K_STREAM, &a, maxlen, p->nt, nw, err, errlen);
+    st = launch_tiles(c, K_STREAM, &a, maxlen, groups, err, errlen);
     if (st != SMX_OK) return st;
     OCL_TRY("clEnqueueReadBuffer(leak)", clEnqueueReadBuffer(c->q, c->leak, CL_TRUE, 0, groups * 4 * 8,
                                                              c->hwork, 0, NULL, NULL));
@@ -315,7 +329,7 @@ smx_status smx__ocl_energy(ocl_ctx *c, int nlo, int nhi, smx_op_acct *acct, char
     a_state(&a, c, c->cur), a_mem(&a, c->mat), a_mem(&a, c->dep), a_mem(&a, c->db), a_mem(&a, c->dr);
     a_mem(&a, c->dbb), a_int(&a, lo), a_int(&a, p->ne), a_int(&a, p->nt), a_int(&a, p->nz);
     a_int(&a, p->nx), a_int(&a, c->S), a_mem(&a, c->qr2), a_mem(&a, c->sums), a_mem(&a, c->part);
-    st = launch(c, K_DEPOSIT, &a, maxlen, 1, nw, err, errlen);
+    st = launch_tiles(c, K_DEPOSIT, &a, maxlen, nw, err, errlen);
     if (st != SMX_OK) return st;
     a = (args){c->k[K_EDEP_ADD], 0, CL_SUCCESS};
     a_mem(&a, c->part), a_int(&a, nw), a_int(&a, c->S), a_mem(&a, c->qr2), a_mem(&a, c->edep);

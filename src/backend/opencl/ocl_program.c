@@ -21,7 +21,8 @@ smx_status smx__ocl_build(ocl_ctx *c, char *err, size_t errlen)
     c->prog = clCreateProgramWithSource(c->cx, 1, &src, NULL, &e);
     if (e != CL_SUCCESS) return smx__ocl_fail(err, errlen, "clCreateProgramWithSource", e);
     char opts[256];
-    snprintf(opts, sizeof opts, "-cl-std=CL1.2%s%s%s%s", c->fp64 ? " -DSMX_FP64" : "",
+    snprintf(opts, sizeof opts, "-cl-std=CL1.2 -DSMX_TX=%d -DSMX_TZ=%d%s%s%s%s%s", OCL_TX, OCL_TZ,
+             c->p->nmat == 1 ? " -DSMX_ONE_MEDIUM" : "", c->fp64 ? " -DSMX_FP64" : "",
              c->p->moments ? " -DSMX_MOMENTS" : "", c->p->full_circle ? " -DSMX_FULL_CIRCLE" : "",
              c->opt.accumulation == SMX_ACCUM_FAST && c->fp64 ? " -DSMX_ATOMIC64" : "");
     cl_device_id dev;
