@@ -47,17 +47,29 @@ static inline int acc_nonzero(acc_t a) { return a.x != 0.0f || a.y != 0.0f; }
 #define MEDIUM(mat, q) ((int)(mat)[q])
 #endif
 
+/* Whether row z of slab o (= i * nt + j) can hold weight. */
+static inline int row_in(__global const int *rows, size_t o, int z)
+{
+    return z >= rows[2 * o] && z <= rows[2 * o + 1];
+}
+
 static inline size_t cell_index(int i, int j, int nt, int S, int q)
 {
     return ((size_t)i * nt + j) * (size_t)S + q;
 }
 
-/* The work-item's cell of an energy bin whose cells in play are q in
- * [qr[2w], qr[2w + 1]) (w: the bin's place in the launch); -1 past them. */
-static inline int range_cell(__global const int *qr, int w)
+/* Launches over row blocks: work-groups of SMX_TX x SMX_TZ cover x and
+ * SMX_TZ rows of one energy bin; block b (= group 1) is bin bl[3b] (its
+ * place in the launch), rows from bl[3b + 1] (block-aligned from the
+ * first row of the bin's range) up to at most bl[3b + 2], the range's
+ * last row. Returns the work-item's row, or -1 past the range. */
+#define BLOCKED __attribute__((reqd_work_group_size(SMX_TX, SMX_TZ, 1)))
+static inline int block_row(__global const int *bl, int *w, int *z0, int *z1)
 {
-    int q = qr[2 * w] + (int)get_global_id(0);
-    return q < qr[2 * w + 1] ? q : -1;
+    int b = get_group_id(1);
+    *w = bl[3 * b], *z0 = bl[3 * b + 1], *z1 = bl[3 * b + 2];
+    int z = *z0 + (int)get_local_id(1);
+    return z <= *z1 ? z : -1;
 }
 
 /* A_stream's split of the parcel at cell n along one axis (moment arrays

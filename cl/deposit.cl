@@ -84,32 +84,33 @@ static inline void source_span(int d0, int d1, int bmin, int bmax, int n, int *s
  * once into local memory (or, when the offsets spread wider than the
  * halo, each destination reads its candidates itself), then each
  * destination sums its candidates in a fixed order (theta, z, x). */
-__kernel __attribute__((reqd_work_group_size(SMX_TX, SMX_TZ, 1))) void k_deposit(
+__kernel BLOCKED void k_deposit(
     STATE_IN, __global const uchar *mat, __global const float *dep, __global const int *db,
     __global const float *dr, __global const int *dbb, int lo, int ne, int nt, int nz, int nx,
-    int S, __global const int *qdr, __global const acc_t *occ, __global acc_t *part)
+    int S, __global const int *bl, __global const acc_t *occ, __global const int *rows,
+    __global acc_t *part)
 {
     __local float lf[9 * DN]; /* deposited energy, x fractions, z fractions */
     __local int lc[2 * DN];   /* first cells (x, z) */
-    int lx = get_local_id(0), lz = get_local_id(1), w = get_global_id(2), i = lo + w;
-    int zb = qdr[2 * w + 1] / nx, x0 = get_group_id(0) * SMX_TX;
-    int z0 = qdr[2 * w] / nx + get_group_id(1) * SMX_TZ;
-    if (z0 >= zb) return; /* the whole group */
-    int xd = x0 + lx, zd = z0 + lz, inside = xd < nx && zd < zb;
-    int x1 = min(x0 + SMX_TX, nx) - 1, z1 = min(z0 + SMX_TZ, zb) - 1; /* the tile's last cells */
+    int lx = get_local_id(0), lz = get_local_id(1), w, z0, zl;
+    int zd = block_row(bl, &w, &z0, &zl), i = lo + w, x0 = get_group_id(0) * SMX_TX, xd = x0 + lx;
+    int inside = xd < nx && zd >= 0;
+    int x1 = min(x0 + SMX_TX, nx) - 1, z1 = min(z0 + SMX_TZ - 1, zl); /* the tile's last cells */
     acc_t a = ACC_ZERO;
     for (int j = 0; j < nt; j++) {
-        if (!acc_nonzero(occ[w * nt + j])) continue; /* the whole group */
-        __global const int *bb = dbb + 4 * ((size_t)i * nt + j); /* bx min, max, bz min, max */
+        size_t o = (size_t)i * nt + j;
+        __global const int *bb = dbb + 4 * o; /* bx min, max, bz min, max */
         int sx0, sx1, sz0, sz1;
         source_span(x0, x1, bb[0], bb[1], nx, &sx0, &sx1);
         source_span(z0, z1, bb[2], bb[3], nz, &sz0, &sz1);
+        sz0 = max(sz0, rows[2 * o]), sz1 = min(sz1, rows[2 * o + 1]); /* rows with weight */
+        if (!acc_nonzero(occ[o]) || sz0 > sz1) continue; /* the whole group */
         int rx = sx1 - sx0 + 1, rz = sz1 - sz0 + 1;
         if (rx > DX || rz > DZ) { /* wider than the tile: straight from global memory */
             int c0, c1, e0, e1;
             source_span(xd, xd, bb[0], bb[1], nx, &c0, &c1);
             source_span(zd, zd, bb[2], bb[3], nz, &e0, &e1);
-            for (int z = e0; z <= e1 && inside; z++)
+            for (int z = max(e0, sz0); z <= min(e1, sz1) && inside; z++)
                 for (int x = c0; x <= c1; x++) {
                     int cx, cz;
                     float fx[4], fz[4];
@@ -184,16 +185,20 @@ static inline void atomic_add_acc(__global acc_t *p, float v)
 }
 #endif
 
-__kernel void k_deposit_atomic(STATE_IN, __global const uchar *mat, __global const float *dep,
-                               __global const int *db, __global const float *dr, int lo, int ne,
-                               int nt, int nz, int nx, int S, __global const int *qr,
-                               __global const acc_t *occ, __global acc_t *edep)
+__kernel BLOCKED void k_deposit_atomic(STATE_IN, __global const uchar *mat,
+                                       __global const float *dep, __global const int *db,
+                                       __global const float *dr, int lo, int ne, int nt, int nz,
+                                       int nx, int S, __global const int *bl,
+                                       __global const acc_t *occ, __global const int *rows,
+                                       __global acc_t *edep)
 {
-    int j = get_global_id(1), w = get_global_id(2), q = range_cell(qr, w), cx, cz;
-    if (q < 0 || !acc_nonzero(occ[w * nt + j])) return;
+    int w, z0, z1, z = block_row(bl, &w, &z0, &z1), x = get_global_id(0), j = get_global_id(2);
+    int cx, cz;
+    size_t o = (size_t)(lo + w) * nt + j;
+    if (z < 0 || x >= nx || !acc_nonzero(occ[o]) || !row_in(rows, o, z)) return;
     float fx[4], fz[4];
-    float all = deposit_source(i_w, i_mx, i_mz, i_qx, i_qz, mat, dep, db, dr, lo + w, j, q / nx,
-                               q % nx, ne, nt, nx, S, &cx, &cz, fx, fz);
+    float all = deposit_source(i_w, i_mx, i_mz, i_qx, i_qz, mat, dep, db, dr, lo + w, j, z, x, ne,
+                               nt, nx, S, &cx, &cz, fx, fz);
     for (int a = 0; a < 4 && all != 0; a++) {
         if (fz[a] == 0) continue;
         int zz = clamp(cz + a, 0, nz - 1);

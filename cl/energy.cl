@@ -2,17 +2,21 @@
  * bin gsrc[g] for g in gstart[(m, k)] .. gstart[(m, k) + 1] (m: the
  * cell's medium; nuclear survival is in the weights). The lost energy is
  * deposited by k_deposit / k_deposit_atomic. */
-__kernel void k_energy(STATE_IN, STATE_OUT, __global const uchar *mat, __global const int *gstart,
-                       __global const int *gsrc, __global const float *gw, int lo, int hi, int nlo,
-                       int ne, int nt, int S, __global const int *qr, __global const acc_t *occ)
+__kernel BLOCKED void k_energy(STATE_IN, STATE_OUT, __global const uchar *mat,
+                               __global const int *gstart, __global const int *gsrc,
+                               __global const float *gw, int lo, int hi, int nlo, int ne, int nt,
+                               int S, __global const int *bl, __global const acc_t *occ,
+                               __global const int *rows, int nx)
 {
-    int j = get_global_id(1), w = get_global_id(2), k = nlo + w, q = range_cell(qr, w);
-    if (q < 0) return;
+    int w, z0, z1, z = block_row(bl, &w, &z0, &z1), x = get_global_id(0), j = get_global_id(2);
+    int k = nlo + w, q = z * nx + x;
+    if (z < 0 || x >= nx) return;
     size_t mk = (size_t)MEDIUM(mat, q) * (ne + 1) + k;
     float a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0;
     for (int g = gstart[mk]; g < gstart[mk + 1]; g++) {
         int i = gsrc[g];
-        if (i < lo || i > hi || !acc_nonzero(occ[(i - lo) * nt + j])) continue;
+        size_t o = (size_t)i * nt + j;
+        if (i < lo || i > hi || !acc_nonzero(occ[o]) || !row_in(rows, o, z)) continue;
         size_t n = cell_index(i, j, nt, S, q);
         float f = gw[g];
         a0 += f * i_w[n];

@@ -1,6 +1,7 @@
 /* Per-slab sums of the state, in a fixed order (a strided pass per
  * work-item, then a tree): the totals of the accounting, the occupancy
- * that lets the operators skip empty slabs, and the occupied rows. With
+ * (sums[i * nt + j] != 0) and occupied rows (rows[2 (i * nt + j)] first,
+ * last) that let the operators skip empty slabs and rows. With
  * nf > 0, also nf sums of psi times a per-(medium, bin[, theta]) factor
  * (the accounting of several media). */
 #define RG 64
@@ -41,11 +42,11 @@ __kernel __attribute__((reqd_work_group_size(RG, 1, 1))) void k_sums(
             for (int f = 0; f <= nf; f++) l[f * RG + lid] = acc_merge(l[f * RG + lid], l[f * RG + lid + off]);
     }
     barrier(CLK_LOCAL_MEM_FENCE);
-    if (lid == 0) {
-        int n = get_num_groups(0);
-        for (int f = 0; f <= nf; f++) sums[(size_t)f * n + s] = l[f * RG];
-        rows[2 * s] = r0;
-        rows[2 * s + 1] = r1;
+    if (lid == 0) { /* indexed by the absolute slab (i, j) */
+        size_t o = (size_t)i * nt + j;
+        for (int f = 0; f <= nf; f++) sums[(size_t)f * ne * nt + o] = l[f * RG];
+        rows[2 * o] = r0;
+        rows[2 * o + 1] = r1;
     }
 }
 
@@ -54,7 +55,7 @@ __kernel __attribute__((reqd_work_group_size(RG, 1, 1))) void k_sums(
  * cells that can reach an edge. */
 __kernel __attribute__((reqd_work_group_size(RG, 1, 1))) void k_stream_leak(
     STATE_IN, int lo, int nt, int nz, int nx, int S, __global const int *qr,
-    __global const int *sb, __global const float *sr, __global acc_t *leak)
+    __global const int *sb, __global const float *sr, __global const int *rows, __global acc_t *leak)
 {
     int s = get_group_id(0), lid = get_local_id(0), w = s / nt, j = s % nt, i = lo + w;
     __local acc_t l[RG * 4];
@@ -62,7 +63,11 @@ __kernel __attribute__((reqd_work_group_size(RG, 1, 1))) void k_stream_leak(
     int bx = sb[2 * j], bz = sb[2 * j + 1];
     float rx = sr[2 * j], rz = sr[2 * j + 1];
     size_t base = cell_index(i, j, nt, S, 0);
-    for (int q = qr[2 * w] + lid; q < qr[2 * w + 1]; q += RG) {
+    size_t o = (size_t)i * nt + j;
+    int q0 = qr[2 * w], q1 = qr[2 * w + 1];
+    if (rows[2 * o] > rows[2 * o + 1]) q1 = q0; /* empty */
+    else q0 = max(q0, rows[2 * o] * nx), q1 = min(q1, (rows[2 * o + 1] + 1) * nx);
+    for (int q = q0 + lid; q < q1; q += RG) {
         int z = q / nx, x = q - z * nx;
         if (x + bx >= 0 && x + bx + 2 < nx && z + bz >= 0 && z + bz + 2 < nz) continue;
         float wt = i_w[base + q];

@@ -2,12 +2,14 @@
  * the theta bins j - k of its own cell with the kernel of its medium and
  * energy bin. Bins beyond max_angle_deg are emptied afterwards by
  * k_collect (their energy deposited in place). */
-__kernel void k_scatter(STATE_IN, STATE_OUT, __global const uchar *mat, __global const float *kw,
-                        __global const int *khalf, int kmax, int lo, int ne, int nt, int S,
-                        __global const int *qr, __global const acc_t *occ)
+__kernel BLOCKED void k_scatter(STATE_IN, STATE_OUT, __global const uchar *mat,
+                                __global const float *kw, __global const int *khalf, int kmax,
+                                int lo, int ne, int nt, int S, __global const int *bl,
+                                __global const acc_t *occ, __global const int *rows, int nx)
 {
-    int j = get_global_id(1), w = get_global_id(2), i = lo + w, q = range_cell(qr, w);
-    if (q < 0) return;
+    int w, z0, z1, z = block_row(bl, &w, &z0, &z1), x = get_global_id(0), j = get_global_id(2);
+    int i = lo + w, q = z * nx + x;
+    if (z < 0 || x >= nx) return;
     size_t mi = (size_t)MEDIUM(mat, q) * ne + i;
     int K = khalf[mi];
     __global const float *k = kw + mi * (2 * kmax + 1) + kmax;
@@ -19,7 +21,8 @@ __kernel void k_scatter(STATE_IN, STATE_OUT, __global const uchar *mat, __global
 #else
         if (js < 0 || js >= nt) continue;
 #endif
-        if (!acc_nonzero(occ[w * nt + js])) continue;
+        size_t o = (size_t)i * nt + js;
+        if (!acc_nonzero(occ[o]) || !row_in(rows, o, z)) continue;
         size_t n = cell_index(i, js, nt, S, q);
         float kk = k[d];
         a0 += kk * i_w[n];
@@ -43,14 +46,14 @@ __kernel void k_scatter(STATE_IN, STATE_OUT, __global const uchar *mat, __global
 __kernel void k_collect(__global float *o_w, __global float *o_mx, __global float *o_mz,
                         __global float *o_qx, __global float *o_qz, __global const uchar *jmask,
                         int i0, int i1, int nt, int S, __global const float *e_MeV,
-                        __global acc_t *edep)
+                        __global const int *rows, int nx, __global acc_t *edep)
 {
     int q = get_global_id(0);
     if (q >= S) return;
     acc_t a = edep[q];
     for (int i = i0; i <= i1; i++)
         for (int j = 0; j < nt; j++) {
-            if (!jmask[j]) continue;
+            if (!jmask[j] || !row_in(rows, (size_t)i * nt + j, q / nx)) continue;
             size_t n = cell_index(i, j, nt, S, q);
             float v = o_w[n];
             if (v == 0) continue;

@@ -5,33 +5,34 @@
  * and moments in a fixed order. A work-group is a tile of SMX_TX x SMX_TZ
  * output cells of one slab; it splits each source of the tile and its
  * halo once into local memory. Pieces off the grid are counted by
- * k_stream_leak. Launch: (x, rows of the bin's range, bin x theta). */
+ * k_stream_leak. Launch: (x, row blocks, theta). */
 #define SX (SMX_TX + 2)
 #define SZ (SMX_TZ + 2)
 #define SN (SX * SZ)
 
-__kernel __attribute__((reqd_work_group_size(SMX_TX, SMX_TZ, 1))) void k_stream(
-    STATE_IN, STATE_OUT, int lo, int nt, int nz, int nx, int S, __global const int *qr,
-    __global const int *sb, __global const float *sr, __global const acc_t *occ)
+__kernel BLOCKED void k_stream(
+    STATE_IN, STATE_OUT, int lo, int nt, int nz, int nx, int S, __global const int *bl,
+    __global const int *sb, __global const float *sr, __global const acc_t *occ,
+    __global const int *rows)
 {
     __local float wfz[3 * SN], fx[3 * SN]; /* per source: weight x z fraction, x fraction */
 #ifdef SMX_MOMENTS
     __local float mom[12 * SN];            /* ox, sx (3 each), oz, sz (3 each) */
 #endif
-    int lx = get_local_id(0), lz = get_local_id(1), s = get_global_id(2), w = s / nt, j = s - w * nt;
-    int zb = qr[2 * w + 1] / nx, x0 = get_group_id(0) * SMX_TX;
-    int z0 = qr[2 * w] / nx + get_group_id(1) * SMX_TZ;
-    if (z0 >= zb) return; /* the whole group */
-    int xd = x0 + lx, zd = z0 + lz, inside = xd < nx && zd < zb;
+    int lx = get_local_id(0), lz = get_local_id(1), j = get_global_id(2), w, z0, z1;
+    int zd = block_row(bl, &w, &z0, &z1), x0 = get_group_id(0) * SMX_TX, xd = x0 + lx;
+    int inside = xd < nx && zd >= 0;
     size_t base = cell_index(lo + w, j, nt, S, 0);
     float a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0;
-    if (acc_nonzero(occ[s])) { /* the whole group */
-        int bx = sb[2 * j], bz = sb[2 * j + 1], xs0 = x0 - bx - 2, zs0 = z0 - bz - 2;
+    size_t o = (size_t)(lo + w) * nt + j;
+    int bx = sb[2 * j], bz = sb[2 * j + 1], xs0 = x0 - bx - 2, zs0 = z0 - bz - 2;
+    int r0 = max(rows[2 * o], zs0), r1 = min(rows[2 * o + 1], zs0 + SZ - 1); /* source rows */
+    if (acc_nonzero(occ[o]) && r0 <= r1) { /* the whole group */
         float rx = sr[2 * j], rz = sr[2 * j + 1];
         for (int l = lz * SMX_TX + lx; l < SN; l += SMX_TX * SMX_TZ) {
             int x = xs0 + l % SX, z = zs0 + l / SX;
             float wt = 0, f[3] = {0, 0, 0}, g[3] = {0, 0, 0}, ox[3], sx[3], oz[3], sz[3];
-            if (x >= 0 && x < nx && z >= 0 && z < nz) wt = i_w[base + z * nx + x];
+            if (x >= 0 && x < nx && z >= r0 && z <= r1) wt = i_w[base + z * nx + x];
             if (wt != 0) {
                 parcel_split(wt, i_mx, i_qx, base + z * nx + x, rx, f, ox, sx);
                 parcel_split(wt, i_mz, i_qz, base + z * nx + x, rz, g, oz, sz);

@@ -52,6 +52,7 @@ typedef struct ocl_ctx {
     cl_mem sums, osums;         /* [(1 + 5)][ne * nt] acc, per slab of the window */
     cl_mem rows;                /* [ne * nt][2] occupied rows per slab */
     cl_mem qr, qr2;             /* [ne][2] cell ranges per bin of a launch */
+    cl_mem blk;                 /* [ne * ceil(nz / OCL_TZ)][3] row blocks of a launch */
     cl_mem leak;                /* [ne * nt][4] acc */
     cl_mem gemm_k[SMX_KERNEL_VARIANTS]; /* clBLAST: [ne][nt][nt] kernel matrices */
     /* host mirrors */
@@ -61,13 +62,20 @@ typedef struct ocl_ctx {
     int *zr;                    /* [ne][2] rows of each bin of the state holding weight */
     int *need;                  /* [ne][2] rows an op's output bin can receive */
     int *hqr;                   /* [ne][2] cell ranges of a launch */
+    int *hblk;                  /* the row blocks of a launch */
     int *dz_lo, *dz_hi;         /* [ne] deposit row offsets of a source bin */
     int stream_dz[2];           /* A_stream's row offsets: min bz, max bz + 2 */
     float *efac_h;              /* [5][nmat][ne] */
     float *kleak_h[SMX_KERNEL_VARIANTS];
     int scatter_gemm;           /* 1: A_theta through clBLAST */
     int scatter_decided;        /* auto has measured */
+    int clean;                  /* outputs are written whole (gemm reads whole slabs);
+                                   else only the rows an op can fill, and every reader
+                                   keeps to the occupied rows of each slab */
     int lo, hi;
+    int profile;                /* SMX_OPENCL_PROFILE: kernel times to stderr at the end */
+    double prof_ms[K_COUNT];
+    int prof_n[K_COUNT];
 } ocl_ctx;
 
 /* Error handling: every failing call becomes SMX_EBACKEND with the call
@@ -90,6 +98,10 @@ int smx__ocl_env_no_fp64(void);
 /* Program (ocl_program.c): builds the embedded source with the plan's
  * options; a failure carries the compiler log. */
 smx_status smx__ocl_build(ocl_ctx *c, char *err, size_t errlen);
+/* Launches a kernel; with c->profile, waits for it and adds its time. */
+smx_status smx__ocl_enqueue(ocl_ctx *c, int kernel, cl_uint dims, const size_t *g, const size_t *l,
+                            char *err, size_t errlen);
+void smx__ocl_profile_report(const ocl_ctx *c);
 
 /* Operators (ocl_ops.c). */
 smx_status smx__ocl_upload_tables(ocl_ctx *c, char *err, size_t errlen);
@@ -101,7 +113,6 @@ smx_status smx__ocl_stream(ocl_ctx *c, smx_op_acct *a, char *err, size_t errlen)
 smx_status smx__ocl_energy(ocl_ctx *c, int nlo, int nhi, smx_op_acct *a, char *err, size_t errlen);
 smx_status smx__ocl_note_output(ocl_ctx *c, int lo, int hi, char *err, size_t errlen);
 smx_status smx__ocl_reject(ocl_ctx *c, smx_op_acct *a, char *err, size_t errlen);
-smx_status smx__ocl_upload_occupancy(ocl_ctx *c, int lo, int hi, char *err, size_t errlen);
 smx_status smx__ocl_trim(ocl_ctx *c, int *lo, int *hi, smx_op_acct *a, char *err, size_t errlen);
 
 /* clBLAST (ocl_gemm.c): A_theta as one batched matrix product. */

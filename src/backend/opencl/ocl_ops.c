@@ -43,23 +43,18 @@ static smx_status launch(ocl_ctx *c, int kernel, const args *a, size_t g0, size_
     if (a->e != CL_SUCCESS) return smx__ocl_fail(err, errlen, "clSetKernelArg", a->e);
     if (!g0 || !g1 || !g2) return SMX_OK;
     size_t g[3] = {ocl_round(g0, WG), g1, g2}, l[3] = {WG, 1, 1};
-    OCL_TRY("clEnqueueNDRangeKernel", clEnqueueNDRangeKernel(c->q, c->k[kernel], 3, NULL, g, l, 0,
-                                                             NULL, NULL));
-    return SMX_OK;
+    return smx__ocl_enqueue(c, kernel, 3, g, l, err, errlen);
 }
 
-/* A tiled kernel: OCL_TX x OCL_TZ work-groups over x and the rows of the
- * longest range (maxlen cells), times n slabs or bins. */
-static smx_status launch_tiles(ocl_ctx *c, int kernel, const args *a, size_t maxlen, size_t n,
-                               char *err, size_t errlen)
+/* A kernel over row blocks (see upload_ranges): OCL_TX x OCL_TZ
+ * work-groups over x and nblk blocks, times n (theta bins, or 1). */
+static smx_status launch_blocks(ocl_ctx *c, int kernel, const args *a, size_t nblk, size_t n,
+                                char *err, size_t errlen)
 {
     if (a->e != CL_SUCCESS) return smx__ocl_fail(err, errlen, "clSetKernelArg", a->e);
-    if (!maxlen || !n) return SMX_OK;
-    size_t g[3] = {ocl_round(c->p->nx, OCL_TX), ocl_round(maxlen / c->p->nx, OCL_TZ), n};
-    size_t l[3] = {OCL_TX, OCL_TZ, 1};
-    OCL_TRY("clEnqueueNDRangeKernel", clEnqueueNDRangeKernel(c->q, c->k[kernel], 3, NULL, g, l, 0,
-                                                             NULL, NULL));
-    return SMX_OK;
+    if (!nblk || !n) return SMX_OK;
+    size_t g[3] = {ocl_round(c->p->nx, OCL_TX), nblk * OCL_TZ, n}, l[3] = {OCL_TX, OCL_TZ, 1};
+    return smx__ocl_enqueue(c, kernel, 3, g, l, err, errlen);
 }
 
 void smx__ocl_acc_read(const ocl_ctx *c, const void *acc, double *out, size_t n)
@@ -86,29 +81,40 @@ static void rows_shift(const ocl_ctx *c, int *dst, const int *src, int d0, int d
         dst[0] = smx__clampi(src[0] + d0, 0, c->p->nz - 1), dst[1] = smx__clampi(src[1] + d1, 0, c->p->nz - 1);
 }
 
-/* Cell ranges [a, b) of bins lo..hi from rows per bin (rows[2k], rows[2k+1])
- * into the device buffer dst; *maxlen is the longest. With out >= 0 the
- * rows set `out` may hold from before are added, and then replaced by
- * rows (the op writes every cell of the range). */
+/* The cells of bins lo..hi that a launch covers, from rows per bin
+ * (rows[2k], rows[2k + 1]): as cell ranges [a, b) per bin into dst (for
+ * the per-slab reductions) and as blocks of OCL_TZ rows into c->blk (bin,
+ * first row, last row of the range), *nblk of them; *maxlen is the
+ * longest range. out >= 0: the launch writes output set `out`; with
+ * c->clean the rows that set may hold from before are added (written
+ * as zeros), and then replaced by rows. */
 static smx_status upload_ranges(ocl_ctx *c, cl_mem dst, const int *rows, int lo, int hi, int out,
-                                size_t *maxlen, char *err, size_t errlen)
+                                size_t *maxlen, size_t *nblk, char *err, size_t errlen)
 {
     int nx = c->p->nx;
+    size_t nb = 0;
     *maxlen = 0;
     for (int k = lo; k <= hi; k++) {
         int r[2] = {rows[2 * k], rows[2 * k + 1]};
         if (out >= 0) {
-            rows_union(r, c->rz[out][2 * k], c->rz[out][2 * k + 1]);
+            if (c->clean) rows_union(r, c->rz[out][2 * k], c->rz[out][2 * k + 1]);
             c->rz[out][2 * k] = rows[2 * k], c->rz[out][2 * k + 1] = rows[2 * k + 1];
         }
         int a = r[0] <= r[1] ? r[0] * nx : 0, b = r[0] <= r[1] ? (r[1] + 1) * nx : 0;
         c->hqr[2 * (k - lo)] = a, c->hqr[2 * (k - lo) + 1] = b;
         if ((size_t)(b - a) > *maxlen) *maxlen = (size_t)(b - a);
+        for (int z = r[0]; z <= r[1]; z += OCL_TZ, nb++)
+            c->hblk[3 * nb] = k - lo, c->hblk[3 * nb + 1] = z, c->hblk[3 * nb + 2] = r[1];
     }
+    if (nblk) *nblk = nb;
     if (hi < lo) return SMX_OK;
     OCL_TRY("clEnqueueWriteBuffer(ranges)", clEnqueueWriteBuffer(c->q, dst, CL_TRUE, 0,
                                                                  2 * sizeof(int) * (hi - lo + 1),
                                                                  c->hqr, 0, NULL, NULL));
+    if (nblk && nb)
+        OCL_TRY("clEnqueueWriteBuffer(blocks)", clEnqueueWriteBuffer(c->q, c->blk, CL_TRUE, 0,
+                                                                     3 * sizeof(int) * nb, c->hblk,
+                                                                     0, NULL, NULL));
     return SMX_OK;
 }
 
@@ -118,7 +124,7 @@ smx_status smx__ocl_slab_sums(ocl_ctx *c, cl_mem psi, int lo, int hi, const int 
     const smx_plan *p = c->p;
     if (hi < lo) return SMX_OK;
     size_t maxlen, groups = (size_t)(hi - lo + 1) * p->nt;
-    smx_status st = upload_ranges(c, c->qr2, rows, lo, hi, -1, &maxlen, err, errlen);
+    smx_status st = upload_ranges(c, c->qr2, rows, lo, hi, -1, &maxlen, NULL, err, errlen);
     if (st != SMX_OK) return st;
     args a = {c->k[K_SUMS], 0, CL_SUCCESS};
     a_mem(&a, psi), a_int(&a, lo), a_int(&a, p->nt), a_int(&a, p->nx), a_int(&a, c->S);
@@ -126,13 +132,15 @@ smx_status smx__ocl_slab_sums(ocl_ctx *c, cl_mem psi, int lo, int hi, const int 
     a_mem(&a, fac ? fac : c->efac), a_mem(&a, c->mat), a_mem(&a, c->sums), a_mem(&a, c->rows);
     if (a.e != CL_SUCCESS) return smx__ocl_fail(err, errlen, "clSetKernelArg(k_sums)", a.e);
     size_t g = groups * WG, l = WG;
-    OCL_TRY("clEnqueueNDRangeKernel(k_sums)",
-            clEnqueueNDRangeKernel(c->q, c->k[K_SUMS], 1, NULL, &g, &l, 0, NULL, NULL));
-    size_t n = (1 + (size_t)nf) * groups;
-    OCL_TRY("clEnqueueReadBuffer(sums)", clEnqueueReadBuffer(c->q, c->sums, CL_TRUE, 0, n * 8,
-                                                             c->hwork, 0, NULL, NULL));
+    st = smx__ocl_enqueue(c, K_SUMS, 1, &g, &l, err, errlen);
+    if (st != SMX_OK) return st;
+    size_t n = (1 + (size_t)nf) * groups, at = (size_t)lo * p->nt, all = (size_t)p->ne * p->nt;
+    for (int f = 0; f <= nf; f++) /* the device's sums are indexed by absolute slab */
+        OCL_TRY("clEnqueueReadBuffer(sums)",
+                clEnqueueReadBuffer(c->q, c->sums, f == nf, (f * all + at) * 8, groups * 8,
+                                    c->hwork + f * groups, 0, NULL, NULL));
     smx__ocl_acc_read(c, c->hwork, out, n);
-    OCL_TRY("clEnqueueReadBuffer(rows)", clEnqueueReadBuffer(c->q, c->rows, CL_TRUE, 0,
+    OCL_TRY("clEnqueueReadBuffer(rows)", clEnqueueReadBuffer(c->q, c->rows, CL_TRUE, 2 * at * sizeof(int),
                                                              2 * sizeof(int) * groups, c->hrows, 0,
                                                              NULL, NULL));
     return SMX_OK;
@@ -177,7 +185,7 @@ static smx_status collect(ocl_ctx *c, cl_mem jmask, int i0, int i1, char *err, s
     args a = {c->k[K_COLLECT], 0, CL_SUCCESS};
     for (int k = 0; k < OCL_ARRAYS; k++) a_mem(&a, c->buf[c->cur][k < c->na ? k : 0]);
     a_mem(&a, jmask), a_int(&a, i0), a_int(&a, i1), a_int(&a, c->p->nt), a_int(&a, c->S);
-    a_mem(&a, c->e_MeV), a_mem(&a, c->edep);
+    a_mem(&a, c->e_MeV), a_mem(&a, c->rows), a_int(&a, c->p->nx), a_mem(&a, c->edep);
     return launch(c, K_COLLECT, &a, c->S, 1, 1, err, errlen);
 }
 
@@ -203,15 +211,15 @@ smx_status smx__ocl_scatter(ocl_ctx *c, int v, smx_op_acct *acct, char *err, siz
         for (int k = lo; k <= hi; k++) c->rz[out][2 * k] = c->need[2 * k], c->rz[out][2 * k + 1] = c->need[2 * k + 1];
         return smx__ocl_gemm_scatter(c, v, err, errlen);
     }
-    size_t maxlen;
-    st = upload_ranges(c, c->qr, c->need, lo, hi, out, &maxlen, err, errlen);
+    size_t maxlen, nblk;
+    st = upload_ranges(c, c->qr, c->need, lo, hi, out, &maxlen, &nblk, err, errlen);
     if (st != SMX_OK) return st;
     args a = {c->k[K_SCATTER], 0, CL_SUCCESS};
     a_state(&a, c, c->cur), a_state(&a, c, out);
     a_mem(&a, c->mat), a_mem(&a, c->kw[v]), a_mem(&a, c->khalf[v]), a_int(&a, p->kmax);
-    a_int(&a, lo), a_int(&a, p->ne), a_int(&a, p->nt), a_int(&a, c->S), a_mem(&a, c->qr);
-    a_mem(&a, c->sums);
-    return launch(c, K_SCATTER, &a, maxlen, p->nt, hi - lo + 1, err, errlen);
+    a_int(&a, lo), a_int(&a, p->ne), a_int(&a, p->nt), a_int(&a, c->S), a_mem(&a, c->blk);
+    a_mem(&a, c->sums), a_mem(&a, c->rows), a_int(&a, p->nx);
+    return launch_blocks(c, K_SCATTER, &a, nblk, p->nt, err, errlen);
 }
 
 /* After A_theta: weight on bins beyond max_angle_deg leaves, its energy
@@ -238,25 +246,26 @@ smx_status smx__ocl_stream(ocl_ctx *c, smx_op_acct *acct, char *err, size_t errl
     const smx_plan *p = c->p;
     int lo = c->lo, hi = c->hi, out = 1 - c->cur, nw = hi - lo + 1;
     if (hi < lo) return SMX_OK;
-    size_t maxlen, groups = (size_t)nw * p->nt;
-    smx_status st = upload_ranges(c, c->qr2, c->zr, lo, hi, -1, &maxlen, err, errlen);
+    size_t maxlen, nblk, groups = (size_t)nw * p->nt;
+    smx_status st = upload_ranges(c, c->qr2, c->zr, lo, hi, -1, &maxlen, NULL, err, errlen);
     if (st != SMX_OK) return st;
     args a = {c->k[K_STREAM_LEAK], 0, CL_SUCCESS};
     a_state(&a, c, c->cur), a_int(&a, lo), a_int(&a, p->nt), a_int(&a, p->nz), a_int(&a, p->nx);
-    a_int(&a, c->S), a_mem(&a, c->qr2), a_mem(&a, c->sb), a_mem(&a, c->sr), a_mem(&a, c->leak);
+    a_int(&a, c->S), a_mem(&a, c->qr2), a_mem(&a, c->sb), a_mem(&a, c->sr), a_mem(&a, c->rows);
+    a_mem(&a, c->leak);
     if (a.e != CL_SUCCESS) return smx__ocl_fail(err, errlen, "clSetKernelArg(k_stream_leak)", a.e);
     size_t g = groups * WG, l = WG;
-    OCL_TRY("clEnqueueNDRangeKernel(k_stream_leak)",
-            clEnqueueNDRangeKernel(c->q, c->k[K_STREAM_LEAK], 1, NULL, &g, &l, 0, NULL, NULL));
+    st = smx__ocl_enqueue(c, K_STREAM_LEAK, 1, &g, &l, err, errlen);
+    if (st != SMX_OK) return st;
     for (int k = lo; k <= hi; k++)
         rows_shift(c, c->need + 2 * k, c->zr + 2 * k, c->stream_dz[0], c->stream_dz[1]);
-    st = upload_ranges(c, c->qr, c->need, lo, hi, out, &maxlen, err, errlen);
+    st = upload_ranges(c, c->qr, c->need, lo, hi, out, &maxlen, &nblk, err, errlen);
     if (st != SMX_OK) return st;
     a = (args){c->k[K_STREAM], 0, CL_SUCCESS};
     a_state(&a, c, c->cur), a_state(&a, c, out), a_int(&a, lo), a_int(&a, p->nt), a_int(&a, p->nz);
-    a_int(&a, p->nx), a_int(&a, c->S), a_mem(&a, c->qr), a_mem(&a, c->sb), a_mem(&a, c->sr);
-    a_mem(&a, c->sums);
-    st = launch_tiles(c, K_STREAM, &a, maxlen, groups, err, errlen);
+    a_int(&a, p->nx), a_int(&a, c->S), a_mem(&a, c->blk), a_mem(&a, c->sb), a_mem(&a, c->sr);
+    a_mem(&a, c->sums), a_mem(&a, c->rows);
+    st = launch_blocks(c, K_STREAM, &a, nblk, p->nt, err, errlen);
     if (st != SMX_OK) return st;
     OCL_TRY("clEnqueueReadBuffer(leak)", clEnqueueReadBuffer(c->q, c->leak, CL_TRUE, 0, groups * 4 * 8,
                                                              c->hwork, 0, NULL, NULL));
@@ -274,7 +283,7 @@ smx_status smx__ocl_energy(ocl_ctx *c, int nlo, int nhi, smx_op_acct *acct, char
 {
     const smx_plan *p = c->p;
     int lo = c->lo, hi = c->hi, out = 1 - c->cur, nw = hi - lo + 1;
-    size_t groups = (size_t)nw * p->nt, maxlen;
+    size_t groups = (size_t)nw * p->nt, maxlen, nblk;
     smx_status st = SMX_OK;
     if (hi < lo) return SMX_OK;
     /* accounting: absorbed, nuclear, deposited, nuclear local, nuclear escaped */
@@ -301,35 +310,38 @@ smx_status smx__ocl_energy(ocl_ctx *c, int nlo, int nhi, smx_op_acct *acct, char
             }
         }
     if (nhi >= nlo) {
-        st = upload_ranges(c, c->qr, c->need, nlo, nhi, out, &maxlen, err, errlen);
+        st = upload_ranges(c, c->qr, c->need, nlo, nhi, out, &maxlen, &nblk, err, errlen);
         args a = {c->k[K_ENERGY], 0, CL_SUCCESS};
         a_state(&a, c, c->cur), a_state(&a, c, out), a_mem(&a, c->mat), a_mem(&a, c->gstart);
         a_mem(&a, c->gsrc), a_mem(&a, c->gw), a_int(&a, lo), a_int(&a, hi), a_int(&a, nlo);
-        a_int(&a, p->ne), a_int(&a, p->nt), a_int(&a, c->S), a_mem(&a, c->qr), a_mem(&a, c->sums);
-        if (st == SMX_OK) st = launch(c, K_ENERGY, &a, maxlen, p->nt, nhi - nlo + 1, err, errlen);
+        a_int(&a, p->ne), a_int(&a, p->nt), a_int(&a, c->S), a_mem(&a, c->blk), a_mem(&a, c->sums);
+        a_mem(&a, c->rows), a_int(&a, p->nx);
+        if (st == SMX_OK) st = launch_blocks(c, K_ENERGY, &a, nblk, p->nt, err, errlen);
         if (st != SMX_OK) return st;
     }
     /* the deposit of the lost energy, from the input state */
     args a;
     if (c->opt.accumulation == SMX_ACCUM_FAST) {
-        st = upload_ranges(c, c->qr2, c->zr, lo, hi, -1, &maxlen, err, errlen);
+        st = upload_ranges(c, c->qr2, c->zr, lo, hi, -1, &maxlen, &nblk, err, errlen);
         a = (args){c->k[K_DEPOSIT_ATOMIC], 0, CL_SUCCESS};
         a_state(&a, c, c->cur), a_mem(&a, c->mat), a_mem(&a, c->dep), a_mem(&a, c->db);
         a_mem(&a, c->dr), a_int(&a, lo), a_int(&a, p->ne), a_int(&a, p->nt), a_int(&a, p->nz);
-        a_int(&a, p->nx), a_int(&a, c->S), a_mem(&a, c->qr2), a_mem(&a, c->sums), a_mem(&a, c->edep);
-        return st == SMX_OK ? launch(c, K_DEPOSIT_ATOMIC, &a, maxlen, p->nt, nw, err, errlen) : st;
+        a_int(&a, p->nx), a_int(&a, c->S), a_mem(&a, c->blk), a_mem(&a, c->sums), a_mem(&a, c->rows);
+        a_mem(&a, c->edep);
+        return st == SMX_OK ? launch_blocks(c, K_DEPOSIT_ATOMIC, &a, nblk, p->nt, err, errlen) : st;
     }
     int *dr = malloc(2 * sizeof(int) * p->ne);
     if (!dr) return SMX_ENOMEM;
     for (int i = lo; i <= hi; i++) rows_shift(c, dr + 2 * i, c->zr + 2 * i, c->dz_lo[i], c->dz_hi[i]);
-    st = upload_ranges(c, c->qr2, dr, lo, hi, -1, &maxlen, err, errlen);
+    st = upload_ranges(c, c->qr2, dr, lo, hi, -1, &maxlen, &nblk, err, errlen);
     free(dr);
     if (st != SMX_OK) return st;
     a = (args){c->k[K_DEPOSIT], 0, CL_SUCCESS};
     a_state(&a, c, c->cur), a_mem(&a, c->mat), a_mem(&a, c->dep), a_mem(&a, c->db), a_mem(&a, c->dr);
     a_mem(&a, c->dbb), a_int(&a, lo), a_int(&a, p->ne), a_int(&a, p->nt), a_int(&a, p->nz);
-    a_int(&a, p->nx), a_int(&a, c->S), a_mem(&a, c->qr2), a_mem(&a, c->sums), a_mem(&a, c->part);
-    st = launch_tiles(c, K_DEPOSIT, &a, maxlen, nw, err, errlen);
+    a_int(&a, p->nx), a_int(&a, c->S), a_mem(&a, c->blk), a_mem(&a, c->sums), a_mem(&a, c->rows);
+    a_mem(&a, c->part);
+    st = launch_blocks(c, K_DEPOSIT, &a, nblk, 1, err, errlen);
     if (st != SMX_OK) return st;
     a = (args){c->k[K_EDEP_ADD], 0, CL_SUCCESS};
     a_mem(&a, c->part), a_int(&a, nw), a_int(&a, c->S), a_mem(&a, c->qr2), a_mem(&a, c->edep);
@@ -352,29 +364,14 @@ smx_status smx__ocl_trim(ocl_ctx *c, int *lo, int *hi, smx_op_acct *acct, char *
         if (st != SMX_OK) return st;
         acct->w_trimmed += w;
         acct->e_deposited += w * p->e_center_MeV[k];
-        if (k == *lo) { /* keep hsums indexed from the window's first bin */
+        if (k == *lo) { /* keep hsums and hrows indexed from the window's first bin */
             memmove(c->hsums, c->hsums + p->nt, sizeof(double) * (size_t)(*hi - *lo) * p->nt);
+            memmove(c->hrows, c->hrows + 2 * p->nt, 2 * sizeof(int) * (size_t)(*hi - *lo) * p->nt);
             (*lo)++;
         } else {
             (*hi)--;
         }
     }
     if (*hi < *lo) *lo = 0, *hi = -1;
-    return SMX_OK;
-}
-
-/* The occupancy the kernels read, from hsums, after the window moved. */
-smx_status smx__ocl_upload_occupancy(ocl_ctx *c, int lo, int hi, char *err, size_t errlen)
-{
-    size_t n = (size_t)(hi - lo + 1) * c->p->nt;
-    if (hi < lo) return SMX_OK;
-    if (c->fp64) {
-        memcpy(c->hwork, c->hsums, n * sizeof(double));
-    } else {
-        float *f = (float *)c->hwork;
-        for (size_t k = 0; k < n; k++) f[2 * k] = (float)c->hsums[k], f[2 * k + 1] = 0;
-    }
-    OCL_TRY("clEnqueueWriteBuffer(sums)", clEnqueueWriteBuffer(c->q, c->sums, CL_TRUE, 0, n * 8,
-                                                               c->hwork, 0, NULL, NULL));
     return SMX_OK;
 }

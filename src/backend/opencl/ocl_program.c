@@ -1,6 +1,7 @@
 /* The kernels: the embedded source (cl/smx_cell.h then cl/ kernels, see
  * tools/embed_text.cmake) built for one context with the plan's options. */
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "backend/opencl/ocl.h"
@@ -47,4 +48,31 @@ smx_status smx__ocl_build(ocl_ctx *c, char *err, size_t errlen)
         if (e != CL_SUCCESS) return smx__ocl_fail(err, errlen, kernel_names[k], e);
     }
     return SMX_OK;
+}
+
+smx_status smx__ocl_enqueue(ocl_ctx *c, int kernel, cl_uint dims, const size_t *g, const size_t *l,
+                            char *err, size_t errlen)
+{
+    cl_event ev = NULL;
+    cl_int e = clEnqueueNDRangeKernel(c->q, c->k[kernel], dims, NULL, g, l, 0, NULL,
+                                      c->profile ? &ev : NULL);
+    if (e != CL_SUCCESS) return smx__ocl_fail(err, errlen, kernel_names[kernel], e);
+    if (ev) {
+        cl_ulong t0 = 0, t1 = 0;
+        clWaitForEvents(1, &ev);
+        clGetEventProfilingInfo(ev, CL_PROFILING_COMMAND_START, sizeof t0, &t0, NULL);
+        clGetEventProfilingInfo(ev, CL_PROFILING_COMMAND_END, sizeof t1, &t1, NULL);
+        c->prof_ms[kernel] += (t1 - t0) * 1e-6;
+        c->prof_n[kernel]++;
+        clReleaseEvent(ev);
+    }
+    return SMX_OK;
+}
+
+void smx__ocl_profile_report(const ocl_ctx *c)
+{
+    for (int k = 0; k < K_COUNT; k++)
+        if (c->prof_n[k])
+            fprintf(stderr, "opencl profile: %-17s %7d launches %10.3f ms\n", kernel_names[k],
+                    c->prof_n[k], c->prof_ms[k]);
 }

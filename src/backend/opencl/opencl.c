@@ -35,10 +35,11 @@ static void ocl_destroy(void *ctx)
     ocl_ctx *c = ctx;
     if (!c) return;
     if (c->q) clFinish(c->q);
+    if (c->profile) smx__ocl_profile_report(c);
     cl_mem *mems[] = {&c->mat, &c->kw[0], &c->kw[1], &c->khalf[0], &c->khalf[1], &c->kleak[0],
                       &c->kleak[1], &c->efac, &c->gstart, &c->gsrc, &c->gw, &c->sb, &c->sr,
                       &c->dep, &c->db, &c->dr, &c->dbb, &c->e_MeV, &c->rejected, &c->all_theta,
-                      &c->edep, &c->part, &c->sums, &c->rows, &c->qr, &c->qr2, &c->leak,
+                      &c->edep, &c->part, &c->sums, &c->rows, &c->qr, &c->qr2, &c->blk, &c->leak,
                       &c->gemm_k[0], &c->gemm_k[1]};
     for (size_t k = 0; k < sizeof mems / sizeof mems[0]; k++)
         if (*mems[k]) clReleaseMemObject(*mems[k]);
@@ -56,6 +57,7 @@ static void ocl_destroy(void *ctx)
     free(c->zr);
     free(c->need);
     free(c->hqr);
+    free(c->hblk);
     free(c->rz[0]);
     free(c->rz[1]);
     free(c->dz_lo);
@@ -107,12 +109,19 @@ static smx_status alloc(ocl_ctx *c, cl_mem *m, size_t bytes, char *err, size_t e
     return SMX_OK;
 }
 
-static smx_status zero_fill(ocl_ctx *c, cl_mem m, size_t bytes, char *err, size_t errlen)
+static smx_status fill(ocl_ctx *c, cl_mem m, cl_uint pattern, size_t bytes, char *err, size_t errlen)
 {
-    cl_uint zero = 0;
-    OCL_TRY("clEnqueueFillBuffer", clEnqueueFillBuffer(c->q, m, &zero, sizeof zero, 0, bytes, 0,
-                                                       NULL, NULL));
+    OCL_TRY("clEnqueueFillBuffer", clEnqueueFillBuffer(c->q, m, &pattern, sizeof pattern, 0, bytes,
+                                                       0, NULL, NULL));
     return SMX_OK;
+}
+
+/* SMX_OPENCL_POISON=1 fills the state buffers with NaN at creation: a
+ * kernel that reads a cell no operator wrote then fails the crosscheck. */
+static int env_poison(void)
+{
+    const char *s = getenv("SMX_OPENCL_POISON");
+    return s && *s && strcmp(s, "0") != 0;
 }
 
 static smx_status buffers(ocl_ctx *c, char *err, size_t errlen)
@@ -123,7 +132,10 @@ static smx_status buffers(ocl_ctx *c, char *err, size_t errlen)
     /* not cleared: nothing outside the occupied window is ever read, and
      * every row of a bin entering it is written first (rz starts unknown) */
     for (int s = 0; s < 2 && st == SMX_OK; s++)
-        for (int k = 0; k < c->na && st == SMX_OK; k++) st = alloc(c, &c->buf[s][k], n, err, errlen);
+        for (int k = 0; k < c->na && st == SMX_OK; k++) {
+            st = alloc(c, &c->buf[s][k], n, err, errlen);
+            if (st == SMX_OK && env_poison()) st = fill(c, c->buf[s][k], 0x7fc00000u, n, err, errlen);
+        }
     if (st == SMX_OK) st = alloc(c, &c->edep, (size_t)c->S * 8, err, errlen);
     if (st == SMX_OK && c->opt.accumulation == SMX_ACCUM_DETERMINISTIC)
         st = alloc(c, &c->part, (size_t)p->ne * c->S * 8, err, errlen);
@@ -132,6 +144,8 @@ static smx_status buffers(ocl_ctx *c, char *err, size_t errlen)
     if (st == SMX_OK) st = alloc(c, &c->leak, 4 * ent * 8, err, errlen);
     if (st == SMX_OK) st = alloc(c, &c->qr, 2 * (size_t)p->ne * sizeof(int), err, errlen);
     if (st == SMX_OK) st = alloc(c, &c->qr2, 2 * (size_t)p->ne * sizeof(int), err, errlen);
+    size_t blocks = (size_t)p->ne * ((p->nz + OCL_TZ - 1) / OCL_TZ);
+    if (st == SMX_OK) st = alloc(c, &c->blk, 3 * blocks * sizeof(int), err, errlen);
     if (st != SMX_OK) return st;
     c->hsums = calloc(ent, sizeof(double));
     c->hwork = calloc((1 + OCL_ENERGY_FACTORS) * ent, sizeof(double));
@@ -139,9 +153,10 @@ static smx_status buffers(ocl_ctx *c, char *err, size_t errlen)
     c->zr = calloc(2 * (size_t)p->ne, sizeof(int));
     c->need = calloc(2 * (size_t)p->ne, sizeof(int));
     c->hqr = calloc(2 * (size_t)p->ne, sizeof(int));
+    c->hblk = calloc(3 * blocks, sizeof(int));
     c->rz[0] = calloc(2 * (size_t)p->ne, sizeof(int));
     c->rz[1] = calloc(2 * (size_t)p->ne, sizeof(int));
-    if (!c->hsums || !c->hwork || !c->hrows || !c->zr || !c->need || !c->hqr || !c->rz[0] || !c->rz[1])
+    if (!c->hsums || !c->hwork || !c->hrows || !c->zr || !c->need || !c->hqr || !c->hblk || !c->rz[0] || !c->rz[1])
         return SMX_ENOMEM;
     return SMX_OK;
 }
@@ -214,6 +229,7 @@ static smx_status ocl_create(const smx_plan *p, const smx_backend_opts *opt, voi
     c->scatter_decided = !gemm_ok || opt->scatter != SMX_SCATTER_AUTO ||
                          opt->accumulation == SMX_ACCUM_DETERMINISTIC;
     if (!c->scatter_decided && auto_lookup(c, &c->scatter_gemm, 0)) c->scatter_decided = 1;
+    c->clean = c->scatter_gemm || !c->scatter_decided;
     cl_int e;
     st = check_memory(c, d.id, err, errlen);
     if (st == SMX_OK) {
@@ -222,7 +238,9 @@ static smx_status ocl_create(const smx_plan *p, const smx_backend_opts *opt, voi
         if (e != CL_SUCCESS) st = smx__ocl_fail(err, errlen, "clCreateContext", e);
     }
     if (st == SMX_OK) {
-        c->q = clCreateCommandQueue(c->cx, d.id, 0, &e);
+        const char *prof = getenv("SMX_OPENCL_PROFILE");
+        c->profile = prof && *prof && strcmp(prof, "0") != 0;
+        c->q = clCreateCommandQueue(c->cx, d.id, c->profile ? CL_QUEUE_PROFILING_ENABLE : 0, &e);
         if (e != CL_SUCCESS) st = smx__ocl_fail(err, errlen, "clCreateCommandQueue", e);
     }
     if (st == SMX_OK) st = smx__ocl_build(c, err, errlen);
@@ -274,7 +292,7 @@ static smx_status ocl_set_state(void *ctx, const smx_host_state *hs, int lo, int
         if (e != CL_SUCCESS) st = smx__ocl_fail(err, errlen, "clEnqueueWriteBuffer(state)", e);
     }
     free(f);
-    if (st == SMX_OK) st = zero_fill(c, c->edep, (size_t)c->S * 8, err, errlen);
+    if (st == SMX_OK) st = fill(c, c->edep, 0, (size_t)c->S * 8, err, errlen);
     if (st != SMX_OK) return st;
     rows_unknown(c);
     c->lo = lo;
@@ -302,7 +320,13 @@ static smx_status ocl_get_state(void *ctx, smx_host_state *hs, char *err, size_t
                 return smx__ocl_fail(err, errlen, "clEnqueueReadBuffer(state)", e);
             }
         }
-        for (size_t q = 0; q < n; q++) dst[k][q] = q >= a && q < b ? (double)f[q - a] : 0.0;
+        /* rows beyond each slab's occupied rows may hold stale values */
+        memset(dst[k], 0, n * sizeof(double));
+        for (size_t s = 0; a < b && s < (b - a) / c->S; s++) {
+            const int *r = c->hrows + 2 * s;
+            for (size_t q = (size_t)(r[0] > 0 ? r[0] : 0) * p->nx; r[0] <= r[1] && q < (size_t)(r[1] + 1) * p->nx; q++)
+                dst[k][a + s * c->S + q] = (double)f[s * c->S + q];
+        }
     }
     free(f);
     return SMX_OK;
@@ -347,6 +371,7 @@ static smx_status scatter_auto(ocl_ctx *c, int v, smx_op_acct *a, char *err, siz
     if (st != SMX_OK) return st;
     c->scatter_gemm = ms[1] < ms[0];
     c->scatter_decided = 1;
+    c->clean = c->scatter_gemm;
     auto_lookup(c, &c->scatter_gemm, 1);
     return c->scatter_gemm ? SMX_OK : smx__ocl_scatter(c, v, a, err, errlen);
 }
@@ -391,7 +416,6 @@ static smx_status ocl_run(void *ctx, smx_graph *g, smx_op_acct *acct, char *err,
         if (st == SMX_OK && op == SMX_OP_SCATTER) st = smx__ocl_reject(c, a, err, errlen);
         if (st == SMX_OK && op == SMX_OP_ENERGY) {
             st = smx__ocl_trim(c, &lo, &hi, a, err, errlen);
-            if (st == SMX_OK && lo != c->lo) st = smx__ocl_upload_occupancy(c, lo, hi, err, errlen);
             c->lo = lo;
             c->hi = hi;
         }
