@@ -40,6 +40,27 @@ static inline int acc_nonzero(acc_t a) { return a.x != 0.0f || a.y != 0.0f; }
 #define STATE_OUT __global float *o_w, __global float *o_mx, __global float *o_mz, \
                   __global float *o_qx, __global float *o_qz
 
+/* a[0..4] += f x the five arrays at n (psi alone without moments). */
+static inline void gather_add(float f, STATE_IN, size_t n, float *a)
+{
+    a[0] += f * i_w[n];
+#ifdef SMX_MOMENTS
+    a[1] += f * i_mx[n];
+    a[2] += f * i_mz[n];
+    a[3] += f * i_qx[n];
+    a[4] += f * i_qz[n];
+#endif
+}
+
+/* The five arrays at n = a[0..4]. */
+static inline void store(STATE_OUT, size_t n, const float *a)
+{
+    o_w[n] = a[0];
+#ifdef SMX_MOMENTS
+    o_mx[n] = a[1], o_mz[n] = a[2], o_qx[n] = a[3], o_qz[n] = a[4];
+#endif
+}
+
 /* The medium of cell q. */
 #ifdef SMX_ONE_MEDIUM
 #define MEDIUM(mat, q) 0

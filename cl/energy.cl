@@ -12,24 +12,12 @@ __kernel BLOCKED void k_energy(STATE_IN, STATE_OUT, __global const uchar *mat,
     int k = nlo + w, q = z * nx + x;
     if (z < 0 || x >= nx) return;
     size_t mk = (size_t)MEDIUM(mat, q) * (ne + 1) + k;
-    float a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0;
+    float a[5] = {0, 0, 0, 0, 0};
     for (int g = gstart[mk]; g < gstart[mk + 1]; g++) {
         int i = gsrc[g];
         size_t o = (size_t)i * nt + j;
         if (i < lo || i > hi || !acc_nonzero(occ[o]) || !row_in(rows, o, z)) continue;
-        size_t n = cell_index(i, j, nt, S, q);
-        float f = gw[g];
-        a0 += f * i_w[n];
-#ifdef SMX_MOMENTS
-        a1 += f * i_mx[n];
-        a2 += f * i_mz[n];
-        a3 += f * i_qx[n];
-        a4 += f * i_qz[n];
-#endif
+        gather_add(gw[g], i_w, i_mx, i_mz, i_qx, i_qz, cell_index(i, j, nt, S, q), a);
     }
-    size_t n = cell_index(k, j, nt, S, q);
-    o_w[n] = a0;
-#ifdef SMX_MOMENTS
-    o_mx[n] = a1, o_mz[n] = a2, o_qx[n] = a3, o_qz[n] = a4;
-#endif
+    store(o_w, o_mx, o_mz, o_qx, o_qz, cell_index(k, j, nt, S, q), a);
 }

@@ -13,7 +13,7 @@ __kernel BLOCKED void k_scatter(STATE_IN, STATE_OUT, __global const uchar *mat,
     size_t mi = (size_t)MEDIUM(mat, q) * ne + i;
     int K = khalf[mi];
     __global const float *k = kw + mi * (2 * kmax + 1) + kmax;
-    float a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0;
+    float a[5] = {0, 0, 0, 0, 0};
     for (int d = -K; d <= K; d++) {
         int js = j - d;
 #ifdef SMX_FULL_CIRCLE
@@ -23,21 +23,9 @@ __kernel BLOCKED void k_scatter(STATE_IN, STATE_OUT, __global const uchar *mat,
 #endif
         size_t o = (size_t)i * nt + js;
         if (!acc_nonzero(occ[o]) || !row_in(rows, o, z)) continue;
-        size_t n = cell_index(i, js, nt, S, q);
-        float kk = k[d];
-        a0 += kk * i_w[n];
-#ifdef SMX_MOMENTS
-        a1 += kk * i_mx[n];
-        a2 += kk * i_mz[n];
-        a3 += kk * i_qx[n];
-        a4 += kk * i_qz[n];
-#endif
+        gather_add(k[d], i_w, i_mx, i_mz, i_qx, i_qz, cell_index(i, js, nt, S, q), a);
     }
-    size_t n = cell_index(i, j, nt, S, q);
-    o_w[n] = a0;
-#ifdef SMX_MOMENTS
-    o_mx[n] = a1, o_mz[n] = a2, o_qx[n] = a3, o_qz[n] = a4;
-#endif
+    store(o_w, o_mx, o_mz, o_qx, o_qz, cell_index(i, j, nt, S, q), a);
 }
 
 /* Empties the theta bins with jmask[j] of energy bins i0..i1, depositing

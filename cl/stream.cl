@@ -23,7 +23,7 @@ __kernel BLOCKED void k_stream(
     int zd = block_row(bl, &w, &z0, &z1), x0 = get_group_id(0) * SMX_TX, xd = x0 + lx;
     int inside = xd < nx && zd >= 0;
     size_t base = cell_index(lo + w, j, nt, S, 0);
-    float a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0;
+    float a[5] = {0, 0, 0, 0, 0};
     size_t o = (size_t)(lo + w) * nt + j;
     int bx = sb[2 * j], bz = sb[2 * j + 1], xs0 = x0 - bx - 2, zs0 = z0 - bz - 2;
     int r0 = max(rows[2 * o], zs0), r1 = min(rows[2 * o + 1], zs0 + SZ - 1); /* source rows */
@@ -53,19 +53,14 @@ __kernel BLOCKED void k_stream(
             for (int px = 0; px < 3; px++) {
                 int l = (lz + 2 - pz) * SX + lx + 2 - px;
                 float v = wfz[pz * SN + l] * fx[px * SN + l];
-                a0 += v;
+                a[0] += v;
 #ifdef SMX_MOMENTS
-                a1 += v * mom[px * SN + l];
-                a2 += v * mom[(6 + pz) * SN + l];
-                a3 += v * mom[(3 + px) * SN + l];
-                a4 += v * mom[(9 + pz) * SN + l];
+                a[1] += v * mom[px * SN + l];
+                a[2] += v * mom[(6 + pz) * SN + l];
+                a[3] += v * mom[(3 + px) * SN + l];
+                a[4] += v * mom[(9 + pz) * SN + l];
 #endif
             }
     }
-    if (!inside) return;
-    size_t n = base + zd * nx + xd;
-    o_w[n] = a0;
-#ifdef SMX_MOMENTS
-    o_mx[n] = a1, o_mz[n] = a2, o_qx[n] = a3, o_qz[n] = a4;
-#endif
+    if (inside) store(o_w, o_mx, o_mz, o_qx, o_qz, base + zd * nx + xd, a);
 }

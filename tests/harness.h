@@ -66,6 +66,22 @@ static inline void case_config(const test_case *t, smx_config *c)
     }
 }
 
+/* Two small beams, one leaking through the side and the window, for
+ * whole runs on `backend`. */
+static inline void two_beams_config(smx_config *c, const char *backend)
+{
+    test_case t = {15, 30, 21, 0, 0, 25, SMX_SPACING_RANGE, 0};
+    case_config(&t, c);
+    c->beams[0].energy_MeV = 58;
+    c->beams[0].x_mm = 3;
+    c->beams[0].sigma_x_mm = 1.5;
+    c->beams[0].energy_spread_MeV = 0.5;
+    c->beams[0].sigma_angle_deg = 2;
+    c->nbeams = 2;
+    c->beams[1] = (smx_beam){.energy_MeV = 30, .x_mm = -2, .protons = 3};
+    snprintf(c->backend, sizeof c->backend, "%s", backend);
+}
+
 /* Normalised mean squared error sum (a-b)^2 / sum b^2. */
 static inline double nmse(const double *a, const double *b, size_t n)
 {

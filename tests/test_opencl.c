@@ -17,19 +17,11 @@ static void need_opencl(void)
     cr_skip_test("no OpenCL device: %s", why);
 }
 
-/* Two beams, one leaking through the side, straggling and nuclear on. */
+/* two_beams_config with the second beam at 20 deg */
 static void beams_config(smx_config *c)
 {
-    test_case t = {15, 30, 21, 0, 0, 25, SMX_SPACING_RANGE, 0};
-    case_config(&t, c);
-    c->beams[0].energy_MeV = 58;
-    c->beams[0].x_mm = 3;
-    c->beams[0].sigma_x_mm = 1.5;
-    c->beams[0].energy_spread_MeV = 0.5;
-    c->beams[0].sigma_angle_deg = 2;
-    c->nbeams = 2;
-    c->beams[1] = (smx_beam){.energy_MeV = 30, .x_mm = -2, .angle_deg = 20, .protons = 3};
-    snprintf(c->backend, sizeof c->backend, "opencl");
+    two_beams_config(c, "opencl");
+    c->beams[1].angle_deg = 20;
 }
 
 static smx_run *run(const smx_config *cfg)

@@ -22,21 +22,6 @@ static void load(const char *rel, smx_config *cfg)
     cr_assert_eq(smx_config_load(path, cfg, err, sizeof err), SMX_OK, "%s", err);
 }
 
-/* A small beam that leaks through the side and the window. */
-static void small_config(smx_config *c, const char *backend)
-{
-    test_case t = {15, 30, 21, 0, 0, 25, SMX_SPACING_RANGE, 0};
-    case_config(&t, c);
-    c->beams[0].energy_MeV = 58;
-    c->beams[0].x_mm = 3;
-    c->beams[0].sigma_x_mm = 1.5;
-    c->beams[0].energy_spread_MeV = 0.5;
-    c->beams[0].sigma_angle_deg = 2;
-    c->nbeams = 2;
-    c->beams[1] = (smx_beam){.energy_MeV = 30, .x_mm = -2, .protons = 3};
-    snprintf(c->backend, sizeof c->backend, "%s", backend);
-}
-
 static void expect_closure(const smx_result *res, double bar, const char *what)
 {
     const smx_accounting *a = &res->accounting;
@@ -58,7 +43,7 @@ Test(runs, accounting_closes_over_a_whole_run)
     for (int b = 0; b < N_TEST_BACKENDS; b++)
         for (int s = 0; s < 2; s++) {
             smx_config c;
-            small_config(&c, test_backends[b]);
+            two_beams_config(&c, test_backends[b]);
             c.splitting = s ? SMX_SPLIT_STRANG : SMX_SPLIT_LIE;
             smx_run *r = run_config(&c);
             const smx_result *res = smx_run_result(r);
@@ -77,7 +62,7 @@ Test(runs, accounting_closes_over_a_whole_run)
 Test(runs, two_runs_in_one_process_agree)
 {
     smx_config c;
-    small_config(&c, "openmp");
+    two_beams_config(&c, "openmp");
     smx_run *a = run_config(&c), *b = run_config(&c);
     const smx_result *ra = smx_run_result(a), *rb = smx_run_result(b);
     cr_expect_eq(memcmp(ra->dose_Gy, rb->dose_Gy, sizeof(double) * ra->nx * ra->nz), 0);
@@ -89,7 +74,7 @@ Test(runs, two_runs_in_one_process_agree)
 Test(runs, dose_units)
 {
     smx_config c;
-    small_config(&c, "reference");
+    two_beams_config(&c, "reference");
     c.y_thickness_mm = 2.0;
     smx_run *r = run_config(&c);
     const smx_result *res = smx_run_result(r);
@@ -107,7 +92,7 @@ Test(runs, dose_units)
 Test(runs, openmp_psi_matches_reference_after_20_steps)
 {
     smx_config c;
-    small_config(&c, "reference");
+    two_beams_config(&c, "reference");
     c.nbeams = 1; /* one beam down the middle: in flight for 20 steps */
     c.beams[0].angle_deg = 0;
     c.beams[0].x_mm = 0;
