@@ -325,6 +325,40 @@ Test(cli, devices_lists_cpu_backends)
     remove_tree(dir);
 }
 
+/* The issue's check: deterministic accumulation gives the same dose.npy
+ * bytes on two runs; metrics.json says how the run was made. */
+Test(cli, opencl_deterministic_dose_npy_is_identical, .timeout = 300)
+{
+    char why[256] = "";
+    const char *req = getenv("SMX_REQUIRE_BACKENDS");
+    if (smx_backend_device_count("opencl", why, sizeof why) < 1) {
+        cr_assert(!(req && strstr(req, "opencl")), "opencl required but absent: %s", why);
+        cr_skip_test("no OpenCL device: %s", why);
+    }
+    char *dir = make_tmpdir(), *a = path_in(dir, "a"), *b = path_in(dir, "b");
+    const char *cfg = SMX_SOURCE_DIR "/configs/seed_baseline.yaml";
+    char *files[2] = {a, b};
+    for (int k = 0; k < 2; k++) {
+        cli_result r = run_cli(dir, (const char *[]){"run", cfg, "--backend", "opencl", "--out",
+                                                     files[k], "-q", NULL});
+        cr_assert_eq(r.status, 0, "stderr: %s", r.err);
+        cli_result_free(&r);
+    }
+    char *pa = path_in(a, "dose.npy"), *pb = path_in(b, "dose.npy"), *pm = path_in(a, "metrics.json");
+    size_t la = 0, lb = 0;
+    char *da = read_all(pa, &la), *db = read_all(pb, &lb), *m = read_all(pm, NULL);
+    cr_assert(da && db && m);
+    cr_expect(la == lb && memcmp(da, db, la) == 0, "dose.npy differs between two runs");
+    cr_expect(matches(m, "\"accumulation\": \"deterministic\""), "%s", m);
+    cr_expect(matches(m, "\"scatter\": \"stencil\""), "%s", m);
+    cli_result r = run_cli(dir, (const char *[]){"run", cfg, "--accumulation", "quick", NULL});
+    cr_expect_eq(r.status, 2);
+    cr_expect(matches(r.err, "--accumulation: 'quick'"), "%s", r.err);
+    cli_result_free(&r);
+    free(da), free(db), free(m), free(pa), free(pb), free(pm), free(a), free(b);
+    remove_tree(dir);
+}
+
 /* ---- smx_write_npy_f64 -------------------------------------------------- */
 
 Test(npy, header_layout_and_data)
