@@ -284,7 +284,7 @@ typedef struct smx_bench_result {
     double copy_ms;
     double per_op_ms[SMX_OP_COUNT];
     double state_bytes;
-    int threads;
+    int threads;             /* CPU threads (0 for a device backend) */
     char device[256];
     char accumulation[16];
     char scatter[16];

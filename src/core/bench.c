@@ -101,6 +101,7 @@ smx_status smx_bench_run(const smx_bench_spec *spec, smx_bench_result *res, char
         be->device_name(spec->device, res->device, sizeof res->device);
         smx__backend_describe(be, ctx, res->accumulation, res->scatter, sizeof res->scatter);
         res->threads = be == &smx__backend_reference ? 1 /* plain serial loops */
+                       : be != &smx__backend_openmp ? 0 /* a device: its own parallelism */
                        : spec->threads > 0 ? spec->threads : omp_get_max_threads();
     }
     if (ctx) be->destroy(ctx);
