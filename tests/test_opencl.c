@@ -181,3 +181,20 @@ Test(opencl, state_beyond_the_device_is_refused)
     cr_expect_null(ctx);
     smx__plan_free(&plan);
 }
+
+/* A kernel build failure says so and carries the compiler's log. */
+Test(opencl, build_failure_shows_the_compiler_log)
+{
+    need_opencl();
+    smx_config c;
+    beams_config(&c);
+    char err[4096] = "";
+    smx_run *r = NULL;
+    setenv("SMX_OPENCL_OPTIONS", "-Dk_sums=(", 1);
+    smx_status st = smx_run_create(&c, &r, err, sizeof err);
+    unsetenv("SMX_OPENCL_OPTIONS");
+    cr_expect_eq(st, SMX_EBACKEND, "%s", err);
+    cr_expect(strstr(err, "building the kernels") && strstr(err, "CL_BUILD_PROGRAM_FAILURE"), "%s", err);
+    cr_expect(strchr(err, '\n') != NULL, "no compiler log after the message: %s", err);
+    cr_expect_null(r);
+}

@@ -21,11 +21,14 @@ smx_status smx__ocl_build(ocl_ctx *c, char *err, size_t errlen)
     const char *src = smx__opencl_source;
     c->prog = clCreateProgramWithSource(c->cx, 1, &src, NULL, &e);
     if (e != CL_SUCCESS) return smx__ocl_fail(err, errlen, "clCreateProgramWithSource", e);
-    char opts[256];
-    snprintf(opts, sizeof opts, "-cl-std=CL1.2 -DSMX_TX=%d -DSMX_TZ=%d%s%s%s%s%s", OCL_TX, OCL_TZ,
+    /* SMX_OPENCL_OPTIONS: extra compiler options (experiments, tests) */
+    const char *extra = getenv("SMX_OPENCL_OPTIONS");
+    char opts[512];
+    snprintf(opts, sizeof opts, "-cl-std=CL1.2 -DSMX_TX=%d -DSMX_TZ=%d%s%s%s%s%s %s", OCL_TX, OCL_TZ,
              c->p->nmat == 1 ? " -DSMX_ONE_MEDIUM" : "", c->fp64 ? " -DSMX_FP64" : "",
              c->p->moments ? " -DSMX_MOMENTS" : "", c->p->full_circle ? " -DSMX_FULL_CIRCLE" : "",
-             c->opt.accumulation == SMX_ACCUM_FAST && c->fp64 ? " -DSMX_ATOMIC64" : "");
+             c->opt.accumulation == SMX_ACCUM_FAST && c->fp64 ? " -DSMX_ATOMIC64" : "",
+             extra ? extra : "");
     cl_device_id dev;
     clGetContextInfo(c->cx, CL_CONTEXT_DEVICES, sizeof dev, &dev, NULL);
     e = clBuildProgram(c->prog, 1, &dev, opts, NULL, NULL);
