@@ -198,3 +198,16 @@ Test(opencl, build_failure_shows_the_compiler_log)
     cr_expect(strchr(err, '\n') != NULL, "no compiler log after the message: %s", err);
     cr_expect_null(r);
 }
+
+/* `auto` takes opencl on a GPU, openmp where the OpenCL device is a CPU. */
+Test(opencl, auto_backend_prefers_a_gpu_else_openmp)
+{
+    need_opencl();
+    smx_config c;
+    beams_config(&c);
+    snprintf(c.backend, sizeof c.backend, "auto");
+    smx_run *r = run(&c);
+    int gpu = smx__backend_find("opencl")->accelerator(0);
+    cr_expect_str_eq(smx_run_result(r)->backend, gpu ? "opencl" : "openmp");
+    smx_run_free(r);
+}

@@ -78,6 +78,9 @@ typedef struct smx_backend_iface {
     smx_status (*run)(void *ctx, smx_graph *graph, smx_op_acct *acct, char *err, size_t errlen);
     /* One read+write pass over a state-sized buffer, for the benchmark. */
     smx_status (*copy_pass)(void *ctx, double *ms, char *err, size_t errlen);
+    /* 1 when the device is a GPU or another accelerator (NULL: a CPU
+     * backend); `run.backend: auto` takes device backends only then. */
+    int (*accelerator)(int device);
     /* What the context runs (NULL: "deterministic", "stencil"). */
     void (*describe)(void *ctx, char *accumulation, char *scatter, size_t len);
 } smx_backend_iface;

@@ -39,10 +39,14 @@ static smx_status pick_backend(const char *name, int device, const smx_backend_i
     char why[256] = "";
     device = device < 0 ? 0 : device; /* unset: the backend resolves its default at create */
     if (strcmp(name, "auto") == 0) {
+        /* a device backend on a GPU, else the CPU (OpenCL on a CPU, as
+         * PoCL, is slower than openmp there) */
         static const char *const order[] = {"cuda", "vulkan", "opencl", "openmp"};
         for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
             const smx_backend_iface *b = smx__backend_find(order[i]);
-            if (b && b->device_count(why, sizeof why) > device) {
+            int cpu = !strcmp(order[i], "openmp");
+            if (b && b->device_count(why, sizeof why) > device &&
+                (cpu || (b->accelerator && b->accelerator(device)))) {
                 *out = b;
                 return SMX_OK;
             }

@@ -93,6 +93,15 @@ int smx__ocl_env_no_fp64(void)
     return s && *s && strcmp(s, "0") != 0;
 }
 
+int smx__ocl_accelerator(int device)
+{
+    ocl_device d;
+    cl_device_type t = 0;
+    if (smx__ocl_pick(device, &d, NULL, 0) != SMX_OK) return 0;
+    clGetDeviceInfo(d.id, CL_DEVICE_TYPE, sizeof t, &t, NULL);
+    return (t & (CL_DEVICE_TYPE_GPU | CL_DEVICE_TYPE_ACCELERATOR)) != 0;
+}
+
 static const char *type_name(cl_device_type t)
 {
     if (t & CL_DEVICE_TYPE_GPU) return "GPU";

@@ -463,5 +463,6 @@ const smx_backend_iface smx__backend_opencl = {
     .get_edep = ocl_get_edep,
     .run = ocl_run,
     .copy_pass = ocl_copy_pass,
+    .accelerator = smx__ocl_accelerator,
     .describe = ocl_describe,
 };
