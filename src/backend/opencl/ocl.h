@@ -49,16 +49,17 @@ typedef struct ocl_ctx {
     cl_mem rejected, all_theta; /* [nt] masks for k_collect */
     cl_mem edep;                /* [S] acc: MeV per unit weight */
     cl_mem part;                /* [ne][S] acc: deterministic deposit per source bin */
-    cl_mem sums, osums;         /* [(1 + 5)][ne * nt] acc, per slab of the window */
-    cl_mem rows;                /* [ne * nt][2] occupied rows per slab */
-    cl_mem qr, qr2;             /* [ne][2] cell ranges per bin of a launch */
+    cl_mem sums;                /* [(1 + 5)][ne * nt] acc per slab (i, j): weight, then the
+                                   weighted sums; weight != 0 is the occupancy kernels test */
+    cl_mem rows;                /* [ne * nt][2] occupied rows per slab (i, j) */
+    cl_mem qr, qr2;             /* [ne][2] cell ranges per bin of a launch (window-relative) */
     cl_mem blk;                 /* [ne * ceil(nz / OCL_TZ)][3] row blocks of a launch */
     cl_mem leak;                /* [ne * nt][4] acc */
     cl_mem gemm_k[SMX_KERNEL_VARIANTS]; /* clBLAST: [ne][nt][nt] kernel matrices */
     /* host mirrors */
     double *hsums;              /* [ne * nt] weight per slab of the state window */
     double *hwork;              /* [(1 + 5) * ne * nt] read-back scratch (acc, then double) */
-    int *hrows;                 /* [ne * nt * 2] */
+    int *hrows;                 /* [ne * nt][2] occupied rows per slab of the state window */
     int *zr;                    /* [ne][2] rows of each bin of the state holding weight */
     int *need;                  /* [ne][2] rows an op's output bin can receive */
     int *hqr;                   /* [ne][2] cell ranges of a launch */

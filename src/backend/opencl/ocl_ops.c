@@ -2,11 +2,13 @@
  * launch covers, the kernel arguments, and the accounting, read back as
  * per-slab sums and summed here in double precision.
  *
- * Launch ranges: for each energy bin the rows that can hold weight (from
- * the per-slab sums) give the rows an operator's output can receive
- * (`need`); the launch writes those and the rows the output buffers may
- * still hold from before (rz), so that nothing stale survives without a
- * full clear. A pencil beam fills few rows per energy bin. */
+ * Launch ranges: for each energy bin the rows that hold weight (from the
+ * per-slab sums) give the rows an operator's output can receive (`need`),
+ * launched in blocks of OCL_TZ rows; a pencil beam fills few rows per
+ * energy bin. Every kernel reads only the occupied rows of each slab, so
+ * the rows outside `need` may keep stale values; with c->clean (gemm
+ * reads whole slabs) the launch also zeroes the rows the output set held
+ * before (rz). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,16 +86,15 @@ static void rows_shift(const ocl_ctx *c, int *dst, const int *src, int d0, int d
 /* The cells of bins lo..hi that a launch covers, from rows per bin
  * (rows[2k], rows[2k + 1]): as cell ranges [a, b) per bin into dst (for
  * the per-slab reductions) and as blocks of OCL_TZ rows into c->blk (bin,
- * first row, last row of the range), *nblk of them; *maxlen is the
- * longest range. out >= 0: the launch writes output set `out`; with
+ * first row, last row of the range), *nblk of them. out >= 0: the
+ * launch writes output set `out`; with
  * c->clean the rows that set may hold from before are added (written
  * as zeros), and then replaced by rows. */
 static smx_status upload_ranges(ocl_ctx *c, cl_mem dst, const int *rows, int lo, int hi, int out,
-                                size_t *maxlen, size_t *nblk, char *err, size_t errlen)
+                                size_t *nblk, char *err, size_t errlen)
 {
     int nx = c->p->nx;
     size_t nb = 0;
-    *maxlen = 0;
     for (int k = lo; k <= hi; k++) {
         int r[2] = {rows[2 * k], rows[2 * k + 1]};
         if (out >= 0) {
@@ -102,7 +103,6 @@ static smx_status upload_ranges(ocl_ctx *c, cl_mem dst, const int *rows, int lo,
         }
         int a = r[0] <= r[1] ? r[0] * nx : 0, b = r[0] <= r[1] ? (r[1] + 1) * nx : 0;
         c->hqr[2 * (k - lo)] = a, c->hqr[2 * (k - lo) + 1] = b;
-        if ((size_t)(b - a) > *maxlen) *maxlen = (size_t)(b - a);
         for (int z = r[0]; z <= r[1]; z += OCL_TZ, nb++)
             c->hblk[3 * nb] = k - lo, c->hblk[3 * nb + 1] = z, c->hblk[3 * nb + 2] = r[1];
     }
@@ -123,8 +123,8 @@ smx_status smx__ocl_slab_sums(ocl_ctx *c, cl_mem psi, int lo, int hi, const int 
 {
     const smx_plan *p = c->p;
     if (hi < lo) return SMX_OK;
-    size_t maxlen, groups = (size_t)(hi - lo + 1) * p->nt;
-    smx_status st = upload_ranges(c, c->qr2, rows, lo, hi, -1, &maxlen, NULL, err, errlen);
+    size_t groups = (size_t)(hi - lo + 1) * p->nt;
+    smx_status st = upload_ranges(c, c->qr2, rows, lo, hi, -1, NULL, err, errlen);
     if (st != SMX_OK) return st;
     args a = {c->k[K_SUMS], 0, CL_SUCCESS};
     a_mem(&a, psi), a_int(&a, lo), a_int(&a, p->nt), a_int(&a, p->nx), a_int(&a, c->S);
@@ -211,8 +211,8 @@ smx_status smx__ocl_scatter(ocl_ctx *c, int v, smx_op_acct *acct, char *err, siz
         for (int k = lo; k <= hi; k++) c->rz[out][2 * k] = c->need[2 * k], c->rz[out][2 * k + 1] = c->need[2 * k + 1];
         return smx__ocl_gemm_scatter(c, v, err, errlen);
     }
-    size_t maxlen, nblk;
-    st = upload_ranges(c, c->qr, c->need, lo, hi, out, &maxlen, &nblk, err, errlen);
+    size_t nblk;
+    st = upload_ranges(c, c->qr, c->need, lo, hi, out, &nblk, err, errlen);
     if (st != SMX_OK) return st;
     args a = {c->k[K_SCATTER], 0, CL_SUCCESS};
     a_state(&a, c, c->cur), a_state(&a, c, out);
@@ -246,8 +246,8 @@ smx_status smx__ocl_stream(ocl_ctx *c, smx_op_acct *acct, char *err, size_t errl
     const smx_plan *p = c->p;
     int lo = c->lo, hi = c->hi, out = 1 - c->cur, nw = hi - lo + 1;
     if (hi < lo) return SMX_OK;
-    size_t maxlen, nblk, groups = (size_t)nw * p->nt;
-    smx_status st = upload_ranges(c, c->qr2, c->zr, lo, hi, -1, &maxlen, NULL, err, errlen);
+    size_t nblk, groups = (size_t)nw * p->nt;
+    smx_status st = upload_ranges(c, c->qr2, c->zr, lo, hi, -1, NULL, err, errlen);
     if (st != SMX_OK) return st;
     args a = {c->k[K_STREAM_LEAK], 0, CL_SUCCESS};
     a_state(&a, c, c->cur), a_int(&a, lo), a_int(&a, p->nt), a_int(&a, p->nz), a_int(&a, p->nx);
@@ -259,7 +259,7 @@ smx_status smx__ocl_stream(ocl_ctx *c, smx_op_acct *acct, char *err, size_t errl
     if (st != SMX_OK) return st;
     for (int k = lo; k <= hi; k++)
         rows_shift(c, c->need + 2 * k, c->zr + 2 * k, c->stream_dz[0], c->stream_dz[1]);
-    st = upload_ranges(c, c->qr, c->need, lo, hi, out, &maxlen, &nblk, err, errlen);
+    st = upload_ranges(c, c->qr, c->need, lo, hi, out, &nblk, err, errlen);
     if (st != SMX_OK) return st;
     a = (args){c->k[K_STREAM], 0, CL_SUCCESS};
     a_state(&a, c, c->cur), a_state(&a, c, out), a_int(&a, lo), a_int(&a, p->nt), a_int(&a, p->nz);
@@ -283,7 +283,7 @@ smx_status smx__ocl_energy(ocl_ctx *c, int nlo, int nhi, smx_op_acct *acct, char
 {
     const smx_plan *p = c->p;
     int lo = c->lo, hi = c->hi, out = 1 - c->cur, nw = hi - lo + 1;
-    size_t groups = (size_t)nw * p->nt, maxlen, nblk;
+    size_t groups = (size_t)nw * p->nt, nblk;
     smx_status st = SMX_OK;
     if (hi < lo) return SMX_OK;
     /* accounting: absorbed, nuclear, deposited, nuclear local, nuclear escaped */
@@ -310,7 +310,7 @@ smx_status smx__ocl_energy(ocl_ctx *c, int nlo, int nhi, smx_op_acct *acct, char
             }
         }
     if (nhi >= nlo) {
-        st = upload_ranges(c, c->qr, c->need, nlo, nhi, out, &maxlen, &nblk, err, errlen);
+        st = upload_ranges(c, c->qr, c->need, nlo, nhi, out, &nblk, err, errlen);
         args a = {c->k[K_ENERGY], 0, CL_SUCCESS};
         a_state(&a, c, c->cur), a_state(&a, c, out), a_mem(&a, c->mat), a_mem(&a, c->gstart);
         a_mem(&a, c->gsrc), a_mem(&a, c->gw), a_int(&a, lo), a_int(&a, hi), a_int(&a, nlo);
@@ -322,7 +322,7 @@ smx_status smx__ocl_energy(ocl_ctx *c, int nlo, int nhi, smx_op_acct *acct, char
     /* the deposit of the lost energy, from the input state */
     args a;
     if (c->opt.accumulation == SMX_ACCUM_FAST) {
-        st = upload_ranges(c, c->qr2, c->zr, lo, hi, -1, &maxlen, &nblk, err, errlen);
+        st = upload_ranges(c, c->qr2, c->zr, lo, hi, -1, &nblk, err, errlen);
         a = (args){c->k[K_DEPOSIT_ATOMIC], 0, CL_SUCCESS};
         a_state(&a, c, c->cur), a_mem(&a, c->mat), a_mem(&a, c->dep), a_mem(&a, c->db);
         a_mem(&a, c->dr), a_int(&a, lo), a_int(&a, p->ne), a_int(&a, p->nt), a_int(&a, p->nz);
@@ -330,11 +330,11 @@ smx_status smx__ocl_energy(ocl_ctx *c, int nlo, int nhi, smx_op_acct *acct, char
         a_mem(&a, c->edep);
         return st == SMX_OK ? launch_blocks(c, K_DEPOSIT_ATOMIC, &a, nblk, p->nt, err, errlen) : st;
     }
-    int *dr = malloc(2 * sizeof(int) * p->ne);
-    if (!dr) return SMX_ENOMEM;
-    for (int i = lo; i <= hi; i++) rows_shift(c, dr + 2 * i, c->zr + 2 * i, c->dz_lo[i], c->dz_hi[i]);
-    st = upload_ranges(c, c->qr2, dr, lo, hi, -1, &maxlen, &nblk, err, errlen);
-    free(dr);
+    int *reach = malloc(2 * sizeof(int) * p->ne); /* rows each source bin's deposit can reach */
+    if (!reach) return SMX_ENOMEM;
+    for (int i = lo; i <= hi; i++) rows_shift(c, reach + 2 * i, c->zr + 2 * i, c->dz_lo[i], c->dz_hi[i]);
+    st = upload_ranges(c, c->qr2, reach, lo, hi, -1, &nblk, err, errlen);
+    free(reach);
     if (st != SMX_OK) return st;
     a = (args){c->k[K_DEPOSIT], 0, CL_SUCCESS};
     a_state(&a, c, c->cur), a_mem(&a, c->mat), a_mem(&a, c->dep), a_mem(&a, c->db), a_mem(&a, c->dr);
