@@ -869,6 +869,14 @@ static smx_status get_enum(const loader *L, const yaml_node_t *n, kref k,
     return SMX_OK;
 }
 
+/* An enumeration key: the index of its value in names is the field's value. */
+#define ENUM_KEY(field, names)                                                             \
+    do {                                                                                   \
+        st = get_enum(L, v, k, names, COUNT(names), &e);                                  \
+        field = e;                                                                         \
+        return st;                                                                         \
+    } while (0)
+
 static int is_auto(const yaml_node_t *n)
 {
     return n->type == YAML_SCALAR_NODE && strcmp(scalar_text(n), "auto") == 0;
@@ -1154,10 +1162,7 @@ static smx_status set_value(loader *L, kref k, yaml_node_t *v)
         return SMX_OK;
     case K_EMIN: return get_double(L, v, k, "a number in MeV", &c->e_min_MeV);
     case K_EMAX: return get_double(L, v, k, "a number in MeV", &c->e_max_MeV);
-    case K_ESPACING:
-        st = get_enum(L, v, k, spacing_names, COUNT(spacing_names), &e);
-        c->spacing = (smx_energy_spacing)e;
-        return st;
+    case K_ESPACING: ENUM_KEY(c->spacing, spacing_names);
     case K_MATERIAL:
         return get_string(L, v, k, "a material name", c->material, sizeof c->material);
     case K_DENSITY: return get_density(L, v, k, &c->density_g_cm3);
@@ -1178,43 +1183,19 @@ static smx_status set_value(loader *L, kref k, yaml_node_t *v)
         if (c->step_mm <= 0)
             return fail(L, v, k, "out of range: %g (expected auto or a number > 0)", c->step_mm);
         return SMX_OK;
-    case K_SPLIT:
-        st = get_enum(L, v, k, split_names, COUNT(split_names), &e);
-        c->splitting = (smx_splitting)e;
-        return st;
-    case K_SCATTER:
-        st = get_enum(L, v, k, scatter_names, COUNT(scatter_names), &e);
-        c->scattering = (smx_scatter_model)e;
-        return st;
+    case K_SPLIT: ENUM_KEY(c->splitting, split_names);
+    case K_SCATTER: ENUM_KEY(c->scattering, scatter_names);
     case K_MAXSTEPS: return get_int(L, v, k, "an integer >= 1", &c->max_steps);
     case K_MAXANGLE: return get_double(L, v, k, "a number in deg", &c->max_angle_deg);
-    case K_STRAGGLING:
-        st = get_enum(L, v, k, straggling_names, COUNT(straggling_names), &e);
-        c->straggling = (smx_straggling)e;
-        return st;
-    case K_NUCLEAR:
-        st = get_enum(L, v, k, nuclear_names, COUNT(nuclear_names), &e);
-        c->nuclear = (smx_nuclear)e;
-        return st;
-    case K_STREAMING:
-        st = get_enum(L, v, k, streaming_names, COUNT(streaming_names), &e);
-        c->streaming = (smx_streaming)e;
-        return st;
+    case K_STRAGGLING: ENUM_KEY(c->straggling, straggling_names);
+    case K_NUCLEAR: ENUM_KEY(c->nuclear, nuclear_names);
+    case K_STREAMING: ENUM_KEY(c->streaming, streaming_names);
     case K_RUN: return walk_mapping(L, v, k, run_names, run_ids, COUNT(run_names));
     case K_BACKEND: return get_string(L, v, k, "a backend name", c->backend, sizeof c->backend);
-    case K_PRECISION:
-        st = get_enum(L, v, k, precision_names, COUNT(precision_names), &e);
-        c->precision = (smx_precision)e;
-        return st;
+    case K_PRECISION: ENUM_KEY(c->precision, precision_names);
     case K_DEVICE: return get_int(L, v, k, "an integer >= 0", &c->device);
-    case K_ACCUM:
-        st = get_enum(L, v, k, accumulation_names, COUNT(accumulation_names), &e);
-        c->accumulation = (smx_accumulation)e;
-        return st;
-    case K_SCATTER_IMPL:
-        st = get_enum(L, v, k, scatter_impl_names, COUNT(scatter_impl_names), &e);
-        c->scatter = (smx_scatter_impl)e;
-        return st;
+    case K_ACCUM: ENUM_KEY(c->accumulation, accumulation_names);
+    case K_SCATTER_IMPL: ENUM_KEY(c->scatter, scatter_impl_names);
     case K_THREADS: return get_int(L, v, k, "an integer >= 0", &c->threads);
     case K_ROOT:
     case K_COUNT: break;
