@@ -14,7 +14,7 @@
 
 typedef struct smx_xrow {
     char backend[SMX_NAME_LEN];
-    char name[160];     /* canonical: op/stream/grid=7x9x11x13/theta=window/... */
+    char name[192];     /* canonical: op/stream/grid=7x9x11x13/theta=window/... */
     double nmse_state;  /* psi and, with centroids, its moments (worst) */
     double nmse_dose;   /* deposited energy */
     double nmse_acct;   /* every accounting figure, relative to the weight/energy in */
