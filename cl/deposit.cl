@@ -10,6 +10,10 @@
  * k_edep_add sums the bins in order. Fast: k_deposit_atomic scatters with
  * atomic adds. */
 
+#define DX (SMX_TX + 8) /* k_deposit's source tile: the output tile and a halo of 8 */
+#define DZ (SMX_TZ + 8)
+#define DN (DX * DZ)
+
 /* Sub-cell offset and variance of source cell n along one axis. */
 static inline void deposit_parcel(float w, __global const float *m, __global const float *qq, size_t n,
                                   float *u, float *v)
@@ -33,9 +37,8 @@ static inline float frac_on(const float *f, int b, int n, int d)
     return s;
 }
 
-#define DN ((SMX_TX + 8) * (SMX_TZ + 8))
-
-/* frac_on for fractions in local memory, DN apart. */
+/* frac_on for fractions in local memory, DN apart (OpenCL 1.2 has no
+ * generic address space). */
 static inline float frac_on_local(__local const float *f, int b, int n, int d)
 {
     int k = d - b;
@@ -76,8 +79,6 @@ static inline void source_span(int d0, int d1, int bmin, int bmax, int n, int *s
     *s1 = d1 == n - 1 ? n - 1 : min(d1 - bmin, n - 1);
 }
 
-#define DX (SMX_TX + 8) /* the source tile: the output tile and a halo of 8 */
-#define DZ (SMX_TZ + 8)
 
 /* A work-group is a tile of SMX_TX x SMX_TZ destination cells of source
  * bin w; per theta bin it splits every source that can reach the tile
