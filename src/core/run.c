@@ -111,10 +111,15 @@ smx_status smx_run_create(const smx_config *cfg, smx_run **out, char *err, size_
     }
     st = smx__source_inject(cfg, p, &hs, r->edep0, &r->res.accounting, &r->e_lo, &r->e_hi, err,
                             errlen);
-    if (st == SMX_OK)
-    {
+    if (st == SMX_OK) {
         smx_backend_opts opt = {cfg->device, prec, cfg->threads, cfg->accumulation, cfg->scatter};
         st = r->be->create(p, &opt, &r->ctx, err, errlen);
+        if (st == SMX_ENOTSUP && err && errlen) { /* a run: setting the backend cannot honour */
+            char why[1024];
+            snprintf(why, sizeof why, "%s", err);
+            smx__err(err, errlen, "%s: %s", cfg->source_path[0] ? cfg->source_path : "(config)", why);
+            st = SMX_ECONFIG;
+        }
     }
     if (st == SMX_OK) st = r->be->set_state(r->ctx, &hs, r->e_lo, r->e_hi, err, errlen);
     free(psi);
