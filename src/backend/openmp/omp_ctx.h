@@ -22,6 +22,7 @@ typedef struct omp_ctx {
     size_t slab;            /* nz * nx */
     float *s[OMP_ARRAYS];   /* state */
     float *t[OMP_ARRAYS];   /* scratch, becomes the state after each op */
+    void *raw[2 * OMP_ARRAYS]; /* the allocations behind s and t (64-byte aligned) */
     double *edep;           /* [threads][epad] MeV per unit weight, padded by */
     int bx, bz;             /* bx columns and bz rows on each side */
     size_t epad;            /* (nz + 2 bz) * (nx + 2 bx) */

@@ -8,6 +8,7 @@
  * One medium without centroids takes the fast paths; several media or
  * centroid moments take per-cell paths (omp_*.c). */
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,10 +27,7 @@ static void omp_destroy(void *ctx)
 {
     omp_ctx *c = ctx;
     if (!c) return;
-    for (int k = 0; k < OMP_ARRAYS; k++) {
-        free(c->s[k]);
-        free(c->t[k]);
-    }
+    for (int k = 0; k < 2 * OMP_ARRAYS; k++) free(c->raw[k]);
     free(c->edep);
     free(c->zero_row);
     free(c->scratch);
@@ -45,7 +43,15 @@ static void omp_destroy(void *ctx)
     free(c);
 }
 
-static void *alloc64(size_t bytes) { return aligned_alloc(64, (bytes + 63) / 64 * 64); }
+/* A 64-byte aligned state array. calloc, not a clearing pass: the pages
+ * cost nothing until an operator first writes them (set_state uploads the
+ * occupied bins only, and every other bin is cleared before it is first
+ * written). */
+static float *alloc_state(omp_ctx *c, int slot, size_t bytes)
+{
+    c->raw[slot] = calloc(bytes + 64, 1);
+    return c->raw[slot] ? (float *)(((uintptr_t)c->raw[slot] + 63) & ~(uintptr_t)63) : NULL;
+}
 
 /* Float kernels and their window leak per (variant, medium, bin, theta). */
 static void kernel_tables(omp_ctx *c)
@@ -100,8 +106,8 @@ static smx_status omp_create(const smx_plan *p, const smx_backend_opts *opt, voi
     size_t n = smx__psi_size(p), ker = 2 * (size_t)p->kmax + 1, me = (size_t)p->nmat * p->ne;
     int ok = 1;
     for (int k = 0; k < c->na; k++) {
-        c->s[k] = alloc64(n * sizeof(float));
-        c->t[k] = alloc64(n * sizeof(float));
+        c->s[k] = alloc_state(c, 2 * k, n * sizeof(float));
+        c->t[k] = alloc_state(c, 2 * k + 1, n * sizeof(float));
         ok = ok && c->s[k] && c->t[k];
     }
     for (size_t k = 0; k < me * p->nt; k++) { /* padding: offsets + centroid + deposit box */
@@ -130,11 +136,6 @@ static smx_status omp_create(const smx_plan *p, const smx_backend_opts *opt, voi
                  2 * c->na, n * 4.0 / 1e6);
         return SMX_ENOMEM;
     }
-    for (int k = 0; k < c->na; k++) { /* first touch by the threads that use the pages */
-        float *a = c->s[k], *b = c->t[k];
-#pragma omp parallel for num_threads(c->threads) schedule(static)
-        for (size_t q = 0; q < n; q++) a[q] = b[q] = 0.0f;
-    }
     kernel_tables(c);
     if (p->nmat == 1) gather_lists(c);
     *out = c;
@@ -161,18 +162,25 @@ static smx_status omp_set_state(void *ctx, const smx_host_state *hs, int lo, int
                                 size_t errlen)
 {
     omp_ctx *c = ctx;
-    size_t n = smx__psi_size(c->p);
+    /* the occupied bins only: no operator reads the others while they are
+     * the state, and they count as stale (every row) once they become an
+     * output, so that an operator clears them before writing (which also
+     * touches their pages in order: cheaper than faulting them in row by
+     * row) */
+    size_t a = hi >= lo ? (size_t)lo * c->p->nt * c->slab : 0;
+    size_t b = hi >= lo ? (size_t)(hi + 1) * c->p->nt * c->slab : 0;
     const double *src[OMP_ARRAYS] = {hs->psi, hs->mx, hs->mz, hs->qx, hs->qz};
     for (int k = 0; k < c->na; k++) {
         float *d = c->s[k];
         const double *s = src[k];
 #pragma omp parallel for num_threads(c->threads) schedule(static)
-        for (size_t q = 0; q < n; q++) d[q] = (float)s[q];
+        for (size_t q = a; q < b; q++) d[q] = (float)s[q];
     }
     memset(c->edep, 0, (size_t)c->threads * c->epad * sizeof(double));
-    for (size_t k = 0; k < (size_t)c->p->ne * c->p->nt; k++) { /* t: all rows may be stale */
-        c->orows[2 * k] = 0;
-        c->orows[2 * k + 1] = c->p->nz - 1;
+    for (size_t k = 0; k < (size_t)c->p->ne * c->p->nt; k++) { /* t, and s outside [lo, hi] */
+        c->orows[2 * k] = c->rows[2 * k] = 0;
+        c->orows[2 * k + 1] = c->rows[2 * k + 1] = c->p->nz - 1;
+        c->sums[k] = 0;
     }
     c->lo = lo;
     c->hi = hi;
