@@ -36,40 +36,70 @@ static inline void smx_parcel(float w, float m, float q, float *u, float *v)
  * cells past cell 0 (t in [0, 2)). It overlaps the cells (-inf, 1/2],
  * [1/2, 3/2], [3/2, inf) = 0, 1, 2; piece p gets the fraction f[p] of the
  * weight, its centroid offset o[p] from its cell centre and its second
- * moment s[p] = o[p]^2 + its own variance. Branch-free (vectorisable);
- * the middle takes 1 - the others so that the weight is kept exactly.
- * len = 1 with a centred parcel is shift-and-deposit's bilinear split. */
-static inline void smx_box_split(float t, float len, float *f, float *o, float *s)
+ * moment s[p] = o[p]^2 + its own variance. Branch-free; the middle takes
+ * 1 - the others so that the weight is kept exactly. len = 1 with a
+ * centred parcel is shift-and-deposit's bilinear split. Returned by value:
+ * GCC vectorises a loop over cells calling this, not one that passes
+ * arrays to fill. */
+typedef struct smx_box_pieces {
+    float f[3], o[3], s[3];
+} smx_box_pieces;
+
+static inline smx_box_pieces smx_box_split_v(float t, float len)
 {
+    smx_box_pieces p;
     float lo = t - 0.5f * len, hi = t + 0.5f * len;
     float l0 = smx_fminf(smx_fmaxf(0.5f - lo, 0.0f), len), l2 = smx_fminf(smx_fmaxf(hi - 1.5f, 0.0f), len);
     float l1 = len - l0 - l2;
     int point = !(len > 0);
     float inv = point ? 0.0f : 1.0f / len;
-    f[0] = point ? (float)(t < 0.5f) : l0 * inv;
-    f[2] = point ? (float)(t >= 1.5f) : l2 * inv;
-    f[1] = 1 - f[0] - f[2];
+    p.f[0] = point ? (float)(t < 0.5f) : l0 * inv;
+    p.f[2] = point ? (float)(t >= 1.5f) : l2 * inv;
+    p.f[1] = 1 - p.f[0] - p.f[2];
     float m0 = 0.5f * (lo + smx_fminf(hi, 0.5f)), m2 = 0.5f * (smx_fmaxf(lo, 1.5f) + hi);
     float m1 = 0.5f * (smx_fmaxf(lo, 0.5f) + smx_fminf(hi, 1.5f));
-    o[0] = m0, o[1] = m1 - 1, o[2] = m2 - 2;
-    s[0] = o[0] * o[0] + l0 * l0 * (1.0f / 12);
-    s[1] = o[1] * o[1] + l1 * l1 * (1.0f / 12);
-    s[2] = o[2] * o[2] + l2 * l2 * (1.0f / 12);
+    p.o[0] = m0, p.o[1] = m1 - 1, p.o[2] = m2 - 2;
+    p.s[0] = p.o[0] * p.o[0] + l0 * l0 * (1.0f / 12);
+    p.s[1] = p.o[1] * p.o[1] + l1 * l1 * (1.0f / 12);
+    p.s[2] = p.o[2] * p.o[2] + l2 * l2 * (1.0f / 12);
+    return p;
+}
+
+/* The same into arrays f, o, s (three each). */
+static inline void smx_box_split(float t, float len, float *f, float *o, float *s)
+{
+    smx_box_pieces p = smx_box_split_v(t, len);
+    for (int k = 0; k < 3; k++) f[k] = p.f[k], o[k] = p.o[k], s[k] = p.s[k];
 }
 
 /* Deposits: fractions over cells 0..3 of a deposit centred t cells past
  * cell 0 (t in [0.5, 2.5)), as a box of width sqrt(1 + 12 v): the
  * parcel's own width convolved with one cell (v = 0: the cloud-in-cell of
- * a point). */
-static inline void smx_deposit_split(float t, float v, float *f)
+ * a point). By value, as smx_box_split_v. */
+typedef struct smx_deposit_fractions {
+    float f[4];
+} smx_deposit_fractions;
+
+static inline smx_deposit_fractions smx_deposit_split_v(float t, float v)
 {
+    smx_deposit_fractions r;
     float len = SMX_SQRTF(1 + 12 * v);
     int c = t < 1.5f ? 1 : 2;
     float d = t - c, lo = d - 0.5f * len, hi = d + 0.5f * len;
-    f[0] = f[1] = f[2] = f[3] = 0;
-    f[c - 1] = lo < -0.5f ? (-0.5f - lo) / len : 0;
-    f[c + 1] = hi > 0.5f ? (hi - 0.5f) / len : 0;
-    f[c] = 1 - f[c - 1] - f[c + 1];
+    float below = lo < -0.5f ? (-0.5f - lo) / len : 0, above = hi > 0.5f ? (hi - 0.5f) / len : 0;
+    float mid = 1 - below - above;
+    r.f[0] = c == 1 ? below : 0;
+    r.f[1] = c == 1 ? mid : below;
+    r.f[2] = c == 1 ? above : mid;
+    r.f[3] = c == 1 ? 0 : above;
+    return r;
+}
+
+/* The same into f[0..3]. */
+static inline void smx_deposit_split(float t, float v, float *f)
+{
+    smx_deposit_fractions r = smx_deposit_split_v(t, v);
+    for (int k = 0; k < 4; k++) f[k] = r.f[k];
 }
 
 #endif

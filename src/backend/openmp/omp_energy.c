@@ -70,13 +70,17 @@ static void deposit_centroids(const omp_ctx *c, double *epad, float *scr, int i,
     double ox = p->dx0[mij] + p->dfx[mij], oz = p->dz0[mij] + p->dfz[mij];
     int bx = (int)floor(ox) - 1, bz = (int)floor(oz) - 1;
     float rx = (float)(ox - bx), rz = (float)(oz - bz), d = (float)dep;
+    float *fx0 = fx[0], *fx1 = fx[1], *fx2 = fx[2], *fx3 = fx[3];
+    float *fz0 = fz[0], *fz1 = fz[1], *fz2 = fz[2], *fz3 = fz[3];
+#pragma omp simd
     for (size_t q = (size_t)r0 * nx; q < (size_t)(r1 + 1) * nx; q++) {
-        float u, v, a[4], b[4], vw = d * w[q];
+        float u, v, vw = d * w[q];
         smx_parcel(w[q], mx[q], qx[q], &u, &v);
-        smx_deposit_split(u + rx, v, a);
+        smx_deposit_fractions a = smx_deposit_split_v(u + rx, v);
         smx_parcel(w[q], mz[q], qz[q], &u, &v);
-        smx_deposit_split(u + rz, v, b);
-        for (int k = 0; k < 4; k++) fx[k][q] = a[k], fz[k][q] = vw * b[k];
+        smx_deposit_fractions b = smx_deposit_split_v(u + rz, v);
+        fx0[q] = a.f[0], fx1[q] = a.f[1], fx2[q] = a.f[2], fx3[q] = a.f[3];
+        fz0[q] = vw * b.f[0], fz1[q] = vw * b.f[1], fz2[q] = vw * b.f[2], fz3[q] = vw * b.f[3];
     }
     for (int pz = 0; pz < 4; pz++)
         for (int px = 0; px < 4; px++)

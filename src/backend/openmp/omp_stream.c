@@ -162,17 +162,17 @@ static void stream_centroid(omp_ctx *c, smx_op_acct *a)
             float *oz0 = oz[0], *oz1 = oz[1], *oz2 = oz[2], *sz0 = sz_[0], *sz1 = sz_[1], *sz2 = sz_[2];
 #pragma omp simd
             for (size_t q = q0; q < q1; q++) {
-                float w = iw[q], u, v, f[3], o[3], s[3];
+                float w = iw[q], u, v;
                 smx_parcel(w, imx[q], iqx[q], &u, &v);
-                smx_box_split(u + rx, sqrtf(12 * v), f, o, s); /* width <= 1: cells 0..2 */
-                fx0[q] = f[0], fx1[q] = f[1], fx2[q] = f[2];
-                ox0[q] = o[0], ox1[q] = o[1], ox2[q] = o[2];
-                sx0[q] = s[0], sx1[q] = s[1], sx2[q] = s[2];
+                smx_box_pieces b = smx_box_split_v(u + rx, sqrtf(12 * v)); /* width <= 1: cells 0..2 */
+                fx0[q] = b.f[0], fx1[q] = b.f[1], fx2[q] = b.f[2];
+                ox0[q] = b.o[0], ox1[q] = b.o[1], ox2[q] = b.o[2];
+                sx0[q] = b.s[0], sx1[q] = b.s[1], sx2[q] = b.s[2];
                 smx_parcel(w, imz[q], iqz[q], &u, &v);
-                smx_box_split(u + rz, sqrtf(12 * v), f, o, s);
-                fz0[q] = w * f[0], fz1[q] = w * f[1], fz2[q] = w * f[2];
-                oz0[q] = o[0], oz1[q] = o[1], oz2[q] = o[2];
-                sz0[q] = s[0], sz1[q] = s[1], sz2[q] = s[2];
+                b = smx_box_split_v(u + rz, sqrtf(12 * v));
+                fz0[q] = w * b.f[0], fz1[q] = w * b.f[1], fz2[q] = w * b.f[2];
+                oz0[q] = b.o[0], oz1[q] = b.o[1], oz2[q] = b.o[2];
+                sz0[q] = b.s[0], sz1[q] = b.s[1], sz2[q] = b.s[2];
             }
             double leak[4] = {0};
             int used_x[3], used_z[3];
