@@ -3,6 +3,7 @@
 #ifndef SMX_TEST_HARNESS_H
 #define SMX_TEST_HARNESS_H
 
+#include <criterion/criterion.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -100,6 +101,29 @@ static inline double min_value(const double *a, size_t n)
         if (a[k] < m) m = a[k];
     return m;
 }
+
+/* The float32 backends whole-run tests judge against reference. */
+static const char *const float32_backends[] = {"openmp", "opencl"};
+#define N_FLOAT32_BACKENDS 2
+
+/* 1 when `backend` has a device. Where it has none the test goes on
+ * without it (the reason in why), unless SMX_REQUIRE_BACKENDS names it:
+ * then the test fails here. */
+static inline int backend_present(const char *backend, char *why, size_t whylen)
+{
+    if (smx_backend_device_count(backend, why, whylen) > 0) return 1;
+    const char *req = getenv("SMX_REQUIRE_BACKENDS");
+    cr_assert(!(req && strstr(req, backend)), "%s required but absent: %s", backend, why);
+    return 0;
+}
+
+/* Skips the test where `backend` has no device (fails if it is required). */
+#define NEED_BACKEND(backend)                                                              \
+    do {                                                                                   \
+        char why_[256] = "";                                                               \
+        if (!backend_present(backend, why_, sizeof why_))                                  \
+            cr_skip_test("no %s device: %s", backend, why_);                               \
+    } while (0)
 
 /* The backends that every operator test runs on. */
 static const char *const test_backends[] = {"reference", "openmp"};

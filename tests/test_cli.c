@@ -21,6 +21,7 @@
 
 #include "smatrix2d/smatrix2d.h"
 #include "io/json.h"
+#include "harness.h"
 
 #ifndef SMX_CLI
 #error "SMX_CLI (path of the smatrix2d executable) must be defined"
@@ -329,12 +330,7 @@ Test(cli, devices_lists_cpu_backends)
  * bytes on two runs; metrics.json says how the run was made. */
 Test(cli, opencl_deterministic_dose_npy_is_identical, .timeout = 300)
 {
-    char why[256] = "";
-    const char *req = getenv("SMX_REQUIRE_BACKENDS");
-    if (smx_backend_device_count("opencl", why, sizeof why) < 1) {
-        cr_assert(!(req && strstr(req, "opencl")), "opencl required but absent: %s", why);
-        cr_skip_test("no OpenCL device: %s", why);
-    }
+    NEED_BACKEND("opencl");
     char *dir = make_tmpdir(), *a = path_in(dir, "a"), *b = path_in(dir, "b");
     const char *cfg = SMX_SOURCE_DIR "/configs/seed_baseline.yaml";
     char *files[2] = {a, b};

@@ -8,14 +8,7 @@
 
 #include "harness.h"
 
-static void need_opencl(void)
-{
-    char why[256] = "";
-    if (smx_backend_device_count("opencl", why, sizeof why) > 0) return;
-    const char *req = getenv("SMX_REQUIRE_BACKENDS");
-    if (req && strstr(req, "opencl")) cr_assert_fail("opencl required but absent: %s", why);
-    cr_skip_test("no OpenCL device: %s", why);
-}
+static void need_opencl(void) { NEED_BACKEND("opencl"); }
 
 /* two_beams_config with the second beam at 20 deg */
 static void beams_config(smx_config *c)

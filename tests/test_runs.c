@@ -142,23 +142,19 @@ Test(runs, water_100MeV_reference_and_float32_backends, .timeout = 900)
     cr_expect_leq(a->accounting.worst_energy_imbalance, 1e-12);
     cr_expect_gt(a->metrics.peak_to_entrance, 3.0, "a Bragg peak: %.2f", a->metrics.peak_to_entrance);
     expect_closure(a, 1e-12, "reference water_100MeV");
-    const char *const others[] = {"openmp", "opencl"};
-    const char *req = getenv("SMX_REQUIRE_BACKENDS");
-    for (int k = 0; k < 2; k++) {
+    for (int k = 0; k < N_FLOAT32_BACKENDS; k++) {
+        const char *name = float32_backends[k];
         char why[256] = "";
-        if (smx_backend_device_count(others[k], why, sizeof why) < 1) {
-            cr_expect(!(req && strstr(req, others[k])), "%s required but absent: %s", others[k], why);
-            continue;
-        }
-        snprintf(c.backend, sizeof c.backend, "%s", others[k]);
+        if (!backend_present(name, why, sizeof why)) continue;
+        snprintf(c.backend, sizeof c.backend, "%s", name);
         smx_run *run = run_config(&c);
         const smx_result *b = smx_run_result(run);
         cr_expect_leq(fabs(a->metrics.r80_mm - b->metrics.r80_mm), 0.1, "%s R80 %.3f vs %.3f mm",
-                      others[k], b->metrics.r80_mm, a->metrics.r80_mm);
-        cr_expect_leq(b->accounting.worst_weight_imbalance, 1e-6, "%s", others[k]);
-        cr_expect_leq(b->accounting.worst_energy_imbalance, 1e-6, "%s", others[k]);
+                      name, b->metrics.r80_mm, a->metrics.r80_mm);
+        cr_expect_leq(b->accounting.worst_weight_imbalance, 1e-6, "%s", name);
+        cr_expect_leq(b->accounting.worst_energy_imbalance, 1e-6, "%s", name);
         double e = nmse(b->dose_Gy, a->dose_Gy, (size_t)a->nx * a->nz);
-        cr_expect_leq(e, 1e-7, "%s dose NMSE %.3g", others[k], e);
+        cr_expect_leq(e, 1e-7, "%s dose NMSE %.3g", name, e);
         smx_run_free(run);
     }
     smx_run_free(ref);
