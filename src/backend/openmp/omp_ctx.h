@@ -102,6 +102,16 @@ static inline int omp__rows(const omp_ctx *c, int i, int j, int *r0, int *r1)
     return c->sums[ij] != 0 && *r0 <= *r1;
 }
 
+/* Widens rows [*a, *b] by the occupied rows of state slab (i, j): the
+ * rows an output gathered from several slabs can receive. */
+static inline void omp__rows_union(const omp_ctx *c, int i, int j, int *a, int *b)
+{
+    int r0, r1;
+    if (!omp__rows(c, i, j, &r0, &r1)) return;
+    *a = r0 < *a ? r0 : *a;
+    *b = r1 > *b ? r1 : *b;
+}
+
 /* Adds `all` around grid position (px, pz) (cells) with the sub-cell
  * variances (vx, vz) into a padded deposit buffer; the border folds onto
  * the edge cells when read, which is the same as clamping the deposit. */

@@ -107,13 +107,9 @@ static void energy_uniform(omp_ctx *c, int nlo, int nhi, smx_op_acct *a)
 #pragma omp for schedule(static)
         for (int j = 0; j < nt; j++) {
             for (int k = nlo; k <= nhi; k++) {
-                int a = p->nz, b = -1, r0, r1; /* rows that receive weight */
-                for (int g = c->gstart[k]; g < c->gstart[k + 1]; g++) {
-                    int i = c->gsrc[g];
-                    if (i < lo || i > hi || !omp__rows(c, i, j, &r0, &r1)) continue;
-                    a = r0 < a ? r0 : a;
-                    b = r1 > b ? r1 : b;
-                }
+                int a = p->nz, b = -1; /* rows that receive weight */
+                for (int g = c->gstart[k]; g < c->gstart[k + 1]; g++)
+                    if (c->gsrc[g] >= lo && c->gsrc[g] <= hi) omp__rows_union(c, c->gsrc[g], j, &a, &b);
                 size_t q0 = a <= b ? (size_t)a * p->nx : 0, q1 = a <= b ? (size_t)(b + 1) * p->nx : 0;
                 omp__clear_out(c, k, j);
                 for (int arr = 0; arr < c->na; arr++) {

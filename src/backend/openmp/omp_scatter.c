@@ -41,12 +41,10 @@ static void scatter_uniform(omp_ctx *c, int v, smx_op_acct *a)
             int K = p->k_half[v * p->ne + i], a = p->nz, b = -1;
             const float *w = c->kw + ((size_t)v * p->ne + i) * ker + p->kmax;
             for (int k = -K; k <= K; k++) { /* rows that can receive weight */
-                int js = jo - k, r0, r1;
+                int js = jo - k;
                 if (p->full_circle) js = ((js % nt) + nt) % nt;
                 else if (js < 0 || js >= nt) continue;
-                if (!omp__rows(c, i, js, &r0, &r1)) continue;
-                a = r0 < a ? r0 : a;
-                b = r1 > b ? r1 : b;
+                omp__rows_union(c, i, js, &a, &b);
             }
             size_t q0 = a <= b ? (size_t)a * p->nx : 0, q1 = a <= b ? (size_t)(b + 1) * p->nx : 0;
             omp__clear_out(c, i, jo);
