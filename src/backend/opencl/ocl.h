@@ -52,7 +52,7 @@ typedef struct ocl_ctx {
     cl_mem sums;                /* [(1 + 5)][ne * nt] acc per slab (i, j): weight, then the
                                    weighted sums; weight != 0 is the occupancy kernels test */
     cl_mem rows;                /* [ne * nt][2] occupied rows per slab (i, j) */
-    cl_mem qr, qr2;             /* [ne][2] cell ranges per bin of a launch (window-relative) */
+    cl_mem qr;                 /* [ne][2] cell ranges per bin of a reduction (window-relative) */
     cl_mem blk;                 /* [ne * ceil(nz / OCL_TZ)][3] row blocks of a launch */
     cl_mem leak;                /* [ne * nt][4] acc */
     cl_mem gemm_k[SMX_KERNEL_VARIANTS]; /* clBLAST: [ne][nt][nt] kernel matrices */
@@ -62,6 +62,7 @@ typedef struct ocl_ctx {
     int *hrows;                 /* [ne * nt][2] occupied rows per slab of the state window */
     int *zr;                    /* [ne][2] rows of each bin of the state holding weight */
     int *need;                  /* [ne][2] rows an op's output bin can receive */
+    int *reach;                 /* [ne][2] rows a source bin's A_E deposit can reach */
     int *hqr;                   /* [ne][2] cell ranges of a launch */
     int *hblk;                  /* the row blocks of a launch */
     int *dz_lo, *dz_hi;         /* [ne] deposit row offsets of a source bin */

@@ -84,9 +84,10 @@ static void rows_shift(const ocl_ctx *c, int *dst, const int *src, int d0, int d
 }
 
 /* The cells of bins lo..hi that a launch covers, from rows per bin
- * (rows[2k], rows[2k + 1]): as cell ranges [a, b) per bin into dst (for
- * the per-slab reductions) and as blocks of OCL_TZ rows into c->blk (bin,
- * first row, last row of the range), *nblk of them. out >= 0: the
+ * (rows[2k], rows[2k + 1]): as cell ranges [a, b) per bin into dst (the
+ * per-slab reductions and k_edep_add read those; NULL: none) and as
+ * blocks of OCL_TZ rows into c->blk (bin, first row, last row of the
+ * range), *nblk of them (NULL: none). out >= 0: the
  * launch writes output set `out`; with
  * c->clean the rows that set may hold from before are added (written
  * as zeros), and then replaced by rows. */
@@ -108,9 +109,10 @@ static smx_status upload_ranges(ocl_ctx *c, cl_mem dst, const int *rows, int lo,
     }
     if (nblk) *nblk = nb;
     if (hi < lo) return SMX_OK;
-    OCL_TRY("clEnqueueWriteBuffer(ranges)", clEnqueueWriteBuffer(c->q, dst, CL_TRUE, 0,
-                                                                 2 * sizeof(int) * (hi - lo + 1),
-                                                                 c->hqr, 0, NULL, NULL));
+    if (dst)
+        OCL_TRY("clEnqueueWriteBuffer(ranges)", clEnqueueWriteBuffer(c->q, dst, CL_TRUE, 0,
+                                                                     2 * sizeof(int) * (hi - lo + 1),
+                                                                     c->hqr, 0, NULL, NULL));
     if (nblk && nb)
         OCL_TRY("clEnqueueWriteBuffer(blocks)", clEnqueueWriteBuffer(c->q, c->blk, CL_TRUE, 0,
                                                                      3 * sizeof(int) * nb, c->hblk,
@@ -124,11 +126,11 @@ smx_status smx__ocl_slab_sums(ocl_ctx *c, cl_mem psi, int lo, int hi, const int 
     const smx_plan *p = c->p;
     if (hi < lo) return SMX_OK;
     size_t groups = (size_t)(hi - lo + 1) * p->nt;
-    smx_status st = upload_ranges(c, c->qr2, rows, lo, hi, -1, NULL, err, errlen);
+    smx_status st = upload_ranges(c, c->qr, rows, lo, hi, -1, NULL, err, errlen);
     if (st != SMX_OK) return st;
     args a = {c->k[K_SUMS], 0, CL_SUCCESS};
     a_mem(&a, psi), a_int(&a, lo), a_int(&a, p->nt), a_int(&a, p->nx), a_int(&a, c->S);
-    a_mem(&a, c->qr2), a_int(&a, nf), a_int(&a, fnt), a_int(&a, p->nmat), a_int(&a, p->ne);
+    a_mem(&a, c->qr), a_int(&a, nf), a_int(&a, fnt), a_int(&a, p->nmat), a_int(&a, p->ne);
     a_mem(&a, fac ? fac : c->efac), a_mem(&a, c->mat), a_mem(&a, c->sums), a_mem(&a, c->rows);
     if (a.e != CL_SUCCESS) return smx__ocl_fail(err, errlen, "clSetKernelArg(k_sums)", a.e);
     size_t g = groups * WG, l = WG;
@@ -212,7 +214,7 @@ smx_status smx__ocl_scatter(ocl_ctx *c, int v, smx_op_acct *acct, char *err, siz
         return smx__ocl_gemm_scatter(c, v, err, errlen);
     }
     size_t nblk;
-    st = upload_ranges(c, c->qr, c->need, lo, hi, out, &nblk, err, errlen);
+    st = upload_ranges(c, NULL, c->need, lo, hi, out, &nblk, err, errlen);
     if (st != SMX_OK) return st;
     args a = {c->k[K_SCATTER], 0, CL_SUCCESS};
     a_state(&a, c, c->cur), a_state(&a, c, out);
@@ -247,11 +249,11 @@ smx_status smx__ocl_stream(ocl_ctx *c, smx_op_acct *acct, char *err, size_t errl
     int lo = c->lo, hi = c->hi, out = 1 - c->cur, nw = hi - lo + 1;
     if (hi < lo) return SMX_OK;
     size_t nblk, groups = (size_t)nw * p->nt;
-    smx_status st = upload_ranges(c, c->qr2, c->zr, lo, hi, -1, NULL, err, errlen);
+    smx_status st = upload_ranges(c, c->qr, c->zr, lo, hi, -1, NULL, err, errlen);
     if (st != SMX_OK) return st;
     args a = {c->k[K_STREAM_LEAK], 0, CL_SUCCESS};
     a_state(&a, c, c->cur), a_int(&a, lo), a_int(&a, p->nt), a_int(&a, p->nz), a_int(&a, p->nx);
-    a_int(&a, c->S), a_mem(&a, c->qr2), a_mem(&a, c->sb), a_mem(&a, c->sr), a_mem(&a, c->rows);
+    a_int(&a, c->S), a_mem(&a, c->qr), a_mem(&a, c->sb), a_mem(&a, c->sr), a_mem(&a, c->rows);
     a_mem(&a, c->leak);
     if (a.e != CL_SUCCESS) return smx__ocl_fail(err, errlen, "clSetKernelArg(k_stream_leak)", a.e);
     size_t g = groups * WG, l = WG;
@@ -259,7 +261,7 @@ smx_status smx__ocl_stream(ocl_ctx *c, smx_op_acct *acct, char *err, size_t errl
     if (st != SMX_OK) return st;
     for (int k = lo; k <= hi; k++)
         rows_shift(c, c->need + 2 * k, c->zr + 2 * k, c->stream_dz[0], c->stream_dz[1]);
-    st = upload_ranges(c, c->qr, c->need, lo, hi, out, &nblk, err, errlen);
+    st = upload_ranges(c, NULL, c->need, lo, hi, out, &nblk, err, errlen);
     if (st != SMX_OK) return st;
     a = (args){c->k[K_STREAM], 0, CL_SUCCESS};
     a_state(&a, c, c->cur), a_state(&a, c, out), a_int(&a, lo), a_int(&a, p->nt), a_int(&a, p->nz);
@@ -310,7 +312,7 @@ smx_status smx__ocl_energy(ocl_ctx *c, int nlo, int nhi, smx_op_acct *acct, char
             }
         }
     if (nhi >= nlo) {
-        st = upload_ranges(c, c->qr, c->need, nlo, nhi, out, &nblk, err, errlen);
+        st = upload_ranges(c, NULL, c->need, nlo, nhi, out, &nblk, err, errlen);
         args a = {c->k[K_ENERGY], 0, CL_SUCCESS};
         a_state(&a, c, c->cur), a_state(&a, c, out), a_mem(&a, c->mat), a_mem(&a, c->gstart);
         a_mem(&a, c->gsrc), a_mem(&a, c->gw), a_int(&a, lo), a_int(&a, hi), a_int(&a, nlo);
@@ -322,7 +324,7 @@ smx_status smx__ocl_energy(ocl_ctx *c, int nlo, int nhi, smx_op_acct *acct, char
     /* the deposit of the lost energy, from the input state */
     args a;
     if (c->opt.accumulation == SMX_ACCUM_FAST) {
-        st = upload_ranges(c, c->qr2, c->zr, lo, hi, -1, &nblk, err, errlen);
+        st = upload_ranges(c, NULL, c->zr, lo, hi, -1, &nblk, err, errlen);
         a = (args){c->k[K_DEPOSIT_ATOMIC], 0, CL_SUCCESS};
         a_state(&a, c, c->cur), a_mem(&a, c->mat), a_mem(&a, c->dep), a_mem(&a, c->db);
         a_mem(&a, c->dr), a_int(&a, lo), a_int(&a, p->ne), a_int(&a, p->nt), a_int(&a, p->nz);
@@ -330,11 +332,8 @@ smx_status smx__ocl_energy(ocl_ctx *c, int nlo, int nhi, smx_op_acct *acct, char
         a_mem(&a, c->edep);
         return st == SMX_OK ? launch_blocks(c, K_DEPOSIT_ATOMIC, &a, nblk, p->nt, err, errlen) : st;
     }
-    int *reach = malloc(2 * sizeof(int) * p->ne); /* rows each source bin's deposit can reach */
-    if (!reach) return SMX_ENOMEM;
-    for (int i = lo; i <= hi; i++) rows_shift(c, reach + 2 * i, c->zr + 2 * i, c->dz_lo[i], c->dz_hi[i]);
-    st = upload_ranges(c, c->qr2, reach, lo, hi, -1, &nblk, err, errlen);
-    free(reach);
+    for (int i = lo; i <= hi; i++) rows_shift(c, c->reach + 2 * i, c->zr + 2 * i, c->dz_lo[i], c->dz_hi[i]);
+    st = upload_ranges(c, c->qr, c->reach, lo, hi, -1, &nblk, err, errlen);
     if (st != SMX_OK) return st;
     a = (args){c->k[K_DEPOSIT], 0, CL_SUCCESS};
     a_state(&a, c, c->cur), a_mem(&a, c->mat), a_mem(&a, c->dep), a_mem(&a, c->db), a_mem(&a, c->dr);
@@ -344,7 +343,7 @@ smx_status smx__ocl_energy(ocl_ctx *c, int nlo, int nhi, smx_op_acct *acct, char
     st = launch_blocks(c, K_DEPOSIT, &a, nblk, 1, err, errlen);
     if (st != SMX_OK) return st;
     a = (args){c->k[K_EDEP_ADD], 0, CL_SUCCESS};
-    a_mem(&a, c->part), a_int(&a, nw), a_int(&a, c->S), a_mem(&a, c->qr2), a_mem(&a, c->edep);
+    a_mem(&a, c->part), a_int(&a, nw), a_int(&a, c->S), a_mem(&a, c->qr), a_mem(&a, c->edep);
     return launch(c, K_EDEP_ADD, &a, c->S, 1, 1, err, errlen);
 }
 

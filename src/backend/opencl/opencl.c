@@ -39,7 +39,7 @@ static void ocl_destroy(void *ctx)
     cl_mem *mems[] = {&c->mat, &c->kw[0], &c->kw[1], &c->khalf[0], &c->khalf[1], &c->kleak[0],
                       &c->kleak[1], &c->efac, &c->gstart, &c->gsrc, &c->gw, &c->sb, &c->sr,
                       &c->dep, &c->db, &c->dr, &c->dbb, &c->e_MeV, &c->rejected, &c->all_theta,
-                      &c->edep, &c->part, &c->sums, &c->rows, &c->qr, &c->qr2, &c->blk, &c->leak,
+                      &c->edep, &c->part, &c->sums, &c->rows, &c->qr, &c->blk, &c->leak,
                       &c->gemm_k[0], &c->gemm_k[1]};
     for (size_t k = 0; k < sizeof mems / sizeof mems[0]; k++)
         if (*mems[k]) clReleaseMemObject(*mems[k]);
@@ -56,6 +56,7 @@ static void ocl_destroy(void *ctx)
     free(c->hrows);
     free(c->zr);
     free(c->need);
+    free(c->reach);
     free(c->hqr);
     free(c->hblk);
     free(c->rz[0]);
@@ -143,7 +144,6 @@ static smx_status buffers(ocl_ctx *c, char *err, size_t errlen)
     if (st == SMX_OK) st = alloc(c, &c->rows, 2 * ent * sizeof(int), err, errlen);
     if (st == SMX_OK) st = alloc(c, &c->leak, 4 * ent * 8, err, errlen);
     if (st == SMX_OK) st = alloc(c, &c->qr, 2 * (size_t)p->ne * sizeof(int), err, errlen);
-    if (st == SMX_OK) st = alloc(c, &c->qr2, 2 * (size_t)p->ne * sizeof(int), err, errlen);
     size_t blocks = (size_t)p->ne * ((p->nz + OCL_TZ - 1) / OCL_TZ);
     if (st == SMX_OK) st = alloc(c, &c->blk, 3 * blocks * sizeof(int), err, errlen);
     if (st != SMX_OK) return st;
@@ -152,11 +152,12 @@ static smx_status buffers(ocl_ctx *c, char *err, size_t errlen)
     c->hrows = calloc(2 * ent, sizeof(int));
     c->zr = calloc(2 * (size_t)p->ne, sizeof(int));
     c->need = calloc(2 * (size_t)p->ne, sizeof(int));
+    c->reach = calloc(2 * (size_t)p->ne, sizeof(int));
     c->hqr = calloc(2 * (size_t)p->ne, sizeof(int));
     c->hblk = calloc(3 * blocks, sizeof(int));
     c->rz[0] = calloc(2 * (size_t)p->ne, sizeof(int));
     c->rz[1] = calloc(2 * (size_t)p->ne, sizeof(int));
-    if (!c->hsums || !c->hwork || !c->hrows || !c->zr || !c->need || !c->hqr || !c->hblk || !c->rz[0] || !c->rz[1])
+    if (!c->hsums || !c->hwork || !c->hrows || !c->zr || !c->need || !c->reach || !c->hqr || !c->hblk || !c->rz[0] || !c->rz[1])
         return SMX_ENOMEM;
     return SMX_OK;
 }
