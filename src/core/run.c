@@ -114,7 +114,7 @@ smx_status smx_run_create(const smx_config *cfg, smx_run **out, char *err, size_
     if (st == SMX_OK) {
         smx_backend_opts opt = {cfg->device, prec, cfg->threads, cfg->accumulation, cfg->scatter};
         st = r->be->create(p, &opt, &r->ctx, err, errlen);
-        if (st == SMX_ENOTSUP && err && errlen) { /* a run: setting the backend cannot honour */
+        if (st == SMX_ENOTSUP && err && errlen) { /* a run.* setting the backend cannot honour */
             char why[1024];
             snprintf(why, sizeof why, "%s", err);
             smx__err(err, errlen, "%s: %s", cfg->source_path[0] ? cfg->source_path : "(config)", why);
@@ -131,7 +131,6 @@ smx_status smx_run_create(const smx_config *cfg, smx_run **out, char *err, size_
     res->precision = prec;
     snprintf(res->backend, sizeof res->backend, "%s", r->be->name);
     r->be->device_name(cfg->device, res->device, sizeof res->device);
-    smx__backend_describe(r->be, r->ctx, res->accumulation, res->scatter, sizeof res->scatter);
     res->timing.setup_s = smx__now_s() - t0;
     *out = r;
     return SMX_OK;
@@ -209,7 +208,7 @@ smx_status smx_run_execute(smx_run *r, smx_progress_fn progress, void *user, cha
         res->timing.op_ms_per_step[op] = step ? op_ms[op] / step : 0;
         res->timing.step_ms += res->timing.op_ms_per_step[op];
     }
-    /* `run.scatter: auto` decides on the first step */
+    /* after the steps: `run.scatter: auto` decides on the first one */
     smx__backend_describe(r->be, r->ctx, res->accumulation, res->scatter, sizeof res->scatter);
 
     /* dose: MeV per proton -> Gy for the configured protons (SPEC §5) */
