@@ -9,6 +9,9 @@
  *   SMX_ATOMIC64     64-bit compare-and-swap (fast deposits in double)
  *   SMX_ONE_MEDIUM   one medium: table lookups do not depend on the cell,
  *                    so loop bounds are the same for a whole work-group
+ *   SMX_NMAT         the number of media (mat holds the S cells' media,
+ *                    then with several media dep_allow and the interface
+ *                    flags, see deposit.cl)
  * A state array is psi[i][j][q], q = z * nx + x over the slab of S cells. */
 #ifdef SMX_FP64
 #pragma OPENCL EXTENSION cl_khr_fp64 : enable

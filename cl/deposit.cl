@@ -49,25 +49,60 @@ static inline float frac_on_local(__local const float *f, int b, int n, int d)
     return s;
 }
 
+/* Several media: energy lost in medium m is deposited only in cells whose
+ * medium allows it (plan.h dep_allow, after the S cells in mat); a piece
+ * that would land elsewhere goes to its source cell. An interface medium
+ * (flag after dep_allow) deposits a point in z. */
+#ifdef SMX_ONE_MEDIUM
+#define DEP_ALLOWED(mat, S, m, d) 1
+#define DEP_POINT_Z(mat, S, m) 0
+#else
+#define DEP_ALLOWED(mat, S, m, d) ((mat)[(S) + (m) * SMX_NMAT + (mat)[d]])
+#define DEP_POINT_Z(mat, S, m) ((mat)[(S) + SMX_NMAT * SMX_NMAT + (m)])
+#endif
+
 /* The deposit of source cell (i, j, z, x): its first cells (cx, cz), its
- * fractions per axis and the energy it deposits; 0 when it is empty. */
+ * fractions per axis, the fraction *stray of it that goes back to the
+ * source cell (several media) and the energy it deposits; 0 when it is
+ * empty. */
 static inline float deposit_source(STATE_IN, __global const uchar *mat, __global const float *dep,
                                    __global const int *db, __global const float *dr, int i, int j,
-                                   int z, int x, int ne, int nt, int nx, int S, int *cx, int *cz,
-                                   float *fx, float *fz)
+                                   int z, int x, int ne, int nt, int nz, int nx, int S, int *cx,
+                                   int *cz, float *fx, float *fz, float *stray)
 {
-    int q = z * nx + x;
+    int q = z * nx + x, m = MEDIUM(mat, q);
     size_t n = cell_index(i, j, nt, S, q);
     float wt = i_w[n];
+    *stray = 0;
     if (wt == 0) return 0;
-    size_t mi = (size_t)MEDIUM(mat, q) * ne + i, mij = mi * nt + j;
-    float ux, vx, uz, vz;
+    size_t mi = (size_t)m * ne + i, mij = mi * nt + j;
+    float ux, vx, uz = 0, vz = 0;
     deposit_parcel(wt, i_mx, i_qx, n, &ux, &vx);
-    deposit_parcel(wt, i_mz, i_qz, n, &uz, &vz);
+    if (!DEP_POINT_Z(mat, S, m)) deposit_parcel(wt, i_mz, i_qz, n, &uz, &vz);
     smx_deposit_split(ux + dr[2 * mij], vx, fx);
     smx_deposit_split(uz + dr[2 * mij + 1], vz, fz);
     *cx = x + db[2 * mij], *cz = z + db[2 * mij + 1];
+#ifndef SMX_ONE_MEDIUM
+    for (int a = 0; a < 4; a++)
+        for (int b = 0; b < 4; b++)
+            if (fz[a] * fx[b] != 0 &&
+                !DEP_ALLOWED(mat, S, m, clamp(*cz + a, 0, nz - 1) * nx + clamp(*cx + b, 0, nx - 1)))
+                *stray += fz[a] * fx[b];
+#endif
     return dep[mi] * wt;
+}
+
+/* What source cell s (of medium m, depositing `all` with fractions on
+ * destination d of sz * sx and `stray` back onto itself) gives d. */
+static inline float deposit_on(__global const uchar *mat, int S, int m, int s, int d, float all,
+                               float sz, float sx, float stray)
+{
+    float f = sz * sx;
+#ifndef SMX_ONE_MEDIUM
+    if (f != 0 && !DEP_ALLOWED(mat, S, m, d)) f = 0;
+    if (s == d) f += stray;
+#endif
+    return all * f;
 }
 
 /* The sources whose deposit can reach cells [d0, d1] along an axis of n
@@ -91,7 +126,7 @@ __kernel BLOCKED void k_deposit(
     int S, __global const int *bl, __global const acc_t *occ, __global const int *rows,
     __global acc_t *part)
 {
-    __local float lf[9 * DN]; /* deposited energy, x fractions, z fractions */
+    __local float lf[10 * DN]; /* deposited energy, x fractions, z fractions, stray */
     __local int lc[2 * DN];   /* first cells (x, z) */
     int lx = get_local_id(0), lz = get_local_id(1), w, z0, zl;
     int zd = block_row(bl, &w, &z0, &zl), i = lo + w, x0 = get_group_id(0) * SMX_TX, xd = x0 + lx;
@@ -113,22 +148,26 @@ __kernel BLOCKED void k_deposit(
             source_span(zd, zd, bb[2], bb[3], nz, &e0, &e1);
             for (int z = max(e0, sz0); z <= min(e1, sz1) && inside; z++)
                 for (int x = c0; x <= c1; x++) {
-                    int cx, cz;
-                    float fx[4], fz[4];
+                    int cx, cz, s = z * nx + x;
+                    float fx[4], fz[4], stray;
                     float all = deposit_source(i_w, i_mx, i_mz, i_qx, i_qz, mat, dep, db, dr, i, j, z,
-                                               x, ne, nt, nx, S, &cx, &cz, fx, fz);
+                                               x, ne, nt, nz, nx, S, &cx, &cz, fx, fz, &stray);
                     if (all == 0) continue;
                     float sz = frac_on(fz, cz, nz, zd);
-                    if (sz != 0) a = acc_add(a, (all * sz) * frac_on(fx, cx, nx, xd));
+                    float v = deposit_on(mat, S, MEDIUM(mat, s), s, zd * nx + xd, all, sz,
+                                         sz != 0 ? frac_on(fx, cx, nx, xd) : 0, stray);
+                    if (v != 0) a = acc_add(a, v);
                 }
             continue;
         }
         for (int l = lz * SMX_TX + lx; l < rx * rz; l += SMX_TX * SMX_TZ) {
             int cx = 0, cz = 0;
-            float fx[4], fz[4];
+            float fx[4], fz[4], stray;
             float all = deposit_source(i_w, i_mx, i_mz, i_qx, i_qz, mat, dep, db, dr, i, j,
-                                       sz0 + l / rx, sx0 + l % rx, ne, nt, nx, S, &cx, &cz, fx, fz);
+                                       sz0 + l / rx, sx0 + l % rx, ne, nt, nz, nx, S, &cx, &cz, fx,
+                                       fz, &stray);
             lf[l] = all;
+            lf[9 * DN + l] = stray;
             lc[l] = cx, lc[DN + l] = cz;
             for (int k = 0; k < 4 && all != 0; k++) lf[(1 + k) * DN + l] = fx[k], lf[(5 + k) * DN + l] = fz[k];
         }
@@ -142,7 +181,11 @@ __kernel BLOCKED void k_deposit(
                 float all = lf[l];
                 if (all == 0) continue;
                 float sz = frac_on_local(lf + 5 * DN + l, lc[DN + l], nz, zd);
-                if (sz != 0) a = acc_add(a, (all * sz) * frac_on_local(lf + DN + l, lc[l], nx, xd));
+                int s = z * nx + x;
+                float v = deposit_on(mat, S, MEDIUM(mat, s), s, zd * nx + xd, all, sz,
+                                     sz != 0 ? frac_on_local(lf + DN + l, lc[l], nx, xd) : 0,
+                                     lf[9 * DN + l]);
+                if (v != 0) a = acc_add(a, v);
             }
         barrier(CLK_LOCAL_MEM_FENCE);
     }
@@ -197,13 +240,16 @@ __kernel BLOCKED void k_deposit_atomic(STATE_IN, __global const uchar *mat,
     int cx, cz;
     size_t o = (size_t)(lo + w) * nt + j;
     if (z < 0 || x >= nx || !acc_nonzero(occ[o]) || !row_in(rows, o, z)) return;
-    float fx[4], fz[4];
+    float fx[4], fz[4], stray;
     float all = deposit_source(i_w, i_mx, i_mz, i_qx, i_qz, mat, dep, db, dr, lo + w, j, z, x, ne,
-                               nt, nx, S, &cx, &cz, fx, fz);
+                               nt, nz, nx, S, &cx, &cz, fx, fz, &stray);
+    int m = MEDIUM(mat, z * nx + x);
     for (int a = 0; a < 4 && all != 0; a++) {
         if (fz[a] == 0) continue;
         int zz = clamp(cz + a, 0, nz - 1);
-        for (int b = 0; b < 4; b++)
-            if (fx[b] != 0) atomic_add_acc(edep + zz * nx + clamp(cx + b, 0, nx - 1), (all * fz[a]) * fx[b]);
+        for (int b = 0; b < 4; b++) {
+            int d = zz * nx + clamp(cx + b, 0, nx - 1);
+            if (fx[b] != 0) atomic_add_acc(edep + (DEP_ALLOWED(mat, S, m, d) ? d : z * nx + x), (all * fz[a]) * fx[b]);
+        }
     }
 }

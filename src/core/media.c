@@ -86,6 +86,50 @@ static smx_status from_map(const smx_config *cfg, smx_plan *p, media_set *s, cha
     return st;
 }
 
+/* Interface media (see media.h): a cell whose upstream neighbour along z
+ * holds another medium gets the medium "upstream -> own", a copy of its
+ * own material that remembers the upstream one, so that A_E can lose
+ * (and deposit) the first half of a step crossing the interface in the
+ * medium it is really in. */
+static smx_status add_interfaces(const smx_config *cfg, smx_plan *p, char *err, size_t errlen)
+{
+    int own = p->nmat, n = own;
+    int up[SMX_MAX_MEDIA], of[SMX_MAX_MEDIA];
+    p->mat_upstream = malloc(SMX_MAX_MEDIA * sizeof(int));
+    if (!p->mat_upstream) return SMX_ENOMEM;
+    for (int k = 0; k < own; k++) p->mat_upstream[k] = -1, up[k] = -1, of[k] = k;
+    for (int z = p->nz - 1; z >= 1; z--)
+        for (int x = 0; x < p->nx; x++) {
+            int b = p->cell_mat[(size_t)z * p->nx + x], a = p->cell_mat[(size_t)(z - 1) * p->nx + x];
+            if (a == b || b >= own || a >= own) continue;
+            int k = own;
+            while (k < n && !(up[k] == a && of[k] == b)) k++;
+            if (k == n) {
+                if (n == SMX_MAX_MEDIA) {
+                    smx__err(err, errlen, "%s: more than %d media with their interfaces along z "
+                             "(each pair of media that touch along z counts as one more medium)",
+                             cfg->material_map[0] ? cfg->material_map : "slabs", SMX_MAX_MEDIA);
+                    return SMX_ECONFIG;
+                }
+                up[n] = a, of[n] = b, n++;
+            }
+            p->cell_mat[(size_t)z * p->nx + x] = (uint8_t)k;
+        }
+    p->dep_allow = calloc((size_t)n * n, 1);
+    smx_material *m = n > own ? realloc(p->mat, n * sizeof *m) : p->mat;
+    if (!m || !p->dep_allow) return SMX_ENOMEM;
+    p->mat = m;
+    for (int k = own; k < n; k++) {
+        p->mat[k] = p->mat[of[k]];
+        p->mat_upstream[k] = up[k];
+    }
+    for (int k = 0; k < n; k++)
+        for (int c = 0; c < n; c++)
+            p->dep_allow[k * n + c] = of[c] == of[k] || of[c] == up[k];
+    p->nmat = n;
+    return SMX_OK;
+}
+
 smx_status smx__media_build(const smx_config *cfg, smx_plan *p, char *err, size_t errlen)
 {
     media_set *s = calloc(1, sizeof *s);
@@ -120,5 +164,6 @@ smx_status smx__media_build(const smx_config *cfg, smx_plan *p, char *err, size_
         if (st == SMX_OK && s->density[k] > 0) p->mat[k].density_g_cm3 = s->density[k];
     }
     free(s);
+    if (st == SMX_OK) st = add_interfaces(cfg, p, err, errlen);
     return st;
 }

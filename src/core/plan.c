@@ -114,17 +114,37 @@ static void split_shift(double s, int *i0, double *f)
 
 /* The A_E entry of (medium m, bin i): nuclear survival, the straggled
  * spread of the post-step energy over the bins, and the energy budget. */
-static void energy_entry(const smx_config *cfg, smx_plan *p, int m, int i, double ds_cm)
+/* The physics of one step in medium m: post-step energy, nuclear
+ * survival and straggling variance. An interface medium loses the first
+ * half of the step in the upstream medium and the second in its own;
+ * *upstream_share is the fraction of the lost energy lost upstream. */
+static double step_physics(const smx_config *cfg, const smx_plan *p, int m, double E,
+                           double ds_cm, double *surv, double *var, double *upstream_share)
 {
-    const smx_material *mat = &p->mat[m];
+    const smx_material *own = &p->mat[m];
+    int bohr = cfg->straggling == SMX_STRAGGLING_BOHR, nuc = cfg->nuclear == SMX_NUCLEAR_ICRU63;
+    *upstream_share = 0;
+    if (p->mat_upstream[m] < 0) {
+        *surv = nuc ? smx__nuclear_survival(own, E, ds_cm) : 1;
+        *var = bohr ? smx__bohr_variance_MeV2(own, E, ds_cm) : 0;
+        return smx__energy_after(own, E, ds_cm);
+    }
+    const smx_material *up = &p->mat[p->mat_upstream[m]];
+    double h = 0.5 * ds_cm, Eh = smx__energy_after(up, E, h), Ep = smx__energy_after(own, Eh, h);
+    *surv = nuc ? smx__nuclear_survival(up, E, h) * smx__nuclear_survival(own, Eh, h) : 1;
+    *var = bohr ? smx__bohr_variance_MeV2(up, E, h) + smx__bohr_variance_MeV2(own, Eh, h) : 0;
+    if (E - Ep > 0) *upstream_share = (E - Eh) / (E - (Ep > 0 ? Ep : 0));
+    return Ep;
+}
+
+static void energy_entry(const smx_config *cfg, smx_plan *p, int m, int i, double ds_cm,
+                         double *upstream_share)
+{
     const double *Ec = p->e_center_MeV;
     size_t mi = (size_t)m * p->ne + i;
-    double E = Ec[i], Ep = smx__energy_after(mat, E, ds_cm);
-    double surv = 1, f_local = 0;
-    if (cfg->nuclear == SMX_NUCLEAR_ICRU63) {
-        surv = smx__nuclear_survival(mat, E, ds_cm);
-        f_local = smx__nuclear_local_fraction(E);
-    }
+    double E = Ec[i], surv, var;
+    double Ep = step_physics(cfg, p, m, E, ds_cm, &surv, &var, upstream_share);
+    double f_local = cfg->nuclear == SMX_NUCLEAR_ICRU63 ? smx__nuclear_local_fraction(E) : 0;
     p->e_survive[mi] = surv;
     p->e_nuc_local_MeV[mi] = (1 - surv) * E * f_local;
     p->e_nuc_escape_MeV[mi] = (1 - surv) * E * (1 - f_local);
@@ -134,7 +154,6 @@ static void energy_entry(const smx_config *cfg, smx_plan *p, int m, int i, doubl
         p->e_dep_MeV[mi] = surv * E;
         return;
     }
-    double var = cfg->straggling == SMX_STRAGGLING_BOHR ? smx__bohr_variance_MeV2(mat, E, ds_cm) : 0;
     double w[SMX_EK_MAX];
     int first = 0, n = smx__energy_kernel(Ec, p->ne, Ep, var, SMX_EK_MAX, &first, w);
     double mean = 0, got = 0;
@@ -201,8 +220,12 @@ static smx_status build_tables(const smx_config *cfg, smx_plan *p)
             double E = Ec[i];
             p->sigma2_rad2[mi] = smx__scatter_variance(cfg->scattering, mat, E, ds_cm,
                                                        p->e_edge_MeV[0], p1v1);
-            energy_entry(cfg, p, m, i, ds_cm);
-            centroid[mi] = smx__loss_centroid_cm(mat, E, ds_cm) / ds_cm;
+            double share;
+            energy_entry(cfg, p, m, i, ds_cm, &share);
+            /* an interface medium deposits the share lost upstream behind
+             * the end cell: a one-cell box at p_end - shift * share */
+            centroid[mi] = p->mat_upstream[m] < 0 ? smx__loss_centroid_cm(mat, E, ds_cm) / ds_cm
+                                                  : 1 - share;
         }
     }
     /* deposit offsets: p_dep = p_end - shift * (1 - centroid) */
@@ -213,8 +236,11 @@ static smx_status build_tables(const smx_config *cfg, smx_plan *p)
                 double back = 1.0 - centroid[mi];
                 split_shift(-back * p->step_mm * sin(p->theta_rad[j]) / p->dx_mm, &p->dx0[mij],
                             &p->dfx[mij]);
-                split_shift(-back * p->step_mm * cos(p->theta_rad[j]) / p->dz_mm, &p->dz0[mij],
-                            &p->dfz[mij]);
+                /* interface media: the share lost upstream goes one cell
+                 * back along z (a point deposit, see plan.h) */
+                double bz = p->mat_upstream[m] < 0 ? back * p->step_mm * cos(p->theta_rad[j]) / p->dz_mm
+                                                   : back;
+                split_shift(-bz, &p->dz0[mij], &p->dfz[mij]);
             }
     free(centroid);
 
@@ -314,7 +340,7 @@ void smx__plan_free(smx_plan *p)
                     p->cell_mat, p->k_half, p->k_weight, p->sigma2_rad2, p->theta_rejected,
                     p->sx0, p->sz0, p->sfx, p->sfz, p->e_first, p->e_count, p->e_w,
                     p->e_survive, p->e_dep_MeV, p->e_nuc_local_MeV, p->e_nuc_escape_MeV,
-                    p->e_var_missing_MeV2,
+                    p->e_var_missing_MeV2, p->mat_upstream, p->dep_allow,
                     p->dx0, p->dz0, p->dfx, p->dfz};
     for (size_t i = 0; i < sizeof ptrs / sizeof ptrs[0]; i++) free(ptrs[i]);
     memset(p, 0, sizeof *p);

@@ -33,10 +33,19 @@ typedef struct smx_plan {
     double step_mm;
     int lockstep;
     int moments;                 /* centroid streaming: mx, mz, qx, qz travel with psi */
-    double trim_weight;          /* A_E stops an edge energy bin holding less */                /* step = dz = range-bin width (exact shifts) */
+    double trim_weight;          /* A_E stops an edge energy bin holding less */
 
     /* media */
     smx_material *mat;           /* [nmat] */
+    int *mat_upstream;           /* [nmat] interface media: the medium before
+                                    the interface along z; -1 otherwise */
+    uint8_t *dep_allow;          /* [nmat][nmat] 1 when energy lost in the first
+                                    medium may be deposited in a cell of the
+                                    second (same medium, or the upstream one of
+                                    an interface medium); A_E moves a deposit
+                                    piece that would land elsewhere back onto
+                                    its source cell, so no energy crosses a
+                                    change of medium or density */
     uint8_t *cell_mat;           /* [nz*nx] material index of each cell */
 
     /* A_theta: per (variant, material, energy) a symmetric kernel w[k],
@@ -81,6 +90,13 @@ static inline size_t smx__psi_size(const smx_plan *p)
     return (size_t)p->ne * p->nt * p->nz * p->nx;
 }
 static inline size_t smx__slab(const smx_plan *p) { return (size_t)p->nz * p->nx; }
+
+/* 1 when energy lost by a proton of cell medium m may be deposited in cell
+ * q (see dep_allow). */
+static inline int smx__deposit_allowed(const smx_plan *p, int m, size_t q)
+{
+    return p->nmat == 1 || p->dep_allow[(size_t)m * p->nmat + p->cell_mat[q]];
+}
 
 /* Builds the plan from a checked configuration. */
 smx_status smx__plan_build(const smx_config *cfg, smx_plan *plan, char *err, size_t errlen);

@@ -93,7 +93,8 @@ smx_status smx__validate(const smx_vopts *o, smx_vreport *rep, char *err, size_t
     st = vx_mkdirs(c.out_dir, err, errlen);
     smx_status (*const tests[])(vctx *) = {vt_operators, vt_angular,  vt_vacuum,
                                            vt_splitting, vt_range,    vt_rotation,
-                                           vt_leak,      vt_slabs,    vt_accounting};
+                                           vt_leak,      vt_slabs,    vt_interfaces,
+                                           vt_montecarlo, vt_accounting};
     for (size_t t = 0; st == SMX_OK && t < sizeof tests / sizeof tests[0]; t++)
         st = tests[t](&c);
     rep->runs = c.nruns;

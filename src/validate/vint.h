@@ -141,6 +141,8 @@ smx_status vt_range(vctx *c);      /* R80, lateral sigma, nuclear */
 smx_status vt_rotation(vctx *c);   /* 0 vs 45 deg */
 smx_status vt_leak(vctx *c);       /* beam aimed out of the grid */
 smx_status vt_slabs(vctx *c);      /* bone and lung slabs */
+smx_status vt_interfaces(vctx *c); /* dose continuity across media */
+smx_status vt_montecarlo(vctx *c); /* 100 MeV against MCsquare */
 smx_status vt_accounting(vctx *c); /* closure over every run made */
 
 #endif

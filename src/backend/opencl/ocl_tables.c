@@ -142,6 +142,10 @@ static smx_status deposit_tables(ocl_ctx *c, char *err, size_t errlen)
         int *bb = dbb + 4 * ij, i = (int)(ij / p->nt);
         bb[0] = bx < bb[0] ? bx : bb[0], bb[1] = bx > bb[1] ? bx : bb[1];
         bb[2] = bz < bb[2] ? bz : bb[2], bb[3] = bz > bb[3] ? bz : bb[3];
+        if (p->nmat > 1) { /* a piece moved back onto its source: b <= 0 <= b + 3 */
+            bb[0] = bb[0] > 0 ? 0 : bb[0], bb[1] = bb[1] < -3 ? -3 : bb[1];
+            bb[2] = bb[2] > 0 ? 0 : bb[2], bb[3] = bb[3] < -3 ? -3 : bb[3];
+        }
         if (bz < c->dz_lo[i]) c->dz_lo[i] = bz;
         if (bz + 3 > c->dz_hi[i]) c->dz_hi[i] = bz + 3;
     }
@@ -168,7 +172,22 @@ smx_status smx__ocl_upload_tables(ocl_ctx *c, char *err, size_t errlen)
     }
     for (int i = 0; i < p->ne; i++) e[i] = (float)p->e_center_MeV[i];
     memset(all, 1, p->nt);
-    smx_status st = upload(c, &c->mat, p->cell_mat, (size_t)c->S, err, errlen);
+    /* mat: the medium of every cell, then (several media) the deposit
+     * rule dep_allow [nmat][nmat] and 1 per interface medium */
+    size_t nm = (size_t)p->nmat, nmat_bytes = (size_t)c->S + (nm > 1 ? nm * nm + nm : 0);
+    unsigned char *mat = malloc(nmat_bytes);
+    if (!mat) {
+        free(e);
+        free(all);
+        return SMX_ENOMEM;
+    }
+    memcpy(mat, p->cell_mat, (size_t)c->S);
+    if (nm > 1) {
+        memcpy(mat + c->S, p->dep_allow, nm * nm);
+        for (size_t m = 0; m < nm; m++) mat[c->S + nm * nm + m] = p->mat_upstream[m] >= 0;
+    }
+    smx_status st = upload(c, &c->mat, mat, nmat_bytes, err, errlen);
+    free(mat);
     if (st == SMX_OK) st = upload(c, &c->e_MeV, e, p->ne * sizeof(float), err, errlen);
     if (st == SMX_OK) st = upload(c, &c->rejected, p->theta_rejected, p->nt, err, errlen);
     if (st == SMX_OK) st = upload(c, &c->all_theta, all, p->nt, err, errlen);

@@ -112,27 +112,6 @@ static inline void omp__rows_union(const omp_ctx *c, int i, int j, int *a, int *
     *b = r1 > *b ? r1 : *b;
 }
 
-/* Adds `all` around grid position (px, pz) (cells) with the sub-cell
- * variances (vx, vz) into a padded deposit buffer; the border folds onto
- * the edge cells when read, which is the same as clamping the deposit. */
-static inline void omp__deposit_box(const omp_ctx *c, double *epad, double px, float vx, double pz,
-                                    float vz, double all)
-{
-    int W = c->p->nx + 2 * c->bx, bx = (int)floor(px) - 1, bz = (int)floor(pz) - 1;
-    float fx[4], fz[4];
-    smx_deposit_split((float)(px - bx), vx, fx);
-    smx_deposit_split((float)(pz - bz), vz, fz);
-    for (int a = 0; a < 4; a++) {
-        if (fz[a] == 0) continue;
-        int zz = smx__clampi(bz + a, -c->bz, c->p->nz + c->bz - 1);
-        for (int b = 0; b < 4; b++) {
-            if (fx[b] == 0) continue;
-            int xx = smx__clampi(bx + b, -c->bx, c->p->nx + c->bx - 1);
-            epad[(size_t)(zz + c->bz) * W + xx + c->bx] += all * fz[a] * fx[b];
-        }
-    }
-}
-
 void omp__scatter(omp_ctx *c, int variant, smx_op_acct *a);
 void omp__stream(omp_ctx *c, smx_op_acct *a);
 void omp__energy(omp_ctx *c, int new_lo, int new_hi, smx_op_acct *a);

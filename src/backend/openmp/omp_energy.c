@@ -28,8 +28,34 @@ static void deposit_fixed(const omp_ctx *c, double *epad, const float *in, doubl
     }
 }
 
+/* Adds `all` around grid position (px, pz) (cells) with the sub-cell
+ * variances (vx, vz) into a padded deposit buffer; pieces past the grid
+ * land on its edge cells, and a piece that would land in a cell that
+ * medium m may not deposit in (smx__deposit_allowed) goes to the source
+ * cell q. */
+static void deposit_box(const omp_ctx *c, double *epad, double px, float vx, double pz, float vz,
+                        double all, int m, size_t q)
+{
+    const smx_plan *p = c->p;
+    int W = p->nx + 2 * c->bx, bx = (int)floor(px) - 1, bz = (int)floor(pz) - 1;
+    float fx[4], fz[4];
+    smx_deposit_split((float)(px - bx), vx, fx);
+    smx_deposit_split((float)(pz - bz), vz, fz);
+    for (int a = 0; a < 4; a++) {
+        if (fz[a] == 0) continue;
+        int zz = smx__clampi(bz + a, 0, p->nz - 1);
+        for (int b = 0; b < 4; b++) {
+            if (fx[b] == 0) continue;
+            size_t t = (size_t)zz * p->nx + smx__clampi(bx + b, 0, p->nx - 1);
+            if (!smx__deposit_allowed(p, m, t)) t = q;
+            epad[(t / p->nx + c->bz) * W + t % p->nx + c->bx] += all * fz[a] * fx[b];
+        }
+    }
+}
+
 /* Deposit cell by cell, at each cell's centroid plus the table offset of
- * its medium (centroids or several media). */
+ * its medium (centroids or several media); an interface medium deposits
+ * a point in z (see reference.c). */
 static void deposit_cells(const omp_ctx *c, double *epad, int i, int j)
 {
     const smx_plan *p = c->p;
@@ -40,14 +66,16 @@ static void deposit_cells(const omp_ctx *c, double *epad, int i, int j)
             size_t q = (size_t)z * p->nx + x;
             float wq = w[q], ux = 0, vx = 0, uz = 0, vz = 0;
             if (wq == 0) continue;
+            int m = p->cell_mat[q];
             if (mom) {
                 smx_parcel(wq, SLAB(c, c->s[OMP_MX], i, j)[q], SLAB(c, c->s[OMP_QX], i, j)[q], &ux, &vx);
-                smx_parcel(wq, SLAB(c, c->s[OMP_MZ], i, j)[q], SLAB(c, c->s[OMP_QZ], i, j)[q], &uz, &vz);
+                if (p->mat_upstream[m] < 0)
+                    smx_parcel(wq, SLAB(c, c->s[OMP_MZ], i, j)[q], SLAB(c, c->s[OMP_QZ], i, j)[q], &uz, &vz);
             }
-            size_t mi = (size_t)p->cell_mat[q] * p->ne + i, mij = mi * p->nt + j;
+            size_t mi = (size_t)m * p->ne + i, mij = mi * p->nt + j;
             double all = (double)wq * (p->e_dep_MeV[mi] + p->e_nuc_local_MeV[mi]);
-            omp__deposit_box(c, epad, x + ux + p->dx0[mij] + p->dfx[mij], vx,
-                             z + uz + p->dz0[mij] + p->dfz[mij], vz, all);
+            deposit_box(c, epad, x + ux + p->dx0[mij] + p->dfx[mij], vx,
+                        z + uz + p->dz0[mij] + p->dfz[mij], vz, all, m, q);
         }
 }
 

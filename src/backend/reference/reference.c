@@ -335,17 +335,21 @@ static void op_energy(ref_ctx *c, int new_lo, int new_hi, smx_op_acct *a)
                      * the parcel's own width convolved with one cell (the
                      * cloud-in-cell of a point) */
                     size_t mij = mi * p->nt + j;
-                    int cx[3], cz[3];
+                    int cx[3], cz[3], m = p->cell_mat[z * p->nx + x];
                     double fx[3], fz[3];
+                    /* an interface medium deposits a point in z at the
+                     * table offset: its split across the interface is exact */
+                    int pt = p->mat_upstream[m] >= 0;
                     int nxp = deposit_pieces(x + offset(c->mx, src, w) + p->dx0[mij] + p->dfx[mij],
                                              variance(c->mx, c->qx, src, w), cx, fx);
-                    int nzp = deposit_pieces(z + offset(c->mz, src, w) + p->dz0[mij] + p->dfz[mij],
-                                             variance(c->mz, c->qz, src, w), cz, fz);
+                    int nzp = deposit_pieces(z + (pt ? 0 : offset(c->mz, src, w)) + p->dz0[mij] + p->dfz[mij],
+                                             pt ? 0 : variance(c->mz, c->qz, src, w), cz, fz);
                     for (int bz = 0; bz < nzp; bz++)
                         for (int bx = 0; bx < nxp; bx++) {
-                            int zz = smx__clampi(cz[bz], 0, p->nz - 1);
-                            int xx = smx__clampi(cx[bx], 0, p->nx - 1);
-                            c->edep[zz * p->nx + xx] += all * fz[bz] * fx[bx];
+                            size_t q = (size_t)smx__clampi(cz[bz], 0, p->nz - 1) * p->nx +
+                                       smx__clampi(cx[bx], 0, p->nx - 1);
+                            if (!smx__deposit_allowed(p, m, q)) q = (size_t)z * p->nx + x;
+                            c->edep[q] += all * fz[bz] * fx[bx];
                         }
                 }
 }
