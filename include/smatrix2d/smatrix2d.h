@@ -61,6 +61,10 @@ typedef enum {
 typedef enum { SMX_SPLIT_LIE = 0, SMX_SPLIT_STRANG } smx_splitting;
 typedef enum { SMX_STRAGGLING_BOHR = 0, SMX_STRAGGLING_NONE } smx_straggling;
 typedef enum { SMX_NUCLEAR_ICRU63 = 0, SMX_NUCLEAR_NONE } smx_nuclear;
+/* What becomes of a removed proton's energy: transport puts its secondary
+ * protons back into psi (Fippel & Soukup cascade); local deposits 0.6 of
+ * it where it is removed (Bortfeld 1997), the rest escapes. */
+typedef enum { SMX_SECONDARIES_TRANSPORT = 0, SMX_SECONDARIES_LOCAL } smx_secondaries;
 /* centroid: each cell also carries the first and second moments of its
  * weight, so a parcel moves as a box of its own width (SPEC §4's
  * low-diffusion scheme, extended); shift_deposit: the plain area-weighted
@@ -132,6 +136,7 @@ typedef struct smx_config {
     double max_angle_deg;      /* default 90: weight scattered beyond is rejected */
     smx_straggling straggling; /* default bohr */
     smx_nuclear nuclear;       /* default icru63 */
+    smx_secondaries secondaries; /* default transport */
     smx_streaming streaming;   /* default centroid */
     /* run */
     char backend[SMX_NAME_LEN]; /* default "openmp" */
@@ -155,6 +160,7 @@ const char *smx_splitting_name(smx_splitting s);
 const char *smx_precision_name(smx_precision p);
 const char *smx_straggling_name(smx_straggling s);
 const char *smx_nuclear_name(smx_nuclear n);
+const char *smx_secondaries_name(smx_secondaries s);
 const char *smx_streaming_name(smx_streaming s);
 const char *smx_accumulation_name(smx_accumulation a);
 const char *smx_scatter_impl_name(smx_scatter_impl s);
@@ -184,6 +190,8 @@ typedef struct smx_accounting {
     double weight_rejected;        /* scattered beyond max_angle_deg */
     double weight_absorbed;        /* stopped at the energy cutoff */
     double weight_nuclear;         /* removed by nuclear interactions */
+    double weight_secondary;       /* secondary protons put back into psi
+                                      (created: a source, not a sink) */
     double weight_trimmed;         /* energy-bin tails below 1e-12 of the source,
                                       stopped in place (energy deposited) */
     double weight_remaining;       /* still in flight at the end */
@@ -194,6 +202,8 @@ typedef struct smx_accounting {
     double energy_leaked[SMX_EDGE_COUNT];
     double energy_nuclear_deposited;
     double energy_nuclear_escaped;
+    double energy_secondary;       /* handed to secondary protons in psi
+                                      (deposited later as they slow down) */
     double energy_remaining;
     /* worst relative imbalance of any single step */
     double worst_weight_imbalance;
@@ -202,7 +212,8 @@ typedef struct smx_accounting {
 } smx_accounting;
 
 /* Where the source went: the sums of every sink of weight (leaked at the
- * source and per edge, rejected, absorbed, nuclear, trimmed, remaining)
+ * source and per edge, rejected, absorbed, nuclear, trimmed, remaining,
+ * less the secondary protons created)
  * and of energy (leaked, deposited, nuclear deposited and escaped,
  * remaining). Both equal the source's when the run closes. */
 void smx_accounting_sinks(const smx_accounting *a, double *weight, double *energy);

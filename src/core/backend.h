@@ -43,6 +43,9 @@ typedef struct smx_op_acct {
     double e_deposited;     /* put into the dose grid by the primaries */
     double e_nuc_deposited; /* put into the dose grid by nuclear secondaries */
     double e_nuc_escaped;   /* carried away by nuclear secondaries */
+    double w_secondary;     /* secondary protons put into the output state
+                               (created: w_in + w_secondary = w_out + sinks) */
+    double e_secondary;     /* their energy (part of e_out) */
     double ms;          /* wall time of the op */
 } smx_op_acct;
 

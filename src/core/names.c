@@ -72,6 +72,11 @@ const char *smx_straggling_name(smx_straggling s)
 
 const char *smx_nuclear_name(smx_nuclear n) { return n == SMX_NUCLEAR_NONE ? "none" : "icru63"; }
 
+const char *smx_secondaries_name(smx_secondaries s)
+{
+    return s == SMX_SECONDARIES_LOCAL ? "local" : "transport";
+}
+
 const char *smx_streaming_name(smx_streaming s)
 {
     return s == SMX_STREAM_SHIFT_DEPOSIT ? "shift_deposit" : "centroid";

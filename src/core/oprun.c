@@ -114,7 +114,7 @@ void smx__oprun_close(smx_oprun *r)
 
 void smx__op_imbalance(const smx_op_acct *a, double *dw, double *de)
 {
-    double wl = a->w_rejected + a->w_absorbed + a->w_nuclear + a->w_trimmed;
+    double wl = a->w_rejected + a->w_absorbed + a->w_nuclear + a->w_trimmed - a->w_secondary;
     double el = a->e_deposited + a->e_nuc_deposited + a->e_nuc_escaped;
     for (int e = 0; e < SMX_EDGE_COUNT; e++) {
         wl += a->w_leak[e];

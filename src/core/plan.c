@@ -6,6 +6,7 @@
 #include "core/media.h"
 #include "core/nuclear.h"
 #include "core/physics.h"
+#include "core/secondaries.h"
 #include "core/straggling.h"
 #include "core/plan.h"
 #include "core/util.h"
@@ -138,16 +139,28 @@ static double step_physics(const smx_config *cfg, const smx_plan *p, int m, doub
 }
 
 static void energy_entry(const smx_config *cfg, smx_plan *p, int m, int i, double ds_cm,
-                         double *upstream_share)
+                         double *upstream_share, double *sec)
 {
     const double *Ec = p->e_center_MeV;
     size_t mi = (size_t)m * p->ne + i;
     double E = Ec[i], surv, var;
     double Ep = step_physics(cfg, p, m, E, ds_cm, &surv, &var, upstream_share);
     double f_local = cfg->nuclear == SMX_NUCLEAR_ICRU63 ? smx__nuclear_local_fraction(E) : 0;
-    p->e_survive[mi] = surv;
     p->e_nuc_local_MeV[mi] = (1 - surv) * E * f_local;
     p->e_nuc_escape_MeV[mi] = (1 - surv) * E * (1 - f_local);
+    if (sec) { /* the removed protons' cascade and p-p elastic: secondaries into psi */
+        const smx_material *own = &p->mat[m];
+        double local, escape, pp_local, dz = p->dz_mm / 10, *pp = sec + p->ne;
+        smx__secondary_yield(own, E, Ec, p->ne, dz, sec, &local, &escape);
+        double Emid = smx__energy_after(own, E, 0.5 * ds_cm);
+        double p_pp = 1 - exp(-own->density_g_cm3 * smx__pp_elastic_cm2_g(own, Emid) * ds_cm);
+        smx__pp_elastic_yield(own, E, Ec, p->ne, dz, pp, &pp_local);
+        for (int k = 0; k < p->ne; k++) sec[k] = (1 - surv) * sec[k] + surv * p_pp * pp[k];
+        p->e_nuc_local_MeV[mi] = (1 - surv) * local + surv * p_pp * pp_local;
+        p->e_nuc_escape_MeV[mi] = (1 - surv) * escape;
+        surv *= 1 - p_pp;
+    }
+    p->e_survive[mi] = surv;
     if (Ep < Ec[0] * (1 - 1e-9)) { /* stops, or falls below the lowest centre */
         p->e_first[mi] = -1;
         p->e_count[mi] = 0;
@@ -167,6 +180,30 @@ static void energy_entry(const smx_config *cfg, smx_plan *p, int m, int i, doubl
     p->e_count[mi] = n;
     p->e_var_missing_MeV2[mi] = var > got ? var - got : 0;
     p->e_dep_MeV[mi] = surv * (E - mean);
+}
+
+/* Appends the secondary targets of table entry mi (weights sec[ne]). */
+static smx_status add_secondaries(smx_plan *p, size_t mi, const double *sec)
+{
+    int n = p->s_off[mi], cap = p->s_cap;
+    for (int k = 0; k < p->ne; k++) {
+        if (sec[k] <= 0) continue;
+        if (n == cap) {
+            cap = cap ? 2 * cap : 4096;
+            int *b = realloc(p->s_bin, cap * sizeof(int));
+            if (b) p->s_bin = b;
+            double *w = realloc(p->s_w, cap * sizeof(double));
+            if (w) p->s_w = w;
+            if (!b || !w) return SMX_ENOMEM;
+            p->s_cap = cap;
+        }
+        p->s_bin[n] = k;
+        p->s_w[n++] = sec[k];
+        p->s_weight[mi] += sec[k];
+        p->s_energy_MeV[mi] += sec[k] * p->e_center_MeV[k];
+    }
+    p->s_off[mi + 1] = n;
+    return SMX_OK;
 }
 
 static smx_status build_tables(const smx_config *cfg, smx_plan *p)
@@ -199,12 +236,20 @@ static smx_status build_tables(const smx_config *cfg, smx_plan *p)
     p->dz0 = calloc(met, sizeof(int));
     p->dfx = calloc(met, sizeof(double));
     p->dfz = calloc(met, sizeof(double));
-    double *centroid = calloc(me, sizeof(double));
+    double *centroid = calloc(me, sizeof(double)), *sec = NULL;
+    if (cfg->nuclear == SMX_NUCLEAR_ICRU63 && cfg->secondaries == SMX_SECONDARIES_TRANSPORT) {
+        sec = calloc(2 * (size_t)ne, sizeof(double));
+        p->s_weight = calloc(me, sizeof(double));
+        p->s_energy_MeV = calloc(me, sizeof(double));
+        if (!sec || !p->s_weight || !p->s_energy_MeV) centroid = (free(centroid), NULL);
+    }
+    p->s_off = calloc(me + 1, sizeof(int));
     if (!p->sx0 || !p->sz0 || !p->sfx || !p->sfz || !p->sigma2_rad2 || !p->e_first ||
         !p->e_count || !p->e_w || !p->e_survive || !p->e_dep_MeV || !p->e_nuc_local_MeV ||
         !p->e_nuc_escape_MeV || !p->e_var_missing_MeV2 || !p->dx0 || !p->dz0 || !p->dfx ||
-        !p->dfz || !centroid) {
+        !p->dfz || !centroid || !p->s_off) {
         free(centroid);
+        free(sec);
         return SMX_ENOMEM;
     }
     for (int j = 0; j < nt; j++) {
@@ -221,7 +266,12 @@ static smx_status build_tables(const smx_config *cfg, smx_plan *p)
             p->sigma2_rad2[mi] = smx__scatter_variance(cfg->scattering, mat, E, ds_cm,
                                                        p->e_edge_MeV[0], p1v1);
             double share;
-            energy_entry(cfg, p, m, i, ds_cm, &share);
+            energy_entry(cfg, p, m, i, ds_cm, &share, sec);
+            if (sec && add_secondaries(p, mi, sec) != SMX_OK) {
+                free(centroid);
+                free(sec);
+                return SMX_ENOMEM;
+            }
             /* an interface medium deposits the share lost upstream behind
              * the end cell: a one-cell box at p_end - shift * share */
             centroid[mi] = p->mat_upstream[m] < 0 ? smx__loss_centroid_cm(mat, E, ds_cm) / ds_cm
@@ -243,6 +293,7 @@ static smx_status build_tables(const smx_config *cfg, smx_plan *p)
                 split_shift(-bz, &p->dz0[mij], &p->dfz[mij]);
             }
     free(centroid);
+    free(sec);
 
     /* angular kernels: full step and half step, moment matched */
     int kcap = cfg->theta_full_circle ? nt / 2 : nt;
@@ -341,9 +392,41 @@ void smx__plan_free(smx_plan *p)
                     p->sx0, p->sz0, p->sfx, p->sfz, p->e_first, p->e_count, p->e_w,
                     p->e_survive, p->e_dep_MeV, p->e_nuc_local_MeV, p->e_nuc_escape_MeV,
                     p->e_var_missing_MeV2, p->mat_upstream, p->dep_allow,
+                    p->s_off, p->s_bin, p->s_w, p->s_weight, p->s_energy_MeV,
                     p->dx0, p->dz0, p->dfx, p->dfz};
     for (size_t i = 0; i < sizeof ptrs / sizeof ptrs[0]; i++) free(ptrs[i]);
     memset(p, 0, sizeof *p);
+}
+
+size_t smx__ae_gather_cap(const smx_plan *p)
+{
+    size_t cap = (size_t)SMX_EK_MAX * p->ne;
+    for (int m = 0; m < p->nmat; m++) {
+        size_t n = p->s_off[(size_t)(m + 1) * p->ne] - p->s_off[(size_t)m * p->ne];
+        if ((size_t)SMX_EK_MAX * p->ne + n > cap) cap = (size_t)SMX_EK_MAX * p->ne + n;
+    }
+    return cap;
+}
+
+int smx__ae_gather(const smx_plan *p, int m, int *gstart, int *gsrc, double *gw)
+{
+    int ne = p->ne, n = 0;
+    double *W = calloc((size_t)ne * ne, sizeof(double)); /* W[k][i] */
+    if (!W) return -1;
+    for (int i = 0; i < ne; i++) {
+        size_t mi = (size_t)m * ne + i;
+        for (int t = 0; p->e_first[mi] >= 0 && t < p->e_count[mi]; t++)
+            W[(size_t)(p->e_first[mi] + t) * ne + i] += p->e_w[mi * SMX_EK_MAX + t];
+        for (int s = p->s_off[mi]; s < p->s_off[mi + 1]; s++) W[(size_t)p->s_bin[s] * ne + i] += p->s_w[s];
+    }
+    for (int k = 0; k < ne; k++) {
+        gstart[k] = n;
+        for (int i = 0; i < ne; i++)
+            if (W[(size_t)k * ne + i] > 0) gsrc[n] = i, gw[n++] = W[(size_t)k * ne + i];
+    }
+    gstart[ne] = n;
+    free(W);
+    return n;
 }
 
 int smx__energy_range_after(const smx_plan *p, int lo, int hi, int *new_lo, int *new_hi)
@@ -357,6 +440,10 @@ int smx__energy_range_after(const smx_plan *p, int lo, int hi, int *new_lo, int 
                 int k = p->e_first[mi] + t;
                 if (k < nl) nl = k;
                 if (k > nh) nh = k;
+            }
+            for (int n = p->s_off[mi]; n < p->s_off[mi + 1]; n++) {
+                if (p->s_bin[n] < nl) nl = p->s_bin[n];
+                if (p->s_bin[n] > nh) nh = p->s_bin[n];
             }
         }
     *new_lo = nl;

@@ -77,6 +77,16 @@ typedef struct smx_plan {
     double *e_nuc_local_MeV;     /* [nmat][ne] */
     double *e_nuc_escape_MeV;    /* [nmat][ne] */
     double *e_var_missing_MeV2;  /* [nmat][ne] straggling variance the grid could not hold */
+    /* Secondary protons (transport.secondaries: transport): per incoming
+     * proton of (medium, bin) mi, weight s_w[n] is put on bin s_bin[n] of
+     * the same cell and direction, n in [s_off[mi], s_off[mi + 1]);
+     * s_weight[mi] is their sum and s_energy_MeV[mi] the energy they carry
+     * (part of what the removed protons had; e_nuc_* hold the rest). */
+    int *s_off;                  /* [nmat * ne + 1] */
+    int *s_bin;                  /* [s_off[nmat * ne]] */
+    double *s_w;
+    double *s_weight, *s_energy_MeV; /* [nmat][ne]; NULL without secondaries */
+    int s_cap;
     /* Where that energy is deposited, relative to the cell the proton
      * ends the step in: the centroid of the loss along the step (SPEC §4
      * half-cell conventions); cells dx0 + {0,1}, dz0 + {0,1}, clamped to
@@ -101,6 +111,15 @@ static inline int smx__deposit_allowed(const smx_plan *p, int m, size_t q)
 /* Builds the plan from a checked configuration. */
 smx_status smx__plan_build(const smx_config *cfg, smx_plan *plan, char *err, size_t errlen);
 void smx__plan_free(smx_plan *plan);
+
+/* A_E as a gather for medium m: output bin k takes weight gw[g] of
+ * source bin gsrc[g] for g in [gstart[k], gstart[k + 1]) (gstart has
+ * ne + 1 entries): the post-step kernel and the secondary protons of the
+ * source, summed, nuclear survival included; sources in increasing order.
+ * gsrc and gw need room for smx__ae_gather_cap(p) entries. Returns the
+ * count, or -1 without memory. */
+size_t smx__ae_gather_cap(const smx_plan *p);
+int smx__ae_gather(const smx_plan *p, int m, int *gstart, int *gsrc, double *gw);
 
 /* Occupied energy range after A_E, from the tables alone: every bin in
  * [lo, hi] may send weight to the returned range; returns 0 when empty. */

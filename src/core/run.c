@@ -139,7 +139,7 @@ smx_status smx_run_create(const smx_config *cfg, smx_run **out, char *err, size_
 /* Adds one node's figures to the run totals; returns its imbalances. */
 static void tally(smx_accounting *a, const smx_op_acct *o, double *dw, double *de)
 {
-    double wl = o->w_rejected + o->w_absorbed + o->w_nuclear + o->w_trimmed;
+    double wl = o->w_rejected + o->w_absorbed + o->w_nuclear + o->w_trimmed - o->w_secondary;
     double el = o->e_deposited + o->e_nuc_deposited + o->e_nuc_escaped;
     for (int e = 0; e < SMX_EDGE_COUNT; e++) {
         a->weight_leaked[e] += o->w_leak[e];
@@ -154,6 +154,8 @@ static void tally(smx_accounting *a, const smx_op_acct *o, double *dw, double *d
     a->energy_deposited += o->e_deposited;
     a->energy_nuclear_deposited += o->e_nuc_deposited;
     a->energy_nuclear_escaped += o->e_nuc_escaped;
+    a->weight_secondary += o->w_secondary;
+    a->energy_secondary += o->e_secondary;
     *dw = fabs(o->w_in - o->w_out - wl);
     *de = fabs(o->e_in - o->e_out - el);
 }
@@ -248,7 +250,7 @@ const smx_result *smx_run_result(const smx_run *r) { return &r->res; }
 void smx_accounting_sinks(const smx_accounting *a, double *weight, double *energy)
 {
     double w = a->weight_source_leaked + a->weight_rejected + a->weight_absorbed +
-               a->weight_nuclear + a->weight_trimmed + a->weight_remaining;
+               a->weight_nuclear + a->weight_trimmed + a->weight_remaining - a->weight_secondary;
     double e = a->energy_source_leaked + a->energy_deposited + a->energy_nuclear_deposited +
                a->energy_nuclear_escaped + a->energy_remaining;
     for (int k = 0; k < SMX_EDGE_COUNT; k++) {

@@ -45,7 +45,7 @@ typedef enum {
     K_ENERGY, K_EBINS, K_EMIN, K_EMAX, K_ESPACING,
     K_MATERIAL, K_DENSITY, K_SLABS, K_MATMAP, K_MATERIALS, K_DENSMAP, K_BEAMS,
     K_TRANSPORT, K_STEP, K_SPLIT, K_SCATTER, K_MAXSTEPS, K_MAXANGLE,
-    K_STRAGGLING, K_NUCLEAR, K_STREAMING,
+    K_STRAGGLING, K_NUCLEAR, K_SECONDARIES, K_STREAMING,
     K_RUN, K_BACKEND, K_PRECISION, K_DEVICE, K_THREADS, K_ACCUM, K_SCATTER_IMPL,
     K_COUNT
 } key_id;
@@ -83,6 +83,7 @@ static const char *const key_names[K_COUNT] = {
     [K_MAXANGLE] = "transport.max_angle_deg",
     [K_STRAGGLING] = "transport.straggling",
     [K_NUCLEAR] = "transport.nuclear",
+    [K_SECONDARIES] = "transport.secondaries",
     [K_STREAMING] = "transport.streaming",
     [K_RUN] = "run",
     [K_BACKEND] = "run.backend",
@@ -106,7 +107,8 @@ static const key_id key_parent[K_COUNT] = {
     [K_MATERIALS] = K_ROOT, [K_DENSMAP] = K_ROOT, [K_BEAMS] = K_ROOT,
     [K_TRANSPORT] = K_ROOT, [K_STEP] = K_TRANSPORT, [K_SPLIT] = K_TRANSPORT,
     [K_SCATTER] = K_TRANSPORT, [K_MAXSTEPS] = K_TRANSPORT, [K_MAXANGLE] = K_TRANSPORT,
-    [K_STRAGGLING] = K_TRANSPORT, [K_NUCLEAR] = K_TRANSPORT, [K_STREAMING] = K_TRANSPORT,
+    [K_STRAGGLING] = K_TRANSPORT, [K_NUCLEAR] = K_TRANSPORT,
+    [K_SECONDARIES] = K_TRANSPORT, [K_STREAMING] = K_TRANSPORT,
     [K_RUN] = K_ROOT, [K_BACKEND] = K_RUN, [K_PRECISION] = K_RUN,
     [K_DEVICE] = K_RUN, [K_THREADS] = K_RUN, [K_ACCUM] = K_RUN, [K_SCATTER_IMPL] = K_RUN,
 };
@@ -166,9 +168,9 @@ static const char *const energy_names[] = {"bins", "min_MeV", "max_MeV", "spacin
 static const int energy_ids[] = {K_EBINS, K_EMIN, K_EMAX, K_ESPACING};
 static const char *const transport_names[] = {"step_mm", "splitting", "scattering",
                                               "max_steps", "max_angle_deg", "straggling",
-                                              "nuclear", "streaming"};
+                                              "nuclear", "secondaries", "streaming"};
 static const int transport_ids[] = {K_STEP, K_SPLIT, K_SCATTER, K_MAXSTEPS, K_MAXANGLE,
-                                    K_STRAGGLING, K_NUCLEAR, K_STREAMING};
+                                    K_STRAGGLING, K_NUCLEAR, K_SECONDARIES, K_STREAMING};
 static const char *const run_names[] = {"backend", "precision", "device", "threads",
                                         "accumulation", "scatter"};
 static const int run_ids[] = {K_BACKEND, K_PRECISION, K_DEVICE, K_THREADS, K_ACCUM, K_SCATTER_IMPL};
@@ -187,6 +189,7 @@ static const char *const scatter_names[] = {"differential_moliere", "fermi_rossi
 static const char *const precision_names[] = {"float32", "float64"};
 static const char *const straggling_names[] = {"bohr", "none"};
 static const char *const nuclear_names[] = {"icru63", "none"};
+static const char *const secondaries_names[] = {"transport", "local"};
 static const char *const streaming_names[] = {"centroid", "shift_deposit"};
 static const char *const accumulation_names[] = {"deterministic", "fast"};
 static const char *const scatter_impl_names[] = {"auto", "stencil", "gemm"};
@@ -530,6 +533,10 @@ static smx_status check_transport(const smx_config *c, const reporter *r)
         return bad(r, KR(K_NUCLEAR), KNONE, "unknown value %d (expected one of %s)",
                    (int)c->nuclear, join_names(nuclear_names, COUNT(nuclear_names), list,
                                                sizeof list));
+    if ((unsigned)c->secondaries >= (unsigned)COUNT(secondaries_names))
+        return bad(r, KR(K_SECONDARIES), KNONE, "unknown value %d (expected one of %s)",
+                   (int)c->secondaries, join_names(secondaries_names, COUNT(secondaries_names),
+                                                   list, sizeof list));
     if ((unsigned)c->streaming >= (unsigned)COUNT(streaming_names))
         return bad(r, KR(K_STREAMING), KNONE, "unknown value %d (expected one of %s)",
                    (int)c->streaming, join_names(streaming_names, COUNT(streaming_names), list,
@@ -1189,6 +1196,7 @@ static smx_status set_value(loader *L, kref k, yaml_node_t *v)
     case K_MAXANGLE: return get_double(L, v, k, "a number in deg", &c->max_angle_deg);
     case K_STRAGGLING: ENUM_KEY(c->straggling, straggling_names);
     case K_NUCLEAR: ENUM_KEY(c->nuclear, nuclear_names);
+    case K_SECONDARIES: ENUM_KEY(c->secondaries, secondaries_names);
     case K_STREAMING: ENUM_KEY(c->streaming, streaming_names);
     case K_RUN: return walk_mapping(L, v, k, run_names, run_ids, COUNT(run_names));
     case K_BACKEND: return get_string(L, v, k, "a backend name", c->backend, sizeof c->backend);

@@ -316,8 +316,16 @@ static void json_physics(smx__json *j, const smx_config *cfg)
     smx__json_kv_string(j, "nuclear_model",
                         cfg->nuclear == SMX_NUCLEAR_ICRU63
                             ? "non-elastic removal, Wellisch & Axen 1996 (as in Geant4 "
-                              "G4ProtonInelasticCrossSection); 0.6 of the energy local (Bortfeld 1997)"
+                              "G4ProtonInelasticCrossSection)"
                             : "none");
+    smx__json_kv_string(j, "secondaries", smx_secondaries_name(cfg->secondaries));
+    smx__json_kv_string(j, "secondaries_model",
+                        cfg->nuclear != SMX_NUCLEAR_ICRU63 ? "none"
+                        : cfg->secondaries == SMX_SECONDARIES_LOCAL
+                            ? "local: 0.6 of a removed proton's energy deposited where it is removed, "
+                              "0.4 escapes (Bortfeld 1997)"
+                            : "transport: Fippel & Soukup 2004 cascade (moqui parameters); secondary "
+                              "protons back into psi, forward, at the energy of their depth reach");
     smx__json_kv_string(j, "streaming", smx_streaming_name(cfg->streaming));
     smx__json_kv_string(j, "splitting", smx_splitting_name(cfg->splitting));
     smx__json_kv_double(j, "max_angle_deg", cfg->max_angle_deg);
@@ -358,6 +366,7 @@ static void json_accounting(smx__json *j, const smx_accounting *a)
     smx__json_kv_double(j, "rejected", a->weight_rejected);
     smx__json_kv_double(j, "absorbed", a->weight_absorbed);
     smx__json_kv_double(j, "nuclear", a->weight_nuclear);
+    smx__json_kv_double(j, "secondary_created", a->weight_secondary);
     smx__json_kv_double(j, "trimmed", a->weight_trimmed);
     smx__json_kv_double(j, "remaining", a->weight_remaining);
     smx__json_end_object(j);
@@ -370,6 +379,7 @@ static void json_accounting(smx__json *j, const smx_accounting *a)
     json_edges(j, "leaked", a->energy_leaked);
     smx__json_kv_double(j, "nuclear_deposited", a->energy_nuclear_deposited);
     smx__json_kv_double(j, "nuclear_escaped", a->energy_nuclear_escaped);
+    smx__json_kv_double(j, "secondary", a->energy_secondary);
     smx__json_kv_double(j, "remaining", a->energy_remaining);
     smx__json_end_object(j);
 

@@ -12,7 +12,8 @@
 #include "core/util.h"
 
 enum { OCL_PSI = 0, OCL_MX, OCL_MZ, OCL_QX, OCL_QZ, OCL_ARRAYS };
-enum { OCL_ENERGY_FACTORS = 5 }; /* absorbed, nuclear, deposited, nuclear local, escaped */
+/* absorbed, nuclear, deposited, nuclear local, escaped, secondary weight and energy */
+enum { OCL_ENERGY_FACTORS = 7 };
 
 enum {
     K_SUMS, K_STREAM_LEAK, K_SCATTER, K_COLLECT, K_STREAM, K_ENERGY, K_DEPOSIT, K_EDEP_ADD,
@@ -67,7 +68,8 @@ typedef struct ocl_ctx {
     int *hblk;                  /* the row blocks of a launch */
     int *dz_lo, *dz_hi;         /* [ne] deposit row offsets of a source bin */
     int stream_dz[2];           /* A_stream's row offsets: min bz, max bz + 2 */
-    float *efac_h;              /* [5][nmat][ne] */
+    float *efac_h;              /* [OCL_ENERGY_FACTORS][nmat][ne] */
+    int *hg_start, *hg_src;     /* host copy of the A_E gather (gstart, gsrc) */
     float *kleak_h[SMX_KERNEL_VARIANTS];
     int scatter_gemm;           /* 1: A_theta through clBLAST */
     int scatter_decided;        /* auto has measured */

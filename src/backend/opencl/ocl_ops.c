@@ -288,9 +288,12 @@ smx_status smx__ocl_energy(ocl_ctx *c, int nlo, int nhi, smx_op_acct *acct, char
     size_t groups = (size_t)nw * p->nt, nblk;
     smx_status st = SMX_OK;
     if (hi < lo) return SMX_OK;
-    /* accounting: absorbed, nuclear, deposited, nuclear local, nuclear escaped */
-    double *fig[OCL_ENERGY_FACTORS] = {&acct->w_absorbed, &acct->w_nuclear, &acct->e_deposited,
-                                       &acct->e_nuc_deposited, &acct->e_nuc_escaped};
+    /* accounting: absorbed, nuclear, deposited, nuclear local, nuclear
+     * escaped, secondary weight and energy */
+    double *fig[OCL_ENERGY_FACTORS] = {&acct->w_absorbed,      &acct->w_nuclear,
+                                       &acct->e_deposited,     &acct->e_nuc_deposited,
+                                       &acct->e_nuc_escaped,   &acct->w_secondary,
+                                       &acct->e_secondary};
     if (p->nmat > 1)
         st = smx__ocl_slab_sums(c, c->buf[c->cur][OCL_PSI], lo, hi, c->zr, OCL_ENERGY_FACTORS,
                                 c->efac, 1, c->hwork, err, errlen);
@@ -303,12 +306,12 @@ smx_status smx__ocl_energy(ocl_ctx *c, int nlo, int nhi, smx_op_acct *acct, char
     }
     /* the gather */
     for (int k = nlo; k <= nhi; k++) c->need[2 * k] = p->nz, c->need[2 * k + 1] = -1;
-    for (int i = lo; i <= hi; i++)
-        for (int m = 0; m < p->nmat; m++) {
-            size_t mi = (size_t)m * p->ne + i;
-            for (int t = 0; p->e_first[mi] >= 0 && t < p->e_count[mi]; t++) {
-                int k = p->e_first[mi] + t;
-                if (k >= nlo && k <= nhi) rows_union(c->need + 2 * k, c->zr[2 * i], c->zr[2 * i + 1]);
+    for (int m = 0; m < p->nmat; m++)
+        for (int k = nlo; k <= nhi; k++) {
+            const int *gs = c->hg_start + (size_t)m * (p->ne + 1);
+            for (int g = gs[k]; g < gs[k + 1]; g++) {
+                int i = c->hg_src[g];
+                if (i >= lo && i <= hi) rows_union(c->need + 2 * k, c->zr[2 * i], c->zr[2 * i + 1]);
             }
         }
     if (nhi >= nlo) {

@@ -53,38 +53,36 @@ static smx_status scatter_tables(ocl_ctx *c, char *err, size_t errlen)
 static smx_status energy_tables(ocl_ctx *c, char *err, size_t errlen)
 {
     const smx_plan *p = c->p;
-    size_t me = (size_t)p->nmat * p->ne;
-    int *gstart = malloc((size_t)p->nmat * (p->ne + 1) * sizeof(int));
-    int *gsrc = malloc(me * SMX_EK_MAX * sizeof(int));
-    float *gw = malloc(me * SMX_EK_MAX * sizeof(float));
+    size_t me = (size_t)p->nmat * p->ne, cap = smx__ae_gather_cap(p);
+    int *gstart = c->hg_start = malloc((size_t)p->nmat * (p->ne + 1) * sizeof(int));
+    int *gsrc = c->hg_src = malloc(p->nmat * cap * sizeof(int));
+    float *gw = malloc(p->nmat * cap * sizeof(float));
+    double *w = malloc(cap * sizeof(double));
     float *ef = c->efac_h = malloc(OCL_ENERGY_FACTORS * me * sizeof(float));
-    smx_status st = gstart && gsrc && gw && ef ? SMX_OK : SMX_ENOMEM;
+    smx_status st = gstart && gsrc && gw && w && ef ? SMX_OK : SMX_ENOMEM;
     int n = 0;
-    for (int m = 0; m < p->nmat && st == SMX_OK; m++)
-        for (int k = 0; k <= p->ne; k++) {
-            gstart[m * (p->ne + 1) + k] = n;
-            for (int i = 0; i < p->ne && k < p->ne; i++) {
-                size_t mi = (size_t)m * p->ne + i;
-                int t = k - p->e_first[mi];
-                if (p->e_first[mi] >= 0 && t >= 0 && t < p->e_count[mi] && p->e_w[mi * SMX_EK_MAX + t] > 0) {
-                    gsrc[n] = i;
-                    gw[n++] = (float)p->e_w[mi * SMX_EK_MAX + t];
-                }
-            }
-        }
+    for (int m = 0; m < p->nmat && st == SMX_OK; m++) {
+        int *gs = gstart + (size_t)m * (p->ne + 1);
+        int cnt = smx__ae_gather(p, m, gs, gsrc + n, w);
+        if (cnt < 0) st = SMX_ENOMEM;
+        for (int g = 0; g < cnt; g++) gw[n + g] = (float)w[g];
+        for (int k = 0; k <= p->ne && cnt >= 0; k++) gs[k] += n;
+        n += cnt > 0 ? cnt : 0;
+    }
+    free(w);
     for (size_t mi = 0; mi < me && st == SMX_OK; mi++) {
         ef[0 * me + mi] = p->e_first[mi] < 0 ? (float)p->e_survive[mi] : 0.0f;
         ef[1 * me + mi] = (float)(1 - p->e_survive[mi]);
         ef[2 * me + mi] = (float)p->e_dep_MeV[mi];
         ef[3 * me + mi] = (float)p->e_nuc_local_MeV[mi];
         ef[4 * me + mi] = (float)p->e_nuc_escape_MeV[mi];
+        ef[5 * me + mi] = p->s_weight ? (float)p->s_weight[mi] : 0.0f;
+        ef[6 * me + mi] = p->s_energy_MeV ? (float)p->s_energy_MeV[mi] : 0.0f;
     }
     if (st == SMX_OK) st = upload(c, &c->gstart, gstart, (size_t)p->nmat * (p->ne + 1) * sizeof(int), err, errlen);
     if (st == SMX_OK) st = upload(c, &c->gsrc, gsrc, (size_t)n * sizeof(int), err, errlen);
     if (st == SMX_OK) st = upload(c, &c->gw, gw, (size_t)n * sizeof(float), err, errlen);
     if (st == SMX_OK) st = upload(c, &c->efac, ef, OCL_ENERGY_FACTORS * me * sizeof(float), err, errlen);
-    free(gstart);
-    free(gsrc);
     free(gw);
     return st;
 }

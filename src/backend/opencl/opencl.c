@@ -64,6 +64,8 @@ static void ocl_destroy(void *ctx)
     free(c->dz_lo);
     free(c->dz_hi);
     free(c->efac_h);
+    free(c->hg_start);
+    free(c->hg_src);
     free(c->kleak_h[0]);
     free(c->kleak_h[1]);
     free(c);

@@ -127,8 +127,9 @@ static void energy_uniform(omp_ctx *c, int nlo, int nhi, smx_op_acct *a)
     const smx_plan *p = c->p;
     int nt = p->nt, lo = c->lo, hi = c->hi;
     size_t S = c->slab;
-    double abs_w = 0, nuc_w = 0, dep_e = 0, nloc_e = 0, nesc_e = 0;
-#pragma omp parallel num_threads(c->threads) reduction(+ : abs_w, nuc_w, dep_e, nloc_e, nesc_e)
+    double abs_w = 0, nuc_w = 0, dep_e = 0, nloc_e = 0, nesc_e = 0, sec_w = 0, sec_e = 0;
+#pragma omp parallel num_threads(c->threads) \
+    reduction(+ : abs_w, nuc_w, dep_e, nloc_e, nesc_e, sec_w, sec_e)
     {
         double *epad = omp__thread_edep(c);
         float *scr = c->scratch + (size_t)omp_get_thread_num() * OMP_SCRATCH * S;
@@ -161,6 +162,7 @@ static void energy_uniform(omp_ctx *c, int nlo, int nhi, smx_op_acct *a)
                 dep_e += sw * p->e_dep_MeV[i];
                 nloc_e += sw * p->e_nuc_local_MeV[i];
                 nesc_e += sw * p->e_nuc_escape_MeV[i];
+                if (p->s_weight) sec_w += sw * p->s_weight[i], sec_e += sw * p->s_energy_MeV[i];
                 int r0, r1;
                 omp__rows(c, i, j, &r0, &r1);
                 if (c->na > 1)
@@ -176,6 +178,8 @@ static void energy_uniform(omp_ctx *c, int nlo, int nhi, smx_op_acct *a)
     a->e_deposited = dep_e;
     a->e_nuc_deposited = nloc_e;
     a->e_nuc_escaped = nesc_e;
+    a->w_secondary = sec_w;
+    a->e_secondary = sec_e;
 }
 
 /* Several media: cell by cell, one thread owns a theta column. */
@@ -184,8 +188,9 @@ static void energy_media(omp_ctx *c, int nlo, int nhi, smx_op_acct *a)
     const smx_plan *p = c->p;
     int nt = p->nt;
     size_t S = c->slab;
-    double abs_w = 0, nuc_w = 0, dep_e = 0, nloc_e = 0, nesc_e = 0;
-#pragma omp parallel num_threads(c->threads) reduction(+ : abs_w, nuc_w, dep_e, nloc_e, nesc_e)
+    double abs_w = 0, nuc_w = 0, dep_e = 0, nloc_e = 0, nesc_e = 0, sec_w = 0, sec_e = 0;
+#pragma omp parallel num_threads(c->threads) \
+    reduction(+ : abs_w, nuc_w, dep_e, nloc_e, nesc_e, sec_w, sec_e)
     {
         double *epad = omp__thread_edep(c);
 #pragma omp for schedule(static)
@@ -204,10 +209,16 @@ static void energy_media(omp_ctx *c, int nlo, int nhi, smx_op_acct *a)
                     dep_e += wq * p->e_dep_MeV[mi];
                     nloc_e += wq * p->e_nuc_local_MeV[mi];
                     nesc_e += wq * p->e_nuc_escape_MeV[mi];
+                    if (p->s_weight) sec_w += wq * p->s_weight[mi], sec_e += wq * p->s_energy_MeV[mi];
                     for (int t = 0; t < p->e_count[mi]; t++) {
                         float f = (float)p->e_w[mi * SMX_EK_MAX + t];
                         for (int arr = 0; arr < c->na; arr++)
                             SLAB(c, c->t[arr], p->e_first[mi] + t, j)[q] += f * SLAB(c, c->s[arr], i, j)[q];
+                    }
+                    for (int n = p->s_off[mi]; n < p->s_off[mi + 1]; n++) {
+                        float f = (float)p->s_w[n];
+                        for (int arr = 0; arr < c->na; arr++)
+                            SLAB(c, c->t[arr], p->s_bin[n], j)[q] += f * SLAB(c, c->s[arr], i, j)[q];
                     }
                 }
                 deposit_cells(c, epad, i, j);
@@ -220,6 +231,8 @@ static void energy_media(omp_ctx *c, int nlo, int nhi, smx_op_acct *a)
     a->e_deposited = dep_e;
     a->e_nuc_deposited = nloc_e;
     a->e_nuc_escaped = nesc_e;
+    a->w_secondary = sec_w;
+    a->e_secondary = sec_e;
 }
 
 void omp__energy(omp_ctx *c, int nlo, int nhi, smx_op_acct *a)

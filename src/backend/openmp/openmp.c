@@ -72,21 +72,13 @@ static void kernel_tables(omp_ctx *c)
 }
 
 /* A_E as a gather for one medium: the sources of every output bin. */
-static void gather_lists(omp_ctx *c)
+static int gather_lists(omp_ctx *c)
 {
-    const smx_plan *p = c->p;
-    int n = 0;
-    for (int k = 0; k < p->ne; k++) {
-        c->gstart[k] = n;
-        for (int i = 0; i < p->ne; i++) {
-            int t = k - p->e_first[i];
-            if (p->e_first[i] >= 0 && t >= 0 && t < p->e_count[i] && p->e_w[i * SMX_EK_MAX + t] > 0) {
-                c->gsrc[n] = i;
-                c->gw[n++] = (float)p->e_w[i * SMX_EK_MAX + t];
-            }
-        }
-    }
-    c->gstart[p->ne] = n;
+    double *w = malloc(smx__ae_gather_cap(c->p) * sizeof(double));
+    int n = w ? smx__ae_gather(c->p, 0, c->gstart, c->gsrc, w) : -1;
+    for (int g = 0; g < n; g++) c->gw[g] = (float)w[g];
+    free(w);
+    return n >= 0;
 }
 
 static smx_status omp_create(const smx_plan *p, const smx_backend_opts *opt, void **out, char *err,
@@ -124,8 +116,8 @@ static smx_status omp_create(const smx_plan *p, const smx_backend_opts *opt, voi
     c->rows = calloc(2 * (size_t)p->ne * p->nt, sizeof(int));
     c->orows = calloc(2 * (size_t)p->ne * p->nt, sizeof(int));
     c->gstart = calloc((size_t)p->ne + 1, sizeof(int));
-    c->gsrc = calloc((size_t)SMX_EK_MAX * p->ne, sizeof(int));
-    c->gw = calloc((size_t)SMX_EK_MAX * p->ne, sizeof(float));
+    c->gsrc = calloc(smx__ae_gather_cap(p), sizeof(int));
+    c->gw = calloc(smx__ae_gather_cap(p), sizeof(float));
     c->kw = calloc(SMX_KERNEL_VARIANTS * me * ker, sizeof(float));
     c->kleak = calloc(SMX_KERNEL_VARIANTS * me * p->nt, sizeof(double));
     if (!ok || !c->edep || !c->zero_row || !c->scratch || !c->sums || !c->osums ||
@@ -137,7 +129,11 @@ static smx_status omp_create(const smx_plan *p, const smx_backend_opts *opt, voi
         return SMX_ENOMEM;
     }
     kernel_tables(c);
-    if (p->nmat == 1) gather_lists(c);
+    if (p->nmat == 1 && !gather_lists(c)) {
+        omp_destroy(c);
+        smx__err(err, errlen, "openmp backend: out of memory building the A_E gather");
+        return SMX_ENOMEM;
+    }
     *out = c;
     return SMX_OK;
 }

@@ -329,6 +329,13 @@ static void op_energy(ref_ctx *c, int new_lo, int new_hi, smx_op_acct *a)
                     if (p->e_first[mi] < 0) a->w_absorbed += w * p->e_survive[mi];
                     for (int t = 0; t < p->e_count[mi]; t++)
                         move(c, IDX(p, p->e_first[mi] + t, j, z, x), src, p->e_w[mi * SMX_EK_MAX + t]);
+                    /* secondary protons: same cell and direction, lower bins */
+                    for (int n = p->s_off[mi]; n < p->s_off[mi + 1]; n++)
+                        move(c, IDX(p, p->s_bin[n], j, z, x), src, p->s_w[n]);
+                    if (p->s_weight) {
+                        a->w_secondary += w * p->s_weight[mi];
+                        a->e_secondary += w * p->s_energy_MeV[mi];
+                    }
                     double dep = w * p->e_dep_MeV[mi], all = dep + w * p->e_nuc_local_MeV[mi];
                     a->e_deposited += dep;
                     /* deposited around the cell's centroid + the table offset:
