@@ -129,11 +129,14 @@ Test(runs, openmp_psi_matches_reference_after_20_steps)
  * mm; worst step imbalance 1e-12 (reference) and 1e-6 (float32 backends);
  * every float32 backend with a device (openmp; opencl where present or
  * required by SMX_REQUIRE_BACKENDS) within dose NMSE 1e-7 and R80 0.1 mm
- * of reference. */
+ * of reference. The secondaries are left local here: transported, the
+ * float64 reference takes minutes on this grid; test_secondaries runs
+ * them on every backend on a smaller one. */
 Test(runs, water_100MeV_reference_and_float32_backends, .timeout = 900)
 {
     smx_config c;
     load("configs/water_100MeV.yaml", &c);
+    c.secondaries = SMX_SECONDARIES_LOCAL;
     snprintf(c.backend, sizeof c.backend, "reference");
     smx_run *ref = run_config(&c);
     const smx_result *a = smx_run_result(ref);

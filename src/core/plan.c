@@ -148,22 +148,41 @@ static void energy_entry(const smx_config *cfg, smx_plan *p, int m, int i, doubl
     double f_local = cfg->nuclear == SMX_NUCLEAR_ICRU63 ? smx__nuclear_local_fraction(E) : 0;
     p->e_nuc_local_MeV[mi] = (1 - surv) * E * f_local;
     p->e_nuc_escape_MeV[mi] = (1 - surv) * E * (1 - f_local);
-    if (sec) { /* the removed protons' cascade and p-p elastic: secondaries into psi */
+    if (sec) { /* the removed protons' cascade and elastic scattering on
+                  hydrogen and on nuclei: secondaries into psi */
         const smx_material *own = &p->mat[m];
-        double local, escape, pp_local, dz = p->dz_mm / 10, *pp = sec + p->ne;
+        double local, escape, pp_local, pn_local, dz = p->dz_mm / 10;
+        double *pp = sec + p->ne, *pn = sec + 2 * p->ne, rho_ds = own->density_g_cm3 * ds_cm;
         smx__secondary_yield(own, E, Ec, p->ne, dz, sec, &local, &escape);
         double Emid = smx__energy_after(own, E, 0.5 * ds_cm);
-        double p_pp = 1 - exp(-own->density_g_cm3 * smx__pp_elastic_cm2_g(own, Emid) * ds_cm);
+        double p_pp = 1 - exp(-rho_ds * smx__pp_elastic_cm2_g(own, Emid));
+        double p_pn = 1 - exp(-rho_ds * smx__pn_elastic_cm2_g(own, Emid));
         smx__pp_elastic_yield(own, E, Ec, p->ne, dz, pp, &pp_local);
-        for (int k = 0; k < p->ne; k++) sec[k] = (1 - surv) * sec[k] + surv * p_pp * pp[k];
-        p->e_nuc_local_MeV[mi] = (1 - surv) * local + surv * p_pp * pp_local;
+        smx__pn_elastic_yield(own, E, Ec, p->ne, dz, pn, &pn_local);
+        /* in this order: non-elastic, then p-p, then p-nucleus elastic */
+        double f_pp = surv * p_pp, f_pn = surv * (1 - p_pp) * p_pn;
+        for (int k = 0; k < p->ne; k++) sec[k] = (1 - surv) * sec[k] + f_pp * pp[k] + f_pn * pn[k];
+        p->e_nuc_local_MeV[mi] = (1 - surv) * local + f_pp * pp_local + f_pn * pn_local;
         p->e_nuc_escape_MeV[mi] = (1 - surv) * escape;
-        surv *= 1 - p_pp;
+        surv *= (1 - p_pp) * (1 - p_pn);
     }
     p->e_survive[mi] = surv;
     if (Ep < Ec[0] * (1 - 1e-9)) { /* stops, or falls below the lowest centre */
+        const smx_material *own = &p->mat[m];
+        if (Ep > 0 && smx__csda_range(own, Ep) / own->density_g_cm3 >= 0.5 * ds_cm) {
+            /* still far from stopping (a thin medium): split between the
+             * lowest centre and rest (E = 0, absorbed) with the energy
+             * kept, so that what it loses here is all that is deposited */
+            p->e_first[mi] = 0;
+            p->e_count[mi] = 1;
+            p->e_w[mi * SMX_EK_MAX] = surv * Ep / Ec[0];
+            p->e_absorbed[mi] = surv * (1 - Ep / Ec[0]);
+            p->e_dep_MeV[mi] = surv * (E - Ep);
+            return;
+        }
         p->e_first[mi] = -1;
         p->e_count[mi] = 0;
+        p->e_absorbed[mi] = surv;
         p->e_dep_MeV[mi] = surv * E;
         return;
     }
@@ -228,6 +247,7 @@ static smx_status build_tables(const smx_config *cfg, smx_plan *p)
     p->e_count = calloc(me, sizeof(int));
     p->e_w = calloc(me * SMX_EK_MAX, sizeof(double));
     p->e_survive = calloc(me, sizeof(double));
+    p->e_absorbed = calloc(me, sizeof(double));
     p->e_dep_MeV = calloc(me, sizeof(double));
     p->e_nuc_local_MeV = calloc(me, sizeof(double));
     p->e_nuc_escape_MeV = calloc(me, sizeof(double));
@@ -238,14 +258,14 @@ static smx_status build_tables(const smx_config *cfg, smx_plan *p)
     p->dfz = calloc(met, sizeof(double));
     double *centroid = calloc(me, sizeof(double)), *sec = NULL;
     if (cfg->nuclear == SMX_NUCLEAR_ICRU63 && cfg->secondaries == SMX_SECONDARIES_TRANSPORT) {
-        sec = calloc(2 * (size_t)ne, sizeof(double));
+        sec = calloc(3 * (size_t)ne, sizeof(double));
         p->s_weight = calloc(me, sizeof(double));
         p->s_energy_MeV = calloc(me, sizeof(double));
         if (!sec || !p->s_weight || !p->s_energy_MeV) centroid = (free(centroid), NULL);
     }
     p->s_off = calloc(me + 1, sizeof(int));
     if (!p->sx0 || !p->sz0 || !p->sfx || !p->sfz || !p->sigma2_rad2 || !p->e_first ||
-        !p->e_count || !p->e_w || !p->e_survive || !p->e_dep_MeV || !p->e_nuc_local_MeV ||
+        !p->e_count || !p->e_w || !p->e_survive || !p->e_absorbed || !p->e_dep_MeV || !p->e_nuc_local_MeV ||
         !p->e_nuc_escape_MeV || !p->e_var_missing_MeV2 || !p->dx0 || !p->dz0 || !p->dfx ||
         !p->dfz || !centroid || !p->s_off) {
         free(centroid);
@@ -390,7 +410,7 @@ void smx__plan_free(smx_plan *p)
     void *ptrs[] = {p->x_mm, p->z_mm, p->theta_rad, p->e_edge_MeV, p->e_center_MeV, p->mat,
                     p->cell_mat, p->k_half, p->k_weight, p->sigma2_rad2, p->theta_rejected,
                     p->sx0, p->sz0, p->sfx, p->sfz, p->e_first, p->e_count, p->e_w,
-                    p->e_survive, p->e_dep_MeV, p->e_nuc_local_MeV, p->e_nuc_escape_MeV,
+                    p->e_survive, p->e_absorbed, p->e_dep_MeV, p->e_nuc_local_MeV, p->e_nuc_escape_MeV,
                     p->e_var_missing_MeV2, p->mat_upstream, p->dep_allow,
                     p->s_off, p->s_bin, p->s_w, p->s_weight, p->s_energy_MeV,
                     p->dx0, p->dz0, p->dfx, p->dfz};
@@ -400,7 +420,7 @@ void smx__plan_free(smx_plan *p)
 
 size_t smx__ae_gather_cap(const smx_plan *p)
 {
-    size_t cap = (size_t)SMX_EK_MAX * p->ne;
+    size_t cap = (size_t)SMX_EK_MAX * p->ne; /* S and W entries apart: their sum */
     for (int m = 0; m < p->nmat; m++) {
         size_t n = p->s_off[(size_t)(m + 1) * p->ne] - p->s_off[(size_t)m * p->ne];
         if ((size_t)SMX_EK_MAX * p->ne + n > cap) cap = (size_t)SMX_EK_MAX * p->ne + n;
@@ -411,22 +431,36 @@ size_t smx__ae_gather_cap(const smx_plan *p)
 int smx__ae_gather(const smx_plan *p, int m, int *gstart, int *gsrc, double *gw)
 {
     int ne = p->ne, n = 0;
-    double *W = calloc((size_t)ne * ne, sizeof(double)); /* W[k][i] */
+    /* W[k][i] (post-step kernel) and S[k][i] (secondaries), kept apart so
+     * that a float32 backend rounds each table weight on its own */
+    double *W = calloc(2 * (size_t)ne * ne, sizeof(double)), *S = W + (size_t)ne * ne;
     if (!W) return -1;
     for (int i = 0; i < ne; i++) {
         size_t mi = (size_t)m * ne + i;
         for (int t = 0; p->e_first[mi] >= 0 && t < p->e_count[mi]; t++)
-            W[(size_t)(p->e_first[mi] + t) * ne + i] += p->e_w[mi * SMX_EK_MAX + t];
-        for (int s = p->s_off[mi]; s < p->s_off[mi + 1]; s++) W[(size_t)p->s_bin[s] * ne + i] += p->s_w[s];
+            W[(size_t)(p->e_first[mi] + t) * ne + i] = p->e_w[mi * SMX_EK_MAX + t];
+        for (int s = p->s_off[mi]; s < p->s_off[mi + 1]; s++) S[(size_t)p->s_bin[s] * ne + i] = p->s_w[s];
     }
     for (int k = 0; k < ne; k++) {
         gstart[k] = n;
-        for (int i = 0; i < ne; i++)
+        for (int i = 0; i < ne; i++) {
             if (W[(size_t)k * ne + i] > 0) gsrc[n] = i, gw[n++] = W[(size_t)k * ne + i];
+            if (S[(size_t)k * ne + i] > 0) gsrc[n] = i, gw[n++] = S[(size_t)k * ne + i];
+        }
     }
     gstart[ne] = n;
     free(W);
     return n;
+}
+
+double smx__created_weight_f32(const smx_plan *p, size_t mi)
+{
+    if (!p->s_weight) return 0;
+    double kept = 0;
+    for (int t = 0; p->e_first[mi] >= 0 && t < p->e_count[mi]; t++)
+        kept += (float)p->e_w[mi * SMX_EK_MAX + t];
+    for (int s = p->s_off[mi]; s < p->s_off[mi + 1]; s++) kept += (float)p->s_w[s];
+    return kept - (p->e_survive[mi] - p->e_absorbed[mi]);
 }
 
 int smx__energy_range_after(const smx_plan *p, int lo, int hi, int *new_lo, int *new_hi)

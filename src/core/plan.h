@@ -73,6 +73,8 @@ typedef struct smx_plan {
     int *e_count;                /* [nmat][ne], <= SMX_EK_MAX */
     double *e_w;                 /* [nmat][ne][SMX_EK_MAX], sum = e_survive (0 if absorbed) */
     double *e_survive;           /* [nmat][ne] */
+    double *e_absorbed;          /* [nmat][ne] weight absorbed at the cutoff per
+                                    incoming proton (stopped: e_survive) */
     double *e_dep_MeV;           /* [nmat][ne] */
     double *e_nuc_local_MeV;     /* [nmat][ne] */
     double *e_nuc_escape_MeV;    /* [nmat][ne] */
@@ -119,6 +121,10 @@ void smx__plan_free(smx_plan *plan);
  * gsrc and gw need room for smx__ae_gather_cap(p) entries. Returns the
  * count, or -1 without memory. */
 size_t smx__ae_gather_cap(const smx_plan *p);
+/* The secondary weight a float32 backend creates per incoming proton of
+ * table entry mi: what its float weights keep, less the survivors, so that
+ * its weight accounting closes with the weights it really moves. */
+double smx__created_weight_f32(const smx_plan *p, size_t mi);
 int smx__ae_gather(const smx_plan *p, int m, int *gstart, int *gsrc, double *gw);
 
 /* Occupied energy range after A_E, from the tables alone: every bin in

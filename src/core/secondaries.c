@@ -30,7 +30,7 @@
  * made) with weight dE / E_eff, split between the two bin centres around
  * E_eff with the energy kept. Its lateral spread (the nuclear halo) is not
  * modelled. Those reaching less than half a depth cell, or going backward,
- * are deposited locally.
+ * are deposited locally (half a cell of water: 0.05 g/cm2 for 1 mm cells).
  *
  * Proton-proton elastic scattering (on the material's hydrogen): the cross
  * section of Fippel & Soukup 2004 as coded in moquimc mqi_pp_elastic.hpp,
@@ -38,12 +38,23 @@
  * 10 < E < 300), scaled by the hydrogen mass fraction; the energy transfer
  * is uniform (isotropic in the centre of mass) and, non-relativistically,
  * the scattered proton keeps E (1 - u) at cos^2 = 1 - u, the recoil E u at
- * cos^2 = u. Both are put back into psi as above. */
+ * cos^2 = u. Both are put back into psi as above.
+ *
+ * Proton-nucleus elastic scattering (Fippel & Soukup 2004, as coded in
+ * moquimc mqi_po_elastic.hpp): sigma/rho = 1.88/E + 4e-5 E - 0.01475 cm2/g
+ * of water for 50 <= E < 250 MeV; below 50 MeV a few points of the
+ * Geant4-derived table of the same file, linearly joined, down to 5.5 MeV
+ * (none below). Other nuclei than oxygen scale per gram as A^(-1/3). The
+ * nucleus takes dE, exponential with mean 0.65 e^(-0.0013 E) -
+ * 0.71 e^(-0.0177 E) MeV cut at the kinematic maximum, deposited locally;
+ * the proton keeps E - dE at the angle the two-body kinematics give
+ * (about 15 degrees at 100 MeV) and goes back into psi as above. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/secondaries.h"
+#include "core/util.h"
 
 #define SEC_EB0_MEV 5.0
 #define SEC_EB_RATIO 0.65
@@ -52,6 +63,10 @@
 #define SEC_NU 48
 #define SEC_NCOS 16
 #define SEC_WATER_H 0.111894 /* hydrogen mass fraction of water (compositions.csv) */
+#define SEC_WATER_O 0.888106 /* oxygen mass fraction of water */
+#define SEC_WATER_DENSITY 1.0 /* g/cm3 */
+#define SEC_O16_MASS_MEV 14895.08 /* O-16 nucleus: 15.9949 u x 931.494 MeV - 8 m_e (AME2020) */
+#define SEC_PN_EMIN 5.5      /* below, moquimc absorbs the proton; here no elastic event */
 
 typedef struct cascade_par {
     double a, p2, plong;
@@ -71,8 +86,10 @@ static cascade_par params(double Ek)
 static void emit_one(const smx_material *m, double e, double cth, double q, const double *Ec,
                      int ne, double dz_cm, double *sec_w, double *local)
 {
-    double rho = m->density_g_cm3, Rz = smx__csda_range(m, e) * cth; /* g/cm2 along z */
-    double Eeff = cth > 0 && Rz / rho >= 0.5 * dz_cm ? smx__energy_at_range(m, Rz) : 0;
+    /* reach along z in g/cm2, against half a cell of water: a change of
+     * medium does not turn a short-range secondary into a carried one */
+    double Rz = smx__csda_range(m, e) * cth;
+    double Eeff = cth > 0 && Rz >= 0.5 * dz_cm * SEC_WATER_DENSITY ? smx__energy_at_range(m, Rz) : 0;
     if (Eeff < Ec[0]) {
         *local += q * e;
         return;
@@ -107,6 +124,53 @@ double smx__pp_elastic_cm2_g(const smx_material *m, double E)
     for (int k = 0; k < m->nelem; k++)
         if (m->elem_Z[k] == 1) wH += m->elem_w[k];
     return (0.315 * pow(E, -1.126) + 3.78e-6 * E) * wH / SEC_WATER_H;
+}
+
+/* p-nucleus elastic below 50 MeV: points (MeV, cm2/g of water) read off
+ * the Geant4-derived table cs_po_e_g4_table of moquimc mqi_po_elastic.hpp
+ * (0.5 MeV steps, in 0.01 cm2/g), joined to the Fippel-Soukup fit at 50. */
+static const double po_low[][2] = {{5.5, 0.0304}, {10.5, 0.0345}, {18, 0.0375}, {22.5, 0.0370}};
+
+double smx__pn_elastic_cm2_g(const smx_material *m, double E)
+{
+    if (E < SEC_PN_EMIN || E >= 250) return 0;
+    double s;
+    if (E >= 50) {
+        s = 1.88 / E + 4.0e-5 * E - 0.01475;
+    } else {
+        int n = sizeof po_low / sizeof po_low[0], k = 0;
+        double x1 = 50, y1 = 1.88 / 50 + 4.0e-5 * 50 - 0.01475;
+        while (k < n - 1 && po_low[k + 1][0] <= E) k++;
+        double x0 = po_low[k][0], y0 = po_low[k][1];
+        if (k < n - 1) x1 = po_low[k + 1][0], y1 = po_low[k + 1][1];
+        s = y0 + (y1 - y0) * (E - x0) / (x1 - x0);
+    }
+    /* other nuclei than oxygen: per gram as A^(-1/3) (geometric cross
+     * section per nucleus ~ A^(2/3)) */
+    double f = 0;
+    for (int k = 0; k < m->nelem; k++)
+        if (m->elem_Z[k] > 1) f += m->elem_w[k] * cbrt(16.0 / m->elem_A[k]);
+    return s > 0 ? s * f / SEC_WATER_O : 0;
+}
+
+void smx__pn_elastic_yield(const smx_material *m, double E, const double *Ec, int ne, double dz_cm,
+                           double *sec_w, double *local)
+{
+    memset(sec_w, 0, ne * sizeof(double));
+    *local = 0;
+    double Mp = SMX_PROTON_MASS_MEV, Mo = SEC_O16_MASS_MEV, r = Mo / Mp;
+    double gam = 1 + E / Mp, bg2 = E * (E + 2 * Mp) / (Mp * Mp);
+    double tmax = 2 * Mo * bg2 / (1 + 2 * gam * r + r * r);
+    double tavg = 0.65 * exp(-0.0013 * E) - 0.71 * exp(-0.0177 * E);
+    if (tavg <= 0) tavg = 1e-3;
+    double cdf_max = 1 - exp(-tmax / tavg), E1 = E * (E + 2 * Mp);
+    for (int k = 0; k < SEC_NU; k++) { /* dE: exponential, mean tavg, cut at tmax */
+        double dE = -tavg * log(1 - cdf_max * (k + 0.5) / SEC_NU), q = 1.0 / SEC_NU;
+        double E3 = (E - dE) * (E - dE + 2 * Mp);
+        double cth = (E1 + E3 - dE * (dE + 2 * Mo)) / (2 * sqrt(E1 * E3));
+        *local += q * dE; /* the recoiling nucleus */
+        emit_one(m, E - dE, cth > 1 ? 1 : cth, q, Ec, ne, dz_cm, sec_w, local);
+    }
 }
 
 void smx__pp_elastic_yield(const smx_material *m, double E, const double *Ec, int ne, double dz_cm,

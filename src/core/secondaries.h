@@ -28,4 +28,11 @@ double smx__pp_elastic_cm2_g(const smx_material *m, double E_MeV);
 void smx__pp_elastic_yield(const smx_material *m, double E_MeV, const double *Ec, int ne,
                            double dz_cm, double *sec_w, double *local);
 
+/* Proton-nucleus (Z > 1) elastic scattering: cross section per unit
+ * mass (cm2/g) and where the scattered proton goes (the nucleus's recoil
+ * energy is local). */
+double smx__pn_elastic_cm2_g(const smx_material *m, double E_MeV);
+void smx__pn_elastic_yield(const smx_material *m, double E_MeV, const double *Ec, int ne,
+                           double dz_cm, double *sec_w, double *local);
+
 #endif

@@ -71,12 +71,12 @@ static smx_status energy_tables(ocl_ctx *c, char *err, size_t errlen)
     }
     free(w);
     for (size_t mi = 0; mi < me && st == SMX_OK; mi++) {
-        ef[0 * me + mi] = p->e_first[mi] < 0 ? (float)p->e_survive[mi] : 0.0f;
+        ef[0 * me + mi] = (float)p->e_absorbed[mi];
         ef[1 * me + mi] = (float)(1 - p->e_survive[mi]);
         ef[2 * me + mi] = (float)p->e_dep_MeV[mi];
         ef[3 * me + mi] = (float)p->e_nuc_local_MeV[mi];
         ef[4 * me + mi] = (float)p->e_nuc_escape_MeV[mi];
-        ef[5 * me + mi] = p->s_weight ? (float)p->s_weight[mi] : 0.0f;
+        ef[5 * me + mi] = (float)smx__created_weight_f32(p, mi);
         ef[6 * me + mi] = p->s_energy_MeV ? (float)p->s_energy_MeV[mi] : 0.0f;
     }
     if (st == SMX_OK) st = upload(c, &c->gstart, gstart, (size_t)p->nmat * (p->ne + 1) * sizeof(int), err, errlen);

@@ -34,6 +34,7 @@ typedef struct omp_ctx {
     int *gstart, *gsrc;     /* A_E gather (one medium): output bin k takes */
     float *gw;              /* from gsrc[gstart[k] .. gstart[k+1]) with gw */
     float *kw;              /* [variant][nmat][ne][2*kmax+1] kernel weights */
+    double *created;        /* [nmat][ne] smx__created_weight_f32 */
     double *kleak;          /* [variant][nmat][ne][nt] kernel mass off the window */
     int lo, hi;
 } omp_ctx;

@@ -157,12 +157,12 @@ static void energy_uniform(omp_ctx *c, int nlo, int nhi, smx_op_acct *a)
             for (int i = lo; i <= hi; i++) {
                 double sw = c->sums[(size_t)i * nt + j];
                 if (sw == 0) continue;
-                if (p->e_first[i] < 0) abs_w += sw * p->e_survive[i];
+                abs_w += sw * p->e_absorbed[i];
                 nuc_w += sw * (1 - p->e_survive[i]);
                 dep_e += sw * p->e_dep_MeV[i];
                 nloc_e += sw * p->e_nuc_local_MeV[i];
                 nesc_e += sw * p->e_nuc_escape_MeV[i];
-                if (p->s_weight) sec_w += sw * p->s_weight[i], sec_e += sw * p->s_energy_MeV[i];
+                if (p->s_weight) sec_w += sw * c->created[i], sec_e += sw * p->s_energy_MeV[i];
                 int r0, r1;
                 omp__rows(c, i, j, &r0, &r1);
                 if (c->na > 1)
@@ -204,12 +204,12 @@ static void energy_media(omp_ctx *c, int nlo, int nhi, smx_op_acct *a)
                     if (w[q] == 0) continue;
                     size_t mi = (size_t)p->cell_mat[q] * p->ne + i;
                     double wq = w[q];
-                    if (p->e_first[mi] < 0) abs_w += wq * p->e_survive[mi];
+                    abs_w += wq * p->e_absorbed[mi];
                     nuc_w += wq * (1 - p->e_survive[mi]);
                     dep_e += wq * p->e_dep_MeV[mi];
                     nloc_e += wq * p->e_nuc_local_MeV[mi];
                     nesc_e += wq * p->e_nuc_escape_MeV[mi];
-                    if (p->s_weight) sec_w += wq * p->s_weight[mi], sec_e += wq * p->s_energy_MeV[mi];
+                    if (p->s_weight) sec_w += wq * c->created[mi], sec_e += wq * p->s_energy_MeV[mi];
                     for (int t = 0; t < p->e_count[mi]; t++) {
                         float f = (float)p->e_w[mi * SMX_EK_MAX + t];
                         for (int arr = 0; arr < c->na; arr++)

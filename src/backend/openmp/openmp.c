@@ -38,6 +38,7 @@ static void omp_destroy(void *ctx)
     free(c->gstart);
     free(c->gsrc);
     free(c->gw);
+    free(c->created);
     free(c->kw);
     free(c->kleak);
     free(c);
@@ -119,16 +120,18 @@ static smx_status omp_create(const smx_plan *p, const smx_backend_opts *opt, voi
     c->gsrc = calloc(smx__ae_gather_cap(p), sizeof(int));
     c->gw = calloc(smx__ae_gather_cap(p), sizeof(float));
     c->kw = calloc(SMX_KERNEL_VARIANTS * me * ker, sizeof(float));
+    c->created = calloc(me, sizeof(double));
     c->kleak = calloc(SMX_KERNEL_VARIANTS * me * p->nt, sizeof(double));
     if (!ok || !c->edep || !c->zero_row || !c->scratch || !c->sums || !c->osums ||
         !c->rows || !c->orows || !c->gstart || !c->gsrc ||
-        !c->gw || !c->kw || !c->kleak) {
+        !c->gw || !c->kw || !c->kleak || !c->created) {
         omp_destroy(c);
         smx__err(err, errlen, "openmp backend: cannot allocate %d x %.1f MB for the state",
                  2 * c->na, n * 4.0 / 1e6);
         return SMX_ENOMEM;
     }
     kernel_tables(c);
+    for (size_t mi = 0; mi < me; mi++) c->created[mi] = smx__created_weight_f32(p, mi);
     if (p->nmat == 1 && !gather_lists(c)) {
         omp_destroy(c);
         smx__err(err, errlen, "openmp backend: out of memory building the A_E gather");

@@ -326,7 +326,7 @@ static void op_energy(ref_ctx *c, int new_lo, int new_hi, smx_op_acct *a)
                     a->w_nuclear += w * (1 - p->e_survive[mi]);
                     a->e_nuc_deposited += w * p->e_nuc_local_MeV[mi];
                     a->e_nuc_escaped += w * p->e_nuc_escape_MeV[mi];
-                    if (p->e_first[mi] < 0) a->w_absorbed += w * p->e_survive[mi];
+                    a->w_absorbed += w * p->e_absorbed[mi];
                     for (int t = 0; t < p->e_count[mi]; t++)
                         move(c, IDX(p, p->e_first[mi] + t, j, z, x), src, p->e_w[mi * SMX_EK_MAX + t]);
                     /* secondary protons: same cell and direction, lower bins */
