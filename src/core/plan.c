@@ -13,6 +13,16 @@
 
 #define DEG (SMX_PI / 180.0)
 
+/* Range bins per lockstep step: a bin of range stands for all its protons
+ * at one residual range, so the stopping points of a beam form a comb of
+ * that spacing; kept at most SMX_LOCKSTEP_BIN_MM (a step then moves every
+ * bin exactly this many bins down). */
+int smx__lockstep_sub_bins(double step_mm)
+{
+    int n = (int)ceil(step_mm / SMX_LOCKSTEP_BIN_MM - 1e-9);
+    return n < 1 ? 1 : n;
+}
+
 static smx_status build_energy_grid(const smx_config *cfg, const smx_material *water,
                                     smx_plan *p, char *err, size_t errlen)
 {
@@ -21,15 +31,15 @@ static smx_status build_energy_grid(const smx_config *cfg, const smx_material *w
     double Rlo = smx__csda_range(water, lo), dR = 0;
     if (cfg->spacing == SMX_SPACING_RANGE) {
         if (p->lockstep) {
-            /* lockstep: the range-bin width is the step (water, 1 g/cm3),
-             * E_max raised to the next bin edge */
-            dR = p->step_mm / 10.0;
+            /* lockstep: a step is a whole number of range bins (water,
+             * 1 g/cm3), E_max raised to the next bin edge */
+            dR = p->step_mm / 10.0 / smx__lockstep_sub_bins(p->step_mm);
             /* anchor the edges on the first beam: after the half cell of
              * the entrance it sits on a bin centre, so every step moves
-             * it exactly one bin (E_min rises by less than one bin) */
-            double R0 = smx__csda_range(water, cfg->beams[0].energy_MeV);
-            if (cfg->nbeams > 0 && R0 > Rlo) {
-                Rlo = R0 - floor((R0 - Rlo) / dR + 1e-9) * dR;
+             * it exactly onto another (E_min rises by less than one bin) */
+            double Rc = smx__csda_range(water, cfg->beams[0].energy_MeV) - 0.5 * p->step_mm / 10.0 - 0.5 * dR;
+            if (cfg->nbeams > 0 && Rc > Rlo) {
+                Rlo = Rc - floor((Rc - Rlo) / dR + 1e-9) * dR;
                 lo = smx__energy_at_range(water, Rlo);
             }
             int need = (int)ceil((smx__csda_range(water, hi) - Rlo) / dR - 1e-9);
@@ -116,19 +126,21 @@ static void split_shift(double s, int *i0, double *f)
 /* The A_E entry of (medium m, bin i): nuclear survival, the straggled
  * spread of the post-step energy over the bins, and the energy budget. */
 /* The physics of one step in medium m: post-step energy, nuclear
- * survival and straggling variance. An interface medium loses the first
- * half of the step in the upstream medium and the second in its own;
- * *upstream_share is the fraction of the lost energy lost upstream. */
+ * survival and straggling variance, and *upstream_share, the fraction of
+ * the step's loss lost in its first half (on the start cell's side of the
+ * cell boundary a lockstep step crosses). An interface medium loses that
+ * first half in the upstream medium and the second in its own. */
 static double step_physics(const smx_config *cfg, const smx_plan *p, int m, double E,
                            double ds_cm, double *surv, double *var, double *upstream_share)
 {
     const smx_material *own = &p->mat[m];
     int bohr = cfg->straggling == SMX_STRAGGLING_BOHR, nuc = cfg->nuclear == SMX_NUCLEAR_ICRU63;
-    *upstream_share = 0;
     if (p->mat_upstream[m] < 0) {
         *surv = nuc ? smx__nuclear_survival(own, E, ds_cm) : 1;
         *var = bohr ? smx__bohr_variance_MeV2(own, E, ds_cm) : 0;
-        return smx__energy_after(own, E, ds_cm);
+        double Ep = smx__energy_after(own, E, ds_cm), Eh = smx__energy_after(own, E, 0.5 * ds_cm);
+        *upstream_share = E - Ep > 0 ? (E - Eh) / (E - (Ep > 0 ? Ep : 0)) : 0.5;
+        return Ep;
     }
     const smx_material *up = &p->mat[p->mat_upstream[m]];
     double h = 0.5 * ds_cm, Eh = smx__energy_after(up, E, h), Ep = smx__energy_after(own, Eh, h);
@@ -136,6 +148,27 @@ static double step_physics(const smx_config *cfg, const smx_plan *p, int m, doub
     *var = bohr ? smx__bohr_variance_MeV2(up, E, h) + smx__bohr_variance_MeV2(own, Eh, h) : 0;
     if (E - Ep > 0) *upstream_share = (E - Eh) / (E - (Ep > 0 ? Ep : 0));
     return Ep;
+}
+
+/* Share of the loss of bin i in medium m lost in the first half of the
+ * step, over the protons of the bin taken as spread uniformly in range
+ * between its edges (not all at its centre): where the end of range falls
+ * inside a step, the bin's protons stop over a whole bin of range, and the
+ * cells on both sides of the step's midpoint get what they lose there, at
+ * any phase of the grid. `absorbed`: the table deposits all the energy. */
+#define SMX_SUBBIN 16
+static double first_half_share(const smx_plan *p, int m, int i, double ds_cm, int absorbed)
+{
+    const smx_material *own = &p->mat[m];
+    double Ra = smx__csda_range(own, p->e_edge_MeV[i]), Rb = smx__csda_range(own, p->e_edge_MeV[i + 1]);
+    double first = 0, total = 0;
+    for (int s = 0; s < SMX_SUBBIN; s++) {
+        double E = smx__energy_at_range(own, Ra + (s + 0.5) / SMX_SUBBIN * (Rb - Ra));
+        double Eh = smx__energy_after(own, E, 0.5 * ds_cm), Ep = smx__energy_after(own, E, ds_cm);
+        first += E - (Eh > 0 ? Eh : 0);
+        total += absorbed ? E : E - (Ep > 0 ? Ep : 0);
+    }
+    return total > 0 ? first / total : 0.5;
 }
 
 static void energy_entry(const smx_config *cfg, smx_plan *p, int m, int i, double ds_cm,
@@ -170,8 +203,8 @@ static void energy_entry(const smx_config *cfg, smx_plan *p, int m, int i, doubl
     if (Ep < Ec[0] * (1 - 1e-9)) { /* stops, or falls below the lowest centre */
         const smx_material *own = &p->mat[m];
         if (Ep > 0 && smx__csda_range(own, Ep) / own->density_g_cm3 >= 0.5 * ds_cm) {
-            /* still far from stopping (a thin medium): split between the
-             * lowest centre and rest (E = 0, absorbed) with the energy
+            /* far from stopping (a thin medium such as air): split between
+             * the lowest centre and rest (E = 0, absorbed) with the energy
              * kept, so that what it loses here is all that is deposited */
             p->e_first[mi] = 0;
             p->e_count[mi] = 1;
@@ -180,10 +213,14 @@ static void energy_entry(const smx_config *cfg, smx_plan *p, int m, int i, doubl
             p->e_dep_MeV[mi] = surv * (E - Ep);
             return;
         }
+        /* absorbed: the rest Ep (less than half a step of range) is
+         * lost past the end of the step, on the end cell's side */
         p->e_first[mi] = -1;
         p->e_count[mi] = 0;
         p->e_absorbed[mi] = surv;
         p->e_dep_MeV[mi] = surv * E;
+        if (p->mat_upstream[m] >= 0 && Ep > 0) *upstream_share *= (E - Ep) / E;
+        if (p->mat_upstream[m] < 0) *upstream_share = first_half_share(p, m, i, ds_cm, 1);
         return;
     }
     double w[SMX_EK_MAX];
@@ -199,6 +236,7 @@ static void energy_entry(const smx_config *cfg, smx_plan *p, int m, int i, doubl
     p->e_count[mi] = n;
     p->e_var_missing_MeV2[mi] = var > got ? var - got : 0;
     p->e_dep_MeV[mi] = surv * (E - mean);
+    if (p->mat_upstream[m] < 0) *upstream_share = first_half_share(p, m, i, ds_cm, 0);
 }
 
 /* Appends the secondary targets of table entry mi (weights sec[ne]). */
@@ -256,7 +294,7 @@ static smx_status build_tables(const smx_config *cfg, smx_plan *p)
     p->dz0 = calloc(met, sizeof(int));
     p->dfx = calloc(met, sizeof(double));
     p->dfz = calloc(met, sizeof(double));
-    double *centroid = calloc(me, sizeof(double)), *sec = NULL;
+    double *centroid = calloc(me, sizeof(double)), *first_half = calloc(me, sizeof(double)), *sec = NULL;
     if (cfg->nuclear == SMX_NUCLEAR_ICRU63 && cfg->secondaries == SMX_SECONDARIES_TRANSPORT) {
         sec = calloc(3 * (size_t)ne, sizeof(double));
         p->s_weight = calloc(me, sizeof(double));
@@ -267,8 +305,9 @@ static smx_status build_tables(const smx_config *cfg, smx_plan *p)
     if (!p->sx0 || !p->sz0 || !p->sfx || !p->sfz || !p->sigma2_rad2 || !p->e_first ||
         !p->e_count || !p->e_w || !p->e_survive || !p->e_absorbed || !p->e_dep_MeV || !p->e_nuc_local_MeV ||
         !p->e_nuc_escape_MeV || !p->e_var_missing_MeV2 || !p->dx0 || !p->dz0 || !p->dfx ||
-        !p->dfz || !centroid || !p->s_off) {
+        !p->dfz || !centroid || !first_half || !p->s_off) {
         free(centroid);
+        free(first_half);
         free(sec);
         return SMX_ENOMEM;
     }
@@ -285,20 +324,25 @@ static smx_status build_tables(const smx_config *cfg, smx_plan *p)
             double E = Ec[i];
             p->sigma2_rad2[mi] = smx__scatter_variance(cfg->scattering, mat, E, ds_cm,
                                                        p->e_edge_MeV[0], p1v1);
-            double share;
+            double share = 0.5;
             energy_entry(cfg, p, m, i, ds_cm, &share, sec);
             if (sec && add_secondaries(p, mi, sec) != SMX_OK) {
                 free(centroid);
+                free(first_half);
                 free(sec);
                 return SMX_ENOMEM;
             }
-            /* an interface medium deposits the share lost upstream behind
-             * the end cell: a one-cell box at p_end - shift * share */
-            centroid[mi] = p->mat_upstream[m] < 0 ? smx__loss_centroid_cm(mat, E, ds_cm) / ds_cm
-                                                  : 1 - share;
+            centroid[mi] = smx__loss_centroid_cm(mat, E, ds_cm) / ds_cm;
+            first_half[mi] = share;
         }
     }
-    /* deposit offsets: p_dep = p_end - shift * (1 - centroid) */
+    /* deposit offsets. Across: p_end - shift * (1 - centroid of the loss
+     * along the step). Along z: the one-cell box at p_end - shift * (share
+     * of the loss in the step's first half) gives the start and end cells
+     * of a lockstep step exactly what was lost on their sides of the
+     * boundary between them, also where the Bragg peak or the end of range
+     * falls inside the step (a centroid would not); an interface medium
+     * puts its upstream share exactly one cell back (a point, plan.h). */
     for (int m = 0; m < nm; m++)
         for (int i = 0; i < ne; i++)
             for (int j = 0; j < nt; j++) {
@@ -306,12 +350,12 @@ static smx_status build_tables(const smx_config *cfg, smx_plan *p)
                 double back = 1.0 - centroid[mi];
                 split_shift(-back * p->step_mm * sin(p->theta_rad[j]) / p->dx_mm, &p->dx0[mij],
                             &p->dfx[mij]);
-                /* interface media: the share lost upstream goes one cell
-                 * back along z (a point deposit, see plan.h) */
-                double bz = p->mat_upstream[m] < 0 ? back * p->step_mm * cos(p->theta_rad[j]) / p->dz_mm
-                                                   : back;
+                double bz = p->mat_upstream[m] < 0
+                                ? first_half[mi] * p->step_mm * cos(p->theta_rad[j]) / p->dz_mm
+                                : first_half[mi];
                 split_shift(-bz, &p->dz0[mij], &p->dfz[mij]);
             }
+    free(first_half);
     free(centroid);
     free(sec);
 

@@ -110,6 +110,11 @@ static inline int smx__deposit_allowed(const smx_plan *p, int m, size_t q)
     return p->nmat == 1 || p->dep_allow[(size_t)m * p->nmat + p->cell_mat[q]];
 }
 
+/* Lockstep: the widest range bin (mm of water), and the range bins per
+ * step for a step (plan.c). */
+#define SMX_LOCKSTEP_BIN_MM 1.0
+int smx__lockstep_sub_bins(double step_mm);
+
 /* Builds the plan from a checked configuration. */
 smx_status smx__plan_build(const smx_config *cfg, smx_plan *plan, char *err, size_t errlen);
 void smx__plan_free(smx_plan *plan);
