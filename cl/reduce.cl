@@ -98,3 +98,24 @@ __kernel __attribute__((reqd_work_group_size(RG, 1, 1))) void k_stream_leak(
     if (lid == 0)
         for (int e = 0; e < 4; e++) leak[4 * (size_t)s + e] = l[e * RG];
 }
+
+/* Sums over x of every occupied row of the state for the fine depth tally:
+ * out[2 r], out[2 r + 1] = psi and mz of row r = ((i - lo) nt + j) nz + z. */
+__kernel void k_row_sums(__global const float *w, __global const float *mz, int lo, int nt, int nz,
+                         int nx, int S, int mom, __global const acc_t *occ,
+                         __global const int *rows, __global float *out)
+{
+    int z = get_global_id(0), j = get_global_id(1), wi = get_global_id(2);
+    if (z >= nz) return;
+    size_t o = (size_t)(lo + wi) * nt + j, r = ((size_t)wi * nt + j) * nz + z;
+    float a = 0, b = 0;
+    if (acc_nonzero(occ[o]) && row_in(rows, o, z)) {
+        size_t n = cell_index(lo + wi, j, nt, S, z * nx);
+        for (int x = 0; x < nx; x++) {
+            a += w[n + x];
+            if (mom) b += mz[n + x];
+        }
+    }
+    out[2 * r] = a;
+    out[2 * r + 1] = b;
+}

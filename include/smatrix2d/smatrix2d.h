@@ -143,6 +143,9 @@ typedef struct smx_config {
     smx_precision precision;   /* default float32 */
     int device;                /* default -1 = unset: SMX_OPENCL_DEVICE or 0 */
     int threads;               /* default 0 = OpenMP default */
+    /* output */
+    double idd_resolution_mm;  /* default 0 = none; else a fine depth tally
+                                  (idd_fine.csv) in bins of this width */
     smx_accumulation accumulation; /* default deterministic */
     smx_scatter_impl scatter;  /* default auto */
     /* where it came from (for messages and metadata) */
@@ -248,6 +251,12 @@ typedef struct smx_result {
     const double *dose_Gy;  /* [nz][nx], for the configured protons */
     const double *edep_MeV_per_proton; /* [nz][nx] */
     const double *idd_MeV_per_mm;      /* [nz], per source proton */
+    /* fine depth tally (output.idd_resolution_mm > 0; else nfine = 0):
+     * bins of idd_fine_resolution_mm from z = 0; the depth metrics are
+     * then taken from it */
+    int nfine;
+    const double *idd_fine_MeV_per_mm; /* [nfine], per source proton */
+    double idd_fine_resolution_mm;
     double total_protons;
     double step_mm;
     int steps;

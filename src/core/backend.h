@@ -84,6 +84,12 @@ typedef struct smx_backend_iface {
     /* 1 when the device is a GPU or another accelerator (NULL: a CPU
      * backend); `run.backend: auto` takes device backends only then. */
     int (*accelerator)(int device);
+    /* Sums over x of every row of the state in bins [lo, hi]:
+     * w[((i - lo) * nt + j) * nz + z] of psi and mz of the first moment
+     * along z (0 without centroids); in float64. For the fine depth tally
+     * (output.idd_resolution_mm); NULL where the backend has none. */
+    smx_status (*row_sums)(void *ctx, int lo, int hi, double *w, double *mz, char *err,
+                           size_t errlen);
     /* What the context runs (NULL: "deterministic", "stencil"). */
     void (*describe)(void *ctx, char *accumulation, char *scatter, size_t len);
 } smx_backend_iface;

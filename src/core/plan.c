@@ -456,7 +456,7 @@ void smx__plan_free(smx_plan *p)
                     p->sx0, p->sz0, p->sfx, p->sfz, p->e_first, p->e_count, p->e_w,
                     p->e_survive, p->e_absorbed, p->e_dep_MeV, p->e_nuc_local_MeV, p->e_nuc_escape_MeV,
                     p->e_var_missing_MeV2, p->mat_upstream, p->dep_allow,
-                    p->s_off, p->s_bin, p->s_w, p->s_weight, p->s_energy_MeV,
+                    p->s_off, p->s_bin, p->s_w, p->s_weight, p->s_energy_MeV, p->fine_prof,
                     p->dx0, p->dz0, p->dfx, p->dfz};
     for (size_t i = 0; i < sizeof ptrs / sizeof ptrs[0]; i++) free(ptrs[i]);
     memset(p, 0, sizeof *p);

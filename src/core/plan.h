@@ -89,6 +89,9 @@ typedef struct smx_plan {
     double *s_w;
     double *s_weight, *s_energy_MeV; /* [nmat][ne]; NULL without secondaries */
     int s_cap;
+    /* Fine depth tally (output.idd_resolution_mm): per (medium, bin) the
+     * loss profile along the path (fine_idd.h); NULL without the tally. */
+    double *fine_prof;
     /* Where that energy is deposited, relative to the cell the proton
      * ends the step in: the centroid of the loss along the step (SPEC §4
      * half-cell conventions); cells dx0 + {0,1}, dz0 + {0,1}, clamped to

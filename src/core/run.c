@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "core/backend.h"
+#include "core/fine_idd.h"
 #include "core/metrics.h"
 #include "core/numerics.h"
 #include "core/ops.h"
@@ -20,6 +21,9 @@ struct smx_run {
     int e_lo, e_hi;
     double *edep0;                       /* entrance deposit, per proton */
     double *edep, *dose, *idd;           /* results */
+    int nfine;                           /* fine depth tally: bins, */
+    double *fine, *idd_fine;             /* MeV per proton, MeV/mm per proton */
+    double *row_w, *row_mz;              /* [ne][nt][nz] row sums before A_E */
     double t_start;
     smx_result res;
 };
@@ -84,6 +88,28 @@ smx_status smx_run_create(const smx_config *cfg, smx_run **out, char *err, size_
         return st;
     }
     smx_plan *p = &r->plan;
+    if (cfg->idd_resolution_mm > 0) {
+        const char *why = p->nmat > 1 ? "several media (the tally follows one medium's loss profile)"
+                          : !r->be->row_sums ? "this backend (it has no row sums)" : NULL;
+        if (why) {
+            smx__err(err, errlen, "%s: output.idd_resolution_mm: the fine depth tally does not "
+                     "support %s yet (expected 0, or one medium)",
+                     cfg->source_path[0] ? cfg->source_path : "(config)", why);
+            smx_run_free(r);
+            return SMX_ECONFIG;
+        }
+        size_t rows = (size_t)p->ne * p->nt * p->nz;
+        r->nfine = (int)ceil(p->nz * p->dz_mm / cfg->idd_resolution_mm - 1e-9);
+        r->fine = calloc(r->nfine, sizeof(double));
+        r->idd_fine = calloc(r->nfine, sizeof(double));
+        r->row_w = malloc(rows * sizeof(double));
+        r->row_mz = malloc(rows * sizeof(double));
+        if (!r->fine || !r->idd_fine || !r->row_w || !r->row_mz || smx__fine_tables(p) != SMX_OK) {
+            smx_run_free(r);
+            smx__err(err, errlen, "out of memory for the fine depth tally");
+            return SMX_ENOMEM;
+        }
+    }
     /* the reference backend is the float64 oracle whatever run.precision says */
     smx_precision prec = r->be == &smx__backend_reference ? SMX_PRECISION_FLOAT64 : cfg->precision;
     for (int op = 0; op < SMX_OP_COUNT; op++)
@@ -173,10 +199,32 @@ smx_status smx_run_execute(smx_run *r, smx_progress_fn progress, void *user, cha
     double e_left = 0;
     int step = 0;
     smx_op_acct acct[SMX_GRAPH_MAX_NODES];
+    /* with the fine tally the graph runs in two parts: up to A_E, and from
+     * it, with the row sums of the state A_E takes in between */
+    int split = 0;
+    while (r->fine && split < g.nnodes && g.nodes[split].op != SMX_OP_ENERGY) split++;
+    smx_graph part[2] = {g, g};
+    part[0].nnodes = split;
+    part[1].nnodes = g.nnodes - split;
+    memcpy(part[1].nodes, g.nodes + split, part[1].nnodes * sizeof g.nodes[0]);
     while (step < r->cfg.max_steps && r->e_hi >= r->e_lo && w_left > 0) {
+        smx_status st = SMX_OK;
         g.e_lo = r->e_lo;
         g.e_hi = r->e_hi;
-        smx_status st = r->be->run(r->ctx, &g, acct, err, errlen);
+        if (!r->fine) {
+            st = r->be->run(r->ctx, &g, acct, err, errlen);
+        } else {
+            part[0].e_lo = g.e_lo, part[0].e_hi = g.e_hi;
+            if (split > 0) st = r->be->run(r->ctx, &part[0], acct, err, errlen);
+            if (st == SMX_OK)
+                st = r->be->row_sums(r->ctx, part[0].e_lo, part[0].e_hi, r->row_w, r->row_mz, err, errlen);
+            if (st == SMX_OK)
+                smx__fine_add(p, part[0].e_lo, part[0].e_hi, r->row_w, r->row_mz,
+                              r->cfg.idd_resolution_mm, r->nfine, r->fine);
+            part[1].e_lo = part[0].e_lo, part[1].e_hi = part[0].e_hi;
+            if (st == SMX_OK) st = r->be->run(r->ctx, &part[1], acct + split, err, errlen);
+            g.e_lo = part[1].e_lo, g.e_hi = part[1].e_hi;
+        }
         if (st != SMX_OK) return st;
         step++;
         double dw = 0, de = 0;
@@ -226,6 +274,22 @@ smx_status smx_run_execute(smx_run *r, smx_progress_fn progress, void *user, cha
     }
     smx__idd(r->edep, p->nz, p->nx, p->dz_mm, r->idd);
     smx__depth_metrics(r->edep, r->idd, p->nz, p->nx, p->dz_mm, p->dx_mm, p->x_mm, &res->metrics);
+    if (r->fine) {
+        /* the entrance half cell: lost between the surface and the first
+         * row's centre */
+        double e0 = 0, res_mm = r->cfg.idd_resolution_mm;
+        for (int x = 0; x < p->nx; x++) e0 += r->edep0[x];
+        smx__fine_spread(0, 0.5 * p->dz_mm, e0, res_mm, r->nfine, r->fine);
+        for (int k = 0; k < r->nfine; k++) r->idd_fine[k] = r->fine[k] / res_mm;
+        /* depth metrics from the tally; the lateral sigma stays the grid's */
+        smx_metrics fm = {0};
+        smx__depth_metrics(r->idd_fine, r->idd_fine, r->nfine, 0, res_mm, p->dx_mm, p->x_mm, &fm);
+        fm.lateral_sigma_at_r80_mm = res->metrics.lateral_sigma_at_r80_mm;
+        res->metrics = fm;
+        res->nfine = r->nfine;
+        res->idd_fine_MeV_per_mm = r->idd_fine;
+        res->idd_fine_resolution_mm = res_mm;
+    }
     smx__numerical_spread(&r->cfg, p, &res->metrics);
 
     res->nx = p->nx;
@@ -270,5 +334,9 @@ void smx_run_free(smx_run *r)
     free(r->edep);
     free(r->dose);
     free(r->idd);
+    free(r->fine);
+    free(r->idd_fine);
+    free(r->row_w);
+    free(r->row_mz);
     free(r);
 }

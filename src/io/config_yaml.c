@@ -47,6 +47,7 @@ typedef enum {
     K_TRANSPORT, K_STEP, K_SPLIT, K_SCATTER, K_MAXSTEPS, K_MAXANGLE,
     K_STRAGGLING, K_NUCLEAR, K_SECONDARIES, K_STREAMING,
     K_RUN, K_BACKEND, K_PRECISION, K_DEVICE, K_THREADS, K_ACCUM, K_SCATTER_IMPL,
+    K_OUTPUT, K_IDD_RES,
     K_COUNT
 } key_id;
 
@@ -92,6 +93,8 @@ static const char *const key_names[K_COUNT] = {
     [K_THREADS] = "run.threads",
     [K_ACCUM] = "run.accumulation",
     [K_SCATTER_IMPL] = "run.scatter",
+    [K_OUTPUT] = "output",
+    [K_IDD_RES] = "output.idd_resolution_mm",
 };
 
 /* The mapping each key lives in (for positions of keys not in the file). */
@@ -111,6 +114,7 @@ static const key_id key_parent[K_COUNT] = {
     [K_SECONDARIES] = K_TRANSPORT, [K_STREAMING] = K_TRANSPORT,
     [K_RUN] = K_ROOT, [K_BACKEND] = K_RUN, [K_PRECISION] = K_RUN,
     [K_DEVICE] = K_RUN, [K_THREADS] = K_RUN, [K_ACCUM] = K_RUN, [K_SCATTER_IMPL] = K_RUN,
+    [K_OUTPUT] = K_ROOT, [K_IDD_RES] = K_OUTPUT,
 };
 
 typedef enum { B_ITEM = 0, B_ENERGY, B_ESPREAD, B_X, B_SX, B_ANGLE, B_SANGLE, B_PROTONS, B_COUNT } beam_key;
@@ -156,9 +160,10 @@ typedef struct {
 /* Keys of each mapping, in the order docs/config.md lists them. */
 static const char *const root_names[] = {"grid", "material", "density_g_cm3", "slabs",
                                          "material_map", "materials", "density_map", "beams",
-                                         "transport", "run"};
+                                         "transport", "run", "output"};
 static const int root_ids[] = {K_GRID, K_MATERIAL, K_DENSITY, K_SLABS, K_MATMAP,
-                               K_MATERIALS, K_DENSMAP, K_BEAMS, K_TRANSPORT, K_RUN};
+                               K_MATERIALS, K_DENSMAP, K_BEAMS, K_TRANSPORT, K_RUN,
+                               K_OUTPUT};
 static const char *const grid_names[] = {"x_mm", "nx", "z_mm", "nz", "y_thickness_mm",
                                          "theta", "energy"};
 static const int grid_ids[] = {K_X, K_NX, K_Z, K_NZ, K_Y, K_THETA, K_ENERGY};
@@ -174,6 +179,8 @@ static const int transport_ids[] = {K_STEP, K_SPLIT, K_SCATTER, K_MAXSTEPS, K_MA
 static const char *const run_names[] = {"backend", "precision", "device", "threads",
                                         "accumulation", "scatter"};
 static const int run_ids[] = {K_BACKEND, K_PRECISION, K_DEVICE, K_THREADS, K_ACCUM, K_SCATTER_IMPL};
+static const char *const output_names[] = {"idd_resolution_mm"};
+static const int output_ids[] = {K_IDD_RES};
 static const char *const beam_names[] = {"energy_MeV", "energy_spread_MeV", "x_mm",
                                          "sigma_x_mm", "angle_deg", "sigma_angle_deg",
                                          "protons"};
@@ -568,6 +575,13 @@ static smx_status check_run(const smx_config *c, const reporter *r)
     if (c->threads < 0)
         return bad(r, KR(K_THREADS), KNONE, "out of range: %d (expected an integer >= 0)",
                    c->threads);
+    if (!isfinite(c->idd_resolution_mm) || c->idd_resolution_mm < 0 ||
+        (c->idd_resolution_mm > 0 && c->idd_resolution_mm < 0.01))
+        return bad(r, KR(K_IDD_RES), KNONE, "out of range: %g (expected 0, or 0.01 <= "
+                   "idd_resolution_mm mm)", c->idd_resolution_mm);
+    if (c->idd_resolution_mm > c->z_max_mm / c->nz * (1 + 1e-9))
+        return bad(r, KR(K_IDD_RES), KNONE, "%g mm is coarser than the depth cells (%g mm; "
+                   "expected at most the cell)", c->idd_resolution_mm, c->z_max_mm / c->nz);
     return SMX_OK;
 }
 
@@ -1205,6 +1219,9 @@ static smx_status set_value(loader *L, kref k, yaml_node_t *v)
     case K_ACCUM: ENUM_KEY(c->accumulation, accumulation_names);
     case K_SCATTER_IMPL: ENUM_KEY(c->scatter, scatter_impl_names);
     case K_THREADS: return get_int(L, v, k, "an integer >= 0", &c->threads);
+    case K_OUTPUT: return walk_mapping(L, v, k, output_names, output_ids, COUNT(output_names));
+    case K_IDD_RES:
+        return get_double(L, v, k, "a number > 0 in mm (or 0: no fine tally)", &c->idd_resolution_mm);
     case K_ROOT:
     case K_COUNT: break;
     }

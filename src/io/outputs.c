@@ -20,8 +20,10 @@
 #include <sys/types.h>
 #include <unistd.h>
 
-enum { OUT_DOSE = 0, OUT_IDD, OUT_METRICS, OUT_COUNT };
-static const char *const out_names[OUT_COUNT] = {"dose.npy", "idd.csv", "metrics.json"};
+/* idd_fine.csv last: written only with the fine depth tally */
+enum { OUT_DOSE = 0, OUT_IDD, OUT_METRICS, OUT_IDD_FINE, OUT_COUNT };
+static const char *const out_names[OUT_COUNT] = {"dose.npy", "idd.csv", "metrics.json",
+                                                 "idd_fine.csv"};
 
 static const char *const edge_keys[SMX_EDGE_COUNT] = {"x_min", "x_max", "z_min", "z_max",
                                                       "theta_window"};
@@ -140,7 +142,9 @@ static smx_status close_checked(FILE *f, int e, const char *path, char *err, siz
     return SMX_OK;
 }
 
-static smx_status write_idd_csv(const char *path, const smx_result *res, char *err,
+/* An IDD as depth_mm,idd_MeV_per_mm_per_proton: the cell IDD, or with
+ * `fine` the fine tally (bin centres). */
+static smx_status write_idd_csv(const char *path, const smx_result *res, int fine, char *err,
                                 size_t errlen)
 {
     errno = 0;
@@ -152,10 +156,11 @@ static smx_status write_idd_csv(const char *path, const smx_result *res, char *e
     int e = 0;
     if (fputs("depth_mm,idd_MeV_per_mm_per_proton\n", f) == EOF)
         e = errno ? errno : EIO;
-    for (int iz = 0; iz < res->nz && !e; iz++) {
+    int n = fine ? res->nfine : res->nz;
+    for (int iz = 0; iz < n && !e; iz++) {
         char a[40], b[40];
-        fmt_num(a, sizeof a, res->depth_mm[iz]);
-        fmt_num(b, sizeof b, res->idd_MeV_per_mm[iz]);
+        fmt_num(a, sizeof a, fine ? (iz + 0.5) * res->idd_fine_resolution_mm : res->depth_mm[iz]);
+        fmt_num(b, sizeof b, fine ? res->idd_fine_MeV_per_mm[iz] : res->idd_MeV_per_mm[iz]);
         if (fprintf(f, "%s,%s\n", a, b) < 0)
             e = errno ? errno : EIO;
     }
@@ -209,6 +214,12 @@ static void json_edges(smx__json *j, const char *key, const double v[SMX_EDGE_CO
 static void json_metrics(smx__json *j, const smx_result *res)
 {
     const smx_metrics *m = &res->metrics;
+    char from[64];
+    if (res->nfine > 0)
+        snprintf(from, sizeof from, "idd_fine.csv (%g mm bins)", res->idd_fine_resolution_mm);
+    else
+        snprintf(from, sizeof from, "idd.csv (depth cells)");
+    smx__json_kv_string(j, "depth_metrics_from", from);
     smx__json_kv_double(j, "r80_mm", m->r80_mm);
     smx__json_kv_double(j, "r90_mm", m->r90_mm);
     smx__json_kv_double(j, "r20_mm", m->r20_mm);
@@ -460,11 +471,15 @@ static smx_status write_temps(char *const tmp[OUT_COUNT], const smx_config *cfg,
         return st;
     written[OUT_DOSE] = 1;
     written[OUT_IDD] = 1; /* a failed write may leave a partial file */
-    st = write_idd_csv(tmp[OUT_IDD], res, err, errlen);
+    st = write_idd_csv(tmp[OUT_IDD], res, 0, err, errlen);
     if (st != SMX_OK)
         return st;
     written[OUT_METRICS] = 1;
-    return write_metrics_json(tmp[OUT_METRICS], cfg, res, err, errlen);
+    st = write_metrics_json(tmp[OUT_METRICS], cfg, res, err, errlen);
+    if (st != SMX_OK || res->nfine == 0)
+        return st;
+    written[OUT_IDD_FINE] = 1;
+    return write_idd_csv(tmp[OUT_IDD_FINE], res, 1, err, errlen);
 }
 
 static int path_exists(const char *path)
@@ -476,12 +491,12 @@ static int path_exists(const char *path)
 /* Renames every temp into place; on a failure undoes what it can: files
  * that did not exist before are removed again. */
 static smx_status commit_temps(char *const tmp[OUT_COUNT], char *const fin[OUT_COUNT],
-                               int written[OUT_COUNT], char *err, size_t errlen)
+                               int written[OUT_COUNT], int nout, char *err, size_t errlen)
 {
     int existed[OUT_COUNT];
-    for (int k = 0; k < OUT_COUNT; k++)
+    for (int k = 0; k < nout; k++)
         existed[k] = path_exists(fin[k]);
-    for (int k = 0; k < OUT_COUNT; k++) {
+    for (int k = 0; k < nout; k++) {
         if (rename(tmp[k], fin[k]) != 0) {
             smx__err(err, errlen, "%s: %s", fin[k], strerror(errno));
             for (int r = 0; r < k; r++)
@@ -521,8 +536,11 @@ smx_status smx_write_outputs(const char *dir, const smx_config *cfg, const smx_r
         st = make_dirs(dir, &cd, err, errlen);
     if (st == SMX_OK)
         st = write_temps(tmp, cfg, res, written, err, errlen);
+    int nout = res->nfine > 0 ? OUT_COUNT : OUT_IDD_FINE;
     if (st == SMX_OK)
-        st = commit_temps(tmp, fin, written, err, errlen);
+        st = commit_temps(tmp, fin, written, nout, err, errlen);
+    if (st == SMX_OK && nout == OUT_IDD_FINE && path_exists(fin[OUT_IDD_FINE]))
+        remove(fin[OUT_IDD_FINE]); /* an earlier run's tally would not match this one */
 
     if (st != SMX_OK) {
         for (int k = 0; k < OUT_COUNT; k++)

@@ -94,7 +94,7 @@ smx_status smx__validate(const smx_vopts *o, smx_vreport *rep, char *err, size_t
     smx_status (*const tests[])(vctx *) = {vt_operators, vt_angular,  vt_vacuum,
                                            vt_splitting, vt_range,    vt_rotation,
                                            vt_leak,      vt_slabs,    vt_interfaces,
-                                           vt_montecarlo, vt_accounting};
+                                           vt_montecarlo, vt_gridphase, vt_accounting};
     for (size_t t = 0; st == SMX_OK && t < sizeof tests / sizeof tests[0]; t++)
         st = tests[t](&c);
     rep->runs = c.nruns;

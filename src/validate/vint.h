@@ -143,6 +143,7 @@ smx_status vt_leak(vctx *c);       /* beam aimed out of the grid */
 smx_status vt_slabs(vctx *c);      /* bone and lung slabs */
 smx_status vt_interfaces(vctx *c); /* dose continuity across media */
 smx_status vt_montecarlo(vctx *c); /* 100 MeV against MCsquare */
+smx_status vt_gridphase(vctx *c);  /* 2 and 3 mm cells at every phase */
 smx_status vt_accounting(vctx *c); /* closure over every run made */
 
 #endif

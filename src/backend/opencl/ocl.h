@@ -17,7 +17,7 @@ enum { OCL_ENERGY_FACTORS = 7 };
 
 enum {
     K_SUMS, K_STREAM_LEAK, K_SCATTER, K_COLLECT, K_STREAM, K_ENERGY, K_DEPOSIT, K_EDEP_ADD,
-    K_DEPOSIT_ATOMIC, K_COUNT
+    K_DEPOSIT_ATOMIC, K_ROW_SUMS, K_COUNT
 };
 
 typedef struct ocl_device {
@@ -56,6 +56,8 @@ typedef struct ocl_ctx {
     cl_mem qr;                 /* [ne][2] cell ranges per bin of a reduction (window-relative) */
     cl_mem blk;                 /* [ne * ceil(nz / OCL_TZ)][3] row blocks of a launch */
     cl_mem leak;                /* [ne * nt][4] acc */
+    cl_mem rsum;                /* [ne][nt][nz][2] float: row sums of psi and mz (fine tally) */
+    float *hrsum;
     cl_mem gemm_k[SMX_KERNEL_VARIANTS]; /* clBLAST: [ne][nt][nt] kernel matrices */
     /* host mirrors */
     double *hsums;              /* [ne * nt] weight per slab of the state window */

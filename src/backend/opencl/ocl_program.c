@@ -12,7 +12,7 @@ static const char *const kernel_names[K_COUNT] = {
     [K_SUMS] = "k_sums",         [K_STREAM_LEAK] = "k_stream_leak", [K_SCATTER] = "k_scatter",
     [K_COLLECT] = "k_collect",   [K_STREAM] = "k_stream",           [K_ENERGY] = "k_energy",
     [K_DEPOSIT] = "k_deposit",   [K_EDEP_ADD] = "k_edep_add",
-    [K_DEPOSIT_ATOMIC] = "k_deposit_atomic",
+    [K_DEPOSIT_ATOMIC] = "k_deposit_atomic", [K_ROW_SUMS] = "k_row_sums",
 };
 
 smx_status smx__ocl_build(ocl_ctx *c, char *err, size_t errlen)

@@ -39,7 +39,7 @@ static void ocl_destroy(void *ctx)
     cl_mem *mems[] = {&c->mat, &c->kw[0], &c->kw[1], &c->khalf[0], &c->khalf[1], &c->kleak[0],
                       &c->kleak[1], &c->efac, &c->gstart, &c->gsrc, &c->gw, &c->sb, &c->sr,
                       &c->dep, &c->db, &c->dr, &c->dbb, &c->e_MeV, &c->rejected, &c->all_theta,
-                      &c->edep, &c->part, &c->sums, &c->rows, &c->qr, &c->blk, &c->leak,
+                      &c->edep, &c->part, &c->sums, &c->rows, &c->qr, &c->blk, &c->leak, &c->rsum,
                       &c->gemm_k[0], &c->gemm_k[1]};
     for (size_t k = 0; k < sizeof mems / sizeof mems[0]; k++)
         if (*mems[k]) clReleaseMemObject(*mems[k]);
@@ -64,6 +64,7 @@ static void ocl_destroy(void *ctx)
     free(c->dz_lo);
     free(c->dz_hi);
     free(c->efac_h);
+    free(c->hrsum);
     free(c->hg_start);
     free(c->hg_src);
     free(c->kleak_h[0]);
@@ -447,6 +448,45 @@ static smx_status ocl_copy_pass(void *ctx, double *ms, char *err, size_t errlen)
     return SMX_OK;
 }
 
+/* Row sums for the fine depth tally: k_row_sums over the occupied rows of
+ * the state, read back as floats. */
+static smx_status ocl_row_sums(void *ctx, int lo, int hi, double *w, double *mz, char *err,
+                               size_t errlen)
+{
+    ocl_ctx *c = ctx;
+    const smx_plan *p = c->p;
+    size_t full = 2 * (size_t)p->ne * p->nt * p->nz, n = 2 * (size_t)(hi - lo + 1) * p->nt * p->nz;
+    if (hi < lo) return SMX_OK;
+    if (!c->rsum) {
+        smx_status st = alloc(c, &c->rsum, full * sizeof(float), err, errlen);
+        if (st != SMX_OK) return st;
+        c->hrsum = malloc(full * sizeof(float));
+        if (!c->hrsum) return SMX_ENOMEM;
+    }
+    cl_mem mzb = c->buf[c->cur][p->moments ? OCL_MZ : OCL_PSI];
+    cl_int nt = p->nt, nz = p->nz, nx = p->nx, S = c->S, l0 = lo, mom = p->moments;
+    cl_kernel k = c->k[K_ROW_SUMS];
+    cl_int e = clSetKernelArg(k, 0, sizeof(cl_mem), &c->buf[c->cur][OCL_PSI]);
+    e |= clSetKernelArg(k, 1, sizeof(cl_mem), &mzb);
+    e |= clSetKernelArg(k, 2, sizeof l0, &l0);
+    e |= clSetKernelArg(k, 3, sizeof nt, &nt);
+    e |= clSetKernelArg(k, 4, sizeof nz, &nz);
+    e |= clSetKernelArg(k, 5, sizeof nx, &nx);
+    e |= clSetKernelArg(k, 6, sizeof S, &S);
+    e |= clSetKernelArg(k, 7, sizeof mom, &mom);
+    e |= clSetKernelArg(k, 8, sizeof(cl_mem), &c->sums);
+    e |= clSetKernelArg(k, 9, sizeof(cl_mem), &c->rows);
+    e |= clSetKernelArg(k, 10, sizeof(cl_mem), &c->rsum);
+    if (e != CL_SUCCESS) return smx__ocl_fail(err, errlen, "clSetKernelArg(k_row_sums)", e);
+    size_t g[3] = {(size_t)p->nz, (size_t)p->nt, (size_t)(hi - lo + 1)};
+    smx_status st = smx__ocl_enqueue(c, K_ROW_SUMS, 3, g, NULL, err, errlen);
+    if (st != SMX_OK) return st;
+    OCL_TRY("clEnqueueReadBuffer(row sums)",
+            clEnqueueReadBuffer(c->q, c->rsum, CL_TRUE, 0, n * sizeof(float), c->hrsum, 0, NULL, NULL));
+    for (size_t r = 0; r < n / 2; r++) w[r] = c->hrsum[2 * r], mz[r] = c->hrsum[2 * r + 1];
+    return SMX_OK;
+}
+
 static void ocl_describe(void *ctx, char *accumulation, char *scatter, size_t len)
 {
     ocl_ctx *c = ctx;
@@ -466,6 +506,7 @@ const smx_backend_iface smx__backend_opencl = {
     .get_edep = ocl_get_edep,
     .run = ocl_run,
     .copy_pass = ocl_copy_pass,
+    .row_sums = ocl_row_sums,
     .accelerator = smx__ocl_accelerator,
     .describe = ocl_describe,
 };

@@ -318,6 +318,28 @@ static smx_status omp_run(void *ctx, smx_graph *g, smx_op_acct *acct, char *err,
     return SMX_OK;
 }
 
+/* Row sums of the occupied rows (the others may hold stale values). */
+static smx_status omp_row_sums(void *ctx, int lo, int hi, double *w, double *mz, char *err,
+                               size_t errlen)
+{
+    omp_ctx *c = ctx;
+    const smx_plan *p = c->p;
+    int nt = p->nt, slabs = (hi - lo + 1) * nt;
+#pragma omp parallel for num_threads(c->threads) schedule(static)
+    for (int r = 0; r < slabs; r++) {
+        int i = lo + r / nt, j = r % nt, r0, r1;
+        double *wo = w + (size_t)r * p->nz, *mo = mz + (size_t)r * p->nz;
+        memset(wo, 0, p->nz * sizeof(double));
+        memset(mo, 0, p->nz * sizeof(double));
+        if (!omp__rows(c, i, j, &r0, &r1)) continue;
+        for (int z = r0; z <= r1; z++) {
+            wo[z] = omp__row_sum(SLAB(c, c->s[OMP_PSI], i, j) + (size_t)z * p->nx, p->nx);
+            if (c->na > 1) mo[z] = omp__row_sum(SLAB(c, c->s[OMP_MZ], i, j) + (size_t)z * p->nx, p->nx);
+        }
+    }
+    return SMX_OK;
+}
+
 static smx_status omp_copy_pass(void *ctx, double *ms, char *err, size_t errlen)
 {
     omp_ctx *c = ctx;
@@ -343,4 +365,5 @@ const smx_backend_iface smx__backend_openmp = {
     .get_edep = omp_get_edep,
     .run = omp_run,
     .copy_pass = omp_copy_pass,
+    .row_sums = omp_row_sums,
 };

@@ -442,6 +442,24 @@ static smx_status ref_run(void *ctx, smx_graph *g, smx_op_acct *acct, char *err,
     return SMX_OK;
 }
 
+static smx_status ref_row_sums(void *ctx, int lo, int hi, double *w, double *mz, char *err,
+                               size_t errlen)
+{
+    ref_ctx *c = ctx;
+    const smx_plan *p = c->p;
+    for (int i = lo; i <= hi; i++)
+        for (int j = 0; j < p->nt; j++)
+            for (int z = 0; z < p->nz; z++) {
+                size_t o = ((size_t)(i - lo) * p->nt + j) * p->nz + z;
+                w[o] = mz[o] = 0;
+                for (int x = 0; x < p->nx; x++) {
+                    w[o] += c->psi[IDX(p, i, j, z, x)];
+                    if (p->moments) mz[o] += c->mz[IDX(p, i, j, z, x)];
+                }
+            }
+    return SMX_OK;
+}
+
 static smx_status ref_copy_pass(void *ctx, double *ms, char *err, size_t errlen)
 {
     ref_ctx *c = ctx;
@@ -464,4 +482,5 @@ const smx_backend_iface smx__backend_reference = {
     .get_edep = ref_get_edep,
     .run = ref_run,
     .copy_pass = ref_copy_pass,
+    .row_sums = ref_row_sums,
 };
