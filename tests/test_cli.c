@@ -511,6 +511,27 @@ Test(outputs, writes_three_files_into_new_nested_folder)
     /* writing again replaces the files and leaves no temporaries */
     cr_assert_eq(smx_write_outputs(out, &f->cfg, &f->res, err, sizeof err), SMX_OK, "%s", err);
     cr_expect_eq(count_entries(out), 3);
+
+    /* a fine depth tally adds idd_fine.csv and says where the metrics
+     * come from; a run without one removes a stale tally */
+    const double fine[4] = {1, 2, 3, 4};
+    f->res.nfine = 4, f->res.idd_fine_MeV_per_mm = fine, f->res.idd_fine_resolution_mm = 0.25;
+    cr_assert_eq(smx_write_outputs(out, &f->cfg, &f->res, err, sizeof err), SMX_OK, "%s", err);
+    cr_expect_eq(count_entries(out), 4);
+    p = path_in(out, "idd_fine.csv");
+    csv = read_all(p, NULL);
+    cr_assert_not_null(csv);
+    cr_expect_str_eq(csv, "depth_mm,idd_MeV_per_mm_per_proton\n0.125,1\n0.375,2\n0.625,3\n0.875,4\n");
+    free(csv);
+    char *mp = path_in(out, "metrics.json");
+    js = read_all(mp, NULL);
+    cr_expect_not_null(strstr(js, "\"depth_metrics_from\": \"idd_fine.csv (0.25 mm bins)\""), "%s", js);
+    free(js);
+    free(mp);
+    f->res.nfine = 0;
+    cr_assert_eq(smx_write_outputs(out, &f->cfg, &f->res, err, sizeof err), SMX_OK, "%s", err);
+    cr_expect(!exists(p), "a stale idd_fine.csv was left");
+    free(p);
     free(f);
     free(out);
     remove_tree(dir);

@@ -467,6 +467,47 @@ Test(config, reject_negative_threads)
                  "2:16", "run.threads", "expected an integer >= 0");
 }
 
+Test(config, secondaries_and_fine_tally_keys)
+{
+    load_result r;
+    load_text("beams: [{energy_MeV: 100}]\n"
+              "transport: {secondaries: local}\n"
+              "output: {idd_resolution_mm: 0.1}\n",
+              &r);
+    cr_assert_eq(r.st, SMX_OK, "%s", r.err);
+    cr_assert_eq(r.cfg.secondaries, SMX_SECONDARIES_LOCAL);
+    cr_assert_float_eq(r.cfg.idd_resolution_mm, 0.1, 0);
+    smx_config d;
+    smx_config_init(&d);
+    cr_assert_eq(d.secondaries, SMX_SECONDARIES_TRANSPORT, "transport is the default");
+    cr_assert_float_eq(d.idd_resolution_mm, 0.0, 0, "no fine tally by default");
+}
+
+Test(config, reject_unknown_secondaries)
+{
+    expect_error("beams: [{energy_MeV: 100}]\n"
+                 "transport: {secondaries: halo}\n",
+                 "2:26", "transport.secondaries", "unknown value \"halo\"");
+}
+
+Test(config, reject_fine_tally_out_of_range)
+{
+    expect_error("beams: [{energy_MeV: 100}]\n"
+                 "output: {idd_resolution_mm: -0.1}\n",
+                 "2:29", "output.idd_resolution_mm", "out of range");
+    expect_error("beams: [{energy_MeV: 100}]\n"
+                 "grid: {z_mm: [0, 100], nz: 100}\n"
+                 "output: {idd_resolution_mm: 2}\n",
+                 "3:29", "output.idd_resolution_mm", "2 mm is coarser than the depth cells");
+}
+
+Test(config, reject_unknown_output_key)
+{
+    expect_error("beams: [{energy_MeV: 100}]\n"
+                 "output: {idd_resolution: 0.1}\n",
+                 "2:10", "output.idd_resolution", "unknown key");
+}
+
 /* ---- beams ---------------------------------------------------------------- */
 
 Test(config, reject_beam_outside_grid)

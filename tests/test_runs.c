@@ -2,6 +2,7 @@
  * backends, openmp against reference over many steps, Strang, units. */
 #include <criterion/criterion.h>
 
+#include "core/material.h"
 #include "core/source.h"
 #include "harness.h"
 
@@ -161,4 +162,42 @@ Test(runs, water_100MeV_reference_and_float32_backends, .timeout = 900)
         smx_run_free(run);
     }
     smx_run_free(ref);
+}
+
+/* output.idd_resolution_mm: the fine tally holds the energy of the cell
+ * IDD, and gives a 2 mm cell run the range of its 0.5 mm one; several media
+ * are refused with the key named. */
+Test(runs, fine_depth_tally)
+{
+    smx_config c;
+    smx_config_init(&c);
+    c.x_min_mm = -10, c.x_max_mm = 10, c.nx = 10;
+    c.z_max_mm = 50, c.nz = 25;
+    c.ntheta = 21, c.theta_min_deg = -15, c.theta_max_deg = 15;
+    c.e_min_MeV = 1, c.e_max_MeV = 75, c.spacing = SMX_SPACING_RANGE;
+    c.nbeams = 1;
+    c.beams[0] = (smx_beam){.energy_MeV = 75, .protons = 1e9};
+    c.nuclear = SMX_NUCLEAR_NONE;
+    c.idd_resolution_mm = 0.1;
+    snprintf(c.backend, sizeof c.backend, "openmp");
+    smx_run *r = run_config(&c);
+    const smx_result *a = smx_run_result(r);
+    cr_assert_eq(a->nfine, 500);
+    double fine = 0, cells = 0;
+    for (int k = 0; k < a->nfine; k++) fine += a->idd_fine_MeV_per_mm[k] * 0.1;
+    for (int z = 0; z < a->nz; z++) cells += a->idd_MeV_per_mm[z] * 2;
+    cr_expect_float_eq(fine, cells, 1e-6 * cells, "fine %g vs cells %g MeV", fine, cells);
+    smx_material w;
+    char err[1024] = "";
+    cr_assert_eq(smx__material_load("water", &w, err, sizeof err), SMX_OK);
+    double csda = 10 * smx__csda_range(&w, 75);
+    cr_expect_leq(fabs(a->metrics.r80_mm - csda), 0.2, "R80 %.3f vs CSDA %.3f mm", a->metrics.r80_mm, csda);
+    smx_run_free(r);
+
+    c.nslabs = 1;
+    c.slabs[0] = (smx_slab){.z_min_mm = 10, .z_max_mm = 20, .material = "lung"};
+    smx_run *bad = NULL;
+    cr_expect_eq(smx_run_create(&c, &bad, err, sizeof err), SMX_ECONFIG);
+    cr_expect_not_null(strstr(err, "output.idd_resolution_mm"), "%s", err);
+    cr_expect_null(bad);
 }

@@ -577,11 +577,11 @@ static smx_status check_run(const smx_config *c, const reporter *r)
                    c->threads);
     if (!isfinite(c->idd_resolution_mm) || c->idd_resolution_mm < 0 ||
         (c->idd_resolution_mm > 0 && c->idd_resolution_mm < 0.01))
-        return bad(r, KR(K_IDD_RES), KNONE, "out of range: %g (expected 0, or 0.01 <= "
-                   "idd_resolution_mm mm)", c->idd_resolution_mm);
+        return bad(r, KR(K_IDD_RES), KNONE, "out of range: %g (expected 0 for none, or at least "
+                   "0.01 mm)", c->idd_resolution_mm);
     if (c->idd_resolution_mm > c->z_max_mm / c->nz * (1 + 1e-9))
-        return bad(r, KR(K_IDD_RES), KNONE, "%g mm is coarser than the depth cells (%g mm; "
-                   "expected at most the cell)", c->idd_resolution_mm, c->z_max_mm / c->nz);
+        return bad(r, KR(K_IDD_RES), KNONE, "%g mm is coarser than the depth cells (expected at "
+                   "most the cell, %g mm)", c->idd_resolution_mm, c->z_max_mm / c->nz);
     return SMX_OK;
 }
 
