@@ -295,6 +295,7 @@ typedef struct smx_bench_spec {
     int device;              /* -1 = the backend's default */
     int threads;             /* 0 = default */
     smx_streaming streaming; /* default centroid */
+    smx_secondaries secondaries; /* default transport */
     smx_accumulation accumulation; /* default deterministic */
     smx_scatter_impl scatter;      /* default auto */
 } smx_bench_spec;

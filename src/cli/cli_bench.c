@@ -32,6 +32,7 @@ typedef struct bench_args {
     int steps, threads, json;
     cli_devopts dev;
     smx_streaming streaming;
+    smx_secondaries secondaries;
     int ngrids;
     bench_grid grids[MAX_GRIDS];
 } bench_args;
@@ -61,6 +62,7 @@ static void bench_usage(FILE *f)
           "  --steps N       timed steps per grid (default 10)\n"
           "  --threads N     CPU threads for the openmp backend (0 = OpenMP default)\n"
           "  --streaming S   centroid (default) or shift_deposit\n"
+          "  --secondaries S transport (default) or local: the nuclear secondaries\n"
           "  --json          print a JSON array instead of a table\n"
           "  --help, -h      show this help and exit\n",
           f);
@@ -156,6 +158,14 @@ static int parse_bench_args(int argc, char **argv, bench_args *a)
                 cli_error("bench: --streaming: '%s' (expected centroid or shift_deposit)", v);
                 return CLI_EXIT_USAGE;
             }
+        } else if ((r = cli_option_value(argc, argv, &i, "--secondaries", &v)) != 0) {
+            if (r < 0) return CLI_EXIT_USAGE;
+            if (!strcmp(v, "transport")) a->secondaries = SMX_SECONDARIES_TRANSPORT;
+            else if (!strcmp(v, "local")) a->secondaries = SMX_SECONDARIES_LOCAL;
+            else {
+                cli_error("bench: --secondaries: '%s' (expected transport or local)", v);
+                return CLI_EXIT_USAGE;
+            }
         } else if (arg[0] == '-') {
             cli_error("bench: unknown option '%s' (try 'smatrix2d bench --help')", arg);
             return CLI_EXIT_USAGE;
@@ -178,8 +188,8 @@ static double ratio(double num, double den) { return den > 0.0 ? num / den : NAN
 
 static void print_table_header(void)
 {
-    printf("%-15s %-14s %-9s %-13s %-8s %-24s %7s %10s %10s %10s %10s %10s %9s %10s\n", "preset",
-           "grid", "backend", "streaming", "scatter", "device", "threads", "scatter_ms", "stream_ms",
+    printf("%-15s %-14s %-9s %-13s %-11s %-8s %-24s %7s %10s %10s %10s %10s %10s %9s %10s\n", "preset",
+           "grid", "backend", "streaming", "secondaries", "scatter", "device", "threads", "scatter_ms", "stream_ms",
            "energy_ms", "step_ms", "copy_ms", "step/copy", "state_MB");
 }
 
@@ -188,9 +198,9 @@ static void print_table_row(const bench_args *a, const bench_row *row)
     const smx_bench_result *r = &row->res;
     char label[64];
     grid_label(&row->grid, label, sizeof label);
-    printf("%-15s %-14s %-9s %-13s %-8s %-24.24s %7d %10.3f %10.3f %10.3f %10.3f %10.3f %9.2f %10.1f\n",
+    printf("%-15s %-14s %-9s %-13s %-11s %-8s %-24.24s %7d %10.3f %10.3f %10.3f %10.3f %10.3f %9.2f %10.1f\n",
            row->grid.preset ? row->grid.preset : "-", label, a->backend,
-           smx_streaming_name(a->streaming), r->scatter, r->device, r->threads,
+           smx_streaming_name(a->streaming), smx_secondaries_name(a->secondaries), r->scatter, r->device, r->threads,
            r->per_op_ms[SMX_OP_SCATTER], r->per_op_ms[SMX_OP_STREAM],
            r->per_op_ms[SMX_OP_ENERGY], r->step_ms, r->copy_ms, ratio(r->step_ms, r->copy_ms),
            r->state_bytes / 1e6);
@@ -211,6 +221,7 @@ static void json_row(smx__json *j, const bench_args *a, const bench_row *row)
     smx__json_kv_int(j, "threads", r->threads);
     smx__json_kv_int(j, "steps", a->steps);
     smx__json_kv_string(j, "streaming", smx_streaming_name(a->streaming));
+    smx__json_kv_string(j, "secondaries", smx_secondaries_name(a->secondaries));
     smx__json_kv_string(j, "accumulation", r->accumulation);
     smx__json_kv_string(j, "scatter", r->scatter);
     smx__json_kv_double(j, "step_ms", r->step_ms);
@@ -257,6 +268,7 @@ static smx_status bench_one(const bench_args *a, bench_row *row, char *err)
     spec.scatter = a->dev.scatter < 0 ? SMX_SCATTER_AUTO : a->dev.scatter;
     spec.threads = a->threads;
     spec.streaming = a->streaming;
+    spec.secondaries = a->secondaries;
     memset(&row->res, 0, sizeof row->res);
     return smx_bench_run(&spec, &row->res, err, ERRLEN);
 }

@@ -36,6 +36,7 @@ smx_status smx_bench_run(const smx_bench_spec *spec, smx_bench_result *res, char
     cfg.step_mm = 1.0;
     cfg.max_angle_deg = 180;
     cfg.streaming = spec->streaming;
+    cfg.secondaries = spec->secondaries;
     cfg.nbeams = 1;
     cfg.beams[0] = (smx_beam){.energy_MeV = 200, .protons = 1};
     snprintf(cfg.backend, sizeof cfg.backend, "%s", spec->backend);
