@@ -125,6 +125,32 @@ static inline int backend_present(const char *backend, char *why, size_t whylen)
             cr_skip_test("no %s device: %s", backend, why_);                               \
     } while (0)
 
+/* Creates and executes a run; any error fails the test. */
+static inline smx_run *run_config(const smx_config *cfg)
+{
+    char err[1024] = "";
+    smx_run *r = NULL;
+    cr_assert_eq(smx_run_create(cfg, &r, err, sizeof err), SMX_OK, "%s", err);
+    cr_assert_eq(smx_run_execute(r, NULL, NULL, err, sizeof err), SMX_OK, "%s", err);
+    return r;
+}
+
+/* A water pencil beam of E MeV on a small lockstep grid: x [-10, 10] mm in
+ * nx cells, z [0, z_max] mm in nz cells, 21 theta bins over +-15 deg. */
+static inline smx_config small_pencil(double E, int nx, double z_max, int nz, const char *backend)
+{
+    smx_config c;
+    smx_config_init(&c);
+    c.x_min_mm = -10, c.x_max_mm = 10, c.nx = nx;
+    c.z_max_mm = z_max, c.nz = nz;
+    c.ntheta = 21, c.theta_min_deg = -15, c.theta_max_deg = 15;
+    c.e_min_MeV = 1, c.e_max_MeV = E, c.spacing = SMX_SPACING_RANGE;
+    c.nbeams = 1;
+    c.beams[0] = (smx_beam){.energy_MeV = E, .protons = 1e9};
+    snprintf(c.backend, sizeof c.backend, "%s", backend);
+    return c;
+}
+
 /* The backends that every operator test runs on. */
 static const char *const test_backends[] = {"reference", "openmp"};
 #define N_TEST_BACKENDS 2

@@ -39,15 +39,6 @@ static void phantom(smx_config *c, const char *backend)
     snprintf(c->backend, sizeof c->backend, "%s", backend);
 }
 
-static smx_run *run(smx_config *c)
-{
-    char err[1024] = "";
-    smx_run *r = NULL;
-    cr_assert_eq(smx_run_create(c, &r, err, sizeof err), SMX_OK, "%s", err);
-    cr_assert_eq(smx_run_execute(r, NULL, NULL, err, sizeof err), SMX_OK, "%s", err);
-    return r;
-}
-
 Test(media, map_equals_slabs)
 {
     smx_config a, b;
@@ -72,7 +63,7 @@ Test(media, map_equals_slabs)
     snprintf(b.materials[0], SMX_NAME_LEN, "water");
     snprintf(b.materials[1], SMX_NAME_LEN, "bone_cortical_icrp");
     snprintf(b.materials[2], SMX_NAME_LEN, "lung");
-    smx_run *ra = run(&a), *rb = run(&b);
+    smx_run *ra = run_config(&a), *rb = run_config(&b);
     const smx_result *x = smx_run_result(ra), *y = smx_run_result(rb);
     double e = nmse(y->dose_Gy, x->dose_Gy, (size_t)x->nx * x->nz);
     cr_expect_leq(e, 1e-12, "map vs slabs dose NMSE %.3g", e);
@@ -87,9 +78,9 @@ Test(media, phantom_backends_agree)
 {
     smx_config a;
     phantom(&a, "reference");
-    smx_run *ref = run(&a);
+    smx_run *ref = run_config(&a);
     snprintf(a.backend, sizeof a.backend, "openmp");
-    smx_run *omp = run(&a);
+    smx_run *omp = run_config(&a);
     const smx_result *r = smx_run_result(ref), *o = smx_run_result(omp);
     double e = nmse(o->dose_Gy, r->dose_Gy, (size_t)r->nx * r->nz);
     cr_expect_leq(e, 1e-7, "openmp vs reference dose NMSE %.3g", e);
@@ -108,9 +99,9 @@ Test(media, bone_slab_shifts_range_by_wet)
     phantom(&a, "openmp");
     a.nslabs = 1;
     a.slabs[0] = (smx_slab){.z_min_mm = 8, .z_max_mm = 12, .material = "bone_cortical_icrp"};
-    smx_run *bone = run(&a);
+    smx_run *bone = run_config(&a);
     a.nslabs = 0;
-    smx_run *water = run(&a);
+    smx_run *water = run_config(&a);
     char err[256];
     smx_material w, b;
     cr_assert_eq(smx__material_load("water", &w, err, sizeof err), SMX_OK);
@@ -150,14 +141,14 @@ Test(media, lateral_map_backends_agree)
     snprintf(c.materials[1], SMX_NAME_LEN, "bone_cortical_icrp");
     snprintf(c.materials[2], SMX_NAME_LEN, "lung");
     snprintf(c.materials[3], SMX_NAME_LEN, "air");
-    smx_run *ref = run(&c);
+    smx_run *ref = run_config(&c);
     const smx_result *r = smx_run_result(ref);
     for (int k = 0; k < N_FLOAT32_BACKENDS; k++) {
         const char *name = float32_backends[k];
         char why[256] = "";
         if (!backend_present(name, why, sizeof why)) continue;
         snprintf(c.backend, sizeof c.backend, "%s", name);
-        smx_run *o = run(&c);
+        smx_run *o = run_config(&c);
         double e = nmse(smx_run_result(o)->dose_Gy, r->dose_Gy, (size_t)r->nx * r->nz);
         cr_expect_leq(e, 1e-7, "%s vs reference dose NMSE %.3g", name, e);
         cr_expect_leq(smx_run_result(o)->accounting.worst_weight_imbalance, 1e-6, "%s", name);

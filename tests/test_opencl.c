@@ -17,15 +17,6 @@ static void beams_config(smx_config *c)
     c->beams[1].angle_deg = 20;
 }
 
-static smx_run *run(const smx_config *cfg)
-{
-    char err[2048] = "";
-    smx_run *r = NULL;
-    cr_assert_eq(smx_run_create(cfg, &r, err, sizeof err), SMX_OK, "%s", err);
-    cr_assert_eq(smx_run_execute(r, NULL, NULL, err, sizeof err), SMX_OK, "%s", err);
-    return r;
-}
-
 static double dose_nmse(const smx_run *a, const smx_run *b)
 {
     const smx_result *x = smx_run_result(a), *y = smx_run_result(b);
@@ -43,11 +34,11 @@ Test(opencl, deterministic_runs_give_identical_dose_fast_agrees)
     need_opencl();
     smx_config c;
     beams_config(&c);
-    smx_run *a = run(&c), *b = run(&c);
+    smx_run *a = run_config(&c), *b = run_config(&c);
     cr_expect(same_dose(a, b), "deterministic: dose differs between two runs");
     cr_expect_str_eq(smx_run_result(a)->accumulation, "deterministic");
     c.accumulation = SMX_ACCUM_FAST;
-    smx_run *f = run(&c);
+    smx_run *f = run_config(&c);
     cr_expect_str_eq(smx_run_result(f)->accumulation, "fast");
     double e = dose_nmse(f, a);
     cr_expect_leq(e, 1e-10, "fast vs deterministic dose NMSE %.3g", e);
@@ -63,10 +54,10 @@ Test(opencl, kahan_accumulators_match_reference)
     smx_config c;
     beams_config(&c);
     setenv("SMX_OPENCL_NO_FP64", "1", 1);
-    smx_run *k = run(&c);
+    smx_run *k = run_config(&c);
     unsetenv("SMX_OPENCL_NO_FP64");
     snprintf(c.backend, sizeof c.backend, "reference");
-    smx_run *r = run(&c);
+    smx_run *r = run_config(&c);
     double e = dose_nmse(k, r);
     cr_expect_leq(e, 1e-7, "Kahan dose NMSE vs reference %.3g", e);
     const smx_accounting *a = &smx_run_result(k)->accounting;
@@ -84,7 +75,7 @@ Test(opencl, gemm_matches_stencil_and_auto_decides)
     smx_config c;
     beams_config(&c);
     c.scatter = SMX_SCATTER_STENCIL;
-    smx_run *s = run(&c);
+    smx_run *s = run_config(&c);
     cr_expect_str_eq(smx_run_result(s)->scatter, "stencil");
     c.scatter = SMX_SCATTER_GEMM;
     char err[1024] = "";
@@ -103,13 +94,13 @@ Test(opencl, gemm_matches_stencil_and_auto_decides)
     /* auto measures (fast accumulation only) and says what it picked */
     c.scatter = SMX_SCATTER_AUTO;
     c.accumulation = SMX_ACCUM_FAST;
-    smx_run *a = run(&c);
+    smx_run *a = run_config(&c);
     const char *pick = smx_run_result(a)->scatter;
     cr_expect(!strcmp(pick, "gemm") || !strcmp(pick, "stencil"), "auto picked '%s'", pick);
     cr_expect_leq(dose_nmse(a, s), 1e-10);
     /* deterministic auto keeps the stencil */
     c.accumulation = SMX_ACCUM_DETERMINISTIC;
-    smx_run *d = run(&c);
+    smx_run *d = run_config(&c);
     cr_expect_str_eq(smx_run_result(d)->scatter, "stencil");
     smx_run_free(s);
     smx_run_free(g);
@@ -199,7 +190,7 @@ Test(opencl, auto_backend_prefers_a_gpu_else_openmp)
     smx_config c;
     beams_config(&c);
     snprintf(c.backend, sizeof c.backend, "auto");
-    smx_run *r = run(&c);
+    smx_run *r = run_config(&c);
     int gpu = smx__backend_find("opencl")->accelerator(0);
     cr_expect_str_eq(smx_run_result(r)->backend, gpu ? "opencl" : "openmp");
     smx_run_free(r);

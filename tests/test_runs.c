@@ -6,15 +6,6 @@
 #include "core/source.h"
 #include "harness.h"
 
-static smx_run *run_config(smx_config *cfg)
-{
-    char err[1024] = "";
-    smx_run *r = NULL;
-    cr_assert_eq(smx_run_create(cfg, &r, err, sizeof err), SMX_OK, "%s", err);
-    cr_assert_eq(smx_run_execute(r, NULL, NULL, err, sizeof err), SMX_OK, "%s", err);
-    return r;
-}
-
 static void load(const char *rel, smx_config *cfg)
 {
     char path[2048], err[1024] = "";
@@ -169,17 +160,9 @@ Test(runs, water_100MeV_reference_and_float32_backends, .timeout = 900)
  * are refused with the key named. */
 Test(runs, fine_depth_tally)
 {
-    smx_config c;
-    smx_config_init(&c);
-    c.x_min_mm = -10, c.x_max_mm = 10, c.nx = 10;
-    c.z_max_mm = 50, c.nz = 25;
-    c.ntheta = 21, c.theta_min_deg = -15, c.theta_max_deg = 15;
-    c.e_min_MeV = 1, c.e_max_MeV = 75, c.spacing = SMX_SPACING_RANGE;
-    c.nbeams = 1;
-    c.beams[0] = (smx_beam){.energy_MeV = 75, .protons = 1e9};
+    smx_config c = small_pencil(75, 10, 50, 25, "openmp");
     c.nuclear = SMX_NUCLEAR_NONE;
     c.idd_resolution_mm = 0.1;
-    snprintf(c.backend, sizeof c.backend, "openmp");
     smx_run *r = run_config(&c);
     const smx_result *a = smx_run_result(r);
     cr_assert_eq(a->nfine, 500);

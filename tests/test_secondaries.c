@@ -77,32 +77,15 @@ Test(secondaries, pp_elastic_keeps_energy_and_scales_with_hydrogen)
 
 static smx_config pencil(smx_secondaries s, const char *backend)
 {
-    smx_config c;
-    smx_config_init(&c);
-    c.x_min_mm = -10, c.x_max_mm = 10, c.nx = 20;
-    c.z_max_mm = 45, c.nz = 45;
-    c.ntheta = 21, c.theta_min_deg = -15, c.theta_max_deg = 15;
-    c.e_min_MeV = 1, c.e_max_MeV = 70, c.spacing = SMX_SPACING_RANGE;
-    c.nbeams = 1;
-    c.beams[0] = (smx_beam){.energy_MeV = 70, .protons = 1e9};
+    smx_config c = small_pencil(70, 20, 45, 45, backend);
     c.secondaries = s;
-    snprintf(c.backend, sizeof c.backend, "%s", backend);
     return c;
-}
-
-static smx_run *run(smx_config *c)
-{
-    char err[1024] = "";
-    smx_run *r = NULL;
-    cr_assert_eq(smx_run_create(c, &r, err, sizeof err), SMX_OK, "%s", err);
-    cr_assert_eq(smx_run_execute(r, NULL, NULL, err, sizeof err), SMX_OK, "%s", err);
-    return r;
 }
 
 Test(secondaries, transported_run_closes_and_moves_energy_downstream)
 {
     smx_config ct = pencil(SMX_SECONDARIES_TRANSPORT, "reference"), cl = pencil(SMX_SECONDARIES_LOCAL, "reference");
-    smx_run *rt = run(&ct), *rl = run(&cl);
+    smx_run *rt = run_config(&ct), *rl = run_config(&cl);
     const smx_result *t = smx_run_result(rt), *l = smx_run_result(rl);
     const smx_accounting *a = &t->accounting;
     double w, e;
@@ -125,7 +108,7 @@ Test(secondaries, transported_run_closes_and_moves_energy_downstream)
         char why[256] = "";
         if (!backend_present(float32_backends[b], why, sizeof why)) continue;
         smx_config cf = pencil(SMX_SECONDARIES_TRANSPORT, float32_backends[b]);
-        smx_run *rf = run(&cf);
+        smx_run *rf = run_config(&cf);
         const smx_result *f = smx_run_result(rf);
         double num = 0, den = 0;
         for (int q = 0; q < f->nx * f->nz; q++) {
