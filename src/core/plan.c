@@ -295,17 +295,18 @@ static smx_status build_tables(const smx_config *cfg, smx_plan *p)
     p->dfx = calloc(met, sizeof(double));
     p->dfz = calloc(met, sizeof(double));
     double *centroid = calloc(me, sizeof(double)), *first_half = calloc(me, sizeof(double)), *sec = NULL;
-    if (cfg->nuclear == SMX_NUCLEAR_ICRU63 && cfg->secondaries == SMX_SECONDARIES_TRANSPORT) {
+    int secondaries = cfg->nuclear == SMX_NUCLEAR_ICRU63 && cfg->secondaries == SMX_SECONDARIES_TRANSPORT;
+    if (secondaries) { /* scratch: cascade, p-p and p-nucleus yields of one entry */
         sec = calloc(3 * (size_t)ne, sizeof(double));
         p->s_weight = calloc(me, sizeof(double));
         p->s_energy_MeV = calloc(me, sizeof(double));
-        if (!sec || !p->s_weight || !p->s_energy_MeV) centroid = (free(centroid), NULL);
     }
     p->s_off = calloc(me + 1, sizeof(int));
     if (!p->sx0 || !p->sz0 || !p->sfx || !p->sfz || !p->sigma2_rad2 || !p->e_first ||
         !p->e_count || !p->e_w || !p->e_survive || !p->e_absorbed || !p->e_dep_MeV || !p->e_nuc_local_MeV ||
         !p->e_nuc_escape_MeV || !p->e_var_missing_MeV2 || !p->dx0 || !p->dz0 || !p->dfx ||
-        !p->dfz || !centroid || !first_half || !p->s_off) {
+        !p->dfz || !centroid || !first_half || !p->s_off ||
+        (secondaries && (!sec || !p->s_weight || !p->s_energy_MeV))) {
         free(centroid);
         free(first_half);
         free(sec);
@@ -460,51 +461,6 @@ void smx__plan_free(smx_plan *p)
                     p->dx0, p->dz0, p->dfx, p->dfz};
     for (size_t i = 0; i < sizeof ptrs / sizeof ptrs[0]; i++) free(ptrs[i]);
     memset(p, 0, sizeof *p);
-}
-
-size_t smx__ae_gather_cap(const smx_plan *p)
-{
-    size_t cap = (size_t)SMX_EK_MAX * p->ne; /* S and W entries apart: their sum */
-    for (int m = 0; m < p->nmat; m++) {
-        size_t n = p->s_off[(size_t)(m + 1) * p->ne] - p->s_off[(size_t)m * p->ne];
-        if ((size_t)SMX_EK_MAX * p->ne + n > cap) cap = (size_t)SMX_EK_MAX * p->ne + n;
-    }
-    return cap;
-}
-
-int smx__ae_gather(const smx_plan *p, int m, int *gstart, int *gsrc, double *gw)
-{
-    int ne = p->ne, n = 0;
-    /* W[k][i] (post-step kernel) and S[k][i] (secondaries), kept apart so
-     * that a float32 backend rounds each table weight on its own */
-    double *W = calloc(2 * (size_t)ne * ne, sizeof(double)), *S = W + (size_t)ne * ne;
-    if (!W) return -1;
-    for (int i = 0; i < ne; i++) {
-        size_t mi = (size_t)m * ne + i;
-        for (int t = 0; p->e_first[mi] >= 0 && t < p->e_count[mi]; t++)
-            W[(size_t)(p->e_first[mi] + t) * ne + i] = p->e_w[mi * SMX_EK_MAX + t];
-        for (int s = p->s_off[mi]; s < p->s_off[mi + 1]; s++) S[(size_t)p->s_bin[s] * ne + i] = p->s_w[s];
-    }
-    for (int k = 0; k < ne; k++) {
-        gstart[k] = n;
-        for (int i = 0; i < ne; i++) {
-            if (W[(size_t)k * ne + i] > 0) gsrc[n] = i, gw[n++] = W[(size_t)k * ne + i];
-            if (S[(size_t)k * ne + i] > 0) gsrc[n] = i, gw[n++] = S[(size_t)k * ne + i];
-        }
-    }
-    gstart[ne] = n;
-    free(W);
-    return n;
-}
-
-double smx__created_weight_f32(const smx_plan *p, size_t mi)
-{
-    if (!p->s_weight) return 0;
-    double kept = 0;
-    for (int t = 0; p->e_first[mi] >= 0 && t < p->e_count[mi]; t++)
-        kept += (float)p->e_w[mi * SMX_EK_MAX + t];
-    for (int s = p->s_off[mi]; s < p->s_off[mi + 1]; s++) kept += (float)p->s_w[s];
-    return kept - (p->e_survive[mi] - p->e_absorbed[mi]);
 }
 
 int smx__energy_range_after(const smx_plan *p, int lo, int hi, int *new_lo, int *new_hi)
