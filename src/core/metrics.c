@@ -26,9 +26,8 @@ static double distal_depth(const double *idd, int nz, double dz, int imax, doubl
     return NAN;
 }
 
-/* Second moment across x of the dose row interpolated at depth d. */
-static double lateral_sigma(const double *edep, int nz, int nx, double dz, double dx,
-                            const double *x_mm, double d)
+double smx__lateral_sigma(const double *edep, int nz, int nx, double dz, double dx,
+                          const double *x_mm, double d)
 {
     double u = d / dz - 0.5;
     int z0 = (int)floor(u);
@@ -80,5 +79,5 @@ void smx__depth_metrics(const double *edep, const double *idd, int nz, int nx, d
     m->entrance_idd = len > 0 ? num / len : NAN;
     m->peak_to_entrance = idd[imax] / m->entrance_idd;
     if (isfinite(m->r80_mm))
-        m->lateral_sigma_at_r80_mm = lateral_sigma(edep, nz, nx, dz, dx, x_mm, m->r80_mm);
+        m->lateral_sigma_at_r80_mm = smx__lateral_sigma(edep, nz, nx, dz, dx, x_mm, m->r80_mm);
 }

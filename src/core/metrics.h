@@ -13,4 +13,10 @@ void smx__idd(const double *edep, int nz, int nx, double dz_mm, double *idd);
 void smx__depth_metrics(const double *edep, const double *idd, int nz, int nx, double dz_mm,
                         double dx_mm, const double *x_mm, smx_metrics *m);
 
+/* Second moment across x of the row of edep[nz][nx] interpolated at depth
+ * d (mm, between cell centres), cell width removed; NaN outside the grid
+ * or without dose. */
+double smx__lateral_sigma(const double *edep, int nz, int nx, double dz_mm, double dx_mm,
+                          const double *x_mm, double d_mm);
+
 #endif

@@ -281,10 +281,13 @@ smx_status smx_run_execute(smx_run *r, smx_progress_fn progress, void *user, cha
         for (int x = 0; x < p->nx; x++) e0 += r->edep0[x];
         smx__fine_spread(0, 0.5 * p->dz_mm, e0, res_mm, r->nfine, r->fine);
         for (int k = 0; k < r->nfine; k++) r->idd_fine[k] = r->fine[k] / res_mm;
-        /* depth metrics from the tally; the lateral sigma stays the grid's */
+        /* depth metrics from the tally; the lateral sigma from the dose
+         * grid at the tally's R80 */
         smx_metrics fm = {0};
         smx__depth_metrics(r->idd_fine, r->idd_fine, r->nfine, 0, res_mm, p->dx_mm, p->x_mm, &fm);
-        fm.lateral_sigma_at_r80_mm = res->metrics.lateral_sigma_at_r80_mm;
+        fm.lateral_sigma_at_r80_mm = isfinite(fm.r80_mm)
+            ? smx__lateral_sigma(r->edep, p->nz, p->nx, p->dz_mm, p->dx_mm, p->x_mm, fm.r80_mm)
+            : NAN;
         res->metrics = fm;
         res->nfine = r->nfine;
         res->idd_fine_MeV_per_mm = r->idd_fine;
