@@ -172,7 +172,7 @@ static double first_half_share(const smx_plan *p, int m, int i, double ds_cm, in
 }
 
 static void energy_entry(const smx_config *cfg, smx_plan *p, int m, int i, double ds_cm,
-                         double *upstream_share, double *sec)
+                         double *upstream_share, double *sec, const smx_cascade *casc)
 {
     const double *Ec = p->e_center_MeV;
     size_t mi = (size_t)m * p->ne + i;
@@ -186,7 +186,7 @@ static void energy_entry(const smx_config *cfg, smx_plan *p, int m, int i, doubl
         const smx_material *own = &p->mat[m];
         double local, escape, pp_local, pn_local, dz = p->dz_mm / 10;
         double *pp = sec + p->ne, *pn = sec + 2 * p->ne, rho_ds = own->density_g_cm3 * ds_cm;
-        smx__secondary_yield(own, E, Ec, p->ne, dz, sec, &local, &escape);
+        smx__cascade_emit(own, &casc[i], Ec, p->ne, dz, sec, &local, &escape);
         double Emid = smx__energy_after(own, E, 0.5 * ds_cm);
         double p_pp = 1 - exp(-rho_ds * smx__pp_elastic_cm2_g(own, Emid));
         double p_pn = 1 - exp(-rho_ds * smx__pn_elastic_cm2_g(own, Emid));
@@ -263,6 +263,12 @@ static smx_status add_secondaries(smx_plan *p, size_t mi, const double *sec)
     return SMX_OK;
 }
 
+static void free_cascades(smx_cascade *c, int n)
+{
+    for (int i = 0; c && i < n; i++) smx__cascade_free(&c[i]);
+    free(c);
+}
+
 static smx_status build_tables(const smx_config *cfg, smx_plan *p)
 {
     int nt = p->nt, ne = p->ne, nm = p->nmat;
@@ -302,14 +308,20 @@ static smx_status build_tables(const smx_config *cfg, smx_plan *p)
         p->s_energy_MeV = calloc(me, sizeof(double));
     }
     p->s_off = calloc(me + 1, sizeof(int));
+    /* the cascade of each bin's energy, shared by every medium */
+    smx_cascade *casc = secondaries ? calloc(ne, sizeof *casc) : NULL;
+    int casc_ok = !secondaries || casc;
+    for (int i = 0; casc && i < ne && casc_ok; i++)
+        casc_ok = smx__cascade(p->e_center_MeV[i], &casc[i]) == SMX_OK;
     if (!p->sx0 || !p->sz0 || !p->sfx || !p->sfz || !p->sigma2_rad2 || !p->e_first ||
         !p->e_count || !p->e_w || !p->e_survive || !p->e_absorbed || !p->e_dep_MeV || !p->e_nuc_local_MeV ||
         !p->e_nuc_escape_MeV || !p->e_var_missing_MeV2 || !p->dx0 || !p->dz0 || !p->dfx ||
         !p->dfz || !centroid || !first_half || !p->s_off ||
-        (secondaries && (!sec || !p->s_weight || !p->s_energy_MeV))) {
+        (secondaries && (!sec || !p->s_weight || !p->s_energy_MeV)) || !casc_ok) {
         free(centroid);
         free(first_half);
         free(sec);
+        free_cascades(casc, ne);
         return SMX_ENOMEM;
     }
     for (int j = 0; j < nt; j++) {
@@ -326,11 +338,12 @@ static smx_status build_tables(const smx_config *cfg, smx_plan *p)
             p->sigma2_rad2[mi] = smx__scatter_variance(cfg->scattering, mat, E, ds_cm,
                                                        p->e_edge_MeV[0], p1v1);
             double share = 0.5;
-            energy_entry(cfg, p, m, i, ds_cm, &share, sec);
+            energy_entry(cfg, p, m, i, ds_cm, &share, sec, casc);
             if (sec && add_secondaries(p, mi, sec) != SMX_OK) {
                 free(centroid);
                 free(first_half);
                 free(sec);
+                free_cascades(casc, ne);
                 return SMX_ENOMEM;
             }
             centroid[mi] = smx__loss_centroid_cm(mat, E, ds_cm) / ds_cm;
@@ -359,6 +372,7 @@ static smx_status build_tables(const smx_config *cfg, smx_plan *p)
     free(first_half);
     free(centroid);
     free(sec);
+    free_cascades(casc, ne);
 
     /* angular kernels: full step and half step, moment matched */
     int kcap = cfg->theta_full_circle ? nt / 2 : nt;

@@ -185,21 +185,21 @@ void smx__pp_elastic_yield(const smx_material *m, double E, const double *Ec, in
     }
 }
 
-void smx__secondary_yield(const smx_material *m, double E, const double *Ec, int ne, double dz_cm,
-                          double *sec_w, double *local, double *escape)
+smx_status smx__cascade(double E, smx_cascade *c)
 {
-    memset(sec_w, 0, ne * sizeof(double));
-    *local = *escape = 0;
+    memset(c, 0, sizeof *c);
+    c->E = E;
     cascade_par cp = params(E);
     int n = (int)ceil(E / SEC_GRID_MEV) + 2;
     double *mass = calloc(n, sizeof(double)), *next = calloc(n, sizeof(double));
-    double *prot = calloc(n, sizeof(double)); /* emitted protons per grid energy */
-    if (!mass || !next || !prot) { /* no memory for the cascade: everything local */
+    c->prot = calloc(n, sizeof(double));
+    c->n = n;
+    if (!mass || !next || !c->prot) {
         free(mass);
         free(next);
-        free(prot);
-        *local = E;
-        return;
+        free(c->prot);
+        c->prot = NULL;
+        return SMX_ENOMEM;
     }
     /* the remaining energy Er = j * grid holds mass[j] */
     int j0 = (int)floor(E / SEC_GRID_MEV);
@@ -214,12 +214,12 @@ void smx__secondary_yield(const smx_material *m, double E, const double *Ec, int
             double P = mass[j], Er = j * SEC_GRID_MEV;
             if (P == 0) continue;
             if (Er - eb <= SEC_EMIN_MEV) { /* the cascade stops: the rest is local */
-                *local += P * Er;
+                c->local += P * Er;
                 continue;
             }
             any = 1;
             double Er1 = Er - eb;
-            *escape += P * eb;
+            c->escape += P * eb;
             for (int k = 0; k < SEC_NU; k++) {
                 double u = (k + 0.5) / SEC_NU, q = P / SEC_NU;
                 double dE = pow(u, cp.a) * (Er1 - SEC_EMIN_MEV) + SEC_EMIN_MEV;
@@ -230,12 +230,12 @@ void smx__secondary_yield(const smx_material *m, double E, const double *Ec, int
                 /* the grid is linear: the split keeps the mean of Er2 */
                 next[a] += q * (1 - fa);
                 if (fa > 0) next[a + 1] += q * fa;
-                *escape += q * (cp.plong - cp.p2) * dE;
-                *local += q * (1 - cp.plong) * dE;
+                c->escape += q * (cp.plong - cp.p2) * dE;
+                c->local += q * (1 - cp.plong) * dE;
                 double g = dE / SEC_GRID_MEV;
                 int b = (int)floor(g);
-                prot[b] += q * cp.p2 * (1 - (g - b));
-                if (g > b) prot[b + 1] += q * cp.p2 * (g - b);
+                c->prot[b] += q * cp.p2 * (1 - (g - b));
+                if (g > b) c->prot[b + 1] += q * cp.p2 * (g - b);
             }
         }
         double *t = mass;
@@ -244,9 +244,38 @@ void smx__secondary_yield(const smx_material *m, double E, const double *Ec, int
         eb *= SEC_EB_RATIO;
         if (!any) break;
     }
-    for (int j = 1; j < n; j++)
-        if (prot[j] > 0) emit_protons(m, E, j * SEC_GRID_MEV, prot[j], Ec, ne, dz_cm, sec_w, local);
     free(mass);
     free(next);
-    free(prot);
+    return SMX_OK;
+}
+
+void smx__cascade_free(smx_cascade *c)
+{
+    free(c->prot);
+    memset(c, 0, sizeof *c);
+}
+
+void smx__cascade_emit(const smx_material *m, const smx_cascade *c, const double *Ec, int ne,
+                       double dz_cm, double *sec_w, double *local, double *escape)
+{
+    memset(sec_w, 0, ne * sizeof(double));
+    *local = c->local;
+    *escape = c->escape;
+    for (int j = 1; j < c->n; j++)
+        if (c->prot[j] > 0)
+            emit_protons(m, c->E, j * SEC_GRID_MEV, c->prot[j], Ec, ne, dz_cm, sec_w, local);
+}
+
+void smx__secondary_yield(const smx_material *m, double E, const double *Ec, int ne, double dz_cm,
+                          double *sec_w, double *local, double *escape)
+{
+    smx_cascade c;
+    if (smx__cascade(E, &c) != SMX_OK) { /* no memory for the cascade: everything local */
+        memset(sec_w, 0, ne * sizeof(double));
+        *local = E;
+        *escape = 0;
+        return;
+    }
+    smx__cascade_emit(m, &c, Ec, ne, dz_cm, sec_w, local, escape);
+    smx__cascade_free(&c);
 }

@@ -21,6 +21,20 @@
 void smx__secondary_yield(const smx_material *m, double E_MeV, const double *Ec, int ne,
                           double dz_cm, double *sec_w, double *local, double *escape);
 
+/* The same in two parts: the cascade of a removed proton of energy E,
+ * which does not depend on the medium (the energies of its protons on a
+ * 0.25 MeV grid, its local and escaping energy), and where its protons go
+ * in medium m. A plan computes the first once per energy bin. */
+typedef struct smx_cascade {
+    double E, local, escape;
+    double *prot; /* [n] weight of protons emitted at energy j * 0.25 MeV */
+    int n;
+} smx_cascade;
+smx_status smx__cascade(double E_MeV, smx_cascade *c);
+void smx__cascade_free(smx_cascade *c);
+void smx__cascade_emit(const smx_material *m, const smx_cascade *c, const double *Ec, int ne,
+                       double dz_cm, double *sec_w, double *local, double *escape);
+
 /* Proton-proton elastic scattering: cross section per unit mass (cm2/g)
  * on the material's hydrogen, and where the two outgoing protons of one
  * event at energy E go (sec_w as above; *local what cannot be carried). */
