@@ -179,11 +179,13 @@ static smx_status run_case(const smx_config *cfg0, const char *backend, smx_xrow
         double fa[] = {x->weight_absorbed, x->weight_nuclear, x->weight_rejected, x->weight_trimmed,
                        x->weight_leaked[0], x->weight_leaked[1], x->weight_leaked[2],
                        x->weight_leaked[3], x->weight_leaked[4], x->energy_deposited / x->energy_source,
-                       x->energy_nuclear_deposited / x->energy_source};
+                       x->energy_nuclear_deposited / x->energy_source, x->weight_secondary,
+                       x->energy_secondary / x->energy_source};
         double fb[] = {y->weight_absorbed, y->weight_nuclear, y->weight_rejected, y->weight_trimmed,
                        y->weight_leaked[0], y->weight_leaked[1], y->weight_leaked[2],
                        y->weight_leaked[3], y->weight_leaked[4], y->energy_deposited / y->energy_source,
-                       y->energy_nuclear_deposited / y->energy_source};
+                       y->energy_nuclear_deposited / y->energy_source, y->weight_secondary,
+                       y->energy_secondary / y->energy_source};
         for (size_t k = 0; k < sizeof fa / sizeof fa[0]; k++)
             row->nmse_acct = fmax(row->nmse_acct, pow(fa[k] - fb[k], 2));
     }
