@@ -11,8 +11,6 @@
 #include "core/fine_idd.h"
 #include "core/physics.h"
 
-#define FINE_SUBBIN 16
-
 smx_status smx__fine_tables(smx_plan *p)
 {
     size_t me = (size_t)p->nmat * p->ne;
@@ -23,9 +21,8 @@ smx_status smx__fine_tables(smx_plan *p)
         const smx_material *m = &p->mat[mi / p->ne];
         int i = (int)(mi % p->ne), absorbed = p->e_first[mi] < 0;
         double *f = p->fine_prof + mi * SMX_FINE_SEGMENTS, tot = 0;
-        double Ra = smx__csda_range(m, p->e_edge_MeV[i]), Rb = smx__csda_range(m, p->e_edge_MeV[i + 1]);
-        for (int s = 0; s < FINE_SUBBIN; s++) {
-            double E = smx__energy_at_range(m, Ra + (s + 0.5) / FINE_SUBBIN * (Rb - Ra)), prev = E;
+        for (int s = 0; s < SMX_SUBBIN; s++) {
+            double E = smx__subbin_energy(p, m, i, s), prev = E;
             /* a proton kept in psi loses only this step's part here */
             int last = absorbed ? SMX_FINE_SEGMENTS : SMX_FINE_SEGMENTS / 2;
             for (int k = 0; k < last; k++) {

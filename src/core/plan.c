@@ -123,13 +123,11 @@ static void split_shift(double s, int *i0, double *f)
     *f = s - *i0;
 }
 
-/* The A_E entry of (medium m, bin i): nuclear survival, the straggled
- * spread of the post-step energy over the bins, and the energy budget. */
 /* The physics of one step in medium m: post-step energy, nuclear
- * survival and straggling variance, and *upstream_share, the fraction of
- * the step's loss lost in its first half (on the start cell's side of the
- * cell boundary a lockstep step crosses). An interface medium loses that
- * first half in the upstream medium and the second in its own. */
+ * survival and straggling variance. An interface medium loses the first
+ * half of the step in the upstream medium and the second in its own;
+ * *upstream_share is then the fraction of the loss lost upstream (plain
+ * media: see first_half_share). */
 static double step_physics(const smx_config *cfg, const smx_plan *p, int m, double E,
                            double ds_cm, double *surv, double *var, double *upstream_share)
 {
@@ -138,9 +136,7 @@ static double step_physics(const smx_config *cfg, const smx_plan *p, int m, doub
     if (p->mat_upstream[m] < 0) {
         *surv = nuc ? smx__nuclear_survival(own, E, ds_cm) : 1;
         *var = bohr ? smx__bohr_variance_MeV2(own, E, ds_cm) : 0;
-        double Ep = smx__energy_after(own, E, ds_cm), Eh = smx__energy_after(own, E, 0.5 * ds_cm);
-        *upstream_share = E - Ep > 0 ? (E - Eh) / (E - (Ep > 0 ? Ep : 0)) : 0.5;
-        return Ep;
+        return smx__energy_after(own, E, ds_cm);
     }
     const smx_material *up = &p->mat[p->mat_upstream[m]];
     double h = 0.5 * ds_cm, Eh = smx__energy_after(up, E, h), Ep = smx__energy_after(own, Eh, h);
@@ -156,14 +152,12 @@ static double step_physics(const smx_config *cfg, const smx_plan *p, int m, doub
  * inside a step, the bin's protons stop over a whole bin of range, and the
  * cells on both sides of the step's midpoint get what they lose there, at
  * any phase of the grid. `absorbed`: the table deposits all the energy. */
-#define SMX_SUBBIN 16
 static double first_half_share(const smx_plan *p, int m, int i, double ds_cm, int absorbed)
 {
     const smx_material *own = &p->mat[m];
-    double Ra = smx__csda_range(own, p->e_edge_MeV[i]), Rb = smx__csda_range(own, p->e_edge_MeV[i + 1]);
     double first = 0, total = 0;
     for (int s = 0; s < SMX_SUBBIN; s++) {
-        double E = smx__energy_at_range(own, Ra + (s + 0.5) / SMX_SUBBIN * (Rb - Ra));
+        double E = smx__subbin_energy(p, own, i, s);
         double Eh = smx__energy_after(own, E, 0.5 * ds_cm), Ep = smx__energy_after(own, E, ds_cm);
         first += E - (Eh > 0 ? Eh : 0);
         total += absorbed ? E : E - (Ep > 0 ? Ep : 0);
@@ -171,6 +165,15 @@ static double first_half_share(const smx_plan *p, int m, int i, double ds_cm, in
     return total > 0 ? first / total : 0.5;
 }
 
+double smx__subbin_energy(const smx_plan *p, const smx_material *m, int i, int s)
+{
+    double Ra = smx__csda_range(m, p->e_edge_MeV[i]), Rb = smx__csda_range(m, p->e_edge_MeV[i + 1]);
+    return smx__energy_at_range(m, Ra + (s + 0.5) / SMX_SUBBIN * (Rb - Ra));
+}
+
+/* The A_E entry of (medium m, bin i): nuclear survival and secondaries,
+ * the straggled spread of the post-step energy over the bins, the energy
+ * budget and the share of the loss in the step's first half. */
 static void energy_entry(const smx_config *cfg, smx_plan *p, int m, int i, double ds_cm,
                          double *upstream_share, double *sec, const smx_cascade *casc)
 {
@@ -211,6 +214,8 @@ static void energy_entry(const smx_config *cfg, smx_plan *p, int m, int i, doubl
             p->e_w[mi * SMX_EK_MAX] = surv * Ep / Ec[0];
             p->e_absorbed[mi] = surv * (1 - Ep / Ec[0]);
             p->e_dep_MeV[mi] = surv * (E - Ep);
+            if (p->mat_upstream[m] < 0) /* the first half at the bin's centre */
+                *upstream_share = (E - smx__energy_after(own, E, 0.5 * ds_cm)) / (E - Ep);
             return;
         }
         /* absorbed: the rest Ep (less than half a step of range) is

@@ -113,6 +113,12 @@ static inline int smx__deposit_allowed(const smx_plan *p, int m, size_t q)
     return p->nmat == 1 || p->dep_allow[(size_t)m * p->nmat + p->cell_mat[q]];
 }
 
+/* A bin's protons taken as spread uniformly in range between its edges:
+ * the energy of the s-th of SMX_SUBBIN (medium m), for the deposit split
+ * and the fine tally's loss profiles. */
+#define SMX_SUBBIN 16
+double smx__subbin_energy(const smx_plan *p, const smx_material *m, int i, int s);
+
 /* Lockstep: the widest range bin (mm of water), and the range bins per
  * step for a step (plan.c). */
 #define SMX_LOCKSTEP_BIN_MM 1.0

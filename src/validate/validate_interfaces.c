@@ -64,7 +64,6 @@ smx_status vt_interfaces(vctx *c)
 {
     const char *src = "fluence x NIST PSTAR mass stopping power (water run at the WED)";
     char test[SMX_VROW_TEST_LEN], note[320], err[VX_ERRLEN] = "", run[64];
-    const vrun *base = NULL;
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
         const iface_case *s = &cases[k];
         snprintf(test, sizeof test, "interface/water-%s-water/E=%gMeV/%g-%gmm/dx=1mm/dose_continuity",
@@ -73,14 +72,10 @@ smx_status vt_interfaces(vctx *c)
         smx_config cfg;
         vx_pencil_config(c, &grid, E0, 0, &cfg);
         cfg.beams[0].sigma_x_mm = 2;
-        smx_status st = SMX_OK;
-        if (!base) st = vx_run(c, "interface_base_E70MeV_water", &cfg, 1, &base);
-        cfg.nslabs = 1;
-        cfg.slabs[0] = (smx_slab){.z_min_mm = Z_IN, .z_max_mm = Z_OUT, .density_g_cm3 = s->density};
-        snprintf(cfg.slabs[0].material, sizeof cfg.slabs[0].material, "%s", s->material);
         snprintf(run, sizeof run, "interface_E70MeV_%s", s->label);
-        const vrun *r = NULL;
-        if (st == SMX_OK) st = vx_run(c, run, &cfg, 1, &r);
+        const vrun *base = NULL, *r = NULL;
+        smx_status st = vx_run_with_slab(c, &cfg, "interface_base_E70MeV_water", run, s->material,
+                                         s->density, Z_IN, Z_OUT, &base, &r);
         if (st != SMX_OK) return st;
         smx_material water, m;
         smx_status ms = smx__material_load("water", &water, err, sizeof err);

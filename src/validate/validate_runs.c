@@ -48,6 +48,18 @@ static void vrun_free(vrun *r)
     free(r);
 }
 
+smx_status vx_run_with_slab(vctx *c, smx_config *cfg, const char *base_name, const char *name,
+                            const char *material, double density, double z0, double z1,
+                            const vrun **base, const vrun **run)
+{
+    smx_status st = vx_run(c, base_name, cfg, 1, base);
+    if (st != SMX_OK) return st;
+    cfg->nslabs = 1;
+    cfg->slabs[0] = (smx_slab){.z_min_mm = z0, .z_max_mm = z1, .density_g_cm3 = density};
+    snprintf(cfg->slabs[0].material, sizeof cfg->slabs[0].material, "%s", material);
+    return vx_run(c, name, cfg, 1, run);
+}
+
 void vx_runs_free(vctx *c)
 {
     for (int k = 0; k < c->nruns; k++) vrun_free(c->runs[k]);

@@ -45,7 +45,6 @@ smx_status vt_slabs(vctx *c)
 {
     const char *src = "WET - t from NIST PSTAR ranges (water and slab material)";
     char test[SMX_VROW_TEST_LEN], note[320], err[VX_ERRLEN] = "", run[64];
-    const vrun *base = NULL;
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
         const slab_case *s = &cases[k];
         snprintf(test, sizeof test, "slab/water-%s-water/E=%gMeV/%gmm@%gmm/dx=1mm/r80_shift",
@@ -53,14 +52,10 @@ smx_status vt_slabs(vctx *c)
         if (!vx_want(c, test)) continue;
         smx_config cfg;
         vx_pencil_config(c, &grid, E0, 0, &cfg);
-        smx_status st = SMX_OK;
-        if (!base) st = vx_run(c, "slab_base_E100MeV_water", &cfg, 1, &base);
-        cfg.nslabs = 1;
-        cfg.slabs[0] = (smx_slab){.z_min_mm = Z_IN, .z_max_mm = Z_IN + s->t_mm};
-        snprintf(cfg.slabs[0].material, sizeof cfg.slabs[0].material, "%s", s->material);
         snprintf(run, sizeof run, "slab_E100MeV_%s", s->material);
-        const vrun *r = NULL;
-        if (st == SMX_OK) st = vx_run(c, run, &cfg, 1, &r);
+        const vrun *base = NULL, *r = NULL;
+        smx_status st = vx_run_with_slab(c, &cfg, "slab_base_E100MeV_water", run, s->material, 0,
+                                         Z_IN, Z_IN + s->t_mm, &base, &r);
         if (st != SMX_OK) return st;
         double shift, e_in, e_out, wet;
         if (base->failed || r->failed || predict(s, &shift, &e_in, &e_out, &wet, err) != SMX_OK) {

@@ -82,6 +82,13 @@ smx_status vx_run(vctx *c, const char *name, const smx_config *cfg, int write_st
                   const vrun **out);
 void vx_runs_free(vctx *c);
 
+/* Runs cfg (as base_name, cached) and cfg with one slab of `material` at
+ * `density` (0: its own) over depths [z0, z1) mm (as name): the water and
+ * slab runs of a slab test. Statuses as vx_run. */
+smx_status vx_run_with_slab(vctx *c, smx_config *cfg, const char *base_name, const char *name,
+                            const char *material, double density, double z0, double z1,
+                            const vrun **base, const vrun **run);
+
 /* The suite's grid of a water pencil beam of energy E (validate_range.c):
  * run name (file-safe) and test label; 0 when E has none. */
 int vx_std_grid(double E, vgrid *g, char *name, size_t nlen, char *label, size_t llen);
