@@ -18,7 +18,7 @@ struct smx__embedded_file {
 };
 extern const struct smx__embedded_file smx__embedded_files[];
 
-static const char *embedded(const char *name)
+const char *smx__embedded_text(const char *name)
 {
     for (const struct smx__embedded_file *f = smx__embedded_files; f->name; f++)
         if (strcmp(f->name, name) == 0) return (const char *)f->data;
@@ -65,7 +65,7 @@ static int split(char *line, char **field, int max)
 
 int smx__material_known(const char *name)
 {
-    const char *p = embedded("materials.csv");
+    const char *p = smx__embedded_text("materials.csv");
     char line[512], *f[6];
     int hdr = 0;
     while ((p = next_row(p, line, sizeof line, &hdr)))
@@ -81,8 +81,8 @@ static smx_status scattering_length(const char *name, smx_material *m, char *err
     const double alpha = 1.0 / 137.035999084;  /* CODATA 2018 */
     const double NA = 6.02214076e23;           /* 1/mol */
     const double re = 2.8179403262e-13;        /* cm */
-    const char *comp = embedded("compositions.csv");
-    const char *elem = embedded("elements.csv");
+    const char *comp = smx__embedded_text("compositions.csv");
+    const char *elem = smx__embedded_text("elements.csv");
     char line[512], eline[512], *f[6], *g[6];
     int hdr = 0, found = 0;
     double sum = 0;
@@ -123,7 +123,7 @@ static smx_status scattering_length(const char *name, smx_material *m, char *err
 smx_status smx__material_load(const char *name, smx_material *m, char *err, size_t errlen)
 {
     memset(m, 0, sizeof *m);
-    const char *p = embedded("materials.csv");
+    const char *p = smx__embedded_text("materials.csv");
     char line[512], *f[6], file[128] = "";
     int hdr = 0;
     while ((p = next_row(p, line, sizeof line, &hdr))) {
@@ -139,7 +139,7 @@ smx_status smx__material_load(const char *name, smx_material *m, char *err, size
         smx__err(err, errlen, "material '%s' is not in data/materials.csv", name);
         return SMX_ECONFIG;
     }
-    const char *t = embedded(file);
+    const char *t = smx__embedded_text(file);
     if (!t) {
         smx__err(err, errlen, "%s: table not embedded", file);
         return SMX_EDATA;

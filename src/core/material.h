@@ -26,6 +26,10 @@ typedef struct smx_material {
 #define SMX_PSTAR_EMIN_MEV 1e-3
 #define SMX_PSTAR_EMAX_MEV 1e4
 
+/* The text of an embedded data/ file (NUL-terminated), NULL when there
+ * is none by that name. */
+const char *smx__embedded_text(const char *name);
+
 /* 1 when the embedded materials.csv has this name. */
 int smx__material_known(const char *name);
 

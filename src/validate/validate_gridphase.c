@@ -25,25 +25,9 @@ static double gp_gamma(const vrun *fine, const vrun *coarse, int *npts)
         for (int q = 0; q < r && k * r + q < fine->nz; q++) ref[k] += fine->idd[k * r + q];
         ref[k] /= r;
     }
-    double rmax = 0, emax = 0;
-    for (int k = 0; k < n; k++) rmax = fmax(rmax, ref[k]), emax = fmax(emax, coarse->idd[k]);
-    int pass = 0, tot = 0;
-    for (int k = 0; k < n; k++) {
-        double v0 = ref[k] / rmax, best = INFINITY;
-        if (v0 < 0.1) continue;
-        tot++;
-        for (double d = -1.0; d <= 1.0 + 1e-9; d += 0.01) {
-            double t = (coarse->z_mm[k] + d - coarse->z_mm[0]) / coarse->dz;
-            int a = (int)floor(t);
-            if (a < 0 || a >= n - 1) continue;
-            double v = (coarse->idd[a] + (t - a) * (coarse->idd[a + 1] - coarse->idd[a])) / emax;
-            best = fmin(best, (v - v0) * (v - v0) / 4e-4 + d * d);
-        }
-        pass += best <= 1;
-    }
+    double g = vx_idd_gamma(coarse->z_mm, ref, coarse->idd, n, npts);
     free(ref);
-    *npts = tot;
-    return tot ? 100.0 * pass / tot : NAN;
+    return g;
 }
 
 static smx_status one_beam(vctx *c, double E, double dz, const smx_material *water)

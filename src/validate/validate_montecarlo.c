@@ -12,26 +12,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/material.h"
 #include "core/util.h"
 #include "validate/vint.h"
 
 #define MC_SRC "MCsquare 100 MeV water (data/mcsquare_*.csv)"
 #define MC_MAX 1024
 
-struct smx__embedded_file {
-    const char *name;
-    const unsigned char *data;
-    size_t size;
-};
-extern const struct smx__embedded_file smx__embedded_files[];
-
 /* Columns a (first) and b (column `col`, 1-based) of an embedded CSV
  * with a header line; returns the row count (0: no such file). */
 static int mc_columns(const char *name, int col, double *a, double *b, int max)
 {
-    const char *t = NULL;
-    for (const struct smx__embedded_file *f = smx__embedded_files; f->name; f++)
-        if (strcmp(f->name, name) == 0) t = (const char *)f->data;
+    const char *t = smx__embedded_text(name);
     if (!t || !(t = strchr(t, '\n'))) return 0;
     int n = 0;
     while (*++t && n < max) {
@@ -47,9 +39,7 @@ static int mc_columns(const char *name, int col, double *a, double *b, int max)
 /* One number of the summary row of `physics` ("em" or "full"). */
 static double mc_summary(const char *physics, const char *key)
 {
-    const char *t = NULL;
-    for (const struct smx__embedded_file *f = smx__embedded_files; f->name; f++)
-        if (strcmp(f->name, "mcsquare_summary_100MeV.csv") == 0) t = (const char *)f->data;
+    const char *t = smx__embedded_text("mcsquare_summary_100MeV.csv");
     if (!t) return NAN;
     char head[1024], row[1024];
     sscanf(t, "%1023[^\n]", head);
@@ -67,33 +57,6 @@ static double mc_summary(const char *physics, const char *key)
         if (match) return val;
     }
     return NAN;
-}
-
-/* 1D gamma pass rate of the IDD `ev` (cell centres z, n cells) against
- * the reference `ref` on the same cells, both normalised to their
- * maxima; the evaluated curve is linear between centres. */
-static double idd_gamma(const double *z, const double *ref, const double *ev, int n, int *npts)
-{
-    double rmax = 0, emax = 0;
-    for (int k = 0; k < n; k++) rmax = fmax(rmax, ref[k]), emax = fmax(emax, ev[k]);
-    int pass = 0, tot = 0;
-    for (int k = 0; k < n; k++) {
-        double r = ref[k] / rmax;
-        if (r < 0.1) continue;
-        tot++;
-        double best = INFINITY;
-        for (double d = -1.0; d <= 1.0 + 1e-9; d += 0.01) {
-            double zz = z[k] + d, t = (zz - z[0]) / (z[1] - z[0]);
-            int a = (int)floor(t);
-            if (a < 0 || a >= n - 1) continue;
-            double v = (ev[a] + (t - a) * (ev[a + 1] - ev[a])) / emax;
-            double g = (v - r) * (v - r) / (0.02 * 0.02) + d * d;
-            if (g < best) best = g;
-        }
-        pass += best <= 1;
-    }
-    *npts = tot;
-    return tot ? 100.0 * pass / tot : NAN;
 }
 
 /* Second-moment sigma of the MC profile over |x| <= half, less dx^2/12. */
@@ -151,7 +114,7 @@ static smx_status one_physics(vctx *c, const char *physics, int nuclear)
     }
     for (int k = 0; k < r->nz && k < MC_MAX; k++) ref[k] = cnt[k] > 0 ? ref[k] / cnt[k] : 0;
     int npts = 0, nz = r->nz < MC_MAX ? r->nz : MC_MAX;
-    double gam = idd_gamma(r->z_mm, ref, r->idd, nz, &npts);
+    double gam = vx_idd_gamma(r->z_mm, ref, r->idd, nz, &npts);
     snprintf(test, sizeof test, "montecarlo/%s/physics=%s/%s", label, physics, parts[0]);
     snprintf(note, sizeof note, "%d points above 10 %% of the maximum; MC 0.5 mm voxels averaged "
              "onto the %g mm cells; nuclear %s, secondaries %s", npts, r->dz,

@@ -99,3 +99,30 @@ double vx_gamma_pass(const vrun *ref, const double *refv, vx_field_fn eval, cons
     *npoints = tested;
     return tested ? (double)passed / tested : NAN;
 }
+
+/* 1D gamma pass rate of the IDD `ev` (cell centres z, n cells) against
+ * the reference `ref` on the same cells, both normalised to their
+ * maxima; the evaluated curve is linear between centres. */
+double vx_idd_gamma(const double *z, const double *ref, const double *ev, int n, int *npts)
+{
+    double rmax = 0, emax = 0;
+    for (int k = 0; k < n; k++) rmax = fmax(rmax, ref[k]), emax = fmax(emax, ev[k]);
+    int pass = 0, tot = 0;
+    for (int k = 0; k < n; k++) {
+        double r = ref[k] / rmax;
+        if (r < 0.1) continue;
+        tot++;
+        double best = INFINITY;
+        for (double d = -1.0; d <= 1.0 + 1e-9; d += 0.01) {
+            double zz = z[k] + d, t = (zz - z[0]) / (z[1] - z[0]);
+            int a = (int)floor(t);
+            if (a < 0 || a >= n - 1) continue;
+            double v = (ev[a] + (t - a) * (ev[a + 1] - ev[a])) / emax;
+            double g = (v - r) * (v - r) / (0.02 * 0.02) + d * d;
+            if (g < best) best = g;
+        }
+        pass += best <= 1;
+    }
+    *npts = tot;
+    return tot ? 100.0 * pass / tot : NAN;
+}

@@ -130,6 +130,11 @@ double vx_r80_sampled(const double *idd, int n, double du);
 double vx_beam_sigma(const vrun *r, const double *f, const vframe *fr, double u, double vmax,
                      double dv, int nv, double var_sub, double *prof);
 
+/* Gamma 2 %/1 mm pass rate of an IDD ev against ref on the same cells
+ * (centres z[n], uniform), each normalised to its maximum, points of ref
+ * above 10 % of it; ev linear between centres, searched every 0.01 mm. */
+double vx_idd_gamma(const double *z, const double *ref, const double *ev, int n, int *npts);
+
 /* Gamma index pass rate (global dose criterion) of an evaluated field
  * given as a function of (x, z) against reference values at the centres
  * of ref; points with ref >= cut * max(ref) are tested. The evaluated
