@@ -37,6 +37,10 @@ int cli_option_value(int argc, char **argv, int *i, const char *name, const char
 /* Parses a whole decimal integer in [lo, hi]; prints an error naming the
  * option and returns 0 when it is not one. */
 int cli_parse_int(const char *option, const char *text, int lo, int hi, int *out);
+/* Sets *out to the index of text in names[n] (the enum's order); else
+ * prints "OPTION: 'TEXT' (expected a, b or c)" and returns 0. */
+int cli_parse_choice(const char *option, const char *text, const char *const *names, int n,
+                     int *out);
 
 /* 1 when name is one of the backends a config may name (incl. "auto");
  * otherwise prints an error naming the option and returns 0. */

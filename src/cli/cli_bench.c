@@ -151,21 +151,15 @@ static int parse_bench_args(int argc, char **argv, bench_args *a)
         } else if ((r = cli_devopts_parse(argc, argv, &i, &a->dev)) != 0) {
             if (r < 0) return CLI_EXIT_USAGE;
         } else if ((r = cli_option_value(argc, argv, &i, "--streaming", &v)) != 0) {
-            if (r < 0) return CLI_EXIT_USAGE;
-            if (!strcmp(v, "centroid")) a->streaming = SMX_STREAM_CENTROID;
-            else if (!strcmp(v, "shift_deposit")) a->streaming = SMX_STREAM_SHIFT_DEPOSIT;
-            else {
-                cli_error("bench: --streaming: '%s' (expected centroid or shift_deposit)", v);
-                return CLI_EXIT_USAGE;
-            }
+            static const char *const names[] = {"centroid", "shift_deposit"}; /* smx_streaming */
+            int k;
+            if (r < 0 || !cli_parse_choice("bench: --streaming", v, names, 2, &k)) return CLI_EXIT_USAGE;
+            a->streaming = (smx_streaming)k;
         } else if ((r = cli_option_value(argc, argv, &i, "--secondaries", &v)) != 0) {
-            if (r < 0) return CLI_EXIT_USAGE;
-            if (!strcmp(v, "transport")) a->secondaries = SMX_SECONDARIES_TRANSPORT;
-            else if (!strcmp(v, "local")) a->secondaries = SMX_SECONDARIES_LOCAL;
-            else {
-                cli_error("bench: --secondaries: '%s' (expected transport or local)", v);
-                return CLI_EXIT_USAGE;
-            }
+            static const char *const names[] = {"transport", "local"}; /* smx_secondaries */
+            int k;
+            if (r < 0 || !cli_parse_choice("bench: --secondaries", v, names, 2, &k)) return CLI_EXIT_USAGE;
+            a->secondaries = (smx_secondaries)k;
         } else if (arg[0] == '-') {
             cli_error("bench: unknown option '%s' (try 'smatrix2d bench --help')", arg);
             return CLI_EXIT_USAGE;

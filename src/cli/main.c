@@ -65,16 +65,20 @@ int cli_option_value(int argc, char **argv, int *i, const char *name, const char
     return 1;
 }
 
-static int parse_choice(const char *option, const char *text, const char *const *names, int n,
-                        int *out)
+int cli_parse_choice(const char *option, const char *text, const char *const *names, int n,
+                     int *out)
 {
-    for (int k = 0; k < n; k++)
+    char list[256] = "";
+    for (int k = 0; k < n; k++) {
         if (!strcmp(text, names[k])) {
             *out = k;
             return 1;
         }
-    cli_error("%s: '%s' (expected %s)", option, text,
-              n == 2 ? "deterministic or fast" : "auto, stencil or gemm");
+        size_t len = strlen(list);
+        snprintf(list + len, sizeof list - len, "%s%s", k == 0 ? "" : (k == n - 1 ? " or " : ", "),
+                 names[k]);
+    }
+    cli_error("%s: '%s' (expected %s)", option, text, list);
     return 0;
 }
 
@@ -87,9 +91,9 @@ int cli_devopts_parse(int argc, char **argv, int *i, cli_devopts *o)
     if ((r = cli_option_value(argc, argv, i, "--device", &v)) != 0)
         return r < 0 || !cli_parse_int("--device", v, 0, 1023, &o->device) ? -1 : 1;
     if ((r = cli_option_value(argc, argv, i, "--accumulation", &v)) != 0)
-        return r < 0 || !parse_choice("--accumulation", v, acc, 2, &o->accumulation) ? -1 : 1;
+        return r < 0 || !cli_parse_choice("--accumulation", v, acc, 2, &o->accumulation) ? -1 : 1;
     if ((r = cli_option_value(argc, argv, i, "--scatter", &v)) != 0)
-        return r < 0 || !parse_choice("--scatter", v, sc, 3, &o->scatter) ? -1 : 1;
+        return r < 0 || !cli_parse_choice("--scatter", v, sc, 3, &o->scatter) ? -1 : 1;
     return 0;
 }
 
