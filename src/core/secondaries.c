@@ -2,8 +2,8 @@
  *
  * Model: the cascade of M. Fippel and M. Soukup, "A Monte Carlo dose
  * calculation algorithm for proton therapy", Med. Phys. 31 (2004) 2263
- * (VMCpro), which MCsquare also follows, with the parameters of its public
- * implementation in MGHPhysicsResearch/moquimc, moqui/base/mqi_po_inelastic.hpp
+ * (VMCpro), with the parameters of its public implementation in
+ * MGHPhysicsResearch/moquimc, moqui/base/mqi_po_inelastic.hpp
  * (commit 4bb3d86f..., class po_inelastic_tabulated::post_step). A removed
  * proton of kinetic energy Ek leaves Er = Ek to a cascade; while
  * Er - Eb > Emin (Eb the binding energy, 5 MeV, times 0.65 after each
