@@ -326,6 +326,40 @@ Test(cli, devices_lists_cpu_backends)
     remove_tree(dir);
 }
 
+/* `auto` is resolved once, in the registry: run, bench, validate and
+ * crosscheck all take the backend smx_backend_resolve names. */
+Test(cli, auto_resolves_the_same_in_every_command, .timeout = 120)
+{
+    char *dir = make_tmpdir(), *out = path_in(dir, "out"), want[32], err[256], pat[96];
+    cr_assert_eq(smx_backend_resolve("auto", -1, want, sizeof want, err, sizeof err), SMX_OK, "%s",
+                 err);
+    cr_expect_neq(strcmp(want, "reference"), 0, "auto never takes the oracle");
+    cli_result r = run_cli(dir, (const char *[]){"run", SMX_SOURCE_DIR "/configs/water_70MeV.yaml",
+                                                 "--backend", "auto", "--out", out, "-q", NULL});
+    snprintf(pat, sizeof pat, "backend  *%s \\(", want);
+    cr_expect(r.status == 0 && matches(r.out, pat), "run: %s %s", r.out, r.err);
+    cli_result_free(&r);
+    r = run_cli(dir, (const char *[]){"bench", "--backend", "auto", "--grid", "6x6x8x8", "--steps",
+                                      "1", "--json", NULL});
+    snprintf(pat, sizeof pat, "\"backend\": \"%s\"", want);
+    cr_expect(r.status == 0 && matches(r.out, pat), "bench: %s %s", r.out, r.err);
+    cli_result_free(&r);
+    r = run_cli(dir, (const char *[]){"validate", "--backend", "auto", "--only", "vacuum/45deg",
+                                      "--out", out, NULL});
+    snprintf(pat, sizeof pat, "# smatrix2d validate: backend %s \\(", want);
+    cr_expect(r.status == 0 && matches(r.out, pat), "validate: %s %s", r.out, r.err);
+    cli_result_free(&r);
+    r = run_cli(dir, (const char *[]){"crosscheck", "--backend", "auto", "--quick", NULL});
+    snprintf(pat, sizeof pat, "(^|\n)%s  *run/", want);
+    cr_expect(r.status == 0 && matches(r.out, pat), "crosscheck: %s %s", r.out, r.err);
+    cli_result_free(&r);
+    r = run_cli(dir, (const char *[]){"bench", "--backend", "bogus", NULL});
+    cr_expect(r.status == 2 && matches(r.err, "unknown backend 'bogus'"), "%s", r.err);
+    cli_result_free(&r);
+    free(out);
+    remove_tree(dir);
+}
+
 /* The issue's check: deterministic accumulation gives the same dose.npy
  * bytes on two runs; metrics.json says how the run was made. */
 Test(cli, opencl_deterministic_dose_npy_is_identical, .timeout = 300)

@@ -169,8 +169,21 @@ const char *smx_accumulation_name(smx_accumulation a);
 const char *smx_scatter_impl_name(smx_scatter_impl s);
 
 /* ---- backends ---------------------------------------------------------- */
+/* Compiled-in backends, reference first. */
 int smx_backend_count(void);
 const char *smx_backend_name(int index);
+/* Every backend name the engine knows, compiled in or not, and "auto":
+ * "reference|openmp|opencl|vulkan|cuda|auto". */
+const char *smx_backend_names(void);
+/* The same names one by one (without "auto"); NULL past the last. */
+const char *smx_backend_known_name(int index);
+/* Resolves a backend name or "auto" with a device (< 0: the backend's
+ * default) to the backend a run would take, written into `resolved`.
+ * auto: the first of cuda, vulkan, opencl whose device is a GPU or another
+ * accelerator, else openmp; never the reference. SMX_EINVAL for an unknown
+ * name, SMX_ENODEV when not compiled in or without that device. */
+smx_status smx_backend_resolve(const char *name, int device, char *resolved, size_t len,
+                               char *err, size_t errlen);
 /* Number of devices of a backend (0 when not compiled in or none found);
  * `why` (may be NULL) receives a one-line reason when it is 0. */
 int smx_backend_device_count(const char *backend, char *why, size_t whylen);
@@ -301,6 +314,7 @@ typedef struct smx_bench_spec {
 } smx_bench_spec;
 
 typedef struct smx_bench_result {
+    char backend[SMX_NAME_LEN]; /* the backend that ran (auto resolved) */
     double step_ms;
     double copy_ms;
     double per_op_ms[SMX_OP_COUNT];

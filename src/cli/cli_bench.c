@@ -51,10 +51,10 @@ static void bench_usage(FILE *f)
           "pass over the same state (copy_ms). A step/copy ratio near the number of\n"
           "passes a step makes means the step is memory bound.\n"
           "\n"
-          "options:\n"
-          "  --backend NAME  reference|openmp|opencl|vulkan|cuda|auto (default " DEFAULT_BACKEND
-          ")\n"
-          CLI_DEVOPTS_HELP
+          "options:\n",
+          f);
+    fprintf(f, "  --backend NAME  %s (default " DEFAULT_BACKEND ")\n", smx_backend_names());
+    fputs(CLI_DEVOPTS_HELP
           "  --grid G        NXxNZxNTHETAxNE, a preset, or all (default all); may repeat.\n"
           "                  presets: seed-baseline 40x40x72x200,\n"
           "                           seed-balanced 30x30x48x140,\n"
@@ -193,7 +193,7 @@ static void print_table_row(const bench_args *a, const bench_row *row)
     char label[64];
     grid_label(&row->grid, label, sizeof label);
     printf("%-15s %-14s %-9s %-13s %-11s %-8s %-24.24s %7d %10.3f %10.3f %10.3f %10.3f %10.3f %9.2f %10.1f\n",
-           row->grid.preset ? row->grid.preset : "-", label, a->backend,
+           row->grid.preset ? row->grid.preset : "-", label, r->backend,
            smx_streaming_name(a->streaming), smx_secondaries_name(a->secondaries), r->scatter, r->device, r->threads,
            r->per_op_ms[SMX_OP_SCATTER], r->per_op_ms[SMX_OP_STREAM],
            r->per_op_ms[SMX_OP_ENERGY], r->step_ms, r->copy_ms, ratio(r->step_ms, r->copy_ms),
@@ -210,7 +210,7 @@ static void json_row(smx__json *j, const bench_args *a, const bench_row *row)
     smx__json_begin_object(j);
     smx__json_kv_string(j, "grid", label);
     smx__json_kv_string(j, "preset", row->grid.preset);
-    smx__json_kv_string(j, "backend", a->backend);
+    smx__json_kv_string(j, "backend", r->backend);
     smx__json_kv_string(j, "device", r->device);
     smx__json_kv_int(j, "threads", r->threads);
     smx__json_kv_int(j, "steps", a->steps);

@@ -14,6 +14,7 @@
 
 typedef struct xc_args {
     const char *backend; /* NULL: all */
+    char auto_name[32];  /* what auto resolved to */
     int quick, json;
 } xc_args;
 
@@ -34,8 +35,8 @@ static void xc_usage(FILE *f)
           "'N passed, M failed'.\n"
           "\n"
           "options:\n"
-          "  --backend NAME  a backend, or all (default): every compiled backend with a\n"
-          "                  device, reference excepted\n"
+          "  --backend NAME  a backend, auto (the one run --backend auto takes), or all\n"
+          "                  (default): every known backend, reference excepted\n"
           "  --quick         the small grids only\n"
           "  --accumulation deterministic|fast, --scatter auto|stencil|gemm\n"
           "                  how a device backend runs (gemm: cases with one medium;\n"
@@ -109,6 +110,15 @@ int cli_crosscheck(int argc, char **argv)
         } else if ((r = cli_option_value(argc, argv, &i, "--backend", &v)) != 0) {
             if (r < 0) return CLI_EXIT_USAGE;
             a.backend = strcmp(v, "all") ? v : NULL;
+            if (a.backend && !strcmp(a.backend, "auto")) {
+                char err[ERRLEN];
+                if (smx_backend_resolve("auto", -1, a.auto_name, sizeof a.auto_name, err,
+                                        sizeof err) != SMX_OK) {
+                    cli_error("crosscheck: %s", err);
+                    return CLI_EXIT_FAILURE;
+                }
+                a.backend = a.auto_name;
+            }
         } else {
             cli_error("crosscheck: unknown option '%s' (try 'smatrix2d crosscheck --help')", arg);
             return CLI_EXIT_USAGE;
@@ -121,14 +131,14 @@ int cli_crosscheck(int argc, char **argv)
         smx__json_begin_array(&j);
     }
     int passed = 0, failed = 0, ran = 0;
-    const char *names[] = {"openmp", "opencl", "vulkan", "cuda"};
     const char *env = getenv("SMX_REQUIRE_BACKENDS");
-    for (size_t b = 0; b < sizeof names / sizeof names[0]; b++) {
-        if (a.backend && strcmp(a.backend, names[b])) continue;
+    for (int b = 0; smx_backend_known_name(b); b++) {
+        const char *name = smx_backend_known_name(b);
+        if (!strcmp(name, "reference") || (a.backend && strcmp(a.backend, name))) continue;
         char why[256] = "";
-        if (smx_backend_device_count(names[b], why, sizeof why) < 1) {
-            int req = required(names[b]) || a.backend;
-            if (!a.json) printf("%-9s %s: %s\n", names[b], req ? "FAIL, required" : "skipped", why);
+        if (smx_backend_device_count(name, why, sizeof why) < 1) {
+            int req = required(name) || a.backend;
+            if (!a.json) printf("%-9s %s: %s\n", name, req ? "FAIL, required" : "skipped", why);
             if (req) failed++;
             continue;
         }
@@ -136,7 +146,7 @@ int cli_crosscheck(int argc, char **argv)
         int p = 0, f = 0;
         smx_xvariant var = {dev.accumulation < 0 ? SMX_ACCUM_DETERMINISTIC : dev.accumulation,
                             dev.scatter < 0 ? SMX_SCATTER_AUTO : dev.scatter};
-        smx_status st = smx__crosscheck(names[b], &var, a.quick, on_row, &out, &p, &f, err, sizeof err);
+        smx_status st = smx__crosscheck(name, &var, a.quick, on_row, &out, &p, &f, err, sizeof err);
         passed += p, failed += f, ran++;
         if (st != SMX_OK) {
             cli_error("crosscheck: %s", err);
@@ -144,8 +154,9 @@ int cli_crosscheck(int argc, char **argv)
         }
     }
     if (a.backend && !ran && !failed) {
-        cli_error("crosscheck: unknown backend '%s' (expected openmp, opencl, vulkan, cuda or all)",
-                  a.backend);
+        cli_error("crosscheck: unknown backend '%s' (expected one of %s other than "
+                  "reference, or all)",
+                  a.backend, smx_backend_names());
         return CLI_EXIT_USAGE;
     }
     if (a.json) {

@@ -39,9 +39,10 @@ static void run_usage(FILE *f)
           "metrics.json into the output folder; prints a summary.\n"
           "\n"
           "options:\n"
-          "  --backend NAME  override the config's backend:\n"
-          "                  reference|openmp|opencl|vulkan|cuda|auto\n"
-          "  --out DIR       output folder (default out/<config name without .yaml>);\n"
+          "  --backend NAME  override the config's backend:\n",
+          f);
+    fprintf(f, "                  %s\n", smx_backend_names());
+    fputs("  --out DIR       output folder (default out/<config name without .yaml>);\n"
           "                  created with its parents if needed\n"
           "  --threads N     CPU threads for the openmp backend (0 = OpenMP default)\n"
           CLI_DEVOPTS_HELP

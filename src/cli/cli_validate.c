@@ -31,9 +31,10 @@ static void validate_usage(FILE *f)
           "'N passed, M failed'. Writes idd_<run>.csv and lateral_<run>.csv (profile\n"
           "at R80) for every transport run into the output folder.\n"
           "\n"
-          "options:\n"
-          "  --backend NAME  reference|openmp|opencl|vulkan|cuda|auto (default openmp)\n"
-          "  --quick         coarser grids and fewer energies (a few minutes at most)\n"
+          "options:\n",
+          f);
+    fprintf(f, "  --backend NAME  %s (default openmp)\n", smx_backend_names());
+    fputs("  --quick         coarser grids and fewer energies (a few minutes at most)\n"
           "  --json          print a JSON array of {test, measured, unit, bar,\n"
           "                  reference_source, pass, note} instead of the table\n"
           "  --out DIR       output folder (default " DEFAULT_OUT "); created with its parents\n"

@@ -8,9 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const known_backends[] = {"reference", "openmp", "opencl",
-                                             "vulkan",    "cuda",   "auto"};
-
 typedef struct command {
     const char *name;
     int (*fn)(int argc, char **argv);
@@ -112,13 +109,12 @@ int cli_parse_int(const char *option, const char *text, int lo, int hi, int *out
 
 int cli_check_backend(const char *option, const char *name)
 {
-    size_t n = sizeof known_backends / sizeof known_backends[0];
-    for (size_t k = 0; k < n; k++)
-        if (!strcmp(name, known_backends[k]))
+    if (!strcmp(name, "auto"))
+        return 1;
+    for (int k = 0; smx_backend_known_name(k); k++)
+        if (!strcmp(name, smx_backend_known_name(k)))
             return 1;
-    cli_error("%s: unknown backend '%s' (expected reference, openmp, opencl, vulkan, cuda or "
-              "auto)",
-              option, name);
+    cli_error("%s: unknown backend '%s' (expected %s)", option, name, smx_backend_names());
     return 0;
 }
 

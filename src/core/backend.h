@@ -60,8 +60,17 @@ typedef struct smx_backend_opts {
     smx_scatter_impl scatter;
 } smx_backend_opts;
 
+/* What a backend is: the float64 oracle, a host CPU backend, or a device
+ * backend (OpenCL, Vulkan, CUDA) that `auto` takes on an accelerator only. */
+typedef enum smx_backend_kind {
+    SMX_BACKEND_ORACLE,
+    SMX_BACKEND_HOST,
+    SMX_BACKEND_DEVICE,
+} smx_backend_kind;
+
 typedef struct smx_backend_iface {
     const char *name;
+    smx_backend_kind kind;
     /* Devices: count (0 with a reason in `why`) and a printable name. */
     int (*device_count)(char *why, size_t whylen);
     smx_status (*device_name)(int device, char *buf, size_t buflen);
@@ -94,14 +103,33 @@ typedef struct smx_backend_iface {
     void (*describe)(void *ctx, char *accumulation, char *scatter, size_t len);
 } smx_backend_iface;
 
+/* The registry (src/backend/registry.c). find: NULL when not compiled in. */
 const smx_backend_iface *smx__backend_find(const char *name);
 const smx_backend_iface *smx__backend_at(int index);
 int smx__backend_registry_count(void);
+int smx__backend_is_known(const char *name); /* compiled in or not, or "auto" */
+/* The one resolver of a backend name or `auto` (and a device; < 0 the
+ * default) for run, bench, validate and crosscheck; `key` names the
+ * setting in messages ("run.backend", "--backend"). */
+smx_status smx__backend_resolve(const char *name, int device, const char *key,
+                                const smx_backend_iface **out, char *err, size_t errlen);
+
+/* The precision a context of b runs: the oracle is float64 whatever asked. */
+static inline smx_precision smx__backend_precision(const smx_backend_iface *b, smx_precision want)
+{
+    return b->kind == SMX_BACKEND_ORACLE ? SMX_PRECISION_FLOAT64 : want;
+}
 
 extern const smx_backend_iface smx__backend_reference;
 extern const smx_backend_iface smx__backend_openmp;
 #ifdef SMX_HAVE_OPENCL
 extern const smx_backend_iface smx__backend_opencl;
+#endif
+#ifdef SMX_HAVE_VULKAN
+extern const smx_backend_iface smx__backend_vulkan;
+#endif
+#ifdef SMX_HAVE_CUDA
+extern const smx_backend_iface smx__backend_cuda;
 #endif
 
 /* The accumulation and A_theta a context runs, for the results. */

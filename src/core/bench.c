@@ -40,21 +40,18 @@ smx_status smx_bench_run(const smx_bench_spec *spec, smx_bench_result *res, char
     cfg.nbeams = 1;
     cfg.beams[0] = (smx_beam){.energy_MeV = 200, .protons = 1};
     snprintf(cfg.backend, sizeof cfg.backend, "%s", spec->backend);
-    const smx_backend_iface *be = smx__backend_find(spec->backend);
-    char why[256] = "";
-    if (!be || be->device_count(why, sizeof why) <= (spec->device < 0 ? 0 : spec->device)) {
-        smx__err(err, errlen, "bench: backend '%s' has no device %d%s%s", spec->backend,
-                 spec->device, why[0] ? ": " : "", why);
-        return SMX_ENODEV;
-    }
+    const smx_backend_iface *be = NULL;
+    smx_status st = smx__backend_resolve(spec->backend, spec->device, "--backend", &be, err,
+                                         errlen);
+    if (st != SMX_OK) return st;
+    snprintf(res->backend, sizeof res->backend, "%s", be->name);
     smx_plan plan;
-    smx_status st = smx__plan_build(&cfg, &plan, err, errlen);
+    st = smx__plan_build(&cfg, &plan, err, errlen);
     if (st != SMX_OK) return st;
     size_t n = smx__psi_size(&plan);
     double *psi = malloc(n * sizeof(double) * (plan.moments ? 5 : 1));
     void *ctx = NULL;
-    smx_precision prec =
-        be == &smx__backend_reference ? SMX_PRECISION_FLOAT64 : SMX_PRECISION_FLOAT32;
+    smx_precision prec = smx__backend_precision(be, SMX_PRECISION_FLOAT32);
     if (!psi) {
         smx__plan_free(&plan);
         smx__err(err, errlen, "bench: cannot allocate %.1f MB", n * 8.0 / 1e6);
@@ -101,8 +98,8 @@ smx_status smx_bench_run(const smx_bench_spec *spec, smx_bench_result *res, char
         res->state_bytes = (double)n * (prec == SMX_PRECISION_FLOAT64 ? 8 : 4);
         be->device_name(spec->device, res->device, sizeof res->device);
         smx__backend_describe(be, ctx, res->accumulation, res->scatter, sizeof res->scatter);
-        res->threads = be == &smx__backend_reference ? 1 /* plain serial loops */
-                       : be != &smx__backend_openmp ? 0 /* a device: its own parallelism */
+        res->threads = be->kind == SMX_BACKEND_ORACLE ? 1 /* plain serial loops */
+                       : be->kind == SMX_BACKEND_DEVICE ? 0 /* its own parallelism */
                        : spec->threads > 0 ? spec->threads : omp_get_max_threads();
     }
     if (ctx) be->destroy(ctx);

@@ -57,14 +57,10 @@ smx_status smx__oprun_open(smx_oprun *r, const char *backend, const smx_config *
     memset(r, 0, sizeof *r);
     smx_status st = smx__plan_build(cfg, &r->plan, err, errlen);
     if (st != SMX_OK) return st;
-    r->be = smx__backend_find(backend);
-    if (!r->be) {
-        smx__err(err, errlen, "backend %s not found", backend);
-        return SMX_ENODEV;
-    }
+    st = smx__backend_resolve(backend, -1, "backend", &r->be, err, errlen);
+    if (st != SMX_OK) return st;
     /* the reference backend is the float64 oracle; the others run float32 */
-    smx_precision prec =
-        r->be == &smx__backend_reference ? SMX_PRECISION_FLOAT64 : SMX_PRECISION_FLOAT32;
+    smx_precision prec = smx__backend_precision(r->be, SMX_PRECISION_FLOAT32);
     smx_backend_opts opt = {-1, prec, cfg->threads, cfg->accumulation, cfg->scatter};
     st = r->be->create(&r->plan, &opt, &r->ctx, err, errlen);
     if (st != SMX_OK) {

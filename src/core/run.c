@@ -35,44 +35,6 @@ double smx__now_s(void)
     return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
-/* Resolves run.backend, including `auto`, to a compiled-in backend with a
- * device. */
-static smx_status pick_backend(const char *name, int device, const smx_backend_iface **out,
-                               char *err, size_t errlen)
-{
-    char why[256] = "";
-    device = device < 0 ? 0 : device; /* unset: the backend resolves its default at create */
-    if (strcmp(name, "auto") == 0) {
-        /* a device backend on a GPU, else the CPU (OpenCL on a CPU, as
-         * PoCL, is slower than openmp there) */
-        static const char *const order[] = {"cuda", "vulkan", "opencl", "openmp"};
-        for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
-            const smx_backend_iface *b = smx__backend_find(order[i]);
-            int cpu = !strcmp(order[i], "openmp");
-            if (b && b->device_count(why, sizeof why) > device &&
-                (cpu || (b->accelerator && b->accelerator(device)))) {
-                *out = b;
-                return SMX_OK;
-            }
-        }
-        smx__err(err, errlen, "run.backend: auto found no backend with device %d", device);
-        return SMX_ENODEV;
-    }
-    const smx_backend_iface *b = smx__backend_find(name);
-    if (!b) {
-        smx__err(err, errlen, "run.backend: '%s' is not compiled into this build", name);
-        return SMX_ENODEV;
-    }
-    int n = b->device_count(why, sizeof why);
-    if (device >= n) {
-        smx__err(err, errlen, "run.backend: %s has %d device(s), device %d requested%s%s", name, n,
-                 device, why[0] ? ": " : "", why);
-        return SMX_ENODEV;
-    }
-    *out = b;
-    return SMX_OK;
-}
-
 smx_status smx_run_create(const smx_config *cfg, smx_run **out, char *err, size_t errlen)
 {
     *out = NULL;
@@ -81,7 +43,7 @@ smx_status smx_run_create(const smx_config *cfg, smx_run **out, char *err, size_
     if (!r) return SMX_ENOMEM;
     r->cfg = *cfg;
     r->t_start = t0;
-    smx_status st = pick_backend(cfg->backend, cfg->device, &r->be, err, errlen);
+    smx_status st = smx__backend_resolve(cfg->backend, cfg->device, "run.backend", &r->be, err, errlen);
     if (st == SMX_OK) st = smx__plan_build(cfg, &r->plan, err, errlen);
     if (st != SMX_OK) {
         free(r);
@@ -111,7 +73,7 @@ smx_status smx_run_create(const smx_config *cfg, smx_run **out, char *err, size_
         }
     }
     /* the reference backend is the float64 oracle whatever run.precision says */
-    smx_precision prec = r->be == &smx__backend_reference ? SMX_PRECISION_FLOAT64 : cfg->precision;
+    smx_precision prec = smx__backend_precision(r->be, cfg->precision);
     for (int op = 0; op < SMX_OP_COUNT; op++)
         if (!r->be->supports(NULL, op, prec)) {
             smx__err(err, errlen, "%s: run.precision: backend %s has no %s %s operator (expected "

@@ -200,8 +200,6 @@ static const char *const secondaries_names[] = {"transport", "local"};
 static const char *const streaming_names[] = {"centroid", "shift_deposit"};
 static const char *const accumulation_names[] = {"deterministic", "fast"};
 static const char *const scatter_impl_names[] = {"auto", "stencil", "gemm"};
-static const char *const backend_names[] = {"reference", "openmp", "opencl",
-                                            "vulkan", "cuda", "auto"};
 
 #define COUNT(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
@@ -554,11 +552,15 @@ static smx_status check_transport(const smx_config *c, const reporter *r)
 static smx_status check_run(const smx_config *c, const reporter *r)
 {
     char list[128];
-    join_names(backend_names, COUNT(backend_names), list, sizeof list);
+    const char *backend_names[16]; /* the registry's, then auto */
+    int nb = 0;
+    while (nb < 15 && (backend_names[nb] = smx_backend_known_name(nb))) nb++;
+    backend_names[nb++] = "auto";
+    join_names(backend_names, nb, list, sizeof list);
     if (!name_ok(c->backend))
         return bad(r, KR(K_BACKEND), KNONE, "empty or unterminated name (expected one of %s)",
                    list);
-    if (name_index(c->backend, backend_names, COUNT(backend_names)) < 0)
+    if (name_index(c->backend, backend_names, nb) < 0)
         return bad(r, KR(K_BACKEND), KNONE, "unknown backend \"%s\" (expected one of %s)",
                    c->backend, list);
     if ((unsigned)c->precision >= (unsigned)COUNT(precision_names))

@@ -47,42 +47,12 @@ smx_status vx_emit(vctx *c, const char *test, double measured, const char *unit,
     return SMX_OK;
 }
 
-/* The backend named (or picked by auto, like run.backend) with a device. */
-static smx_status pick_backend(const char *name, const smx_backend_iface **out, char *err,
-                               size_t errlen)
-{
-    char why[256] = "";
-    if (strcmp(name, "auto") == 0) {
-        static const char *const order[] = {"cuda", "vulkan", "opencl", "openmp"};
-        for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
-            const smx_backend_iface *b = smx__backend_find(order[i]);
-            if (b && b->device_count(why, sizeof why) > 0) {
-                *out = b;
-                return SMX_OK;
-            }
-        }
-        smx__err(err, errlen, "--backend: auto found no backend with a device");
-        return SMX_ENODEV;
-    }
-    const smx_backend_iface *b = smx__backend_find(name);
-    if (!b) {
-        smx__err(err, errlen, "--backend: '%s' is not compiled into this build", name);
-        return SMX_ENODEV;
-    }
-    if (b->device_count(why, sizeof why) < 1) {
-        smx__err(err, errlen, "--backend: %s has no device%s%s", name, why[0] ? ": " : "", why);
-        return SMX_ENODEV;
-    }
-    *out = b;
-    return SMX_OK;
-}
-
 smx_status smx__validate(const smx_vopts *o, smx_vreport *rep, char *err, size_t errlen)
 {
     memset(rep, 0, sizeof *rep);
     double t0 = smx__now_s();
     const smx_backend_iface *be = NULL;
-    smx_status st = pick_backend(o->backend ? o->backend : "openmp", &be, err, errlen);
+    smx_status st = smx__backend_resolve(o->backend ? o->backend : "openmp", -1, "--backend", &be, err, errlen);
     if (st != SMX_OK) return st;
     vctx c = {.o = o, .rep = rep, .backend = be->name, .err = err, .errlen = errlen};
     c.float64 = be->supports(NULL, SMX_OP_STREAM, SMX_PRECISION_FLOAT64);

@@ -496,6 +496,7 @@ static void ocl_describe(void *ctx, char *accumulation, char *scatter, size_t le
 
 const smx_backend_iface smx__backend_opencl = {
     .name = "opencl",
+    .kind = SMX_BACKEND_DEVICE,
     .device_count = ocl_device_count,
     .device_name = ocl_device_name,
     .create = ocl_create,
