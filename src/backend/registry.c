@@ -7,6 +7,19 @@
 #include "core/backend.h"
 #include "core/util.h"
 
+/* Each backend's table, defined in its own folder. */
+extern const smx_backend_iface smx__backend_reference;
+extern const smx_backend_iface smx__backend_openmp;
+#ifdef SMX_HAVE_OPENCL
+extern const smx_backend_iface smx__backend_opencl;
+#endif
+#ifdef SMX_HAVE_VULKAN
+extern const smx_backend_iface smx__backend_vulkan;
+#endif
+#ifdef SMX_HAVE_CUDA
+extern const smx_backend_iface smx__backend_cuda;
+#endif
+
 typedef struct entry {
     const char *name;
     const smx_backend_iface *iface; /* NULL: not compiled into this build */

@@ -120,18 +120,6 @@ static inline smx_precision smx__backend_precision(const smx_backend_iface *b, s
     return b->kind == SMX_BACKEND_ORACLE ? SMX_PRECISION_FLOAT64 : want;
 }
 
-extern const smx_backend_iface smx__backend_reference;
-extern const smx_backend_iface smx__backend_openmp;
-#ifdef SMX_HAVE_OPENCL
-extern const smx_backend_iface smx__backend_opencl;
-#endif
-#ifdef SMX_HAVE_VULKAN
-extern const smx_backend_iface smx__backend_vulkan;
-#endif
-#ifdef SMX_HAVE_CUDA
-extern const smx_backend_iface smx__backend_cuda;
-#endif
-
 /* The accumulation and A_theta a context runs, for the results. */
 static inline void smx__backend_describe(const smx_backend_iface *b, void *ctx, char *acc,
                                          char *scatter, size_t len)
