@@ -7,6 +7,7 @@
  * maximum cell over the mean of the first 2 mm); lateral sigma at R80 within 5 %
  * of the second moment of the MC profile at R80 (over the same lateral
  * extent, less dx^2/12); R80 within 0.2 mm. */
+#define _POSIX_C_SOURCE 200809L /* strtok_r */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
