@@ -9,11 +9,10 @@
 #include <CL/cl.h>
 
 #include "core/backend.h"
+#include "core/dev_tables.h"
 #include "core/util.h"
 
 enum { OCL_PSI = 0, OCL_MX, OCL_MZ, OCL_QX, OCL_QZ, OCL_ARRAYS };
-/* absorbed, nuclear, deposited, nuclear local, escaped, secondary weight and energy */
-enum { OCL_ENERGY_FACTORS = 7 };
 
 enum {
     K_SUMS, K_STREAM_LEAK, K_SCATTER, K_COLLECT, K_STREAM, K_ENERGY, K_DEPOSIT, K_EDEP_ADD,
@@ -68,11 +67,7 @@ typedef struct ocl_ctx {
     int *reach;                 /* [ne][2] rows a source bin's A_E deposit can reach */
     int *hqr;                   /* [ne][2] cell ranges of a launch */
     int *hblk;                  /* the row blocks of a launch */
-    int *dz_lo, *dz_hi;         /* [ne] deposit row offsets of a source bin */
-    int stream_dz[2];           /* A_stream's row offsets: min bz, max bz + 2 */
-    float *efac_h;              /* [OCL_ENERGY_FACTORS][nmat][ne] */
-    int *hg_start, *hg_src;     /* host copy of the A_E gather (gstart, gsrc) */
-    float *kleak_h[SMX_KERNEL_VARIANTS];
+    smx_dev_tables tab;         /* the host side of every table uploaded */
     int scatter_gemm;           /* 1: A_theta through clBLAST */
     int scatter_decided;        /* auto has measured */
     int clean;                  /* outputs are written whole (gemm reads whole slabs);

@@ -199,7 +199,7 @@ smx_status smx__ocl_scatter(ocl_ctx *c, int v, smx_op_acct *acct, char *err, siz
     if (hi < lo) return SMX_OK;
     if (!p->full_circle) { /* kernel mass off the window, per medium */
         double *ws = c->hsums;
-        const float *f = c->kleak_h[v];
+        const float *f = c->tab.kleak_f + (size_t)v * p->nmat * p->ne * p->nt;
         if (p->nmat > 1) {
             st = smx__ocl_slab_sums(c, c->buf[c->cur][OCL_PSI], lo, hi, c->zr, 1, c->kleak[v], p->nt,
                                     c->hwork, err, errlen);
@@ -260,7 +260,7 @@ smx_status smx__ocl_stream(ocl_ctx *c, smx_op_acct *acct, char *err, size_t errl
     st = smx__ocl_enqueue(c, K_STREAM_LEAK, 1, &g, &l, err, errlen);
     if (st != SMX_OK) return st;
     for (int k = lo; k <= hi; k++)
-        rows_shift(c, c->need + 2 * k, c->zr + 2 * k, c->stream_dz[0], c->stream_dz[1]);
+        rows_shift(c, c->need + 2 * k, c->zr + 2 * k, c->tab.stream_dz[0], c->tab.stream_dz[1]);
     st = upload_ranges(c, NULL, c->need, lo, hi, out, &nblk, err, errlen);
     if (st != SMX_OK) return st;
     a = (args){c->k[K_STREAM], 0, CL_SUCCESS};
@@ -290,27 +290,27 @@ smx_status smx__ocl_energy(ocl_ctx *c, int nlo, int nhi, smx_op_acct *acct, char
     if (hi < lo) return SMX_OK;
     /* accounting: absorbed, nuclear, deposited, nuclear local, nuclear
      * escaped, secondary weight and energy */
-    double *fig[OCL_ENERGY_FACTORS] = {&acct->w_absorbed,      &acct->w_nuclear,
+    double *fig[SMX_ENERGY_FACTORS] = {&acct->w_absorbed,      &acct->w_nuclear,
                                        &acct->e_deposited,     &acct->e_nuc_deposited,
                                        &acct->e_nuc_escaped,   &acct->w_secondary,
                                        &acct->e_secondary};
     if (p->nmat > 1)
-        st = smx__ocl_slab_sums(c, c->buf[c->cur][OCL_PSI], lo, hi, c->zr, OCL_ENERGY_FACTORS,
+        st = smx__ocl_slab_sums(c, c->buf[c->cur][OCL_PSI], lo, hi, c->zr, SMX_ENERGY_FACTORS,
                                 c->efac, 1, c->hwork, err, errlen);
     if (st != SMX_OK) return st;
-    for (int f = 0; f < OCL_ENERGY_FACTORS; f++) {
+    for (int f = 0; f < SMX_ENERGY_FACTORS; f++) {
         double w, e;
         if (p->nmat > 1) weigh(c, c->hwork + (1 + f) * groups, lo, hi, NULL, 1, &w, &e);
-        else weigh(c, c->hsums, lo, hi, c->efac_h + (size_t)f * p->ne, 1, &w, &e);
+        else weigh(c, c->hsums, lo, hi, c->tab.efac + (size_t)f * p->ne, 1, &w, &e);
         *fig[f] = w;
     }
     /* the gather */
     for (int k = nlo; k <= nhi; k++) c->need[2 * k] = p->nz, c->need[2 * k + 1] = -1;
     for (int m = 0; m < p->nmat; m++)
         for (int k = nlo; k <= nhi; k++) {
-            const int *gs = c->hg_start + (size_t)m * (p->ne + 1);
+            const int *gs = c->tab.gstart + (size_t)m * (p->ne + 1);
             for (int g = gs[k]; g < gs[k + 1]; g++) {
-                int i = c->hg_src[g];
+                int i = c->tab.gsrc[g];
                 if (i >= lo && i <= hi) rows_union(c->need + 2 * k, c->zr[2 * i], c->zr[2 * i + 1]);
             }
         }
@@ -335,7 +335,7 @@ smx_status smx__ocl_energy(ocl_ctx *c, int nlo, int nhi, smx_op_acct *acct, char
         a_mem(&a, c->edep);
         return st == SMX_OK ? launch_blocks(c, K_DEPOSIT_ATOMIC, &a, nblk, p->nt, err, errlen) : st;
     }
-    for (int i = lo; i <= hi; i++) rows_shift(c, c->reach + 2 * i, c->zr + 2 * i, c->dz_lo[i], c->dz_hi[i]);
+    for (int i = lo; i <= hi; i++) rows_shift(c, c->reach + 2 * i, c->zr + 2 * i, c->tab.dz_lo[i], c->tab.dz_hi[i]);
     st = upload_ranges(c, c->qr, c->reach, lo, hi, -1, &nblk, err, errlen);
     if (st != SMX_OK) return st;
     a = (args){c->k[K_DEPOSIT], 0, CL_SUCCESS};

@@ -25,7 +25,7 @@ smx_status smx__ocl_build(ocl_ctx *c, char *err, size_t errlen)
     const char *extra = getenv("SMX_OPENCL_OPTIONS");
     char opts[512];
     snprintf(opts, sizeof opts, "-cl-std=CL1.2 -DSMX_TX=%d -DSMX_TZ=%d -DSMX_NMAT=%d -DSMX_NF_MAX=%d%s%s%s%s%s %s",
-             OCL_TX, OCL_TZ, c->p->nmat, OCL_ENERGY_FACTORS,
+             OCL_TX, OCL_TZ, c->p->nmat, SMX_ENERGY_FACTORS,
              c->p->nmat == 1 ? " -DSMX_ONE_MEDIUM" : "", c->fp64 ? " -DSMX_FP64" : "",
              c->p->moments ? " -DSMX_MOMENTS" : "", c->p->full_circle ? " -DSMX_FULL_CIRCLE" : "",
              c->opt.accumulation == SMX_ACCUM_FAST && c->fp64 ? " -DSMX_ATOMIC64" : "",

@@ -61,14 +61,8 @@ static void ocl_destroy(void *ctx)
     free(c->hblk);
     free(c->rz[0]);
     free(c->rz[1]);
-    free(c->dz_lo);
-    free(c->dz_hi);
-    free(c->efac_h);
     free(c->hrsum);
-    free(c->hg_start);
-    free(c->hg_src);
-    free(c->kleak_h[0]);
-    free(c->kleak_h[1]);
+    smx__dev_tables_free(&c->tab);
     free(c);
 }
 
@@ -143,7 +137,7 @@ static smx_status buffers(ocl_ctx *c, char *err, size_t errlen)
     if (st == SMX_OK) st = alloc(c, &c->edep, (size_t)c->S * 8, err, errlen);
     if (st == SMX_OK && c->opt.accumulation == SMX_ACCUM_DETERMINISTIC)
         st = alloc(c, &c->part, (size_t)p->ne * c->S * 8, err, errlen);
-    if (st == SMX_OK) st = alloc(c, &c->sums, (1 + OCL_ENERGY_FACTORS) * ent * 8, err, errlen);
+    if (st == SMX_OK) st = alloc(c, &c->sums, (1 + SMX_ENERGY_FACTORS) * ent * 8, err, errlen);
     if (st == SMX_OK) st = alloc(c, &c->rows, 2 * ent * sizeof(int), err, errlen);
     if (st == SMX_OK) st = alloc(c, &c->leak, 4 * ent * 8, err, errlen);
     if (st == SMX_OK) st = alloc(c, &c->qr, 2 * (size_t)p->ne * sizeof(int), err, errlen);
@@ -151,7 +145,7 @@ static smx_status buffers(ocl_ctx *c, char *err, size_t errlen)
     if (st == SMX_OK) st = alloc(c, &c->blk, 3 * blocks * sizeof(int), err, errlen);
     if (st != SMX_OK) return st;
     c->hsums = calloc(ent, sizeof(double));
-    c->hwork = calloc((1 + OCL_ENERGY_FACTORS) * ent, sizeof(double));
+    c->hwork = calloc((1 + SMX_ENERGY_FACTORS) * ent, sizeof(double));
     c->hrows = calloc(2 * ent, sizeof(int));
     c->zr = calloc(2 * (size_t)p->ne, sizeof(int));
     c->need = calloc(2 * (size_t)p->ne, sizeof(int));

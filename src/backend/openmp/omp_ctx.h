@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/backend.h"
+#include "core/dev_tables.h"
 #include "core/util.h"
 #include "cl/smx_cell.h"
 
@@ -31,11 +32,8 @@ typedef struct omp_ctx {
     double *sums, *osums;   /* [ne][nt] weight of each slab of s / of t */
     int *rows, *orows;      /* [ne][nt][2] first and last row holding weight
                                (first > last: none); a pencil beam fills few */
-    int *gstart, *gsrc;     /* A_E gather (one medium): output bin k takes */
-    float *gw;              /* from gsrc[gstart[k] .. gstart[k+1]) with gw */
-    float *kw;              /* [variant][nmat][ne][2*kmax+1] kernel weights */
-    double *created;        /* [nmat][ne] smx__created_weight_f32 */
-    double *kleak;          /* [variant][nmat][ne][nt] kernel mass off the window */
+    smx_dev_tables tab;     /* kernel weights and leak, A_E gather (medium 0's
+                               list is the one-medium fast path's), created weight */
     int lo, hi;
 } omp_ctx;
 

@@ -137,17 +137,17 @@ static void energy_uniform(omp_ctx *c, int nlo, int nhi, smx_op_acct *a)
         for (int j = 0; j < nt; j++) {
             for (int k = nlo; k <= nhi; k++) {
                 int a = p->nz, b = -1; /* rows that receive weight */
-                for (int g = c->gstart[k]; g < c->gstart[k + 1]; g++)
-                    if (c->gsrc[g] >= lo && c->gsrc[g] <= hi) omp__rows_union(c, c->gsrc[g], j, &a, &b);
+                for (int g = c->tab.gstart[k]; g < c->tab.gstart[k + 1]; g++)
+                    if (c->tab.gsrc[g] >= lo && c->tab.gsrc[g] <= hi) omp__rows_union(c, c->tab.gsrc[g], j, &a, &b);
                 size_t q0 = a <= b ? (size_t)a * p->nx : 0, q1 = a <= b ? (size_t)(b + 1) * p->nx : 0;
                 omp__clear_out(c, k, j);
                 for (int arr = 0; arr < c->na; arr++) {
                     float *o = SLAB(c, c->t[arr], k, j);
-                    for (int g = c->gstart[k]; g < c->gstart[k + 1] && a <= b; g++) {
-                        int i = c->gsrc[g];
+                    for (int g = c->tab.gstart[k]; g < c->tab.gstart[k + 1] && a <= b; g++) {
+                        int i = c->tab.gsrc[g];
                         if (i < lo || i > hi || c->sums[(size_t)i * nt + j] == 0) continue;
                         const float *in = SLAB(c, c->s[arr], i, j);
-                        float w = c->gw[g];
+                        float w = c->tab.gw[g];
 #pragma omp simd
                         for (size_t q = q0; q < q1; q++) o[q] += w * in[q];
                     }
@@ -162,7 +162,7 @@ static void energy_uniform(omp_ctx *c, int nlo, int nhi, smx_op_acct *a)
                 dep_e += sw * p->e_dep_MeV[i];
                 nloc_e += sw * p->e_nuc_local_MeV[i];
                 nesc_e += sw * p->e_nuc_escape_MeV[i];
-                if (p->s_weight) sec_w += sw * c->created[i], sec_e += sw * p->s_energy_MeV[i];
+                if (p->s_weight) sec_w += sw * c->tab.created[i], sec_e += sw * p->s_energy_MeV[i];
                 int r0, r1;
                 omp__rows(c, i, j, &r0, &r1);
                 if (c->na > 1)
@@ -209,7 +209,7 @@ static void energy_media(omp_ctx *c, int nlo, int nhi, smx_op_acct *a)
                     dep_e += wq * p->e_dep_MeV[mi];
                     nloc_e += wq * p->e_nuc_local_MeV[mi];
                     nesc_e += wq * p->e_nuc_escape_MeV[mi];
-                    if (p->s_weight) sec_w += wq * c->created[mi], sec_e += wq * p->s_energy_MeV[mi];
+                    if (p->s_weight) sec_w += wq * c->tab.created[mi], sec_e += wq * p->s_energy_MeV[mi];
                     for (int t = 0; t < p->e_count[mi]; t++) {
                         float f = (float)p->e_w[mi * SMX_EK_MAX + t];
                         for (int arr = 0; arr < c->na; arr++)

@@ -28,7 +28,7 @@ static void scatter_uniform(omp_ctx *c, int v, smx_op_acct *a)
     double leak_w = 0, leak_e = 0, rej_w = 0, rej_e = 0;
     for (int i = lo; i <= c->hi && !p->full_circle; i++)
         for (int j = 0; j < nt; j++) {
-            double l = c->kleak[((size_t)v * p->ne + i) * nt + j] * c->sums[(size_t)i * nt + j];
+            double l = c->tab.kleak[((size_t)v * p->ne + i) * nt + j] * c->sums[(size_t)i * nt + j];
             leak_w += l;
             leak_e += l * p->e_center_MeV[i];
         }
@@ -39,7 +39,7 @@ static void scatter_uniform(omp_ctx *c, int v, smx_op_acct *a)
         for (int r = 0; r < rows; r++) {
             int i = lo + r / nt, jo = r % nt;
             int K = p->k_half[v * p->ne + i], a = p->nz, b = -1;
-            const float *w = c->kw + ((size_t)v * p->ne + i) * ker + p->kmax;
+            const float *w = c->tab.kw + ((size_t)v * p->ne + i) * ker + p->kmax;
             for (int k = -K; k <= K; k++) { /* rows that can receive weight */
                 int js = jo - k;
                 if (p->full_circle) js = ((js % nt) + nt) % nt;
@@ -98,7 +98,7 @@ static void scatter_media(omp_ctx *c, int v, smx_op_acct *a)
                     if (w == 0) continue;
                     size_t vmi = v * me + (size_t)p->cell_mat[q] * p->ne + i;
                     int K = p->k_half[vmi];
-                    const float *kw = c->kw + vmi * ker + p->kmax;
+                    const float *kw = c->tab.kw + vmi * ker + p->kmax;
                     for (int k = -K; k <= K; k++) {
                         int jj = j + k;
                         if (p->full_circle) jj = ((jj % nt) + nt) % nt;

@@ -35,12 +35,7 @@ static void omp_destroy(void *ctx)
     free(c->osums);
     free(c->rows);
     free(c->orows);
-    free(c->gstart);
-    free(c->gsrc);
-    free(c->gw);
-    free(c->created);
-    free(c->kw);
-    free(c->kleak);
+    smx__dev_tables_free(&c->tab);
     free(c);
 }
 
@@ -52,34 +47,6 @@ static float *alloc_state(omp_ctx *c, int slot, size_t bytes)
 {
     c->raw[slot] = calloc(bytes + 64, 1);
     return c->raw[slot] ? (float *)(((uintptr_t)c->raw[slot] + 63) & ~(uintptr_t)63) : NULL;
-}
-
-/* Float kernels and their window leak per (variant, medium, bin, theta). */
-static void kernel_tables(omp_ctx *c)
-{
-    const smx_plan *p = c->p;
-    size_t ker = 2 * (size_t)p->kmax + 1, me = (size_t)p->nmat * p->ne;
-    for (size_t vm = 0; vm < SMX_KERNEL_VARIANTS * me; vm++) {
-        const double *src = p->k_weight + vm * ker;
-        int K = p->k_half[vm];
-        for (size_t k = 0; k < ker; k++) c->kw[vm * ker + k] = (float)src[k];
-        for (int j = 0; j < p->nt && !p->full_circle; j++) {
-            double l = 0;
-            for (int k = -K; k <= K; k++)
-                if (j + k < 0 || j + k >= p->nt) l += src[p->kmax + k];
-            c->kleak[vm * p->nt + j] = l;
-        }
-    }
-}
-
-/* A_E as a gather for one medium: the sources of every output bin. */
-static int gather_lists(omp_ctx *c)
-{
-    double *w = malloc(smx__ae_gather_cap(c->p) * sizeof(double));
-    int n = w ? smx__ae_gather(c->p, 0, c->gstart, c->gsrc, w) : -1;
-    for (int g = 0; g < n; g++) c->gw[g] = (float)w[g];
-    free(w);
-    return n >= 0;
 }
 
 static smx_status omp_create(const smx_plan *p, const smx_backend_opts *opt, void **out, char *err,
@@ -96,7 +63,7 @@ static smx_status omp_create(const smx_plan *p, const smx_backend_opts *opt, voi
     c->threads = threads > 0 ? threads : omp_get_max_threads();
     c->na = p->moments ? OMP_ARRAYS : 1;
     c->slab = smx__slab(p);
-    size_t n = smx__psi_size(p), ker = 2 * (size_t)p->kmax + 1, me = (size_t)p->nmat * p->ne;
+    size_t n = smx__psi_size(p), me = (size_t)p->nmat * p->ne;
     int ok = 1;
     for (int k = 0; k < c->na; k++) {
         c->s[k] = alloc_state(c, 2 * k, n * sizeof(float));
@@ -116,25 +83,11 @@ static smx_status omp_create(const smx_plan *p, const smx_backend_opts *opt, voi
     c->osums = calloc((size_t)p->ne * p->nt, sizeof(double));
     c->rows = calloc(2 * (size_t)p->ne * p->nt, sizeof(int));
     c->orows = calloc(2 * (size_t)p->ne * p->nt, sizeof(int));
-    c->gstart = calloc((size_t)p->ne + 1, sizeof(int));
-    c->gsrc = calloc(smx__ae_gather_cap(p), sizeof(int));
-    c->gw = calloc(smx__ae_gather_cap(p), sizeof(float));
-    c->kw = calloc(SMX_KERNEL_VARIANTS * me * ker, sizeof(float));
-    c->created = calloc(me, sizeof(double));
-    c->kleak = calloc(SMX_KERNEL_VARIANTS * me * p->nt, sizeof(double));
     if (!ok || !c->edep || !c->zero_row || !c->scratch || !c->sums || !c->osums ||
-        !c->rows || !c->orows || !c->gstart || !c->gsrc ||
-        !c->gw || !c->kw || !c->kleak || !c->created) {
+        !c->rows || !c->orows || smx__dev_tables_build(p, &c->tab) != SMX_OK) {
+        smx__err(err, errlen, "openmp backend: cannot allocate %d x %.1f MB for the state "
+                 "and its tables", 2 * c->na, n * 4.0 / 1e6);
         omp_destroy(c);
-        smx__err(err, errlen, "openmp backend: cannot allocate %d x %.1f MB for the state",
-                 2 * c->na, n * 4.0 / 1e6);
-        return SMX_ENOMEM;
-    }
-    kernel_tables(c);
-    for (size_t mi = 0; mi < me; mi++) c->created[mi] = smx__created_weight_f32(p, mi);
-    if (p->nmat == 1 && !gather_lists(c)) {
-        omp_destroy(c);
-        smx__err(err, errlen, "openmp backend: out of memory building the A_E gather");
         return SMX_ENOMEM;
     }
     *out = c;
