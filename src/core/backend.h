@@ -86,8 +86,22 @@ typedef struct smx_backend_iface {
     smx_status (*get_state)(void *ctx, smx_host_state *s, char *err, size_t errlen);
     /* Energy deposited so far, MeV per cell [nz][nx], per unit psi weight. */
     smx_status (*get_edep)(void *ctx, double *edep, char *err, size_t errlen);
-    /* Runs the nodes in order; acct has one entry per node. */
-    smx_status (*run)(void *ctx, smx_graph *graph, smx_op_acct *acct, char *err, size_t errlen);
+    /* One operator (node) on the state's energy bins [lo, hi], writing the
+     * output bins [olo, ohi] (A_E: smx__range_after_op; the others: lo, hi),
+     * which then become the state. Fills the operator's own figures of a
+     * (leak, nuclear, absorbed, deposited, secondaries); the core fills
+     * w_in/out, e_in/out, rejected, trimmed and the time. Bins outside
+     * [lo, hi] are empty. The step loop is the core's (smx__graph_run). */
+    smx_status (*op)(void *ctx, const smx_node *node, int lo, int hi, int olo, int ohi,
+                     smx_op_acct *a, char *err, size_t errlen);
+    /* Weight of every (bin, theta) slab of the state in [lo, hi]:
+     * w[(i - lo) * nt + j], in double. */
+    smx_status (*slab_weights)(void *ctx, int lo, int hi, double *w, char *err, size_t errlen);
+    /* Stops bins [lo, hi] of the state in every theta bin (rejected 0) or
+     * in those beyond max_angle_deg (rejected 1): their energy (weight
+     * times the bin's energy) is deposited in their cells, and they are
+     * cleared. Stopping a whole edge bin narrows the state's range. */
+    smx_status (*stop)(void *ctx, int lo, int hi, int rejected, char *err, size_t errlen);
     /* One read+write pass over a state-sized buffer, for the benchmark. */
     smx_status (*copy_pass)(void *ctx, double *ms, char *err, size_t errlen);
     /* 1 when the device is a GPU or another accelerator (NULL: a CPU
@@ -113,6 +127,13 @@ int smx__backend_is_known(const char *name); /* compiled in or not, or "auto" */
  * setting in messages ("run.backend", "--backend"). */
 smx_status smx__backend_resolve(const char *name, int device, const char *key,
                                 const smx_backend_iface **out, char *err, size_t errlen);
+
+/* The step loop (src/core/schedule.c): runs the graph's nodes in order
+ * through b's op, with the accounting totals, the backward-angle reject
+ * after A_theta and the trim of edge bins after A_E decided here, once
+ * for every backend; acct has one entry per node. */
+smx_status smx__graph_run(const smx_backend_iface *b, void *ctx, const smx_plan *p, smx_graph *g,
+                          smx_op_acct *acct, char *err, size_t errlen);
 
 /* The precision a context of b runs: the oracle is float64 whatever asked. */
 static inline smx_precision smx__backend_precision(const smx_backend_iface *b, smx_precision want)

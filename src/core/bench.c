@@ -82,12 +82,12 @@ smx_status smx_bench_run(const smx_bench_spec *spec, smx_bench_result *res, char
     smx_op_acct acct[SMX_GRAPH_MAX_NODES];
     /* one warm-up step and copy, then the timed ones */
     double copy = 0;
-    if (st == SMX_OK) st = be->run(ctx, &g, acct, err, errlen);
+    if (st == SMX_OK) st = smx__graph_run(be, ctx, &plan, &g, acct, err, errlen);
     if (st == SMX_OK) st = be->copy_pass(ctx, &copy, err, errlen);
     for (int k = 0; st == SMX_OK && k < spec->steps; k++) {
         g.e_lo = 0; /* every bin, every step */
         g.e_hi = plan.ne - 1;
-        st = be->run(ctx, &g, acct, err, errlen);
+        st = smx__graph_run(be, ctx, &plan, &g, acct, err, errlen);
         for (int q = 0; st == SMX_OK && q < g.nnodes; q++)
             res->per_op_ms[g.nodes[q].op] += acct[q].ms / spec->steps;
         if (st == SMX_OK) st = be->copy_pass(ctx, &copy, err, errlen);

@@ -90,7 +90,7 @@ smx_status smx__oprun_graph(smx_oprun *r, smx_graph *g, char *err, size_t errlen
 {
     g->e_lo = r->lo;
     g->e_hi = r->hi;
-    smx_status st = r->be->run(r->ctx, g, r->acct, err, errlen);
+    smx_status st = smx__graph_run(r->be, r->ctx, &r->plan, g, r->acct, err, errlen);
     if (st != SMX_OK) return st;
     r->lo = g->e_lo;
     r->hi = g->e_hi;

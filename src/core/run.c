@@ -174,17 +174,17 @@ smx_status smx_run_execute(smx_run *r, smx_progress_fn progress, void *user, cha
         g.e_lo = r->e_lo;
         g.e_hi = r->e_hi;
         if (!r->fine) {
-            st = r->be->run(r->ctx, &g, acct, err, errlen);
+            st = smx__graph_run(r->be, r->ctx, p, &g, acct, err, errlen);
         } else {
             part[0].e_lo = g.e_lo, part[0].e_hi = g.e_hi;
-            if (split > 0) st = r->be->run(r->ctx, &part[0], acct, err, errlen);
+            if (split > 0) st = smx__graph_run(r->be, r->ctx, p, &part[0], acct, err, errlen);
             if (st == SMX_OK)
                 st = r->be->row_sums(r->ctx, part[0].e_lo, part[0].e_hi, r->row_w, r->row_mz, err, errlen);
             if (st == SMX_OK)
                 smx__fine_add(p, part[0].e_lo, part[0].e_hi, r->row_w, r->row_mz,
                               r->cfg.idd_resolution_mm, r->nfine, r->fine);
             part[1].e_lo = part[0].e_lo, part[1].e_hi = part[0].e_hi;
-            if (st == SMX_OK) st = r->be->run(r->ctx, &part[1], acct + split, err, errlen);
+            if (st == SMX_OK) st = smx__graph_run(r->be, r->ctx, p, &part[1], acct + split, err, errlen);
             g.e_lo = part[1].e_lo, g.e_hi = part[1].e_hi;
         }
         if (st != SMX_OK) return st;

@@ -114,8 +114,7 @@ smx_status smx__ocl_scatter(ocl_ctx *c, int variant, smx_op_acct *a, char *err, 
 smx_status smx__ocl_stream(ocl_ctx *c, smx_op_acct *a, char *err, size_t errlen);
 smx_status smx__ocl_energy(ocl_ctx *c, int nlo, int nhi, smx_op_acct *a, char *err, size_t errlen);
 smx_status smx__ocl_note_output(ocl_ctx *c, int lo, int hi, char *err, size_t errlen);
-smx_status smx__ocl_reject(ocl_ctx *c, smx_op_acct *a, char *err, size_t errlen);
-smx_status smx__ocl_trim(ocl_ctx *c, int *lo, int *hi, smx_op_acct *a, char *err, size_t errlen);
+smx_status smx__ocl_stop(ocl_ctx *c, int lo, int hi, int rejected, char *err, size_t errlen);
 
 /* clBLAST (ocl_gemm.c): A_theta as one batched matrix product. */
 int smx__ocl_gemm_available(void);

@@ -226,23 +226,6 @@ smx_status smx__ocl_scatter(ocl_ctx *c, int v, smx_op_acct *acct, char *err, siz
 
 /* After A_theta: weight on bins beyond max_angle_deg leaves, its energy
  * deposited where it is. */
-smx_status smx__ocl_reject(ocl_ctx *c, smx_op_acct *acct, char *err, size_t errlen)
-{
-    const smx_plan *p = c->p;
-    int any = 0;
-    for (int j = 0; j < p->nt; j++) any |= p->theta_rejected[j];
-    if (!any || c->hi < c->lo) return SMX_OK;
-    for (int i = c->lo; i <= c->hi; i++)
-        for (int j = 0; j < p->nt; j++) {
-            double *s = &c->hsums[(size_t)(i - c->lo) * p->nt + j];
-            if (!p->theta_rejected[j] || *s == 0) continue;
-            acct->w_rejected += *s;
-            acct->e_deposited += *s * p->e_center_MeV[i];
-            *s = 0;
-        }
-    return collect(c, c->rejected, c->lo, c->hi, err, errlen);
-}
-
 smx_status smx__ocl_stream(ocl_ctx *c, smx_op_acct *acct, char *err, size_t errlen)
 {
     const smx_plan *p = c->p;
@@ -350,30 +333,26 @@ smx_status smx__ocl_energy(ocl_ctx *c, int nlo, int nhi, smx_op_acct *acct, char
     return launch(c, K_EDEP_ADD, &a, c->S, 1, 1, err, errlen);
 }
 
-smx_status smx__ocl_trim(ocl_ctx *c, int *lo, int *hi, smx_op_acct *acct, char *err, size_t errlen)
+/* Empties bins [lo, hi] of the state (every theta, or the rejected ones),
+ * their energy deposited in place; the host mirrors follow, and a whole
+ * edge bin leaves the window (hsums and hrows stay indexed from lo). */
+smx_status smx__ocl_stop(ocl_ctx *c, int lo, int hi, int rejected, char *err, size_t errlen)
 {
     const smx_plan *p = c->p;
-    while (*hi >= *lo) {
-        double wk[2] = {0, 0};
-        for (int j = 0; j < p->nt; j++) {
-            wk[0] += c->hsums[j];
-            wk[1] += c->hsums[(size_t)(*hi - *lo) * p->nt + j];
-        }
-        int k = wk[0] < p->trim_weight ? *lo : (wk[1] < p->trim_weight ? *hi : -1);
-        if (k < 0) break;
-        double w = k == *lo ? wk[0] : wk[1];
-        smx_status st = collect(c, c->all_theta, k, k, err, errlen);
-        if (st != SMX_OK) return st;
-        acct->w_trimmed += w;
-        acct->e_deposited += w * p->e_center_MeV[k];
-        if (k == *lo) { /* keep hsums and hrows indexed from the window's first bin */
-            memmove(c->hsums, c->hsums + p->nt, sizeof(double) * (size_t)(*hi - *lo) * p->nt);
-            memmove(c->hrows, c->hrows + 2 * p->nt, 2 * sizeof(int) * (size_t)(*hi - *lo) * p->nt);
-            (*lo)++;
-        } else {
-            (*hi)--;
-        }
+    smx_status st = collect(c, rejected ? c->rejected : c->all_theta, lo, hi, err, errlen);
+    if (st != SMX_OK) return st;
+    for (int i = lo; i <= hi; i++)
+        for (int j = 0; j < p->nt; j++)
+            if (!rejected || p->theta_rejected[j]) c->hsums[(size_t)(i - c->lo) * p->nt + j] = 0;
+    if (rejected) return SMX_OK;
+    size_t keep = (size_t)(c->hi - hi) * p->nt;
+    if (lo == c->lo && hi < c->hi) {
+        memmove(c->hsums, c->hsums + (size_t)(hi - lo + 1) * p->nt, sizeof(double) * keep);
+        memmove(c->hrows, c->hrows + 2 * (size_t)(hi - lo + 1) * p->nt, 2 * sizeof(int) * keep);
+        c->lo = hi + 1;
+    } else if (hi == c->hi) {
+        c->hi = lo - 1;
     }
-    if (*hi < *lo) *lo = 0, *hi = -1;
+    if (c->hi < c->lo) c->lo = 0, c->hi = -1;
     return SMX_OK;
 }

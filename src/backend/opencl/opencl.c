@@ -339,18 +339,6 @@ static smx_status ocl_get_edep(void *ctx, double *edep, char *err, size_t errlen
     return SMX_OK;
 }
 
-static void totals(const ocl_ctx *c, int lo, int hi, double *w, double *e)
-{
-    const smx_plan *p = c->p;
-    *w = *e = 0;
-    for (int i = lo; i <= hi; i++) {
-        double si = 0;
-        for (int j = 0; j < p->nt; j++) si += c->hsums[(size_t)(i - lo) * p->nt + j];
-        *w += si;
-        *e += si * p->e_center_MeV[i];
-    }
-}
-
 /* `run.scatter: auto`: times the stencil and the gemm on this state
  * (after a warm-up of each: clBLAST compiles its kernels on first use)
  * and keeps the faster; the chosen one runs last, so its output stays. */
@@ -374,55 +362,57 @@ static smx_status scatter_auto(ocl_ctx *c, int v, smx_op_acct *a, char *err, siz
     return c->scatter_gemm ? SMX_OK : smx__ocl_scatter(c, v, a, err, errlen);
 }
 
-static smx_status ocl_run(void *ctx, smx_graph *g, smx_op_acct *acct, char *err, size_t errlen)
+/* Follows the range the core hands over: a sub-range of the state's
+ * (the core trimmed edge bins through ocl_stop) keeps the host mirrors,
+ * re-indexed; any other range (the benchmark's dense state) is recounted. */
+static smx_status sync_range(ocl_ctx *c, int lo, int hi, char *err, size_t errlen)
+{
+    if (lo == c->lo && hi == c->hi) return SMX_OK;
+    c->lo = lo;
+    c->hi = hi;
+    memcpy(c->need, c->rz[c->cur], 2 * sizeof(int) * c->p->ne);
+    return smx__ocl_note_output(c, lo, hi, err, errlen);
+}
+
+static smx_status ocl_op(void *ctx, const smx_node *node, int lo, int hi, int olo, int ohi,
+                         smx_op_acct *a, char *err, size_t errlen)
 {
     ocl_ctx *c = ctx;
-    smx_status st = SMX_OK;
-    if (g->e_lo != c->lo || g->e_hi != c->hi) {
-        /* a range the backend did not produce itself (the benchmark's
-         * dense state): recount its slabs */
-        c->lo = g->e_lo;
-        c->hi = g->e_hi;
-        memcpy(c->need, c->rz[c->cur], 2 * sizeof(int) * c->p->ne);
-        st = smx__ocl_note_output(c, c->lo, c->hi, err, errlen);
+    smx_status st = sync_range(c, lo, hi, err, errlen);
+    if (st != SMX_OK) return st;
+    switch (node->op) {
+    case SMX_OP_SCATTER:
+        st = c->scatter_decided ? smx__ocl_scatter(c, node->variant, a, err, errlen)
+                                : scatter_auto(c, node->variant, a, err, errlen);
+        break;
+    case SMX_OP_STREAM: st = smx__ocl_stream(c, a, err, errlen); break;
+    case SMX_OP_ENERGY: st = smx__ocl_energy(c, olo, ohi, a, err, errlen); break;
+    default:
+        smx__err(err, errlen, "opencl backend: unknown op %d", node->op);
+        return SMX_ENOTSUP;
     }
-    for (int n = 0; n < g->nnodes && st == SMX_OK; n++) {
-        smx_op_acct *a = &acct[n];
-        memset(a, 0, sizeof *a);
-        double t0 = now_ms();
-        int lo = c->lo, hi = c->hi, op = g->nodes[n].op;
-        totals(c, lo, hi, &a->w_in, &a->e_in);
-        switch (op) {
-        case SMX_OP_SCATTER:
-            st = c->scatter_decided ? smx__ocl_scatter(c, g->nodes[n].variant, a, err, errlen)
-                                    : scatter_auto(c, g->nodes[n].variant, a, err, errlen);
-            break;
-        case SMX_OP_STREAM: st = smx__ocl_stream(c, a, err, errlen); break;
-        case SMX_OP_ENERGY:
-            smx__range_after_op(c->p, SMX_OP_ENERGY, &lo, &hi);
-            st = smx__ocl_energy(c, lo, hi, a, err, errlen);
-            break;
-        default:
-            smx__err(err, errlen, "opencl backend: unknown op %d", op);
-            return SMX_ENOTSUP;
-        }
-        if (st != SMX_OK) return st;
-        if (c->hi >= c->lo) c->cur = 1 - c->cur; /* an empty window wrote nothing */
-        c->lo = lo;
-        c->hi = hi;
-        st = smx__ocl_note_output(c, lo, hi, err, errlen);
-        if (st == SMX_OK && op == SMX_OP_SCATTER) st = smx__ocl_reject(c, a, err, errlen);
-        if (st == SMX_OK && op == SMX_OP_ENERGY) {
-            st = smx__ocl_trim(c, &lo, &hi, a, err, errlen);
-            c->lo = lo;
-            c->hi = hi;
-        }
-        if (st == SMX_OK && clFinish(c->q) != CL_SUCCESS) st = SMX_EBACKEND;
-        totals(c, c->lo, c->hi, &a->w_out, &a->e_out);
-        a->ms = now_ms() - t0;
-    }
-    g->e_lo = c->lo;
-    g->e_hi = c->hi;
+    if (st != SMX_OK) return st;
+    if (c->hi >= c->lo) c->cur = 1 - c->cur; /* an empty window wrote nothing */
+    c->lo = olo;
+    c->hi = ohi;
+    st = smx__ocl_note_output(c, olo, ohi, err, errlen);
+    if (st == SMX_OK && clFinish(c->q) != CL_SUCCESS) st = SMX_EBACKEND;
+    return st;
+}
+
+static smx_status ocl_slab_weights(void *ctx, int lo, int hi, double *w, char *err, size_t errlen)
+{
+    ocl_ctx *c = ctx;
+    smx_status st = sync_range(c, lo, hi, err, errlen);
+    if (st == SMX_OK) memcpy(w, c->hsums, sizeof(double) * (size_t)(hi - lo + 1) * c->p->nt);
+    return st;
+}
+
+static smx_status ocl_stop(void *ctx, int lo, int hi, int rejected, char *err, size_t errlen)
+{
+    ocl_ctx *c = ctx;
+    smx_status st = smx__ocl_stop(c, lo, hi, rejected, err, errlen);
+    if (st == SMX_OK && clFinish(c->q) != CL_SUCCESS) st = SMX_EBACKEND;
     return st;
 }
 
@@ -499,7 +489,9 @@ const smx_backend_iface smx__backend_opencl = {
     .set_state = ocl_set_state,
     .get_state = ocl_get_state,
     .get_edep = ocl_get_edep,
-    .run = ocl_run,
+    .op = ocl_op,
+    .slab_weights = ocl_slab_weights,
+    .stop = ocl_stop,
     .copy_pass = ocl_copy_pass,
     .row_sums = ocl_row_sums,
     .accelerator = smx__ocl_accelerator,

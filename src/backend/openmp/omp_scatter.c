@@ -3,39 +3,20 @@
 
 #include "backend/openmp/omp_ctx.h"
 
-/* Weight that lands on a bin beyond max_angle_deg: removed, its energy
- * deposited in its cell; the row (and its moments) is cleared. */
-static double reject_row(omp_ctx *c, int i, int jo, double *epad)
-{
-    const smx_plan *p = c->p;
-    float *o = SLAB(c, c->t[OMP_PSI], i, jo);
-    double acc = omp__row_sum(o, c->slab), Ei = p->e_center_MeV[i];
-    int W = p->nx + 2 * c->bx;
-    if (acc == 0) return 0;
-    for (int z = 0; z < p->nz; z++)
-        for (int x = 0; x < p->nx; x++)
-            epad[(size_t)(z + c->bz) * W + x + c->bx] += Ei * o[(size_t)z * p->nx + x];
-    for (int k = 0; k < c->na; k++) memset(SLAB(c, c->t[k], i, jo), 0, c->slab * sizeof(float));
-    return acc;
-}
-
 /* One medium: out[j'] = sum_k w_k in[j' - k], row by row (a gather). */
 static void scatter_uniform(omp_ctx *c, int v, smx_op_acct *a)
 {
     const smx_plan *p = c->p;
     int nt = p->nt, lo = c->lo, rows = (c->hi - lo + 1) * nt;
     size_t ker = 2 * (size_t)p->kmax + 1;
-    double leak_w = 0, leak_e = 0, rej_w = 0, rej_e = 0;
+    double leak_w = 0, leak_e = 0;
     for (int i = lo; i <= c->hi && !p->full_circle; i++)
         for (int j = 0; j < nt; j++) {
             double l = c->tab.kleak[((size_t)v * p->ne + i) * nt + j] * c->sums[(size_t)i * nt + j];
             leak_w += l;
             leak_e += l * p->e_center_MeV[i];
         }
-#pragma omp parallel num_threads(c->threads) reduction(+ : rej_w, rej_e)
-    {
-        double *epad = omp__thread_edep(c);
-#pragma omp for schedule(static)
+#pragma omp parallel for num_threads(c->threads) schedule(static)
         for (int r = 0; r < rows; r++) {
             int i = lo + r / nt, jo = r % nt;
             int K = p->k_half[v * p->ne + i], a = p->nz, b = -1;
@@ -62,18 +43,9 @@ static void scatter_uniform(omp_ctx *c, int v, smx_op_acct *a)
                 }
             }
             omp__note_out(c, i, jo, a, b);
-            if (p->theta_rejected[jo]) {
-                double rj = reject_row(c, i, jo, epad);
-                rej_w += rj;
-                rej_e += rj * p->e_center_MeV[i];
-                omp__note_out(c, i, jo, 0, -1);
-            }
         }
-    }
     a->w_leak[SMX_EDGE_THETA] = leak_w;
     a->e_leak[SMX_EDGE_THETA] = leak_e;
-    a->w_rejected = rej_w;
-    a->e_deposited = rej_e;
 }
 
 /* Several media: the kernel depends on each cell's medium; one thread
@@ -83,11 +55,8 @@ static void scatter_media(omp_ctx *c, int v, smx_op_acct *a)
     const smx_plan *p = c->p;
     int nt = p->nt;
     size_t ker = 2 * (size_t)p->kmax + 1, S = c->slab, me = (size_t)p->nmat * p->ne;
-    double leak_w = 0, leak_e = 0, rej_w = 0, rej_e = 0;
-#pragma omp parallel num_threads(c->threads) reduction(+ : leak_w, leak_e, rej_w, rej_e)
-    {
-        double *epad = omp__thread_edep(c);
-#pragma omp for schedule(dynamic, 1)
+    double leak_w = 0, leak_e = 0;
+#pragma omp parallel for num_threads(c->threads) schedule(dynamic, 1) reduction(+ : leak_w, leak_e)
         for (int i = c->lo; i <= c->hi; i++) {
             for (int k = 0; k < c->na; k++) memset(SLAB(c, c->t[k], i, 0), 0, nt * S * sizeof(float));
             double Ei = p->e_center_MeV[i];
@@ -112,22 +81,10 @@ static void scatter_media(omp_ctx *c, int v, smx_op_acct *a)
                     }
                 }
             }
-            for (int jo = 0; jo < nt; jo++) {
-                if (p->theta_rejected[jo]) {
-                    double rj = reject_row(c, i, jo, epad);
-                    rej_w += rj;
-                    rej_e += rj * Ei;
-                    omp__note_out(c, i, jo, 0, -1);
-                } else {
-                    omp__note_out(c, i, jo, 0, p->nz - 1);
-                }
-            }
+            for (int jo = 0; jo < nt; jo++) omp__note_out(c, i, jo, 0, p->nz - 1);
         }
-    }
     a->w_leak[SMX_EDGE_THETA] = leak_w;
     a->e_leak[SMX_EDGE_THETA] = leak_e;
-    a->w_rejected = rej_w;
-    a->e_deposited = rej_e;
 }
 
 void omp__scatter(omp_ctx *c, int variant, smx_op_acct *a)

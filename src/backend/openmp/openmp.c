@@ -175,99 +175,86 @@ static smx_status omp_get_edep(void *ctx, double *edep, char *err, size_t errlen
     return SMX_OK;
 }
 
-/* Total weight and energy from per-slab sums. */
-static void totals(const omp_ctx *c, const double *sums, int lo, int hi, double *w, double *e)
+/* Follows the range the core hands over: a range the backend did not
+ * produce itself (the benchmark's dense state) has its slabs recounted. */
+static void sync_range(omp_ctx *c, int lo, int hi)
 {
-    const smx_plan *p = c->p;
-    *w = *e = 0;
-    for (int i = lo; i <= hi; i++) {
-        double si = 0;
-        for (int j = 0; j < p->nt; j++) si += sums[(size_t)i * p->nt + j];
-        *w += si;
-        *e += si * p->e_center_MeV[i];
-    }
+    if (lo == c->lo && hi == c->hi) return;
+    c->lo = lo;
+    c->hi = hi;
+    if (hi >= lo) slab_sums(c, lo, hi);
 }
 
-/* Stops the edge energy bins of the new state [*lo, *hi] (in c->t, sums in
- * c->osums) that hold less than the plan's trim weight, depositing their
- * energy where they are. */
-static void trim_edges(omp_ctx *c, int *lo, int *hi, smx_op_acct *a)
-{
-    const smx_plan *p = c->p;
-    int W = p->nx + 2 * c->bx;
-    double *epad = c->edep; /* thread 0's buffer: this runs serially */
-    while (*hi >= *lo) {
-        double wk[2] = {0, 0};
-        for (int j = 0; j < p->nt; j++) {
-            wk[0] += c->osums[(size_t)*lo * p->nt + j];
-            wk[1] += c->osums[(size_t)*hi * p->nt + j];
-        }
-        int k = wk[0] < p->trim_weight ? *lo : (wk[1] < p->trim_weight ? *hi : -1);
-        if (k < 0) break;
-        double w = k == *lo ? wk[0] : wk[1], Ek = p->e_center_MeV[k];
-        for (int j = 0; j < p->nt; j++) {
-            float *o = SLAB(c, c->t[OMP_PSI], k, j);
-            for (int z = 0; z < p->nz; z++)
-                for (int x = 0; x < p->nx; x++)
-                    epad[(size_t)(z + c->bz) * W + x + c->bx] += Ek * o[(size_t)z * p->nx + x];
-            for (int arr = 0; arr < c->na; arr++) memset(SLAB(c, c->t[arr], k, j), 0, c->slab * sizeof(float));
-            c->osums[(size_t)k * p->nt + j] = 0;
-            c->orows[2 * ((size_t)k * p->nt + j)] = p->nz;
-            c->orows[2 * ((size_t)k * p->nt + j) + 1] = -1;
-        }
-        a->w_trimmed += w;
-        a->e_deposited += w * Ek;
-        if (k == *lo) (*lo)++;
-        else (*hi)--;
-    }
-    if (*hi < *lo) *lo = 0, *hi = -1;
-}
-
-static smx_status omp_run(void *ctx, smx_graph *g, smx_op_acct *acct, char *err, size_t errlen)
+static smx_status omp_op(void *ctx, const smx_node *node, int lo, int hi, int olo, int ohi,
+                         smx_op_acct *a, char *err, size_t errlen)
 {
     omp_ctx *c = ctx;
-    if (g->e_lo != c->lo || g->e_hi != c->hi) {
-        /* a range the backend did not produce itself: recount the slabs */
-        c->lo = g->e_lo;
-        c->hi = g->e_hi;
-        if (c->hi >= c->lo) slab_sums(c, c->lo, c->hi);
+    sync_range(c, lo, hi);
+    switch (node->op) {
+    case SMX_OP_SCATTER: omp__scatter(c, node->variant, a); break;
+    case SMX_OP_STREAM: omp__stream(c, a); break;
+    case SMX_OP_ENERGY: omp__energy(c, olo, ohi, a); break;
+    default:
+        smx__err(err, errlen, "openmp backend: unknown op %d", node->op);
+        return SMX_ENOTSUP;
     }
-    for (int n = 0; n < g->nnodes; n++) {
-        smx_op_acct *a = &acct[n];
-        memset(a, 0, sizeof *a);
-        double t0 = omp_get_wtime();
-        int lo = c->lo, hi = c->hi;
-        totals(c, c->sums, lo, hi, &a->w_in, &a->e_in);
-        switch (g->nodes[n].op) {
-        case SMX_OP_SCATTER: omp__scatter(c, g->nodes[n].variant, a); break;
-        case SMX_OP_STREAM: omp__stream(c, a); break;
-        case SMX_OP_ENERGY:
-            smx__range_after_op(c->p, SMX_OP_ENERGY, &lo, &hi);
-            omp__energy(c, lo, hi, a);
-            trim_edges(c, &lo, &hi, a);
-            break;
-        default:
-            smx__err(err, errlen, "openmp backend: unknown op %d", g->nodes[n].op);
-            return SMX_ENOTSUP;
-        }
-        for (int k = 0; k < c->na; k++) {
-            float *t = c->s[k];
-            c->s[k] = c->t[k];
-            c->t[k] = t;
-        }
-        double *ts = c->sums;
-        c->sums = c->osums;
-        c->osums = ts;
-        int *tr = c->rows;
-        c->rows = c->orows;
-        c->orows = tr;
-        c->lo = lo;
-        c->hi = hi;
-        totals(c, c->sums, lo, hi, &a->w_out, &a->e_out);
-        a->ms = (omp_get_wtime() - t0) * 1e3;
+    for (int k = 0; k < c->na; k++) {
+        float *t = c->s[k];
+        c->s[k] = c->t[k];
+        c->t[k] = t;
     }
-    g->e_lo = c->lo;
-    g->e_hi = c->hi;
+    double *ts = c->sums;
+    c->sums = c->osums;
+    c->osums = ts;
+    int *tr = c->rows;
+    c->rows = c->orows;
+    c->orows = tr;
+    c->lo = olo;
+    c->hi = ohi;
+    return SMX_OK;
+}
+
+static smx_status omp_slab_weights(void *ctx, int lo, int hi, double *w, char *err, size_t errlen)
+{
+    omp_ctx *c = ctx;
+    sync_range(c, lo, hi);
+    memcpy(w, c->sums + (size_t)lo * c->p->nt, sizeof(double) * (size_t)(hi - lo + 1) * c->p->nt);
+    return SMX_OK;
+}
+
+/* Deposits slabs of bins [lo, hi] (every theta, or the rejected ones) in
+ * place and clears them; a whole edge bin narrows the range. */
+static smx_status omp_stop(void *ctx, int lo, int hi, int rejected, char *err, size_t errlen)
+{
+    omp_ctx *c = ctx;
+    const smx_plan *p = c->p;
+    int W = p->nx + 2 * c->bx, nt = p->nt, rows = (hi - lo + 1) * nt;
+    /* rejected slabs go to the thread A_theta's schedule gives them; a
+     * trimmed bin (one, small) to thread 0's buffer */
+#pragma omp parallel num_threads(rejected ? c->threads : 1)
+    {
+        double *epad = omp__thread_edep(c);
+#pragma omp for schedule(static)
+        for (int r = 0; r < rows; r++) {
+            int i = lo + r / nt, j = r % nt, r0, r1;
+            if (rejected && !p->theta_rejected[j]) continue;
+            if (!omp__rows(c, i, j, &r0, &r1)) continue;
+            double Ei = p->e_center_MeV[i];
+            const float *o = SLAB(c, c->s[OMP_PSI], i, j);
+            for (int z = r0; z <= r1; z++)
+                for (int x = 0; x < p->nx; x++)
+                    epad[(size_t)(z + c->bz) * W + x + c->bx] += Ei * o[(size_t)z * p->nx + x];
+            for (int arr = 0; arr < c->na; arr++)
+                memset(SLAB(c, c->s[arr], i, j) + (size_t)r0 * p->nx, 0,
+                       (size_t)(r1 - r0 + 1) * p->nx * sizeof(float));
+            size_t ij = (size_t)i * nt + j;
+            c->sums[ij] = 0;
+            c->rows[2 * ij] = p->nz, c->rows[2 * ij + 1] = -1;
+        }
+    }
+    if (!rejected && lo == c->lo) c->lo = hi + 1;
+    else if (!rejected && hi == c->hi) c->hi = lo - 1;
+    if (c->hi < c->lo) c->lo = 0, c->hi = -1;
     return SMX_OK;
 }
 
@@ -317,7 +304,9 @@ const smx_backend_iface smx__backend_openmp = {
     .set_state = omp_set_state,
     .get_state = omp_get_state,
     .get_edep = omp_get_edep,
-    .run = omp_run,
+    .op = omp_op,
+    .slab_weights = omp_slab_weights,
+    .stop = omp_stop,
     .copy_pass = omp_copy_pass,
     .row_sums = omp_row_sums,
 };

@@ -3,7 +3,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "core/backend.h"
 #include "core/parcel.h"
@@ -134,18 +133,6 @@ static smx_status ref_get_edep(void *ctx, double *edep, char *err, size_t errlen
     return SMX_OK;
 }
 
-/* Weight and energy of the state in bins [lo, hi]. */
-static void totals(const ref_ctx *c, const double *psi, int lo, int hi, double *w, double *e)
-{
-    const smx_plan *p = c->p;
-    *w = *e = 0;
-    for (int i = lo; i <= hi; i++)
-        for (size_t n = IDX(p, i, 0, 0, 0); n < IDX(p, i + 1, 0, 0, 0); n++) {
-            *w += psi[n];
-            *e += psi[n] * p->e_center_MeV[i];
-        }
-}
-
 static void clear_bins(ref_ctx *c, int lo, int hi)
 {
     const smx_plan *p = c->p;
@@ -200,13 +187,6 @@ static void op_scatter(ref_ctx *c, int variant, smx_op_acct *a)
                         } else if (jj < 0 || jj >= p->nt) {
                             a->w_leak[SMX_EDGE_THETA] += piece;
                             a->e_leak[SMX_EDGE_THETA] += piece * p->e_center_MeV[i];
-                            continue;
-                        }
-                        if (p->theta_rejected[jj]) {
-                            /* backward: removed, energy deposited where it is */
-                            a->w_rejected += piece;
-                            a->e_deposited += piece * p->e_center_MeV[i];
-                            c->edep[z * p->nx + x] += piece * p->e_center_MeV[i];
                             continue;
                         }
                         move(c, IDX(p, i, jj, z, x), src, frac);
@@ -361,13 +341,6 @@ static void op_energy(ref_ctx *c, int new_lo, int new_hi, smx_op_acct *a)
                 }
 }
 
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e3 + ts.tv_nsec * 1e-6;
-}
-
 static void swap(double **a, double **b)
 {
     double *t = *a;
@@ -375,70 +348,64 @@ static void swap(double **a, double **b)
     *b = t;
 }
 
-/* Stops the edge energy bins of the new state [*lo, *hi] that hold less
- * than the plan's trim weight: their energy is deposited where they are. */
-static void trim_edges(ref_ctx *c, int *lo, int *hi, smx_op_acct *a)
-{
-    const smx_plan *p = c->p;
-    while (*hi >= *lo) {
-        int k = *lo;
-        double w, e;
-        totals(c, c->tpsi, k, k, &w, &e);
-        if (w >= p->trim_weight) {
-            k = *hi;
-            totals(c, c->tpsi, k, k, &w, &e);
-            if (w >= p->trim_weight) break;
-        }
-        for (int j = 0; j < p->nt; j++)
-            for (int q = 0; q < p->nz * p->nx; q++) {
-                size_t n = IDX(p, k, j, 0, 0) + q;
-                c->edep[q] += c->tpsi[n] * p->e_center_MeV[k];
-                c->tpsi[n] = 0;
-                if (p->moments) c->tmx[n] = c->tmz[n] = 0;
-            }
-        a->w_trimmed += w;
-        a->e_deposited += e;
-        if (k == *lo) (*lo)++;
-        else (*hi)--;
-    }
-    if (*hi < *lo) *lo = 0, *hi = -1;
-}
-
-static smx_status ref_run(void *ctx, smx_graph *g, smx_op_acct *acct, char *err, size_t errlen)
+static smx_status ref_op(void *ctx, const smx_node *node, int lo, int hi, int olo, int ohi,
+                         smx_op_acct *a, char *err, size_t errlen)
 {
     ref_ctx *c = ctx;
-    c->lo = g->e_lo;
-    c->hi = g->e_hi;
-    for (int n = 0; n < g->nnodes; n++) {
-        smx_op_acct *a = &acct[n];
-        memset(a, 0, sizeof *a);
-        double t0 = now_ms();
-        int lo = c->lo, hi = c->hi;
-        totals(c, c->psi, lo, hi, &a->w_in, &a->e_in);
-        switch (g->nodes[n].op) {
-        case SMX_OP_SCATTER: op_scatter(c, g->nodes[n].variant, a); break;
-        case SMX_OP_STREAM: op_stream(c, a); break;
-        case SMX_OP_ENERGY:
-            smx__range_after_op(c->p, SMX_OP_ENERGY, &lo, &hi);
-            op_energy(c, lo, hi, a);
-            trim_edges(c, &lo, &hi, a);
-            break;
-        default:
-            smx__err(err, errlen, "reference backend: unknown op %d", g->nodes[n].op);
-            return SMX_ENOTSUP;
-        }
-        swap(&c->psi, &c->tpsi);
-        swap(&c->mx, &c->tmx);
-        swap(&c->mz, &c->tmz);
-        swap(&c->qx, &c->tqx);
-        swap(&c->qz, &c->tqz);
-        c->lo = lo;
-        c->hi = hi;
-        totals(c, c->psi, lo, hi, &a->w_out, &a->e_out);
-        a->ms = now_ms() - t0;
+    c->lo = lo;
+    c->hi = hi;
+    switch (node->op) {
+    case SMX_OP_SCATTER: op_scatter(c, node->variant, a); break;
+    case SMX_OP_STREAM: op_stream(c, a); break;
+    case SMX_OP_ENERGY: op_energy(c, olo, ohi, a); break;
+    default:
+        smx__err(err, errlen, "reference backend: unknown op %d", node->op);
+        return SMX_ENOTSUP;
     }
-    g->e_lo = c->lo;
-    g->e_hi = c->hi;
+    swap(&c->psi, &c->tpsi);
+    swap(&c->mx, &c->tmx);
+    swap(&c->mz, &c->tmz);
+    swap(&c->qx, &c->tqx);
+    swap(&c->qz, &c->tqz);
+    c->lo = olo;
+    c->hi = ohi;
+    return SMX_OK;
+}
+
+static smx_status ref_slab_weights(void *ctx, int lo, int hi, double *w, char *err, size_t errlen)
+{
+    ref_ctx *c = ctx;
+    const smx_plan *p = c->p;
+    size_t S = smx__slab(p);
+    for (int i = lo; i <= hi; i++)
+        for (int j = 0; j < p->nt; j++) {
+            const double *s = c->psi + IDX(p, i, j, 0, 0);
+            double acc = 0;
+            for (size_t q = 0; q < S; q++) acc += s[q];
+            w[(size_t)(i - lo) * p->nt + j] = acc;
+        }
+    return SMX_OK;
+}
+
+static smx_status ref_stop(void *ctx, int lo, int hi, int rejected, char *err, size_t errlen)
+{
+    ref_ctx *c = ctx;
+    const smx_plan *p = c->p;
+    size_t S = smx__slab(p);
+    double *arr[] = {c->mx, c->mz, c->qx, c->qz};
+    for (int i = lo; i <= hi; i++)
+        for (int j = 0; j < p->nt; j++) {
+            if (rejected && !p->theta_rejected[j]) continue;
+            size_t n0 = IDX(p, i, j, 0, 0);
+            for (size_t q = 0; q < S; q++) {
+                c->edep[q] += c->psi[n0 + q] * p->e_center_MeV[i];
+                c->psi[n0 + q] = 0;
+                for (int k = 0; k < 4 && p->moments; k++) arr[k][n0 + q] = 0;
+            }
+        }
+    if (!rejected && lo == c->lo) c->lo = hi + 1;
+    else if (!rejected && hi == c->hi) c->hi = lo - 1;
+    if (c->hi < c->lo) c->lo = 0, c->hi = -1;
     return SMX_OK;
 }
 
@@ -464,9 +431,9 @@ static smx_status ref_copy_pass(void *ctx, double *ms, char *err, size_t errlen)
 {
     ref_ctx *c = ctx;
     size_t n = smx__psi_size(c->p);
-    double t0 = now_ms();
+    double t0 = smx__now_s();
     for (size_t k = 0; k < n; k++) c->tpsi[k] = c->psi[k];
-    *ms = now_ms() - t0;
+    *ms = (smx__now_s() - t0) * 1e3;
     return SMX_OK;
 }
 
@@ -481,7 +448,9 @@ const smx_backend_iface smx__backend_reference = {
     .set_state = ref_set_state,
     .get_state = ref_get_state,
     .get_edep = ref_get_edep,
-    .run = ref_run,
+    .op = ref_op,
+    .slab_weights = ref_slab_weights,
+    .stop = ref_stop,
     .copy_pass = ref_copy_pass,
     .row_sums = ref_row_sums,
 };
