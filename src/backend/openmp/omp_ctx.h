@@ -15,15 +15,25 @@
  * moments qx, qz (see smx_host_state): arrays[0..na) */
 enum { OMP_PSI = 0, OMP_MX, OMP_MZ, OMP_QX, OMP_QZ, OMP_ARRAYS };
 enum { OMP_SCRATCH = 18 };
+/* rows of the z window at creation (it grows as needed) */
+enum { OMP_WINDOW0 = 8 };
 
 typedef struct omp_ctx {
     const smx_plan *p;
     int threads;
     int na;                 /* 1, or OMP_ARRAYS with moments */
-    size_t slab;            /* nz * nx */
+    size_t slab;            /* nz * nx: cells of the grid */
+    /* Memory follows the beam: each slab holds a window of H rows (z),
+     * from row zs of the state and zt of the output; s[k] and t[k] are
+     * virtual bases (the real base less zs * nx), so that SLAB(...) + z * nx
+     * is row z for every z in the window. Each array has nz * nx floats of
+     * padding before it, so a virtual base stays inside its allocation. */
+    int H, zs, zt;
+    size_t stride;          /* H * nx: floats per slab */
     float *s[OMP_ARRAYS];   /* state */
     float *t[OMP_ARRAYS];   /* scratch, becomes the state after each op */
-    void *raw[2 * OMP_ARRAYS]; /* the allocations behind s and t (64-byte aligned) */
+    void *raw[2 * OMP_ARRAYS]; /* the allocations behind s and t */
+    float *rs[OMP_ARRAYS], *rt[OMP_ARRAYS]; /* real bases (64-byte aligned) */
     double *edep;           /* [threads][epad] MeV per unit weight, padded by */
     int bx, bz;             /* bx columns and bz rows on each side */
     size_t epad;            /* (nz + 2 bz) * (nx + 2 bx) */
@@ -37,7 +47,23 @@ typedef struct omp_ctx {
     int lo, hi;
 } omp_ctx;
 
-#define SLAB(c, buf, i, j) ((buf) + ((size_t)(i) * (c)->p->nt + (j)) * (c)->slab)
+#define SLAB(c, buf, i, j) ((buf) + ((size_t)(i) * (c)->p->nt + (j)) * (c)->stride)
+
+/* The rows [*z0, *z1) of the grid that a window from row zb holds. */
+static inline void omp__win_rows(const omp_ctx *c, int zb, int *z0, int *z1)
+{
+    *z0 = zb < 0 ? 0 : zb;
+    *z1 = zb + c->H < c->p->nz ? zb + c->H : c->p->nz;
+}
+
+/* Rows [*a, *b] clamped to the grid and to a window from row zb. */
+static inline void omp__clamp_rows(const omp_ctx *c, int zb, int *a, int *b)
+{
+    if (*a < zb) *a = zb;
+    if (*a < 0) *a = 0;
+    if (*b > zb + c->H - 1) *b = zb + c->H - 1;
+    if (*b > c->p->nz - 1) *b = c->p->nz - 1;
+}
 
 static inline double *omp__thread_edep(const omp_ctx *c)
 {
@@ -54,14 +80,15 @@ static inline double omp__row_sum(const float *o, size_t n)
 
 /* Records in sums/rows the weight and the occupied rows of slab (k, j)
  * of buf, whose rows outside [a, b] are known to be zero. */
-static inline void omp__note(const omp_ctx *c, const float *buf, double *sums, int *rows, int k,
-                             int j, int a, int b)
+static inline void omp__note(const omp_ctx *c, const float *buf, int zb, double *sums, int *rows,
+                             int k, int j, int a, int b)
 {
     int nx = c->p->nx, r0 = c->p->nz, r1 = -1;
     size_t kj = (size_t)k * c->p->nt + j;
     const float *o = SLAB(c, buf, k, j);
     double s = 0;
-    for (int z = a < 0 ? 0 : a; z <= b && z < c->p->nz; z++) {
+    omp__clamp_rows(c, zb, &a, &b);
+    for (int z = a; z <= b; z++) {
         double rs = omp__row_sum(o + (size_t)z * nx, nx);
         if (rs == 0) continue;
         s += rs;
@@ -76,7 +103,7 @@ static inline void omp__note(const omp_ctx *c, const float *buf, double *sums, i
 /* The same for the output slab (k, j) of an operator. */
 static inline void omp__note_out(omp_ctx *c, int k, int j, int a, int b)
 {
-    omp__note(c, c->t[OMP_PSI], c->osums, c->orows, k, j, a, b);
+    omp__note(c, c->t[OMP_PSI], c->zt, c->osums, c->orows, k, j, a, b);
 }
 
 /* Zeros output slab (k, j) of every array: only the rows its last
@@ -86,6 +113,7 @@ static inline void omp__clear_out(omp_ctx *c, int k, int j)
 {
     size_t kj = (size_t)k * c->p->nt + j;
     int r0 = c->orows[2 * kj], r1 = c->orows[2 * kj + 1];
+    omp__clamp_rows(c, c->zt, &r0, &r1);
     if (r0 > r1) return;
     for (int arr = 0; arr < c->na; arr++)
         memset(SLAB(c, c->t[arr], k, j) + (size_t)r0 * c->p->nx, 0,
@@ -110,6 +138,13 @@ static inline void omp__rows_union(const omp_ctx *c, int i, int j, int *a, int *
     *a = r0 < *a ? r0 : *a;
     *b = r1 > *b ? r1 : *b;
 }
+
+/* The window (omp_window.c). */
+int omp__win_alloc(omp_ctx *c, int H);
+void omp__win_place(omp_ctx *c, int z0);
+int omp__win_prepare_out(omp_ctx *c, int a, int b);
+void omp__win_swap(omp_ctx *c);
+void omp__occupied_rows(const omp_ctx *c, int lo, int hi, int *a, int *b);
 
 void omp__scatter(omp_ctx *c, int variant, smx_op_acct *a);
 void omp__stream(omp_ctx *c, smx_op_acct *a);

@@ -61,7 +61,9 @@ static void deposit_cells(const omp_ctx *c, double *epad, int i, int j)
     const smx_plan *p = c->p;
     const float *w = SLAB(c, c->s[OMP_PSI], i, j);
     int mom = c->na > 1;
-    for (int z = 0; z < p->nz; z++)
+    int z0, z1;
+    omp__win_rows(c, c->zs, &z0, &z1);
+    for (int z = z0; z < z1; z++)
         for (int x = 0; x < p->nx; x++) {
             size_t q = (size_t)z * p->nx + x;
             float wq = w[q], ux = 0, vx = 0, uz = 0, vz = 0;
@@ -186,8 +188,9 @@ static void energy_uniform(omp_ctx *c, int nlo, int nhi, smx_op_acct *a)
 static void energy_media(omp_ctx *c, int nlo, int nhi, smx_op_acct *a)
 {
     const smx_plan *p = c->p;
-    int nt = p->nt;
-    size_t S = c->slab;
+    int nt = p->nt, s0, s1, t0, t1; /* the windows' rows of state and output */
+    omp__win_rows(c, c->zs, &s0, &s1);
+    omp__win_rows(c, c->zt, &t0, &t1);
     double abs_w = 0, nuc_w = 0, dep_e = 0, nloc_e = 0, nesc_e = 0, sec_w = 0, sec_e = 0;
 #pragma omp parallel num_threads(c->threads) \
     reduction(+ : abs_w, nuc_w, dep_e, nloc_e, nesc_e, sec_w, sec_e)
@@ -196,11 +199,12 @@ static void energy_media(omp_ctx *c, int nlo, int nhi, smx_op_acct *a)
 #pragma omp for schedule(static)
         for (int j = 0; j < nt; j++) {
             for (int k = nlo; k <= nhi; k++)
-                for (int arr = 0; arr < c->na; arr++) memset(SLAB(c, c->t[arr], k, j), 0, S * sizeof(float));
+                for (int arr = 0; arr < c->na; arr++)
+                    memset(SLAB(c, c->t[arr], k, j) + (size_t)t0 * p->nx, 0, (size_t)(t1 - t0) * p->nx * sizeof(float));
             for (int i = c->lo; i <= c->hi; i++) {
                 if (c->sums[(size_t)i * nt + j] == 0) continue;
                 const float *w = SLAB(c, c->s[OMP_PSI], i, j);
-                for (size_t q = 0; q < S; q++) {
+                for (size_t q = (size_t)s0 * p->nx; q < (size_t)s1 * p->nx; q++) {
                     if (w[q] == 0) continue;
                     size_t mi = (size_t)p->cell_mat[q] * p->ne + i;
                     double wq = w[q];

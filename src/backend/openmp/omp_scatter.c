@@ -54,15 +54,20 @@ static void scatter_media(omp_ctx *c, int v, smx_op_acct *a)
 {
     const smx_plan *p = c->p;
     int nt = p->nt;
-    size_t ker = 2 * (size_t)p->kmax + 1, S = c->slab, me = (size_t)p->nmat * p->ne;
+    size_t ker = 2 * (size_t)p->kmax + 1, me = (size_t)p->nmat * p->ne;
+    int s0, s1, t0, t1; /* the windows' rows of state and output */
+    omp__win_rows(c, c->zs, &s0, &s1);
+    omp__win_rows(c, c->zt, &t0, &t1);
     double leak_w = 0, leak_e = 0;
 #pragma omp parallel for num_threads(c->threads) schedule(dynamic, 1) reduction(+ : leak_w, leak_e)
         for (int i = c->lo; i <= c->hi; i++) {
-            for (int k = 0; k < c->na; k++) memset(SLAB(c, c->t[k], i, 0), 0, nt * S * sizeof(float));
+            for (int k = 0; k < c->na; k++)
+                for (int j = 0; j < nt; j++)
+                    memset(SLAB(c, c->t[k], i, j) + (size_t)t0 * p->nx, 0, (size_t)(t1 - t0) * p->nx * sizeof(float));
             double Ei = p->e_center_MeV[i];
             for (int j = 0; j < nt; j++) {
                 if (c->sums[(size_t)i * nt + j] == 0) continue;
-                for (size_t q = 0; q < S; q++) {
+                for (size_t q = (size_t)s0 * p->nx; q < (size_t)s1 * p->nx; q++) {
                     float w = SLAB(c, c->s[OMP_PSI], i, j)[q];
                     if (w == 0) continue;
                     size_t vmi = v * me + (size_t)p->cell_mat[q] * p->ne + i;

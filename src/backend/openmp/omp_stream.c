@@ -48,7 +48,8 @@ static void stream_leaks(const smx_plan *p, const float *in, int j, int r0, int 
 static void stream_shift_deposit(omp_ctx *c, smx_op_acct *a)
 {
     const smx_plan *p = c->p;
-    int nt = p->nt, nx = p->nx, nz = p->nz, lo = c->lo, rows = (c->hi - lo + 1) * nt;
+    int nt = p->nt, nx = p->nx, nz = p->nz, lo = c->lo, rows = (c->hi - lo + 1) * nt, w0, w1;
+    omp__win_rows(c, c->zs, &w0, &w1);
     double l0 = 0, l1 = 0, l2 = 0, l3 = 0, e0 = 0, e1 = 0, e2 = 0, e3 = 0;
     const float *zero = c->zero_row;
 #pragma omp parallel for num_threads(c->threads) schedule(static) \
@@ -71,9 +72,9 @@ static void stream_shift_deposit(omp_ctx *c, smx_op_acct *a)
         if (xb < xa) xb = xa;
         int za = smx__clampi(r0 + sz, 0, nz), zb = smx__clampi(r1 + sz + 2, 0, nz);
         for (int zd = za; zd < zb; zd++) {
-            int z0 = zd - sz, z1 = zd - sz - 1;
-            const float *ra = (z0 >= 0 && z0 < nz) ? in + (size_t)z0 * nx : zero;
-            const float *rb = (z1 >= 0 && z1 < nz) ? in + (size_t)z1 * nx : zero;
+            int z0 = zd - sz, z1 = zd - sz - 1; /* rows off the state's window are zero */
+            const float *ra = (z0 >= w0 && z0 < w1) ? in + (size_t)z0 * nx : zero;
+            const float *rb = (z1 >= w0 && z1 < w1) ? in + (size_t)z1 * nx : zero;
             float *orow = o + (size_t)zd * nx;
             for (int x = 0; x < nx; x++) {
                 if (x == xa) {

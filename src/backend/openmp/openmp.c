@@ -39,16 +39,6 @@ static void omp_destroy(void *ctx)
     free(c);
 }
 
-/* A 64-byte aligned state array. calloc, not a clearing pass: the pages
- * cost nothing until an operator first writes them (set_state uploads the
- * occupied bins only, and every other bin is cleared before it is first
- * written). */
-static float *alloc_state(omp_ctx *c, int slot, size_t bytes)
-{
-    c->raw[slot] = calloc(bytes + 64, 1);
-    return c->raw[slot] ? (float *)(((uintptr_t)c->raw[slot] + 63) & ~(uintptr_t)63) : NULL;
-}
-
 static smx_status omp_create(const smx_plan *p, const smx_backend_opts *opt, void **out, char *err,
                              size_t errlen)
 {
@@ -64,12 +54,6 @@ static smx_status omp_create(const smx_plan *p, const smx_backend_opts *opt, voi
     c->na = p->moments ? OMP_ARRAYS : 1;
     c->slab = smx__slab(p);
     size_t n = smx__psi_size(p), me = (size_t)p->nmat * p->ne;
-    int ok = 1;
-    for (int k = 0; k < c->na; k++) {
-        c->s[k] = alloc_state(c, 2 * k, n * sizeof(float));
-        c->t[k] = alloc_state(c, 2 * k + 1, n * sizeof(float));
-        ok = ok && c->s[k] && c->t[k];
-    }
     for (size_t k = 0; k < me * p->nt; k++) { /* padding: offsets + centroid + deposit box */
         int ax = abs(p->dx0[k]) + 4, az = abs(p->dz0[k]) + 4;
         if (ax > c->bx) c->bx = ax;
@@ -83,10 +67,12 @@ static smx_status omp_create(const smx_plan *p, const smx_backend_opts *opt, voi
     c->osums = calloc((size_t)p->ne * p->nt, sizeof(double));
     c->rows = calloc(2 * (size_t)p->ne * p->nt, sizeof(int));
     c->orows = calloc(2 * (size_t)p->ne * p->nt, sizeof(int));
+    /* the z window starts small and grows with what the beam occupies */
+    int ok = c->orows && omp__win_alloc(c, p->nz < OMP_WINDOW0 ? p->nz : OMP_WINDOW0);
     if (!ok || !c->edep || !c->zero_row || !c->scratch || !c->sums || !c->osums ||
         !c->rows || !c->orows || smx__dev_tables_build(p, &c->tab) != SMX_OK) {
-        smx__err(err, errlen, "openmp backend: cannot allocate %d x %.1f MB for the state "
-                 "and its tables", 2 * c->na, n * 4.0 / 1e6);
+        smx__err(err, errlen, "openmp backend: cannot allocate the state (%d arrays of up to "
+                 "%.1f MB) and its tables", 2 * c->na, n * 4.0 / 1e6);
         omp_destroy(c);
         return SMX_ENOMEM;
     }
@@ -107,31 +93,54 @@ static void slab_sums(omp_ctx *c, int lo, int hi)
     int nt = c->p->nt, rows = (hi - lo + 1) * nt;
 #pragma omp parallel for num_threads(c->threads) schedule(static)
     for (int r = 0; r < rows; r++)
-        omp__note(c, c->s[OMP_PSI], c->sums, c->rows, lo + r / nt, r % nt, 0, c->p->nz - 1);
+        omp__note(c, c->s[OMP_PSI], c->zs, c->sums, c->rows, lo + r / nt, r % nt, 0, c->p->nz - 1);
+}
+
+/* The occupied rows of bins [lo, hi] of a host state. */
+static void host_rows(const smx_plan *p, const double *psi, int lo, int hi, int *a, int *b)
+{
+    *a = p->nz, *b = -1;
+    for (int i = lo; i <= hi; i++)
+        for (int j = 0; j < p->nt; j++)
+            for (int z = 0; z < p->nz; z++) {
+                const double *row = psi + (((size_t)i * p->nt + j) * p->nz + z) * p->nx;
+                int any = 0;
+                for (int x = 0; x < p->nx && !any; x++) any = row[x] != 0;
+                if (!any) continue;
+                if (z < *a) *a = z;
+                if (z > *b) *b = z;
+            }
 }
 
 static smx_status omp_set_state(void *ctx, const smx_host_state *hs, int lo, int hi, char *err,
                                 size_t errlen)
 {
     omp_ctx *c = ctx;
-    /* the occupied bins only: no operator reads the others while they are
-     * the state, and they count as stale (every row) once they become an
-     * output, so that an operator clears them before writing (which also
-     * touches their pages in order: cheaper than faulting them in row by
-     * row) */
-    size_t a = hi >= lo ? (size_t)lo * c->p->nt * c->slab : 0;
-    size_t b = hi >= lo ? (size_t)(hi + 1) * c->p->nt * c->slab : 0;
+    const smx_plan *p = c->p;
+    int a, b;
+    host_rows(p, hs->psi, lo, hi, &a, &b);
+    /* fresh zeroed arrays whose window holds the state's rows */
+    int H = b >= a ? b - a + 1 : 1;
+    if (!omp__win_alloc(c, H > c->H ? H : c->H)) {
+        smx__err(err, errlen, "openmp backend: cannot allocate the state");
+        return SMX_ENOMEM;
+    }
+    omp__win_place(c, b >= a ? (a + c->H > p->nz ? (p->nz - c->H > 0 ? p->nz - c->H : 0) : a) : 0);
     const double *src[OMP_ARRAYS] = {hs->psi, hs->mx, hs->mz, hs->qx, hs->qz};
+    int rows = hi >= lo ? (hi - lo + 1) * p->nt : 0;
     for (int k = 0; k < c->na; k++) {
-        float *d = c->s[k];
-        const double *s = src[k];
+        const double *sk = src[k];
 #pragma omp parallel for num_threads(c->threads) schedule(static)
-        for (size_t q = a; q < b; q++) d[q] = (float)s[q];
+        for (int r = 0; r < rows; r++) {
+            int i = lo + r / p->nt, j = r % p->nt;
+            float *d = SLAB(c, c->s[k], i, j);
+            const double *h = sk + ((size_t)i * p->nt + j) * c->slab;
+            for (size_t q = (size_t)a * p->nx; b >= a && q < (size_t)(b + 1) * p->nx; q++) d[q] = (float)h[q];
+        }
     }
     memset(c->edep, 0, (size_t)c->threads * c->epad * sizeof(double));
-    for (size_t k = 0; k < (size_t)c->p->ne * c->p->nt; k++) { /* t, and s outside [lo, hi] */
-        c->orows[2 * k] = c->rows[2 * k] = 0;
-        c->orows[2 * k + 1] = c->rows[2 * k + 1] = c->p->nz - 1;
+    for (size_t k = 0; k < (size_t)p->ne * p->nt; k++) {
+        c->rows[2 * k] = p->nz, c->rows[2 * k + 1] = -1;
         c->sums[k] = 0;
     }
     c->lo = lo;
@@ -144,18 +153,20 @@ static smx_status omp_get_state(void *ctx, smx_host_state *hs, char *err, size_t
 {
     omp_ctx *c = ctx;
     const smx_plan *p = c->p;
-    size_t n = smx__psi_size(p), a = 0, b = 0;
-    if (c->hi >= c->lo) {
-        a = (size_t)c->lo * p->nt * c->slab;
-        b = (size_t)(c->hi + 1) * p->nt * c->slab;
-    }
     double *dst[OMP_ARRAYS] = {hs->psi, hs->mx, hs->mz, hs->qx, hs->qz};
+    int rows = c->hi >= c->lo ? (c->hi - c->lo + 1) * p->nt : 0;
     for (int k = 0; k < c->na; k++) {
         if (!dst[k]) continue;
         double *d = dst[k];
-        const float *s = c->s[k];
+        memset(d, 0, smx__psi_size(p) * sizeof(double));
 #pragma omp parallel for num_threads(c->threads) schedule(static)
-        for (size_t q = 0; q < n; q++) d[q] = (q >= a && q < b) ? (double)s[q] : 0.0;
+        for (int r = 0; r < rows; r++) {
+            int i = c->lo + r / p->nt, j = r % p->nt, r0, r1;
+            if (!omp__rows(c, i, j, &r0, &r1)) continue;
+            const float *o = SLAB(c, c->s[k], i, j);
+            double *h = d + ((size_t)i * p->nt + j) * c->slab;
+            for (size_t q = (size_t)r0 * p->nx; q < (size_t)(r1 + 1) * p->nx; q++) h[q] = o[q];
+        }
     }
     return SMX_OK;
 }
@@ -190,6 +201,15 @@ static smx_status omp_op(void *ctx, const smx_node *node, int lo, int hi, int ol
 {
     omp_ctx *c = ctx;
     sync_range(c, lo, hi);
+    /* the output's rows: the state's, moved by A_stream */
+    int ra, rb;
+    omp__occupied_rows(c, lo, hi, &ra, &rb);
+    if (node->op == SMX_OP_STREAM) ra += c->tab.stream_dz[0], rb += c->tab.stream_dz[1];
+    if (!omp__win_prepare_out(c, ra, rb)) {
+        smx__err(err, errlen, "openmp backend: out of memory growing the state's window to "
+                 "%d rows", rb - ra + 1);
+        return SMX_ENOMEM;
+    }
     switch (node->op) {
     case SMX_OP_SCATTER: omp__scatter(c, node->variant, a); break;
     case SMX_OP_STREAM: omp__stream(c, a); break;
@@ -198,11 +218,7 @@ static smx_status omp_op(void *ctx, const smx_node *node, int lo, int hi, int ol
         smx__err(err, errlen, "openmp backend: unknown op %d", node->op);
         return SMX_ENOTSUP;
     }
-    for (int k = 0; k < c->na; k++) {
-        float *t = c->s[k];
-        c->s[k] = c->t[k];
-        c->t[k] = t;
-    }
+    omp__win_swap(c);
     double *ts = c->sums;
     c->sums = c->osums;
     c->osums = ts;
@@ -283,9 +299,9 @@ static smx_status omp_row_sums(void *ctx, int lo, int hi, double *w, double *mz,
 static smx_status omp_copy_pass(void *ctx, double *ms, char *err, size_t errlen)
 {
     omp_ctx *c = ctx;
-    size_t n = smx__psi_size(c->p);
-    float *d = c->t[OMP_PSI];
-    const float *s = c->s[OMP_PSI];
+    size_t n = (size_t)c->p->ne * c->p->nt * c->stride; /* the state as held */
+    float *d = c->rt[OMP_PSI];
+    const float *s = c->rs[OMP_PSI];
     double t0 = omp_get_wtime();
 #pragma omp parallel for num_threads(c->threads) schedule(static)
     for (size_t k = 0; k < n; k++) d[k] = s[k];

@@ -1,0 +1,143 @@
+/* The openmp state's z window: every (energy, angle) slab holds H rows,
+ * from row zs (state) or zt (output). A pencil beam in lockstep occupies a
+ * few rows at any step (its front), so the window, not the grid depth,
+ * sets the memory; it moves with the beam and grows when an operator's
+ * output needs more rows (a full-circle beam can fill the whole grid). */
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "backend/openmp/omp_ctx.h"
+
+static void set_bases(omp_ctx *c)
+{
+    size_t nx = (size_t)c->p->nx;
+    for (int k = 0; k < c->na; k++) {
+        c->s[k] = c->rs[k] - (ptrdiff_t)c->zs * (ptrdiff_t)nx;
+        c->t[k] = c->rt[k] - (ptrdiff_t)c->zt * (ptrdiff_t)nx;
+    }
+}
+
+/* Fresh zeroed arrays of H rows per slab; s and t both from row 0. */
+int omp__win_alloc(omp_ctx *c, int H)
+{
+    const smx_plan *p = c->p;
+    size_t pad = (size_t)p->nz * p->nx, n = (size_t)p->ne * p->nt * H * p->nx;
+    for (int k = 0; k < 2 * OMP_ARRAYS; k++) {
+        free(c->raw[k]);
+        c->raw[k] = NULL;
+    }
+    for (int k = 0; k < c->na; k++)
+        for (int side = 0; side < 2; side++) {
+            void *r = c->raw[2 * k + side] = calloc((pad + n) * sizeof(float) + 64, 1);
+            if (!r) return 0;
+            float *base = (float *)(((uintptr_t)r + 63) & ~(uintptr_t)63) + pad;
+            if (side == 0) c->rs[k] = base;
+            else c->rt[k] = base;
+        }
+    c->H = H;
+    c->stride = (size_t)H * p->nx;
+    c->zs = c->zt = 0;
+    set_bases(c);
+    for (size_t k = 0; k < (size_t)p->ne * p->nt; k++) /* nothing to clear in t */
+        c->orows[2 * k] = p->nz, c->orows[2 * k + 1] = -1;
+    return 1;
+}
+
+/* Puts both windows (of freshly zeroed arrays) at row z0. */
+void omp__win_place(omp_ctx *c, int z0)
+{
+    c->zs = c->zt = z0;
+    set_bases(c);
+}
+
+/* The rows any slab of the state in bins [lo, hi] occupies. */
+void omp__occupied_rows(const omp_ctx *c, int lo, int hi, int *a, int *b)
+{
+    *a = c->p->nz, *b = -1;
+    for (size_t ij = (size_t)lo * c->p->nt; (int)(ij / c->p->nt) <= hi; ij++) {
+        if (c->sums[ij] == 0 || c->rows[2 * ij] > c->rows[2 * ij + 1]) continue;
+        if (c->rows[2 * ij] < *a) *a = c->rows[2 * ij];
+        if (c->rows[2 * ij + 1] > *b) *b = c->rows[2 * ij + 1];
+    }
+}
+
+/* Clears what t holds (the rows noted in orows) and moves its window to
+ * start at row z0. */
+static void rebase_out(omp_ctx *c, int z0)
+{
+    const smx_plan *p = c->p;
+    int slabs = p->ne * p->nt;
+#pragma omp parallel for num_threads(c->threads) schedule(static)
+    for (int s = 0; s < slabs; s++) {
+        omp__clear_out(c, s / p->nt, s % p->nt);
+        c->orows[2 * s] = p->nz, c->orows[2 * s + 1] = -1;
+    }
+    c->zt = z0;
+    set_bases(c);
+}
+
+/* A window of H rows for the state (its content kept) and the output. */
+static int grow(omp_ctx *c, int H)
+{
+    const smx_plan *p = c->p;
+    int lo = c->lo, hi = c->hi, zs = c->zs, oldH = c->H;
+    float *old[OMP_ARRAYS];
+    void *oldraw[2 * OMP_ARRAYS];
+    for (int k = 0; k < 2 * OMP_ARRAYS; k++) oldraw[k] = c->raw[k], c->raw[k] = NULL;
+    for (int k = 0; k < c->na; k++) old[k] = c->s[k];
+    size_t oldstride = c->stride;
+    if (!omp__win_alloc(c, H)) {
+        for (int k = 0; k < 2 * OMP_ARRAYS; k++) free(oldraw[k]);
+        return 0;
+    }
+    c->zs = c->zt = zs;
+    set_bases(c);
+    for (int i = lo; i <= hi; i++)
+        for (int j = 0; j < p->nt; j++) {
+            int r0, r1;
+            if (!omp__rows(c, i, j, &r0, &r1)) continue;
+            omp__clamp_rows(c, zs, &r0, &r1);
+            if (r1 >= zs + oldH) r1 = zs + oldH - 1;
+            for (int k = 0; k < c->na; k++)
+                memcpy(SLAB(c, c->s[k], i, j) + (size_t)r0 * p->nx,
+                       old[k] + ((size_t)i * p->nt + j) * oldstride + (size_t)r0 * p->nx,
+                       (size_t)(r1 - r0 + 1) * p->nx * sizeof(float));
+        }
+    for (int k = 0; k < 2 * OMP_ARRAYS; k++) free(oldraw[k]);
+    return 1;
+}
+
+/* Makes the output window cover rows [a, b] (clamped to the grid). */
+int omp__win_prepare_out(omp_ctx *c, int a, int b)
+{
+    int nz = c->p->nz;
+    a = a < 0 ? 0 : a;
+    b = b > nz - 1 ? nz - 1 : b;
+    if (b < a || (a >= c->zt && b < c->zt + c->H)) return 1;
+    if (b - a + 1 > c->H) {
+        int H = 2 * c->H > b - a + 1 ? 2 * c->H : b - a + 1;
+        if (!grow(c, H > nz ? nz : H)) return 0;
+        if (a >= c->zt && b < c->zt + c->H) return 1;
+    }
+    /* leave the spare rows ahead of a beam moving to +z */
+    int z0 = a;
+    if (z0 + c->H > nz) z0 = nz - c->H > 0 ? nz - c->H : 0;
+    rebase_out(c, z0);
+    return 1;
+}
+
+/* After an operator: the output becomes the state. */
+void omp__win_swap(omp_ctx *c)
+{
+    for (int k = 0; k < c->na; k++) {
+        float *t = c->s[k];
+        c->s[k] = c->t[k];
+        c->t[k] = t;
+        t = c->rs[k];
+        c->rs[k] = c->rt[k];
+        c->rt[k] = t;
+    }
+    int z = c->zs;
+    c->zs = c->zt;
+    c->zt = z;
+}
