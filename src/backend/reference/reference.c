@@ -10,13 +10,20 @@
 
 typedef struct ref_ctx {
     const smx_plan *p;
-    /* state and scratch, canonical layout; moments only with centroids */
+    /* state and scratch, the canonical layout restricted to a window of H
+     * rows from row zb (0 <= zb <= nz - H), the same for both: memory
+     * follows the beam (ensure_window); moments only with centroids */
     double *psi, *mx, *mz, *qx, *qz, *tpsi, *tmx, *tmz, *tqx, *tqz;
+    int H, zb;
     double *edep; /* [nz][nx] MeV per unit weight */
     int lo, hi;   /* occupied energy bins of psi */
 } ref_ctx;
 
-#define IDX(p, i, j, z, x) ((((size_t)(i) * (p)->nt + (j)) * (p)->nz + (z)) * (p)->nx + (x))
+/* Cell (z, x) of slab (i, j); z must lie in the window. */
+#define IDX(c, i, j, z, x) \
+    ((((size_t)(i) * (c)->p->nt + (j)) * (c)->H + ((z) - (c)->zb)) * (c)->p->nx + (x))
+/* rows of the window at creation (it grows as needed) */
+#define REF_WINDOW0 8
 
 static int ref_device_count(char *why, size_t whylen) { return 1; }
 
@@ -31,18 +38,77 @@ static void ref_destroy(void *ctx)
 {
     ref_ctx *c = ctx;
     if (!c) return;
-    free(c->psi);
-    free(c->mx);
-    free(c->mz);
-    free(c->qx);
-    free(c->qz);
-    free(c->tpsi);
-    free(c->tmx);
-    free(c->tmz);
-    free(c->tqx);
-    free(c->tqz);
+    double **a[] = {&c->psi, &c->mx, &c->mz, &c->qx, &c->qz, &c->tpsi, &c->tmx, &c->tmz, &c->tqx, &c->tqz};
+    for (int k = 0; k < 10; k++) free(*a[k]);
     free(c->edep);
     free(c);
+}
+
+/* Fresh zeroed arrays of H rows per slab from row zb; the state's bins
+ * [lo, hi] copied over from the old ones (rows they share). */
+static int alloc_window(ref_ctx *c, int H, int zb)
+{
+    const smx_plan *p = c->p;
+    size_t n = (size_t)p->ne * p->nt * H * p->nx;
+    int arrays = p->moments ? 5 : 1;
+    double **s[] = {&c->psi, &c->mx, &c->mz, &c->qx, &c->qz};
+    double **t[] = {&c->tpsi, &c->tmx, &c->tmz, &c->tqx, &c->tqz};
+    double *ns[5] = {0}, *nt_[5] = {0};
+    int ok = 1;
+    for (int k = 0; k < arrays; k++) {
+        ns[k] = calloc(n, sizeof(double));
+        nt_[k] = calloc(n, sizeof(double));
+        ok = ok && ns[k] && nt_[k];
+    }
+    if (!ok) {
+        for (int k = 0; k < arrays; k++) free(ns[k]), free(nt_[k]);
+        return 0;
+    }
+    ref_ctx old = *c;
+    c->H = H, c->zb = zb;
+    int z0 = zb > old.zb ? zb : old.zb, z1 = zb + H < old.zb + old.H ? zb + H : old.zb + old.H;
+    for (int k = 0; k < arrays; k++) {
+        for (int i = c->lo; *s[k] && i <= c->hi; i++)
+            for (int j = 0; j < p->nt; j++)
+                for (int z = z0; z < z1; z++)
+                    memcpy(ns[k] + IDX(c, i, j, z, 0), *s[k] + IDX(&old, i, j, z, 0), p->nx * sizeof(double));
+        free(*s[k]), free(*t[k]);
+        *s[k] = ns[k], *t[k] = nt_[k];
+    }
+    return 1;
+}
+
+/* The rows of the state's bins [lo, hi] holding weight. */
+static void occupied_rows(const ref_ctx *c, int *a, int *b)
+{
+    const smx_plan *p = c->p;
+    *a = p->nz, *b = -1;
+    for (int i = c->lo; i <= c->hi; i++)
+        for (int j = 0; j < p->nt; j++)
+            for (int z = c->zb; z < c->zb + c->H; z++)
+                for (int x = 0; x < p->nx; x++)
+                    if (c->psi[IDX(c, i, j, z, x)] != 0) {
+                        *a = z < *a ? z : *a;
+                        *b = z > *b ? z : *b;
+                        break;
+                    }
+}
+
+/* Makes the window hold rows [a, b] (clamped to the grid) as well as the
+ * state's own rows. */
+static int ensure_window(ref_ctx *c, int a, int b)
+{
+    const smx_plan *p = c->p;
+    int oa, ob;
+    a = a < 0 ? 0 : a;
+    b = b > p->nz - 1 ? p->nz - 1 : b;
+    if (b < a || (a >= c->zb && b < c->zb + c->H)) return 1;
+    occupied_rows(c, &oa, &ob);
+    if (ob >= oa) a = oa < a ? oa : a, b = ob > b ? ob : b;
+    int H = b - a + 1 > c->H ? (2 * c->H > b - a + 1 ? 2 * c->H : b - a + 1) : c->H;
+    H = H > p->nz ? p->nz : H;
+    int zb = a + H > p->nz ? p->nz - H : a;
+    return alloc_window(c, H, zb);
 }
 
 static smx_status ref_create(const smx_plan *p, const smx_backend_opts *opt, void **out, char *err,
@@ -54,27 +120,11 @@ static smx_status ref_create(const smx_plan *p, const smx_backend_opts *opt, voi
     }
     ref_ctx *c = calloc(1, sizeof *c);
     if (!c) return SMX_ENOMEM;
-    size_t n = smx__psi_size(p);
-    int arrays = p->moments ? 10 : 2;
     c->p = p;
-    c->psi = calloc(n, sizeof(double));
-    c->tpsi = calloc(n, sizeof(double));
     c->edep = calloc(smx__slab(p), sizeof(double));
-    if (p->moments) {
-        c->mx = calloc(n, sizeof(double));
-        c->mz = calloc(n, sizeof(double));
-        c->tmx = calloc(n, sizeof(double));
-        c->tmz = calloc(n, sizeof(double));
-        c->qx = calloc(n, sizeof(double));
-        c->qz = calloc(n, sizeof(double));
-        c->tqx = calloc(n, sizeof(double));
-        c->tqz = calloc(n, sizeof(double));
-    }
-    if (!c->psi || !c->tpsi || !c->edep ||
-        (p->moments && (!c->mx || !c->mz || !c->tmx || !c->tmz || !c->qx || !c->qz || !c->tqx || !c->tqz))) {
+    if (!c->edep || !alloc_window(c, p->nz < REF_WINDOW0 ? p->nz : REF_WINDOW0, 0)) {
         ref_destroy(c);
-        smx__err(err, errlen, "reference backend: cannot allocate %d x %.1f MB for the state",
-                 arrays, n * 8.0 / 1e6);
+        smx__err(err, errlen, "reference backend: cannot allocate the state");
         return SMX_ENOMEM;
     }
     *out = c;
@@ -90,29 +140,46 @@ static smx_status ref_set_state(void *ctx, const smx_host_state *s, int lo, int 
                                 size_t errlen)
 {
     ref_ctx *c = ctx;
-    size_t n = smx__psi_size(c->p);
-    memcpy(c->psi, s->psi, n * sizeof(double));
-    if (c->p->moments) {
-        memcpy(c->mx, s->mx, n * sizeof(double));
-        memcpy(c->mz, s->mz, n * sizeof(double));
-        memcpy(c->qx, s->qx, n * sizeof(double));
-        memcpy(c->qz, s->qz, n * sizeof(double));
+    const smx_plan *p = c->p;
+    const double *src[5] = {s->psi, s->mx, s->mz, s->qx, s->qz};
+    double *dst[5];
+    /* the rows the new state occupies */
+    int a = p->nz, b = -1;
+    for (int i = lo; i <= hi; i++)
+        for (size_t q = 0; q < (size_t)p->nt * smx__slab(p); q++)
+            if (s->psi[((size_t)i * p->nt) * smx__slab(p) + q] != 0) {
+                int z = (int)(q % smx__slab(p) / p->nx);
+                a = z < a ? z : a, b = z > b ? z : b;
+            }
+    int H = b - a + 1 > c->H ? b - a + 1 : c->H;
+    c->lo = 0, c->hi = -1; /* nothing to keep */
+    if (!alloc_window(c, H, b < a ? 0 : (a + H > p->nz ? p->nz - H : a))) {
+        smx__err(err, errlen, "reference backend: cannot allocate the state");
+        return SMX_ENOMEM;
     }
-    memset(c->edep, 0, smx__slab(c->p) * sizeof(double));
+    dst[0] = c->psi, dst[1] = c->mx, dst[2] = c->mz, dst[3] = c->qx, dst[4] = c->qz;
+    for (int k = 0; k < (p->moments ? 5 : 1); k++)
+        for (int i = lo; i <= hi; i++)
+            for (int j = 0; j < p->nt; j++)
+                for (int z = c->zb; z < c->zb + c->H; z++)
+                    memcpy(dst[k] + IDX(c, i, j, z, 0),
+                           src[k] + ((((size_t)i * p->nt + j) * p->nz + z) * p->nx), p->nx * sizeof(double));
+    memset(c->edep, 0, smx__slab(p) * sizeof(double));
     c->lo = lo;
     c->hi = hi;
     return SMX_OK;
 }
 
-/* Copies bins [lo, hi] of src to dst, zeros elsewhere. */
+/* Bins [lo, hi] of a window array into the canonical layout, zeros elsewhere. */
 static void copy_range(const ref_ctx *c, double *dst, const double *src)
 {
     const smx_plan *p = c->p;
     memset(dst, 0, smx__psi_size(p) * sizeof(double));
-    if (c->hi >= c->lo) {
-        size_t a = IDX(p, c->lo, 0, 0, 0), b = IDX(p, c->hi + 1, 0, 0, 0);
-        memcpy(dst + a, src + a, (b - a) * sizeof(double));
-    }
+    for (int i = c->lo; i <= c->hi; i++)
+        for (int j = 0; j < p->nt; j++)
+            for (int z = c->zb; z < c->zb + c->H; z++)
+                memcpy(dst + ((((size_t)i * p->nt + j) * p->nz + z) * p->nx), src + IDX(c, i, j, z, 0),
+                       p->nx * sizeof(double));
 }
 
 static smx_status ref_get_state(void *ctx, smx_host_state *s, char *err, size_t errlen)
@@ -137,7 +204,7 @@ static void clear_bins(ref_ctx *c, int lo, int hi)
 {
     const smx_plan *p = c->p;
     if (hi < lo) return;
-    size_t a = IDX(p, lo, 0, 0, 0), n = IDX(p, hi + 1, 0, 0, 0) - a;
+    size_t a = IDX(c, lo, 0, c->zb, 0), n = IDX(c, hi + 1, 0, c->zb, 0) - a;
     memset(c->tpsi + a, 0, n * sizeof(double));
     if (p->moments) {
         memset(c->tmx + a, 0, n * sizeof(double));
@@ -169,9 +236,9 @@ static void op_scatter(ref_ctx *c, int variant, smx_op_acct *a)
     clear_bins(c, c->lo, c->hi);
     for (int i = c->lo; i <= c->hi; i++)
         for (int j = 0; j < p->nt; j++)
-            for (int z = 0; z < p->nz; z++)
+            for (int z = c->zb; z < c->zb + c->H; z++)
                 for (int x = 0; x < p->nx; x++) {
-                    size_t src = IDX(p, i, j, z, x);
+                    size_t src = IDX(c, i, j, z, x);
                     double w = c->psi[src];
                     if (w == 0) continue;
                     size_t mi = (size_t)p->cell_mat[z * p->nx + x] * p->ne + i;
@@ -189,7 +256,7 @@ static void op_scatter(ref_ctx *c, int variant, smx_op_acct *a)
                             a->e_leak[SMX_EDGE_THETA] += piece * p->e_center_MeV[i];
                             continue;
                         }
-                        move(c, IDX(p, i, jj, z, x), src, frac);
+                        move(c, IDX(c, i, jj, z, x), src, frac);
                     }
                 }
 }
@@ -238,9 +305,9 @@ static void op_stream(ref_ctx *c, smx_op_acct *a)
     clear_bins(c, c->lo, c->hi);
     for (int i = c->lo; i <= c->hi; i++)
         for (int j = 0; j < p->nt; j++)
-            for (int z = 0; z < p->nz; z++)
+            for (int z = c->zb; z < c->zb + c->H; z++)
                 for (int x = 0; x < p->nx; x++) {
-                    size_t src = IDX(p, i, j, z, x);
+                    size_t src = IDX(c, i, j, z, x);
                     double w = c->psi[src];
                     if (w == 0) continue;
                     int cx[3], cz[3];
@@ -263,7 +330,7 @@ static void op_stream(ref_ctx *c, smx_op_acct *a)
                                 a->e_leak[edge] += piece * p->e_center_MeV[i];
                                 continue;
                             }
-                            size_t dst = IDX(p, i, j, cz[bz], cx[bx]);
+                            size_t dst = IDX(c, i, j, cz[bz], cx[bx]);
                             c->tpsi[dst] += piece;
                             if (p->moments) {
                                 c->tmx[dst] += piece * ox[bx];
@@ -297,9 +364,9 @@ static void op_energy(ref_ctx *c, int new_lo, int new_hi, smx_op_acct *a)
     clear_bins(c, new_lo, new_hi);
     for (int i = c->lo; i <= c->hi; i++)
         for (int j = 0; j < p->nt; j++)
-            for (int z = 0; z < p->nz; z++)
+            for (int z = c->zb; z < c->zb + c->H; z++)
                 for (int x = 0; x < p->nx; x++) {
-                    size_t src = IDX(p, i, j, z, x);
+                    size_t src = IDX(c, i, j, z, x);
                     double w = c->psi[src];
                     if (w == 0) continue;
                     size_t mi = (size_t)p->cell_mat[z * p->nx + x] * p->ne + i;
@@ -308,10 +375,10 @@ static void op_energy(ref_ctx *c, int new_lo, int new_hi, smx_op_acct *a)
                     a->e_nuc_escaped += w * p->e_nuc_escape_MeV[mi];
                     a->w_absorbed += w * p->e_absorbed[mi];
                     for (int t = 0; t < p->e_count[mi]; t++)
-                        move(c, IDX(p, p->e_first[mi] + t, j, z, x), src, p->e_w[mi * SMX_EK_MAX + t]);
+                        move(c, IDX(c, p->e_first[mi] + t, j, z, x), src, p->e_w[mi * SMX_EK_MAX + t]);
                     /* secondary protons: same cell and direction, lower bins */
                     for (int n = p->s_off[mi]; n < p->s_off[mi + 1]; n++)
-                        move(c, IDX(p, p->s_bin[n], j, z, x), src, p->s_w[n]);
+                        move(c, IDX(c, p->s_bin[n], j, z, x), src, p->s_w[n]);
                     if (p->s_weight) {
                         a->w_secondary += w * p->s_weight[mi];
                         a->e_secondary += w * p->s_energy_MeV[mi];
@@ -354,6 +421,19 @@ static smx_status ref_op(void *ctx, const smx_node *node, int lo, int hi, int ol
     ref_ctx *c = ctx;
     c->lo = lo;
     c->hi = hi;
+    /* A_stream moves rows: the window must hold where they land */
+    if (node->op == SMX_OP_STREAM) {
+        int a, b, dz0 = 1 << 20, dz1 = -(1 << 20);
+        for (int j = 0; j < c->p->nt; j++) { /* a parcel's pieces land in z + sz0 - 1 .. + 2 */
+            dz0 = c->p->sz0[j] - 1 < dz0 ? c->p->sz0[j] - 1 : dz0;
+            dz1 = c->p->sz0[j] + 2 > dz1 ? c->p->sz0[j] + 2 : dz1;
+        }
+        occupied_rows(c, &a, &b);
+        if (b >= a && !ensure_window(c, a + dz0, b + dz1)) {
+            smx__err(err, errlen, "reference backend: out of memory growing the state's window");
+            return SMX_ENOMEM;
+        }
+    }
     switch (node->op) {
     case SMX_OP_SCATTER: op_scatter(c, node->variant, a); break;
     case SMX_OP_STREAM: op_stream(c, a); break;
@@ -376,10 +456,10 @@ static smx_status ref_slab_weights(void *ctx, int lo, int hi, double *w, char *e
 {
     ref_ctx *c = ctx;
     const smx_plan *p = c->p;
-    size_t S = smx__slab(p);
+    size_t S = (size_t)c->H * p->nx;
     for (int i = lo; i <= hi; i++)
         for (int j = 0; j < p->nt; j++) {
-            const double *s = c->psi + IDX(p, i, j, 0, 0);
+            const double *s = c->psi + IDX(c, i, j, c->zb, 0);
             double acc = 0;
             for (size_t q = 0; q < S; q++) acc += s[q];
             w[(size_t)(i - lo) * p->nt + j] = acc;
@@ -391,14 +471,14 @@ static smx_status ref_stop(void *ctx, int lo, int hi, int rejected, char *err, s
 {
     ref_ctx *c = ctx;
     const smx_plan *p = c->p;
-    size_t S = smx__slab(p);
+    size_t S = (size_t)c->H * p->nx, q0 = (size_t)c->zb * p->nx; /* the window's cells */
     double *arr[] = {c->mx, c->mz, c->qx, c->qz};
     for (int i = lo; i <= hi; i++)
         for (int j = 0; j < p->nt; j++) {
             if (rejected && !p->theta_rejected[j]) continue;
-            size_t n0 = IDX(p, i, j, 0, 0);
+            size_t n0 = IDX(c, i, j, c->zb, 0);
             for (size_t q = 0; q < S; q++) {
-                c->edep[q] += c->psi[n0 + q] * p->e_center_MeV[i];
+                c->edep[q0 + q] += c->psi[n0 + q] * p->e_center_MeV[i];
                 c->psi[n0 + q] = 0;
                 for (int k = 0; k < 4 && p->moments; k++) arr[k][n0 + q] = 0;
             }
@@ -419,9 +499,9 @@ static smx_status ref_row_sums(void *ctx, int lo, int hi, double *w, double *mz,
             for (int z = 0; z < p->nz; z++) {
                 size_t o = ((size_t)(i - lo) * p->nt + j) * p->nz + z;
                 w[o] = mz[o] = 0;
-                for (int x = 0; x < p->nx; x++) {
-                    w[o] += c->psi[IDX(p, i, j, z, x)];
-                    if (p->moments) mz[o] += c->mz[IDX(p, i, j, z, x)];
+                for (int x = 0; z >= c->zb && z < c->zb + c->H && x < p->nx; x++) {
+                    w[o] += c->psi[IDX(c, i, j, z, x)];
+                    if (p->moments) mz[o] += c->mz[IDX(c, i, j, z, x)];
                 }
             }
     return SMX_OK;
@@ -430,7 +510,7 @@ static smx_status ref_row_sums(void *ctx, int lo, int hi, double *w, double *mz,
 static smx_status ref_copy_pass(void *ctx, double *ms, char *err, size_t errlen)
 {
     ref_ctx *c = ctx;
-    size_t n = smx__psi_size(c->p);
+    size_t n = (size_t)c->p->ne * c->p->nt * c->H * c->p->nx; /* the state as held */
     double t0 = smx__now_s();
     for (size_t k = 0; k < n; k++) c->tpsi[k] = c->psi[k];
     *ms = (smx__now_s() - t0) * 1e3;
