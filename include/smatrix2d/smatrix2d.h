@@ -255,6 +255,8 @@ typedef struct smx_timing {
     double transport_s;     /* the step loop */
     double op_ms_per_step[SMX_OP_COUNT];
     double step_ms;
+    double peak_rss_MB;     /* the process's peak resident memory so far
+                               (the OS's figure, getrusage), after the run */
 } smx_timing;
 
 typedef struct smx_result {
@@ -319,6 +321,7 @@ typedef struct smx_bench_result {
     double copy_ms;
     double per_op_ms[SMX_OP_COUNT];
     double state_bytes;
+    double peak_rss_MB;      /* the process's peak resident memory (getrusage) */
     int threads;             /* CPU threads (0 for a device backend) */
     char device[256];
     char accumulation[16];

@@ -227,6 +227,7 @@ static void json_row(smx__json *j, const bench_args *a, const bench_row *row)
         smx__json_kv_double(j, op_keys[op], r->per_op_ms[op]);
     smx__json_end_object(j);
     smx__json_kv_double(j, "state_bytes", r->state_bytes);
+    smx__json_kv_double(j, "peak_rss_MB", r->peak_rss_MB);
     smx__json_end_object(j);
 }
 

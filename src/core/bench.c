@@ -96,6 +96,7 @@ smx_status smx_bench_run(const smx_bench_spec *spec, smx_bench_result *res, char
     if (st == SMX_OK) {
         for (int op = 0; op < SMX_OP_COUNT; op++) res->step_ms += res->per_op_ms[op];
         res->state_bytes = (double)n * (prec == SMX_PRECISION_FLOAT64 ? 8 : 4);
+        res->peak_rss_MB = smx__peak_rss_MB();
         be->device_name(spec->device, res->device, sizeof res->device);
         smx__backend_describe(be, ctx, res->accumulation, res->scatter, sizeof res->scatter);
         res->threads = be->kind == SMX_BACKEND_ORACLE ? 1 /* plain serial loops */

@@ -3,6 +3,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include "core/backend.h"
@@ -27,6 +28,12 @@ struct smx_run {
     double t_start;
     smx_result res;
 };
+
+double smx__peak_rss_MB(void)
+{
+    struct rusage u;
+    return getrusage(RUSAGE_SELF, &u) == 0 ? u.ru_maxrss / 1024.0 : 0; /* Linux: kB */
+}
 
 double smx__now_s(void)
 {
@@ -216,6 +223,7 @@ smx_status smx_run_execute(smx_run *r, smx_progress_fn progress, void *user, cha
     a->weight_remaining = w_left;
     a->energy_remaining = e_left;
     res->timing.transport_s = smx__now_s() - t0;
+    res->timing.peak_rss_MB = smx__peak_rss_MB();
     for (int op = 0; op < SMX_OP_COUNT; op++) {
         res->timing.op_ms_per_step[op] = step ? op_ms[op] / step : 0;
         res->timing.step_ms += res->timing.op_ms_per_step[op];

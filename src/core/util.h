@@ -18,6 +18,8 @@ static inline void smx__err(char *err, size_t errlen, const char *fmt, ...)
 }
 
 double smx__now_s(void);
+/* The process's peak resident memory in MB (getrusage; 0 if unknown). */
+double smx__peak_rss_MB(void);
 
 static inline int smx__clampi(int v, int lo, int hi) { return v < lo ? lo : (v > hi ? hi : v); } /* monotonic clock, seconds */
 

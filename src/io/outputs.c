@@ -409,6 +409,7 @@ static void json_timing(smx__json *j, const smx_timing *t)
     smx__json_kv_double(j, "setup_s", t->setup_s);
     smx__json_kv_double(j, "transport_s", t->transport_s);
     smx__json_kv_double(j, "step_ms", t->step_ms);
+    smx__json_kv_double(j, "peak_rss_MB", t->peak_rss_MB);
     smx__json_key(j, "per_operator_ms_per_step");
     smx__json_begin_object(j);
     for (int op = 0; op < SMX_OP_COUNT; op++)
