@@ -83,16 +83,8 @@ static inline void two_beams_config(smx_config *c, const char *backend)
     snprintf(c->backend, sizeof c->backend, "%s", backend);
 }
 
-/* Normalised mean squared error sum (a-b)^2 / sum b^2. */
-static inline double nmse(const double *a, const double *b, size_t n)
-{
-    double num = 0, den = 0;
-    for (size_t k = 0; k < n; k++) {
-        num += (a[k] - b[k]) * (a[k] - b[k]);
-        den += b[k] * b[k];
-    }
-    return den > 0 ? num / den : num;
-}
+/* Normalised mean squared error (core/oprun.c, as crosscheck). */
+static inline double nmse(const double *a, const double *b, size_t n) { return smx__nmse(a, b, n); }
 
 static inline double min_value(const double *a, size_t n)
 {

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/oprun.h"
 #include "core/ops.h"
 #include "core/util.h"
 
@@ -49,34 +50,20 @@ smx_status smx_bench_run(const smx_bench_spec *spec, smx_bench_result *res, char
     st = smx__plan_build(&cfg, &plan, err, errlen);
     if (st != SMX_OK) return st;
     size_t n = smx__psi_size(&plan);
-    double *psi = malloc(n * sizeof(double) * (plan.moments ? 5 : 1));
+    smx_host_state hs = smx__host_state_alloc(&plan);
     void *ctx = NULL;
     smx_precision prec = smx__backend_precision(be, SMX_PRECISION_FLOAT32);
-    if (!psi) {
+    if (!smx__host_state_ok(&plan, &hs)) {
+        smx__host_state_free(&hs);
         smx__plan_free(&plan);
-        smx__err(err, errlen, "bench: cannot allocate %.1f MB", n * 8.0 / 1e6);
+        smx__err(err, errlen, "bench: cannot allocate %.1f MB", n * 8.0 * (plan.moments ? 5 : 1) / 1e6);
         return SMX_ENOMEM;
     }
-    uint64_t s = 42; /* fixed seed */
-    for (size_t k = 0; k < n; k++) {
-        s = s * 6364136223846793005ULL + 1442695040888963407ULL;
-        psi[k] = (double)(s >> 11) / 9007199254740992.0 / (double)n;
-    }
-    smx_host_state hs = {psi, NULL, NULL, NULL, NULL};
-    if (plan.moments) { /* centroids spread over the cells, offsets in [-0.4, 0.4] */
-        hs.mx = psi + n, hs.mz = psi + 2 * n, hs.qx = psi + 3 * n, hs.qz = psi + 4 * n;
-        for (size_t k = 0; k < n; k++) {
-            double u = 0.8 * ((k * 7919) % 101) / 100.0 - 0.4, v = 0.8 * ((k * 104729) % 97) / 96.0 - 0.4;
-            hs.mx[k] = psi[k] * u;
-            hs.mz[k] = psi[k] * v;
-            hs.qx[k] = psi[k] * (u * u + 0.04);
-            hs.qz[k] = psi[k] * (v * v + 0.04);
-        }
-    }
+    smx__random_state(&plan, &hs, 0, plan.ne - 1); /* the tests' dense state, seed 42 */
     smx_backend_opts opt = {spec->device, prec, spec->threads, spec->accumulation, spec->scatter};
     st = be->create(&plan, &opt, &ctx, err, errlen);
     if (st == SMX_OK) st = be->set_state(ctx, &hs, 0, plan.ne - 1, err, errlen);
-    free(psi);
+    smx__host_state_free(&hs);
     smx_graph g = {.e_lo = 0, .e_hi = plan.ne - 1};
     smx__step_graph(SMX_SPLIT_LIE, &g);
     smx_op_acct acct[SMX_GRAPH_MAX_NODES];

@@ -29,6 +29,35 @@ void smx__random_state(const smx_plan *p, smx_host_state *hs, int lo, int hi)
     }
 }
 
+double smx__nmse(const double *a, const double *b, size_t n)
+{
+    double num = 0, den = 0;
+    for (size_t k = 0; a && b && k < n; k++) {
+        num += (a[k] - b[k]) * (a[k] - b[k]);
+        den += b[k] * b[k];
+    }
+    return den > 0 ? num / den : num;
+}
+
+/* Accounting figures of a node, relative to what entered it. */
+double smx__acct_nmse(const smx_op_acct *a, const smx_op_acct *b)
+{
+    double wa[] = {a->w_out, a->w_rejected, a->w_absorbed, a->w_nuclear, a->w_trimmed,
+                   a->w_secondary, a->w_leak[0], a->w_leak[1], a->w_leak[2], a->w_leak[3],
+                   a->w_leak[4]};
+    double wb[] = {b->w_out, b->w_rejected, b->w_absorbed, b->w_nuclear, b->w_trimmed,
+                   b->w_secondary, b->w_leak[0], b->w_leak[1], b->w_leak[2], b->w_leak[3],
+                   b->w_leak[4]};
+    double ea[] = {a->e_out, a->e_deposited, a->e_nuc_deposited, a->e_nuc_escaped, a->e_secondary};
+    double eb[] = {b->e_out, b->e_deposited, b->e_nuc_deposited, b->e_nuc_escaped, b->e_secondary};
+    double worst = 0;
+    for (size_t k = 0; k < sizeof wa / sizeof wa[0]; k++)
+        worst = fmax(worst, pow((wa[k] - wb[k]) / (b->w_in > 0 ? b->w_in : 1), 2));
+    for (size_t k = 0; k < sizeof ea / sizeof ea[0]; k++)
+        worst = fmax(worst, pow((ea[k] - eb[k]) / (b->e_in > 0 ? b->e_in : 1), 2));
+    return worst;
+}
+
 smx_host_state smx__host_state_alloc(const smx_plan *p)
 {
     size_t n = smx__psi_size(p);

@@ -33,6 +33,12 @@ void smx__host_state_free(smx_host_state *hs);
  * exact zeros; the moments hs has with centroid offsets in [-0.45, 0.45]
  * and sub-cell variances in [0, 0.075]. */
 void smx__random_state(const smx_plan *p, smx_host_state *hs, int lo, int hi);
+/* The one comparison of the tests, crosscheck and validate: normalised
+ * mean squared error sum (a - b)^2 / sum b^2 (a or b NULL: 0); and of one
+ * operator's accounting, every figure of a against b's relative to what
+ * entered b, the worst squared. */
+double smx__nmse(const double *a, const double *b, size_t n);
+double smx__acct_nmse(const smx_op_acct *a, const smx_op_acct *b);
 /* Relative weight and energy imbalance of one operator's accounting. */
 void smx__op_imbalance(const smx_op_acct *a, double *dw, double *de);
 

@@ -89,35 +89,6 @@ static void case_name(const xcase *k, const smx_config *cfg, const char *what, c
              smx_streaming_name(k->streaming), k->slabs ? "bone" : "water", var);
 }
 
-static double nmse(const double *a, const double *b, size_t n)
-{
-    double num = 0, den = 0;
-    for (size_t k = 0; a && b && k < n; k++) {
-        num += (a[k] - b[k]) * (a[k] - b[k]);
-        den += b[k] * b[k];
-    }
-    return den > 0 ? num / den : num;
-}
-
-/* Accounting figures of a node, relative to what entered it. */
-static double acct_nmse(const smx_op_acct *a, const smx_op_acct *b)
-{
-    double wa[] = {a->w_out, a->w_rejected, a->w_absorbed, a->w_nuclear, a->w_trimmed,
-                   a->w_secondary, a->w_leak[0], a->w_leak[1], a->w_leak[2], a->w_leak[3],
-                   a->w_leak[4]};
-    double wb[] = {b->w_out, b->w_rejected, b->w_absorbed, b->w_nuclear, b->w_trimmed,
-                   b->w_secondary, b->w_leak[0], b->w_leak[1], b->w_leak[2], b->w_leak[3],
-                   b->w_leak[4]};
-    double ea[] = {a->e_out, a->e_deposited, a->e_nuc_deposited, a->e_nuc_escaped, a->e_secondary};
-    double eb[] = {b->e_out, b->e_deposited, b->e_nuc_deposited, b->e_nuc_escaped, b->e_secondary};
-    double worst = 0;
-    for (size_t k = 0; k < sizeof wa / sizeof wa[0]; k++)
-        worst = fmax(worst, pow((wa[k] - wb[k]) / (b->w_in > 0 ? b->w_in : 1), 2));
-    for (size_t k = 0; k < sizeof ea / sizeof ea[0]; k++)
-        worst = fmax(worst, pow((ea[k] - eb[k]) / (b->e_in > 0 ? b->e_in : 1), 2));
-    return worst;
-}
-
 /* One operator or N steps from the same seeded state on both backends. */
 static smx_status graph_case(const xcase *k, const smx_config *cfg, const char *backend,
                              int op, smx_xrow *row, char *err, size_t errlen)
@@ -145,13 +116,13 @@ static smx_status graph_case(const xcase *k, const smx_config *cfg, const char *
         st = smx__oprun_graph(&a, &g, err, errlen);
         if (st == SMX_OK) st = smx__oprun_graph(&b, &g2, err, errlen);
         for (int q = 0; st == SMX_OK && q < g.nnodes; q++)
-            row->nmse_acct = fmax(row->nmse_acct, acct_nmse(&b.acct[q], &a.acct[q]));
+            row->nmse_acct = fmax(row->nmse_acct, smx__acct_nmse(&b.acct[q], &a.acct[q]));
     }
     if (st == SMX_OK) {
         const double *sa[5] = {a.st.psi, a.st.mx, a.st.mz, a.st.qx, a.st.qz};
         const double *sb[5] = {b.st.psi, b.st.mx, b.st.mz, b.st.qx, b.st.qz};
-        for (int q = 0; q < 5; q++) row->nmse_state = fmax(row->nmse_state, nmse(sb[q], sa[q], n));
-        row->nmse_dose = nmse(b.edep, a.edep, slab);
+        for (int q = 0; q < 5; q++) row->nmse_state = fmax(row->nmse_state, smx__nmse(sb[q], sa[q], n));
+        row->nmse_dose = smx__nmse(b.edep, a.edep, slab);
     }
     smx__oprun_close(&a);
     smx__oprun_close(&b);
@@ -173,7 +144,7 @@ static smx_status run_case(const smx_config *cfg0, const char *backend, smx_xrow
     }
     if (st == SMX_OK) {
         const smx_result *a = smx_run_result(r[0]), *b = smx_run_result(r[1]);
-        row->nmse_dose = nmse(b->dose_Gy, a->dose_Gy, (size_t)a->nx * a->nz);
+        row->nmse_dose = smx__nmse(b->dose_Gy, a->dose_Gy, (size_t)a->nx * a->nz);
         row->nmse_state = 0; /* a finished run has no state left */
         const smx_accounting *x = &a->accounting, *y = &b->accounting;
         double fa[] = {x->weight_absorbed, x->weight_nuclear, x->weight_rejected, x->weight_trimmed,
