@@ -12,7 +12,10 @@
  *   SMX_NMAT         the number of media (mat holds the S cells' media,
  *                    then with several media dep_allow and the interface
  *                    flags, see deposit.cl)
- * A state array is psi[i][j][q], q = z * nx + x over the slab of S cells. */
+ * A state array is psi[i][j][q], q = z * nx + x over the slab of S cells,
+ * held as a window of SW cells per slab from cell QB (rows zb .. zb + H - 1:
+ * memory follows the beam): cell q of slab (i, j) is at
+ * cell_index(i, j, nt, SW, q - QB). */
 #ifdef SMX_FP64
 #pragma OPENCL EXTENSION cl_khr_fp64 : enable
 typedef double acc_t;
@@ -77,9 +80,9 @@ static inline int row_in(__global const int *rows, size_t o, int z)
     return z >= rows[2 * o] && z <= rows[2 * o + 1];
 }
 
-static inline size_t cell_index(int i, int j, int nt, int S, int q)
+static inline size_t cell_index(int i, int j, int nt, int SW, long q)
 {
-    return ((size_t)i * nt + j) * (size_t)S + q;
+    return ((size_t)i * nt + j) * (size_t)SW + q; /* q < 0: the slab's base, less QB (unsigned wrap) */
 }
 
 /* Launches over row blocks: work-groups of SMX_TX x SMX_TZ cover x and

@@ -67,11 +67,11 @@ static inline float frac_on_local(__local const float *f, int b, int n, int d)
  * empty. */
 static inline float deposit_source(STATE_IN, __global const uchar *mat, __global const float *dep,
                                    __global const int *db, __global const float *dr, int i, int j,
-                                   int z, int x, int ne, int nt, int nz, int nx, int S, int *cx,
+                                   int z, int x, int ne, int nt, int nz, int nx, int S, int SW, int QB, int *cx,
                                    int *cz, float *fx, float *fz, float *stray)
 {
     int q = z * nx + x, m = MEDIUM(mat, q);
-    size_t n = cell_index(i, j, nt, S, q);
+    size_t n = cell_index(i, j, nt, SW, q - QB);
     float wt = i_w[n];
     *stray = 0;
     if (wt == 0) return 0;
@@ -123,7 +123,7 @@ static inline void source_span(int d0, int d1, int bmin, int bmax, int n, int *s
 __kernel BLOCKED void k_deposit(
     STATE_IN, __global const uchar *mat, __global const float *dep, __global const int *db,
     __global const float *dr, __global const int *dbb, int lo, int ne, int nt, int nz, int nx,
-    int S, __global const int *bl, __global const acc_t *occ, __global const int *rows,
+    int S, int SW, int QB, __global const int *bl, __global const acc_t *occ, __global const int *rows,
     __global acc_t *part)
 {
     __local float lf[10 * DN]; /* deposited energy, x fractions, z fractions, stray */
@@ -151,7 +151,7 @@ __kernel BLOCKED void k_deposit(
                     int cx, cz, s = z * nx + x;
                     float fx[4], fz[4], stray;
                     float all = deposit_source(i_w, i_mx, i_mz, i_qx, i_qz, mat, dep, db, dr, i, j, z,
-                                               x, ne, nt, nz, nx, S, &cx, &cz, fx, fz, &stray);
+                                               x, ne, nt, nz, nx, S, SW, QB, &cx, &cz, fx, fz, &stray);
                     if (all == 0) continue;
                     float sz = frac_on(fz, cz, nz, zd);
                     float v = deposit_on(mat, S, MEDIUM(mat, s), s, zd * nx + xd, all, sz,
@@ -164,7 +164,7 @@ __kernel BLOCKED void k_deposit(
             int cx = 0, cz = 0;
             float fx[4], fz[4], stray;
             float all = deposit_source(i_w, i_mx, i_mz, i_qx, i_qz, mat, dep, db, dr, i, j,
-                                       sz0 + l / rx, sx0 + l % rx, ne, nt, nz, nx, S, &cx, &cz, fx,
+                                       sz0 + l / rx, sx0 + l % rx, ne, nt, nz, nx, S, SW, QB, &cx, &cz, fx,
                                        fz, &stray);
             lf[l] = all;
             lf[9 * DN + l] = stray;
@@ -232,7 +232,7 @@ static inline void atomic_add_acc(__global acc_t *p, float v)
 __kernel BLOCKED void k_deposit_atomic(STATE_IN, __global const uchar *mat,
                                        __global const float *dep, __global const int *db,
                                        __global const float *dr, int lo, int ne, int nt, int nz,
-                                       int nx, int S, __global const int *bl,
+                                       int nx, int S, int SW, int QB, __global const int *bl,
                                        __global const acc_t *occ, __global const int *rows,
                                        __global acc_t *edep)
 {
@@ -242,7 +242,7 @@ __kernel BLOCKED void k_deposit_atomic(STATE_IN, __global const uchar *mat,
     if (z < 0 || x >= nx || !acc_nonzero(occ[o]) || !row_in(rows, o, z)) return;
     float fx[4], fz[4], stray;
     float all = deposit_source(i_w, i_mx, i_mz, i_qx, i_qz, mat, dep, db, dr, lo + w, j, z, x, ne,
-                               nt, nz, nx, S, &cx, &cz, fx, fz, &stray);
+                               nt, nz, nx, S, SW, QB, &cx, &cz, fx, fz, &stray);
     int m = MEDIUM(mat, z * nx + x);
     for (int a = 0; a < 4 && all != 0; a++) {
         if (fz[a] == 0) continue;

@@ -5,7 +5,7 @@
 __kernel BLOCKED void k_energy(STATE_IN, STATE_OUT, __global const uchar *mat,
                                __global const int *gstart, __global const int *gsrc,
                                __global const float *gw, int lo, int hi, int nlo, int ne, int nt,
-                               int S, __global const int *bl, __global const acc_t *occ,
+                               int S, int SW, int QB, __global const int *bl, __global const acc_t *occ,
                                __global const int *rows, int nx)
 {
     int w, z0, z1, z = block_row(bl, &w, &z0, &z1), x = get_global_id(0), j = get_global_id(2);
@@ -17,7 +17,7 @@ __kernel BLOCKED void k_energy(STATE_IN, STATE_OUT, __global const uchar *mat,
         int i = gsrc[g];
         size_t o = (size_t)i * nt + j;
         if (i < lo || i > hi || !acc_nonzero(occ[o]) || !row_in(rows, o, z)) continue;
-        gather_add(gw[g], i_w, i_mx, i_mz, i_qx, i_qz, cell_index(i, j, nt, S, q), a);
+        gather_add(gw[g], i_w, i_mx, i_mz, i_qx, i_qz, cell_index(i, j, nt, SW, q - QB), a);
     }
-    store(o_w, o_mx, o_mz, o_qx, o_qz, cell_index(k, j, nt, S, q), a);
+    store(o_w, o_mx, o_mz, o_qx, o_qz, cell_index(k, j, nt, SW, q - QB), a);
 }

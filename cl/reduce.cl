@@ -8,7 +8,7 @@
 #define NF_MAX SMX_NF_MAX /* the host's OCL_ENERGY_FACTORS */
 
 __kernel __attribute__((reqd_work_group_size(RG, 1, 1))) void k_sums(
-    __global const float *psi, int lo, int nt, int nx, int S, __global const int *qr,
+    __global const float *psi, int lo, int nt, int nx, int S, int SW, int QB, __global const int *qr,
     int nf, int fnt, int nmat, int ne, __global const float *fac, __global const uchar *mat,
     __global acc_t *sums, __global int *rows)
 {
@@ -20,9 +20,9 @@ __kernel __attribute__((reqd_work_group_size(RG, 1, 1))) void k_sums(
     if (lid == 0) r0 = INT_MAX, r1 = -1;
     barrier(CLK_LOCAL_MEM_FENCE);
     int q0 = qr[2 * w], q1 = qr[2 * w + 1], zmin = INT_MAX, zmax = -1;
-    __global const float *in = psi + cell_index(i, j, nt, S, 0);
+    size_t base = cell_index(i, j, nt, SW, -QB);
     for (int q = q0 + lid; q < q1; q += RG) {
-        float v = in[q];
+        float v = psi[base + q];
         if (v == 0) continue;
         a[0] = acc_add(a[0], v);
         int z = q / nx;
@@ -54,7 +54,7 @@ __kernel __attribute__((reqd_work_group_size(RG, 1, 1))) void k_sums(
  * (a piece off in x counts on the x edge, else on the z edge), for the
  * cells that can reach an edge. */
 __kernel __attribute__((reqd_work_group_size(RG, 1, 1))) void k_stream_leak(
-    STATE_IN, int lo, int nt, int nz, int nx, int S, __global const int *qr,
+    STATE_IN, int lo, int nt, int nz, int nx, int S, int SW, int QB, __global const int *qr,
     __global const int *sb, __global const float *sr, __global const int *rows, __global acc_t *leak)
 {
     int s = get_group_id(0), lid = get_local_id(0), w = s / nt, j = s % nt, i = lo + w;
@@ -62,7 +62,7 @@ __kernel __attribute__((reqd_work_group_size(RG, 1, 1))) void k_stream_leak(
     acc_t a[4] = {ACC_ZERO, ACC_ZERO, ACC_ZERO, ACC_ZERO};
     int bx = sb[2 * j], bz = sb[2 * j + 1];
     float rx = sr[2 * j], rz = sr[2 * j + 1];
-    size_t base = cell_index(i, j, nt, S, 0);
+    size_t base = cell_index(i, j, nt, SW, -QB);
     size_t o = (size_t)i * nt + j;
     int q0 = qr[2 * w], q1 = qr[2 * w + 1];
     if (rows[2 * o] > rows[2 * o + 1]) q1 = q0; /* empty */
@@ -102,7 +102,7 @@ __kernel __attribute__((reqd_work_group_size(RG, 1, 1))) void k_stream_leak(
 /* Sums over x of every occupied row of the state for the fine depth tally:
  * out[2 r], out[2 r + 1] = psi and mz of row r = ((i - lo) nt + j) nz + z. */
 __kernel void k_row_sums(__global const float *w, __global const float *mz, int lo, int nt, int nz,
-                         int nx, int S, int mom, __global const acc_t *occ,
+                         int nx, int S, int SW, int QB, int mom, __global const acc_t *occ,
                          __global const int *rows, __global float *out)
 {
     int z = get_global_id(0), j = get_global_id(1), wi = get_global_id(2);
@@ -110,7 +110,7 @@ __kernel void k_row_sums(__global const float *w, __global const float *mz, int 
     size_t o = (size_t)(lo + wi) * nt + j, r = ((size_t)wi * nt + j) * nz + z;
     float a = 0, b = 0;
     if (acc_nonzero(occ[o]) && row_in(rows, o, z)) {
-        size_t n = cell_index(lo + wi, j, nt, S, z * nx);
+        size_t n = cell_index(lo + wi, j, nt, SW, z * nx - QB);
         for (int x = 0; x < nx; x++) {
             a += w[n + x];
             if (mom) b += mz[n + x];

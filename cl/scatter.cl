@@ -4,7 +4,7 @@
  * k_collect (their energy deposited in place). */
 __kernel BLOCKED void k_scatter(STATE_IN, STATE_OUT, __global const uchar *mat,
                                 __global const float *kw, __global const int *khalf, int kmax,
-                                int lo, int ne, int nt, int S, __global const int *bl,
+                                int lo, int ne, int nt, int S, int SW, int QB, __global const int *bl,
                                 __global const acc_t *occ, __global const int *rows, int nx)
 {
     int w, z0, z1, z = block_row(bl, &w, &z0, &z1), x = get_global_id(0), j = get_global_id(2);
@@ -23,9 +23,9 @@ __kernel BLOCKED void k_scatter(STATE_IN, STATE_OUT, __global const uchar *mat,
 #endif
         size_t o = (size_t)i * nt + js;
         if (!acc_nonzero(occ[o]) || !row_in(rows, o, z)) continue;
-        gather_add(k[d], i_w, i_mx, i_mz, i_qx, i_qz, cell_index(i, js, nt, S, q), a);
+        gather_add(k[d], i_w, i_mx, i_mz, i_qx, i_qz, cell_index(i, js, nt, SW, q - QB), a);
     }
-    store(o_w, o_mx, o_mz, o_qx, o_qz, cell_index(i, j, nt, S, q), a);
+    store(o_w, o_mx, o_mz, o_qx, o_qz, cell_index(i, j, nt, SW, q - QB), a);
 }
 
 /* Empties the theta bins with jmask[j] of energy bins i0..i1, depositing
@@ -33,7 +33,7 @@ __kernel BLOCKED void k_scatter(STATE_IN, STATE_OUT, __global const uchar *mat,
  * max_angle_deg, and A_E's trimmed edge bins. Fixed order per cell. */
 __kernel void k_collect(__global float *o_w, __global float *o_mx, __global float *o_mz,
                         __global float *o_qx, __global float *o_qz, __global const uchar *jmask,
-                        int i0, int i1, int nt, int S, __global const float *e_MeV,
+                        int i0, int i1, int nt, int S, int SW, int QB, __global const float *e_MeV,
                         __global const int *rows, int nx, __global acc_t *edep)
 {
     int q = get_global_id(0);
@@ -42,7 +42,7 @@ __kernel void k_collect(__global float *o_w, __global float *o_mx, __global floa
     for (int i = i0; i <= i1; i++)
         for (int j = 0; j < nt; j++) {
             if (!jmask[j] || !row_in(rows, (size_t)i * nt + j, q / nx)) continue;
-            size_t n = cell_index(i, j, nt, S, q);
+            size_t n = cell_index(i, j, nt, SW, q - QB);
             float v = o_w[n];
             if (v == 0) continue;
             a = acc_add(a, e_MeV[i] * v);

@@ -12,7 +12,7 @@
 #define SN (SX * SZ)
 
 __kernel BLOCKED void k_stream(
-    STATE_IN, STATE_OUT, int lo, int nt, int nz, int nx, int S, __global const int *bl,
+    STATE_IN, STATE_OUT, int lo, int nt, int nz, int nx, int S, int SW, int QB, __global const int *bl,
     __global const int *sb, __global const float *sr, __global const acc_t *occ,
     __global const int *rows)
 {
@@ -23,7 +23,7 @@ __kernel BLOCKED void k_stream(
     int lx = get_local_id(0), lz = get_local_id(1), j = get_global_id(2), w, z0, z1;
     int zd = block_row(bl, &w, &z0, &z1), x0 = get_group_id(0) * SMX_TX, xd = x0 + lx;
     int inside = xd < nx && zd >= 0;
-    size_t base = cell_index(lo + w, j, nt, S, 0);
+    size_t base = cell_index(lo + w, j, nt, SW, -QB);
     float a[5] = {0, 0, 0, 0, 0};
     size_t o = (size_t)(lo + w) * nt + j;
     int bx = sb[2 * j], bz = sb[2 * j + 1], xs0 = x0 - bx - 2, zs0 = z0 - bz - 2;

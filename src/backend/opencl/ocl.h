@@ -29,7 +29,11 @@ typedef struct ocl_ctx {
     smx_backend_opts opt;
     int fp64;                   /* accumulators in double (else Kahan float pairs) */
     int na;                     /* 1, or OCL_ARRAYS with moments */
-    int S;                      /* nz * nx */
+    int S;                      /* nz * nx: cells of the grid */
+    /* memory follows the beam: each slab of both buffer sets holds rows
+     * zb .. zb + H - 1 (SW = H * nx cells from cell QB = zb * nx; see
+     * cl/common.cl); ocl_window.c moves and grows it */
+    int H, zb, SW, QB;
     char device_name[256];
     cl_context cx;
     cl_command_queue q;
@@ -114,6 +118,11 @@ smx_status smx__ocl_scatter(ocl_ctx *c, int variant, smx_op_acct *a, char *err, 
 smx_status smx__ocl_stream(ocl_ctx *c, smx_op_acct *a, char *err, size_t errlen);
 smx_status smx__ocl_energy(ocl_ctx *c, int nlo, int nhi, smx_op_acct *a, char *err, size_t errlen);
 smx_status smx__ocl_note_output(ocl_ctx *c, int lo, int hi, char *err, size_t errlen);
+/* The state's z window (ocl_window.c): buffers of H rows from row zb
+ * (contents lost; poison: NaN); and the window made to hold rows [a, b]
+ * and the state's own rows, moving the state on the device. */
+smx_status smx__ocl_window_alloc(ocl_ctx *c, int H, int zb, int poison, char *err, size_t errlen);
+smx_status smx__ocl_window_fit(ocl_ctx *c, int a, int b, char *err, size_t errlen);
 smx_status smx__ocl_stop(ocl_ctx *c, int lo, int hi, int rejected, char *err, size_t errlen);
 
 /* clBLAST (ocl_gemm.c): A_theta as one batched matrix product. */

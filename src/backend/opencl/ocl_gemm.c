@@ -42,7 +42,7 @@ smx_status smx__ocl_gemm_setup(ocl_ctx *c, char *err, size_t errlen)
 smx_status smx__ocl_gemm_scatter(ocl_ctx *c, int v, char *err, size_t errlen)
 {
     const smx_plan *p = c->p;
-    size_t nt = p->nt, S = c->S, nw = c->hi - c->lo + 1, lo = c->lo;
+    size_t nt = p->nt, S = c->SW, nw = c->hi - c->lo + 1, lo = c->lo; /* the window's cells */
     int out = 1 - c->cur;
     for (int k = 0; k < c->na; k++) {
         CLBlastStatusCode s = CLBlastSgemmStridedBatched(

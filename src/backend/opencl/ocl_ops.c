@@ -33,6 +33,11 @@ static void a_int(args *a, int v)
     if (a->e == CL_SUCCESS) a->e = clSetKernelArg(a->k, a->n, sizeof v, &v);
     a->n++;
 }
+/* The grid's cells and the state's window (S, SW, QB). */
+static void a_win(args *a, const ocl_ctx *c)
+{
+    a_int(a, c->S), a_int(a, c->SW), a_int(a, c->QB);
+}
 /* The five arrays of a buffer set (psi in place of absent moments). */
 static void a_state(args *a, const ocl_ctx *c, int set)
 {
@@ -129,7 +134,7 @@ smx_status smx__ocl_slab_sums(ocl_ctx *c, cl_mem psi, int lo, int hi, const int 
     smx_status st = upload_ranges(c, c->qr, rows, lo, hi, -1, NULL, err, errlen);
     if (st != SMX_OK) return st;
     args a = {c->k[K_SUMS], 0, CL_SUCCESS};
-    a_mem(&a, psi), a_int(&a, lo), a_int(&a, p->nt), a_int(&a, p->nx), a_int(&a, c->S);
+    a_mem(&a, psi), a_int(&a, lo), a_int(&a, p->nt), a_int(&a, p->nx), a_win(&a, c);
     a_mem(&a, c->qr), a_int(&a, nf), a_int(&a, fnt), a_int(&a, p->nmat), a_int(&a, p->ne);
     a_mem(&a, fac ? fac : c->efac), a_mem(&a, c->mat), a_mem(&a, c->sums), a_mem(&a, c->rows);
     if (a.e != CL_SUCCESS) return smx__ocl_fail(err, errlen, "clSetKernelArg(k_sums)", a.e);
@@ -186,7 +191,7 @@ static smx_status collect(ocl_ctx *c, cl_mem jmask, int i0, int i1, char *err, s
 {
     args a = {c->k[K_COLLECT], 0, CL_SUCCESS};
     for (int k = 0; k < OCL_ARRAYS; k++) a_mem(&a, c->buf[c->cur][k < c->na ? k : 0]);
-    a_mem(&a, jmask), a_int(&a, i0), a_int(&a, i1), a_int(&a, c->p->nt), a_int(&a, c->S);
+    a_mem(&a, jmask), a_int(&a, i0), a_int(&a, i1), a_int(&a, c->p->nt), a_win(&a, c);
     a_mem(&a, c->e_MeV), a_mem(&a, c->rows), a_int(&a, c->p->nx), a_mem(&a, c->edep);
     return launch(c, K_COLLECT, &a, c->S, 1, 1, err, errlen);
 }
@@ -219,7 +224,7 @@ smx_status smx__ocl_scatter(ocl_ctx *c, int v, smx_op_acct *acct, char *err, siz
     args a = {c->k[K_SCATTER], 0, CL_SUCCESS};
     a_state(&a, c, c->cur), a_state(&a, c, out);
     a_mem(&a, c->mat), a_mem(&a, c->kw[v]), a_mem(&a, c->khalf[v]), a_int(&a, p->kmax);
-    a_int(&a, lo), a_int(&a, p->ne), a_int(&a, p->nt), a_int(&a, c->S), a_mem(&a, c->blk);
+    a_int(&a, lo), a_int(&a, p->ne), a_int(&a, p->nt), a_win(&a, c), a_mem(&a, c->blk);
     a_mem(&a, c->sums), a_mem(&a, c->rows), a_int(&a, p->nx);
     return launch_blocks(c, K_SCATTER, &a, nblk, p->nt, err, errlen);
 }
@@ -236,7 +241,7 @@ smx_status smx__ocl_stream(ocl_ctx *c, smx_op_acct *acct, char *err, size_t errl
     if (st != SMX_OK) return st;
     args a = {c->k[K_STREAM_LEAK], 0, CL_SUCCESS};
     a_state(&a, c, c->cur), a_int(&a, lo), a_int(&a, p->nt), a_int(&a, p->nz), a_int(&a, p->nx);
-    a_int(&a, c->S), a_mem(&a, c->qr), a_mem(&a, c->sb), a_mem(&a, c->sr), a_mem(&a, c->rows);
+    a_win(&a, c), a_mem(&a, c->qr), a_mem(&a, c->sb), a_mem(&a, c->sr), a_mem(&a, c->rows);
     a_mem(&a, c->leak);
     if (a.e != CL_SUCCESS) return smx__ocl_fail(err, errlen, "clSetKernelArg(k_stream_leak)", a.e);
     size_t g = groups * WG, l = WG;
@@ -248,7 +253,7 @@ smx_status smx__ocl_stream(ocl_ctx *c, smx_op_acct *acct, char *err, size_t errl
     if (st != SMX_OK) return st;
     a = (args){c->k[K_STREAM], 0, CL_SUCCESS};
     a_state(&a, c, c->cur), a_state(&a, c, out), a_int(&a, lo), a_int(&a, p->nt), a_int(&a, p->nz);
-    a_int(&a, p->nx), a_int(&a, c->S), a_mem(&a, c->blk), a_mem(&a, c->sb), a_mem(&a, c->sr);
+    a_int(&a, p->nx), a_win(&a, c), a_mem(&a, c->blk), a_mem(&a, c->sb), a_mem(&a, c->sr);
     a_mem(&a, c->sums), a_mem(&a, c->rows);
     st = launch_blocks(c, K_STREAM, &a, nblk, p->nt, err, errlen);
     if (st != SMX_OK) return st;
@@ -302,7 +307,7 @@ smx_status smx__ocl_energy(ocl_ctx *c, int nlo, int nhi, smx_op_acct *acct, char
         args a = {c->k[K_ENERGY], 0, CL_SUCCESS};
         a_state(&a, c, c->cur), a_state(&a, c, out), a_mem(&a, c->mat), a_mem(&a, c->gstart);
         a_mem(&a, c->gsrc), a_mem(&a, c->gw), a_int(&a, lo), a_int(&a, hi), a_int(&a, nlo);
-        a_int(&a, p->ne), a_int(&a, p->nt), a_int(&a, c->S), a_mem(&a, c->blk), a_mem(&a, c->sums);
+        a_int(&a, p->ne), a_int(&a, p->nt), a_win(&a, c), a_mem(&a, c->blk), a_mem(&a, c->sums);
         a_mem(&a, c->rows), a_int(&a, p->nx);
         if (st == SMX_OK) st = launch_blocks(c, K_ENERGY, &a, nblk, p->nt, err, errlen);
         if (st != SMX_OK) return st;
@@ -314,7 +319,7 @@ smx_status smx__ocl_energy(ocl_ctx *c, int nlo, int nhi, smx_op_acct *acct, char
         a = (args){c->k[K_DEPOSIT_ATOMIC], 0, CL_SUCCESS};
         a_state(&a, c, c->cur), a_mem(&a, c->mat), a_mem(&a, c->dep), a_mem(&a, c->db);
         a_mem(&a, c->dr), a_int(&a, lo), a_int(&a, p->ne), a_int(&a, p->nt), a_int(&a, p->nz);
-        a_int(&a, p->nx), a_int(&a, c->S), a_mem(&a, c->blk), a_mem(&a, c->sums), a_mem(&a, c->rows);
+        a_int(&a, p->nx), a_win(&a, c), a_mem(&a, c->blk), a_mem(&a, c->sums), a_mem(&a, c->rows);
         a_mem(&a, c->edep);
         return st == SMX_OK ? launch_blocks(c, K_DEPOSIT_ATOMIC, &a, nblk, p->nt, err, errlen) : st;
     }
@@ -324,7 +329,7 @@ smx_status smx__ocl_energy(ocl_ctx *c, int nlo, int nhi, smx_op_acct *acct, char
     a = (args){c->k[K_DEPOSIT], 0, CL_SUCCESS};
     a_state(&a, c, c->cur), a_mem(&a, c->mat), a_mem(&a, c->dep), a_mem(&a, c->db), a_mem(&a, c->dr);
     a_mem(&a, c->dbb), a_int(&a, lo), a_int(&a, p->ne), a_int(&a, p->nt), a_int(&a, p->nz);
-    a_int(&a, p->nx), a_int(&a, c->S), a_mem(&a, c->blk), a_mem(&a, c->sums), a_mem(&a, c->rows);
+    a_int(&a, p->nx), a_win(&a, c), a_mem(&a, c->blk), a_mem(&a, c->sums), a_mem(&a, c->rows);
     a_mem(&a, c->part);
     st = launch_blocks(c, K_DEPOSIT, &a, nblk, 1, err, errlen);
     if (st != SMX_OK) return st;

@@ -74,13 +74,14 @@ static smx_status check_memory(ocl_ctx *c, cl_device_id dev, char *err, size_t e
     cl_ulong global = 0, maxalloc = 0;
     clGetDeviceInfo(dev, CL_DEVICE_GLOBAL_MEM_SIZE, sizeof global, &global, NULL);
     clGetDeviceInfo(dev, CL_DEVICE_MAX_MEM_ALLOC_SIZE, sizeof maxalloc, &maxalloc, NULL);
-    double array = (double)smx__psi_size(p) * sizeof(float);
+    /* the state's window at creation (it grows with the beam, each growth checked then) */
+    double array = (double)p->ne * p->nt * c->H * p->nx * sizeof(float);
     double total = 2 * c->na * array + (double)p->ne * c->S * 8 /* part */ +
                    (double)p->ne * p->nt * (6 + 4) * 8 /* sums, leak */;
     if (array > (double)maxalloc) {
-        smx__err(err, errlen, "opencl backend: one state array (%d x %d x %d x %d float32) needs "
-                 "%.1f MB; the device allocates at most %.1f MB per buffer (%.1f MB global)",
-                 p->ne, p->nt, p->nz, p->nx, array / 1e6, maxalloc / 1e6, global / 1e6);
+        smx__err(err, errlen, "opencl backend: one state array (%d x %d x %d rows x %d float32) "
+                 "needs %.1f MB; the device allocates at most %.1f MB per buffer (%.1f MB global)",
+                 p->ne, p->nt, c->H, p->nx, array / 1e6, maxalloc / 1e6, global / 1e6);
         return SMX_ENOMEM;
     }
     if (total > (double)global) {
@@ -125,15 +126,8 @@ static int env_poison(void)
 static smx_status buffers(ocl_ctx *c, char *err, size_t errlen)
 {
     const smx_plan *p = c->p;
-    size_t n = smx__psi_size(p) * sizeof(float), ent = (size_t)p->ne * p->nt;
-    smx_status st = SMX_OK;
-    /* not cleared: nothing outside the occupied window is ever read, and
-     * every row of a bin entering it is written first (rz starts unknown) */
-    for (int s = 0; s < 2 && st == SMX_OK; s++)
-        for (int k = 0; k < c->na && st == SMX_OK; k++) {
-            st = alloc(c, &c->buf[s][k], n, err, errlen);
-            if (st == SMX_OK && env_poison()) st = fill(c, c->buf[s][k], 0x7fc00000u, n, err, errlen);
-        }
+    size_t ent = (size_t)p->ne * p->nt;
+    smx_status st = smx__ocl_window_alloc(c, c->H, 0, env_poison(), err, errlen);
     if (st == SMX_OK) st = alloc(c, &c->edep, (size_t)c->S * 8, err, errlen);
     if (st == SMX_OK && c->opt.accumulation == SMX_ACCUM_DETERMINISTIC)
         st = alloc(c, &c->part, (size_t)p->ne * c->S * 8, err, errlen);
@@ -216,6 +210,7 @@ static smx_status ocl_create(const smx_plan *p, const smx_backend_opts *opt, voi
     c->opt = *opt;
     c->na = p->moments ? OCL_ARRAYS : 1;
     c->S = (int)smx__slab(p);
+    c->H = p->nz < 16 ? p->nz : 16; /* the state's z window at creation */
     smx__ocl_describe(&d, c->device_name, sizeof c->device_name);
     int fp64 = smx__ocl_has_ext(d.id, "cl_khr_fp64") && !smx__ocl_env_no_fp64();
     int atomic64 = smx__ocl_has_ext(d.id, "cl_khr_int64_base_atomics");
@@ -268,7 +263,7 @@ static int ocl_supports(void *ctx, int op, smx_precision precision)
 static void rows_unknown(ocl_ctx *c)
 {
     for (int s = 0; s < 2; s++)
-        for (int k = 0; k < c->p->ne; k++) c->rz[s][2 * k] = 0, c->rz[s][2 * k + 1] = c->p->nz - 1;
+        for (int k = 0; k < c->p->ne; k++) c->rz[s][2 * k] = c->zb, c->rz[s][2 * k + 1] = c->zb + c->H - 1;
 }
 
 static smx_status ocl_set_state(void *ctx, const smx_host_state *hs, int lo, int hi, char *err,
@@ -276,15 +271,27 @@ static smx_status ocl_set_state(void *ctx, const smx_host_state *hs, int lo, int
 {
     ocl_ctx *c = ctx;
     const smx_plan *p = c->p;
-    /* the occupied bins only: the kernels never read outside them */
-    size_t a = 0, n = 0;
-    if (hi >= lo) a = (size_t)lo * p->nt * c->S, n = (size_t)(hi - lo + 1) * p->nt * c->S;
+    /* the occupied bins only (the kernels never read outside them), in a
+     * window that holds their rows */
+    int za = p->nz, zb = -1;
+    for (int i = lo; i <= hi; i++)
+        for (size_t q = 0; q < (size_t)p->nt * c->S; q++)
+            if (hs->psi[(size_t)i * p->nt * c->S + q] != 0) {
+                int z = (int)(q % c->S) / p->nx;
+                za = z < za ? z : za, zb = z > zb ? z : zb;
+            }
+    int H = zb - za + 1 > c->H ? zb - za + 1 : c->H;
+    int z0 = zb < za ? 0 : (za + H > p->nz ? p->nz - H : za);
+    smx_status st = SMX_OK;
+    if (H != c->H || z0 != c->zb) st = smx__ocl_window_alloc(c, H, z0, env_poison(), err, errlen);
+    size_t a = hi >= lo ? (size_t)lo * p->nt * c->SW : 0, n = hi >= lo ? (size_t)(hi - lo + 1) * p->nt * c->SW : 0;
     const double *src[OCL_ARRAYS] = {hs->psi, hs->mx, hs->mz, hs->qx, hs->qz};
     float *f = malloc((n ? n : 1) * sizeof(float));
     if (!f) return SMX_ENOMEM;
-    smx_status st = SMX_OK;
     for (int k = 0; k < c->na && st == SMX_OK && n; k++) {
-        for (size_t q = 0; q < n; q++) f[q] = (float)src[k][a + q];
+        for (size_t s = 0; s < n / c->SW; s++) /* slab s of the range: its window rows */
+            for (size_t q = 0; q < (size_t)c->SW; q++)
+                f[s * c->SW + q] = (float)src[k][((size_t)lo * p->nt + s) * c->S + c->QB + q];
         cl_int e = clEnqueueWriteBuffer(c->q, c->buf[c->cur][k], CL_TRUE, a * sizeof(float),
                                         n * sizeof(float), f, 0, NULL, NULL);
         if (e != CL_SUCCESS) st = smx__ocl_fail(err, errlen, "clEnqueueWriteBuffer(state)", e);
@@ -304,7 +311,7 @@ static smx_status ocl_get_state(void *ctx, smx_host_state *hs, char *err, size_t
     ocl_ctx *c = ctx;
     const smx_plan *p = c->p;
     size_t n = smx__psi_size(p), a = 0, b = 0;
-    if (c->hi >= c->lo) a = (size_t)c->lo * p->nt * c->S, b = (size_t)(c->hi + 1) * p->nt * c->S;
+    if (c->hi >= c->lo) a = (size_t)c->lo * p->nt * c->SW, b = (size_t)(c->hi + 1) * p->nt * c->SW;
     double *dst[OCL_ARRAYS] = {hs->psi, hs->mx, hs->mz, hs->qx, hs->qz};
     float *f = malloc((b > a ? b - a : 1) * sizeof(float));
     if (!f) return SMX_ENOMEM;
@@ -320,10 +327,11 @@ static smx_status ocl_get_state(void *ctx, smx_host_state *hs, char *err, size_t
         }
         /* rows beyond each slab's occupied rows may hold stale values */
         memset(dst[k], 0, n * sizeof(double));
-        for (size_t s = 0; a < b && s < (b - a) / c->S; s++) {
+        for (size_t s = 0; a < b && s < (b - a) / c->SW; s++) {
             const int *r = c->hrows + 2 * s;
+            size_t canon = ((size_t)c->lo * p->nt + s) * c->S;
             for (size_t q = (size_t)(r[0] > 0 ? r[0] : 0) * p->nx; r[0] <= r[1] && q < (size_t)(r[1] + 1) * p->nx; q++)
-                dst[k][a + s * c->S + q] = (double)f[s * c->S + q];
+                dst[k][canon + q] = (double)f[s * c->SW + q - c->QB];
         }
     }
     free(f);
@@ -379,6 +387,15 @@ static smx_status ocl_op(void *ctx, const smx_node *node, int lo, int hi, int ol
 {
     ocl_ctx *c = ctx;
     smx_status st = sync_range(c, lo, hi, err, errlen);
+    if (st == SMX_OK && node->op == SMX_OP_STREAM) { /* where A_stream's rows land */
+        int a = c->p->nz, b = -1;
+        for (int k = lo; k <= hi; k++)
+            if (c->zr[2 * k] <= c->zr[2 * k + 1]) {
+                a = c->zr[2 * k] < a ? c->zr[2 * k] : a;
+                b = c->zr[2 * k + 1] > b ? c->zr[2 * k + 1] : b;
+            }
+        if (b >= a) st = smx__ocl_window_fit(c, a + c->tab.stream_dz[0], b + c->tab.stream_dz[1], err, errlen);
+    }
     if (st != SMX_OK) return st;
     switch (node->op) {
     case SMX_OP_SCATTER:
@@ -419,7 +436,7 @@ static smx_status ocl_stop(void *ctx, int lo, int hi, int rejected, char *err, s
 static smx_status ocl_copy_pass(void *ctx, double *ms, char *err, size_t errlen)
 {
     ocl_ctx *c = ctx;
-    size_t n = smx__psi_size(c->p) * sizeof(float);
+    size_t n = (size_t)c->p->ne * c->p->nt * c->SW * sizeof(float); /* the state as held */
     int out = 1 - c->cur;
     OCL_TRY("clFinish", clFinish(c->q));
     double t0 = now_ms();
@@ -428,7 +445,7 @@ static smx_status ocl_copy_pass(void *ctx, double *ms, char *err, size_t errlen)
     OCL_TRY("clFinish", clFinish(c->q));
     *ms = now_ms() - t0;
     for (int k = 0; k < c->p->ne; k++) /* the copy is psi only: keep the stale rows of the moments */
-        c->rz[out][2 * k] = 0, c->rz[out][2 * k + 1] = c->p->nz - 1;
+        c->rz[out][2 * k] = c->zb, c->rz[out][2 * k + 1] = c->zb + c->H - 1;
     return SMX_OK;
 }
 
@@ -448,7 +465,7 @@ static smx_status ocl_row_sums(void *ctx, int lo, int hi, double *w, double *mz,
         if (!c->hrsum) return SMX_ENOMEM;
     }
     cl_mem mzb = c->buf[c->cur][p->moments ? OCL_MZ : OCL_PSI];
-    cl_int nt = p->nt, nz = p->nz, nx = p->nx, S = c->S, l0 = lo, mom = p->moments;
+    cl_int nt = p->nt, nz = p->nz, nx = p->nx, S = c->S, SW = c->SW, QB = c->QB, l0 = lo, mom = p->moments;
     cl_kernel k = c->k[K_ROW_SUMS];
     cl_int e = clSetKernelArg(k, 0, sizeof(cl_mem), &c->buf[c->cur][OCL_PSI]);
     e |= clSetKernelArg(k, 1, sizeof(cl_mem), &mzb);
@@ -457,10 +474,12 @@ static smx_status ocl_row_sums(void *ctx, int lo, int hi, double *w, double *mz,
     e |= clSetKernelArg(k, 4, sizeof nz, &nz);
     e |= clSetKernelArg(k, 5, sizeof nx, &nx);
     e |= clSetKernelArg(k, 6, sizeof S, &S);
-    e |= clSetKernelArg(k, 7, sizeof mom, &mom);
-    e |= clSetKernelArg(k, 8, sizeof(cl_mem), &c->sums);
-    e |= clSetKernelArg(k, 9, sizeof(cl_mem), &c->rows);
-    e |= clSetKernelArg(k, 10, sizeof(cl_mem), &c->rsum);
+    e |= clSetKernelArg(k, 7, sizeof SW, &SW);
+    e |= clSetKernelArg(k, 8, sizeof QB, &QB);
+    e |= clSetKernelArg(k, 9, sizeof mom, &mom);
+    e |= clSetKernelArg(k, 10, sizeof(cl_mem), &c->sums);
+    e |= clSetKernelArg(k, 11, sizeof(cl_mem), &c->rows);
+    e |= clSetKernelArg(k, 12, sizeof(cl_mem), &c->rsum);
     if (e != CL_SUCCESS) return smx__ocl_fail(err, errlen, "clSetKernelArg(k_row_sums)", e);
     size_t g[3] = {(size_t)p->nz, (size_t)p->nt, (size_t)(hi - lo + 1)};
     smx_status st = smx__ocl_enqueue(c, K_ROW_SUMS, 3, g, NULL, err, errlen);

@@ -1,0 +1,109 @@
+/* The opencl state's z window: both buffer sets hold rows zb .. zb + H - 1
+ * of every (energy, angle) slab (cl/common.cl). A pencil beam in lockstep
+ * occupies a few rows at any step, so the window, not the grid depth, sets
+ * the device memory. Before A_stream moves rows past it, the state is
+ * copied on the device into a window placed (and, when needed, grown) to
+ * hold them. */
+#include "backend/opencl/ocl.h"
+
+/* rows of a window at the least; with slack a forward beam moves it
+ * every few steps, not every step */
+#define OCL_WINDOW_MIN 16
+
+static smx_status new_set(ocl_ctx *c, cl_mem *set, size_t bytes, cl_uint pattern, char *err,
+                          size_t errlen)
+{
+    for (int k = 0; k < c->na; k++) {
+        cl_int e;
+        set[k] = clCreateBuffer(c->cx, CL_MEM_READ_WRITE, bytes, NULL, &e);
+        if (e != CL_SUCCESS) {
+            smx__err(err, errlen, "opencl backend: clCreateBuffer of %.1f MB (the state's window) "
+                     "failed: %s", bytes / 1e6, smx__ocl_error_name(e));
+            return e == CL_MEM_OBJECT_ALLOCATION_FAILURE || e == CL_OUT_OF_RESOURCES ||
+                           e == CL_INVALID_BUFFER_SIZE
+                       ? SMX_ENOMEM
+                       : SMX_EBACKEND;
+        }
+        OCL_TRY("clEnqueueFillBuffer(window)",
+                clEnqueueFillBuffer(c->q, set[k], &pattern, sizeof pattern, 0, bytes, 0, NULL, NULL));
+    }
+    return SMX_OK;
+}
+
+static void release_set(ocl_ctx *c, cl_mem *set)
+{
+    for (int k = 0; k < OCL_ARRAYS; k++)
+        if (set[k]) clReleaseMemObject(set[k]), set[k] = NULL;
+}
+
+static void set_window(ocl_ctx *c, int H, int zb)
+{
+    c->H = H, c->zb = zb, c->SW = H * c->p->nx, c->QB = zb * c->p->nx;
+}
+
+/* Rows [*a, *b] kept inside the window. */
+static void clamp_rows(const ocl_ctx *c, int *r)
+{
+    if (r[0] > r[1]) return;
+    r[0] = r[0] < c->zb ? c->zb : r[0];
+    r[1] = r[1] > c->zb + c->H - 1 ? c->zb + c->H - 1 : r[1];
+}
+
+smx_status smx__ocl_window_alloc(ocl_ctx *c, int H, int zb, int poison, char *err, size_t errlen)
+{
+    size_t bytes = (size_t)c->p->ne * c->p->nt * H * c->p->nx * sizeof(float);
+    for (int s = 0; s < 2; s++) release_set(c, c->buf[s]);
+    set_window(c, H, zb);
+    smx_status st = SMX_OK;
+    for (int s = 0; s < 2 && st == SMX_OK; s++)
+        st = new_set(c, c->buf[s], bytes, poison ? 0x7fc00000u : 0u, err, errlen);
+    return st;
+}
+
+smx_status smx__ocl_window_fit(ocl_ctx *c, int a, int b, char *err, size_t errlen)
+{
+    const smx_plan *p = c->p;
+    a = a < 0 ? 0 : a;
+    b = b > p->nz - 1 ? p->nz - 1 : b;
+    if (b < a || (a >= c->zb && b < c->zb + c->H)) return SMX_OK;
+    for (int k = c->lo; k <= c->hi; k++) /* the state's own rows stay */
+        if (c->zr[2 * k] <= c->zr[2 * k + 1]) {
+            a = c->zr[2 * k] < a ? c->zr[2 * k] : a;
+            b = c->zr[2 * k + 1] > b ? c->zr[2 * k + 1] : b;
+        }
+    int H = c->H, need = b - a + 1;
+    if (need > H) H = 2 * need > H ? 2 * need : H;
+    if (H < OCL_WINDOW_MIN) H = OCL_WINDOW_MIN;
+    if (H > p->nz) H = p->nz;
+    int zb = a + H > p->nz ? p->nz - H : a;
+    /* the state's rows into a zeroed set of the new window */
+    size_t bytes = (size_t)p->ne * p->nt * H * p->nx * sizeof(float), row = p->nx * sizeof(float);
+    cl_mem dst[OCL_ARRAYS] = {0}, other[OCL_ARRAYS] = {0};
+    smx_status st = new_set(c, dst, bytes, 0u, err, errlen);
+    if (st == SMX_OK) st = new_set(c, other, bytes, 0u, err, errlen);
+    int z0 = zb > c->zb ? zb : c->zb, z1 = zb + H < c->zb + c->H ? zb + H : c->zb + c->H;
+    for (int k = 0; k < c->na && st == SMX_OK && z1 > z0; k++) {
+        size_t so[3] = {0, (size_t)(z0 - c->zb), 0}, dof[3] = {0, (size_t)(z0 - zb), 0};
+        size_t region[3] = {row, (size_t)(z1 - z0), (size_t)p->ne * p->nt};
+        cl_int e = clEnqueueCopyBufferRect(c->q, c->buf[c->cur][k], dst[k], so, dof, region, row,
+                                           row * c->H, row, row * H, 0, NULL, NULL);
+        if (e != CL_SUCCESS) st = smx__ocl_fail(err, errlen, "clEnqueueCopyBufferRect(window)", e);
+    }
+    if (st == SMX_OK) {
+        cl_int e = clFinish(c->q);
+        if (e != CL_SUCCESS) st = smx__ocl_fail(err, errlen, "clFinish(window)", e);
+    }
+    if (st != SMX_OK) {
+        release_set(c, dst);
+        release_set(c, other);
+        return st;
+    }
+    for (int s = 0; s < 2; s++) release_set(c, c->buf[s]);
+    for (int k = 0; k < c->na; k++) c->buf[c->cur][k] = dst[k], c->buf[1 - c->cur][k] = other[k];
+    set_window(c, H, zb);
+    for (int k = 0; k < p->ne; k++) { /* the other set is zero; the state's rows move along */
+        clamp_rows(c, c->rz[c->cur] + 2 * k);
+        c->rz[1 - c->cur][2 * k] = p->nz, c->rz[1 - c->cur][2 * k + 1] = -1;
+    }
+    return SMX_OK;
+}
