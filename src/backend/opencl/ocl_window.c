@@ -76,11 +76,23 @@ smx_status smx__ocl_window_fit(ocl_ctx *c, int a, int b, char *err, size_t errle
     if (H < OCL_WINDOW_MIN) H = OCL_WINDOW_MIN;
     if (H > p->nz) H = p->nz;
     int zb = a + H > p->nz ? p->nz - H : a;
-    /* the state's rows into a zeroed set of the new window */
+    /* the state's rows into a zeroed set of the new window: the other set
+     * when the height stays, else new buffers */
     size_t bytes = (size_t)p->ne * p->nt * H * p->nx * sizeof(float), row = p->nx * sizeof(float);
+    int grow = H != c->H, out = 1 - c->cur;
     cl_mem dst[OCL_ARRAYS] = {0}, other[OCL_ARRAYS] = {0};
-    smx_status st = new_set(c, dst, bytes, 0u, err, errlen);
-    if (st == SMX_OK) st = new_set(c, other, bytes, 0u, err, errlen);
+    smx_status st = SMX_OK;
+    if (grow) {
+        st = new_set(c, dst, bytes, 0u, err, errlen);
+        if (st == SMX_OK) st = new_set(c, other, bytes, 0u, err, errlen);
+    } else {
+        for (int k = 0; k < c->na && st == SMX_OK; k++) {
+            cl_uint zero = 0;
+            dst[k] = c->buf[out][k];
+            cl_int e = clEnqueueFillBuffer(c->q, dst[k], &zero, sizeof zero, 0, bytes, 0, NULL, NULL);
+            if (e != CL_SUCCESS) st = smx__ocl_fail(err, errlen, "clEnqueueFillBuffer(window)", e);
+        }
+    }
     int z0 = zb > c->zb ? zb : c->zb, z1 = zb + H < c->zb + c->H ? zb + H : c->zb + c->H;
     for (int k = 0; k < c->na && st == SMX_OK && z1 > z0; k++) {
         size_t so[3] = {0, (size_t)(z0 - c->zb), 0}, dof[3] = {0, (size_t)(z0 - zb), 0};
@@ -89,17 +101,27 @@ smx_status smx__ocl_window_fit(ocl_ctx *c, int a, int b, char *err, size_t errle
                                            row * c->H, row, row * H, 0, NULL, NULL);
         if (e != CL_SUCCESS) st = smx__ocl_fail(err, errlen, "clEnqueueCopyBufferRect(window)", e);
     }
+    for (int k = 0; k < c->na && st == SMX_OK && !grow; k++) { /* the old state set is the output now */
+        cl_uint zero = 0;
+        cl_int e = clEnqueueFillBuffer(c->q, c->buf[c->cur][k], &zero, sizeof zero, 0, bytes, 0, NULL, NULL);
+        if (e != CL_SUCCESS) st = smx__ocl_fail(err, errlen, "clEnqueueFillBuffer(window)", e);
+    }
     if (st == SMX_OK) {
         cl_int e = clFinish(c->q);
         if (e != CL_SUCCESS) st = smx__ocl_fail(err, errlen, "clFinish(window)", e);
     }
     if (st != SMX_OK) {
-        release_set(c, dst);
-        release_set(c, other);
+        if (grow) release_set(c, dst), release_set(c, other);
         return st;
     }
-    for (int s = 0; s < 2; s++) release_set(c, c->buf[s]);
-    for (int k = 0; k < c->na; k++) c->buf[c->cur][k] = dst[k], c->buf[1 - c->cur][k] = other[k];
+    if (grow) {
+        for (int s = 0; s < 2; s++) release_set(c, c->buf[s]);
+        for (int k = 0; k < c->na; k++) c->buf[c->cur][k] = dst[k], c->buf[out][k] = other[k];
+    } else {
+        int *t = c->rz[c->cur]; /* the state moved to the other set */
+        c->rz[c->cur] = c->rz[out], c->rz[out] = t;
+        c->cur = out;
+    }
     set_window(c, H, zb);
     for (int k = 0; k < p->ne; k++) { /* the other set is zero; the state's rows move along */
         clamp_rows(c, c->rz[c->cur] + 2 * k);
