@@ -1,5 +1,5 @@
 /* A_theta as one batched matrix product through clBLAST: per energy bin
- * the nt x nt kernel matrix times the bin's [nt][nz * nx] state, for
+ * the nt x nt kernel matrix times the bin's [nt][window cells] state, for
  * each state array. One medium only (one matrix per bin). */
 #include <stdlib.h>
 
@@ -10,9 +10,10 @@
 
 int smx__ocl_gemm_available(void) { return 1; }
 
-smx_status smx__ocl_gemm_setup(ocl_ctx *c, char *err, size_t errlen)
+smx_status smx__ocl_gemm_setup(smx_dev *d, char *err, size_t errlen)
 {
-    const smx_plan *p = c->p;
+    ocl_ctx *c = OCL(d);
+    const smx_plan *p = d->p;
     size_t nt = p->nt, ker = 2 * (size_t)p->kmax + 1, me = (size_t)p->nmat * p->ne;
     float *m = malloc((size_t)p->ne * nt * nt * sizeof(float));
     if (!m) return SMX_ENOMEM;
@@ -39,16 +40,16 @@ smx_status smx__ocl_gemm_setup(ocl_ctx *c, char *err, size_t errlen)
     return st;
 }
 
-smx_status smx__ocl_gemm_scatter(ocl_ctx *c, int v, char *err, size_t errlen)
+smx_status smx__ocl_gemm_scatter(smx_dev *d, int v, char *err, size_t errlen)
 {
-    const smx_plan *p = c->p;
-    size_t nt = p->nt, S = c->SW, nw = c->hi - c->lo + 1, lo = c->lo; /* the window's cells */
-    int out = 1 - c->cur;
-    for (int k = 0; k < c->na; k++) {
+    ocl_ctx *c = OCL(d);
+    size_t nt = d->p->nt, S = d->SW, nw = d->hi - d->lo + 1, lo = d->lo; /* the window's cells */
+    int out = 1 - d->cur;
+    for (int k = 0; k < d->na; k++) {
         CLBlastStatusCode s = CLBlastSgemmStridedBatched(
             CLBlastLayoutRowMajor, CLBlastTransposeNo, CLBlastTransposeNo, nt, S, nt, 1.0f,
-            c->gemm_k[v], lo * nt * nt, nt, nt * nt, c->buf[c->cur][k], lo * nt * S, S, nt * S,
-            0.0f, c->buf[out][k], lo * nt * S, S, nt * S, nw, &c->q, NULL);
+            c->gemm_k[v], lo * nt * nt, nt, nt * nt, CLMEM(d->buf[d->cur][k]), lo * nt * S, S,
+            nt * S, 0.0f, CLMEM(d->buf[out][k]), lo * nt * S, S, nt * S, nw, &c->q, NULL);
         if (s != CLBlastSuccess) {
             smx__err(err, errlen, "opencl backend: CLBlastSgemmStridedBatched failed with clBLAST "
                      "status %d%s", (int)s, s < 0 && s > -70 ? " (an OpenCL error code)" : "");
@@ -62,15 +63,15 @@ smx_status smx__ocl_gemm_scatter(ocl_ctx *c, int v, char *err, size_t errlen)
 
 int smx__ocl_gemm_available(void) { return 0; }
 
-smx_status smx__ocl_gemm_setup(ocl_ctx *c, char *err, size_t errlen)
+smx_status smx__ocl_gemm_setup(smx_dev *d, char *err, size_t errlen)
 {
     smx__err(err, errlen, "opencl backend: built without clBLAST: no gemm A_theta");
     return SMX_ENOTSUP;
 }
 
-smx_status smx__ocl_gemm_scatter(ocl_ctx *c, int v, char *err, size_t errlen)
+smx_status smx__ocl_gemm_scatter(smx_dev *d, int variant, char *err, size_t errlen)
 {
-    return smx__ocl_gemm_setup(c, err, errlen);
+    return smx__ocl_gemm_setup(d, err, errlen);
 }
 
 #endif

@@ -8,12 +8,6 @@
 
 extern const char smx__opencl_source[];
 
-static const char *const kernel_names[K_COUNT] = {
-    [K_SUMS] = "k_sums",         [K_STREAM_LEAK] = "k_stream_leak", [K_SCATTER] = "k_scatter",
-    [K_COLLECT] = "k_collect",   [K_STREAM] = "k_stream",           [K_ENERGY] = "k_energy",
-    [K_DEPOSIT] = "k_deposit",   [K_EDEP_ADD] = "k_edep_add",
-    [K_DEPOSIT_ATOMIC] = "k_deposit_atomic", [K_ROW_SUMS] = "k_row_sums",
-};
 
 smx_status smx__ocl_build(ocl_ctx *c, char *err, size_t errlen)
 {
@@ -25,10 +19,10 @@ smx_status smx__ocl_build(ocl_ctx *c, char *err, size_t errlen)
     const char *extra = getenv("SMX_OPENCL_OPTIONS");
     char opts[512];
     snprintf(opts, sizeof opts, "-cl-std=CL1.2 -DSMX_TX=%d -DSMX_TZ=%d -DSMX_NMAT=%d -DSMX_NF_MAX=%d%s%s%s%s%s %s",
-             OCL_TX, OCL_TZ, c->p->nmat, SMX_ENERGY_FACTORS,
-             c->p->nmat == 1 ? " -DSMX_ONE_MEDIUM" : "", c->fp64 ? " -DSMX_FP64" : "",
-             c->p->moments ? " -DSMX_MOMENTS" : "", c->p->full_circle ? " -DSMX_FULL_CIRCLE" : "",
-             c->opt.accumulation == SMX_ACCUM_FAST && c->fp64 ? " -DSMX_ATOMIC64" : "",
+             SMX_DEV_TX, SMX_DEV_TZ, c->d.p->nmat, SMX_ENERGY_FACTORS,
+             c->d.p->nmat == 1 ? " -DSMX_ONE_MEDIUM" : "", c->d.fp64 ? " -DSMX_FP64" : "",
+             c->d.p->moments ? " -DSMX_MOMENTS" : "", c->d.p->full_circle ? " -DSMX_FULL_CIRCLE" : "",
+             c->d.opt.accumulation == SMX_ACCUM_FAST && c->d.fp64 ? " -DSMX_ATOMIC64" : "",
              extra ? extra : "");
     cl_device_id dev;
     clGetContextInfo(c->cx, CL_CONTEXT_DEVICES, sizeof dev, &dev, NULL);
@@ -47,9 +41,9 @@ smx_status smx__ocl_build(ocl_ctx *c, char *err, size_t errlen)
         free(log);
         return SMX_EBACKEND;
     }
-    for (int k = 0; k < K_COUNT; k++) {
-        c->k[k] = clCreateKernel(c->prog, kernel_names[k], &e);
-        if (e != CL_SUCCESS) return smx__ocl_fail(err, errlen, kernel_names[k], e);
+    for (int k = 0; k < SMX_K_COUNT; k++) {
+        c->k[k] = clCreateKernel(c->prog, smx__dev_kernel_names[k], &e);
+        if (e != CL_SUCCESS) return smx__ocl_fail(err, errlen, smx__dev_kernel_names[k], e);
     }
     return SMX_OK;
 }
@@ -60,7 +54,7 @@ smx_status smx__ocl_enqueue(ocl_ctx *c, int kernel, cl_uint dims, const size_t *
     cl_event ev = NULL;
     cl_int e = clEnqueueNDRangeKernel(c->q, c->k[kernel], dims, NULL, g, l, 0, NULL,
                                       c->profile ? &ev : NULL);
-    if (e != CL_SUCCESS) return smx__ocl_fail(err, errlen, kernel_names[kernel], e);
+    if (e != CL_SUCCESS) return smx__ocl_fail(err, errlen, smx__dev_kernel_names[kernel], e);
     if (ev) {
         cl_ulong t0 = 0, t1 = 0;
         clWaitForEvents(1, &ev);
@@ -75,8 +69,8 @@ smx_status smx__ocl_enqueue(ocl_ctx *c, int kernel, cl_uint dims, const size_t *
 
 void smx__ocl_profile_report(const ocl_ctx *c)
 {
-    for (int k = 0; k < K_COUNT; k++)
+    for (int k = 0; k < SMX_K_COUNT; k++)
         if (c->prof_n[k])
-            fprintf(stderr, "opencl profile: %-17s %7d launches %10.3f ms\n", kernel_names[k],
+            fprintf(stderr, "opencl profile: %-17s %7d launches %10.3f ms\n", smx__dev_kernel_names[k],
                     c->prof_n[k], c->prof_ms[k]);
 }

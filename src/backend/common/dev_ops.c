@@ -1,10 +1,10 @@
-/* The operators of the opencl backend on the host side: which cells each
+/* The operators of a device backend on the host side: which cells each
  * launch covers, the kernel arguments, and the accounting, read back as
  * per-slab sums and summed here in double precision.
  *
  * Launch ranges: for each energy bin the rows that hold weight (from the
  * per-slab sums) give the rows an operator's output can receive (`need`),
- * launched in blocks of OCL_TZ rows; a pencil beam fills few rows per
+ * launched in blocks of SMX_DEV_TZ rows; a pencil beam fills few rows per
  * energy bin. Every kernel reads only the occupied rows of each slab, so
  * the rows outside `need` may keep stale values; with c->clean (gemm
  * reads whole slabs) the launch also zeroes the rows the output set held
@@ -13,58 +13,50 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "backend/opencl/ocl.h"
+#include "backend/common/dev.h"
+#include "core/util.h"
 
-#define WG 64 /* work-group size along the cells (reqd by k_sums, RG) */
+#define WG SMX_DEV_WG
 
 typedef struct {
-    cl_kernel k;
-    cl_uint n;
-    cl_int e;
+    smx_karg a[SMX_KARGS_MAX];
+    int n;
 } args;
 
-static void a_mem(args *a, cl_mem m)
-{
-    if (a->e == CL_SUCCESS) a->e = clSetKernelArg(a->k, a->n, sizeof m, &m);
-    a->n++;
-}
-static void a_int(args *a, int v)
-{
-    if (a->e == CL_SUCCESS) a->e = clSetKernelArg(a->k, a->n, sizeof v, &v);
-    a->n++;
-}
+static size_t round_up(size_t n, size_t m) { return (n + m - 1) / m * m; }
+
+static void a_mem(args *a, smx_dbuf *m) { a->a[a->n++] = (smx_karg){m, 0, 1}; }
+static void a_int(args *a, int v) { a->a[a->n++] = (smx_karg){NULL, v, 0}; }
 /* The grid's cells and the state's window (S, SW, QB). */
-static void a_win(args *a, const ocl_ctx *c)
+static void a_win(args *a, const smx_dev *c)
 {
     a_int(a, c->S), a_int(a, c->SW), a_int(a, c->QB);
 }
 /* The five arrays of a buffer set (psi in place of absent moments). */
-static void a_state(args *a, const ocl_ctx *c, int set)
+static void a_state(args *a, const smx_dev *c, int set)
 {
-    for (int k = 0; k < OCL_ARRAYS; k++) a_mem(a, c->buf[set][k < c->na ? k : 0]);
+    for (int k = 0; k < SMX_DEV_ARRAYS; k++) a_mem(a, c->buf[set][k < c->na ? k : 0]);
 }
 
-static smx_status launch(ocl_ctx *c, int kernel, const args *a, size_t g0, size_t g1, size_t g2,
+static smx_status launch(smx_dev *c, int kernel, const args *a, size_t g0, size_t g1, size_t g2,
                          char *err, size_t errlen)
 {
-    if (a->e != CL_SUCCESS) return smx__ocl_fail(err, errlen, "clSetKernelArg", a->e);
     if (!g0 || !g1 || !g2) return SMX_OK;
-    size_t g[3] = {ocl_round(g0, WG), g1, g2}, l[3] = {WG, 1, 1};
-    return smx__ocl_enqueue(c, kernel, 3, g, l, err, errlen);
+    size_t g[3] = {round_up(g0, WG), g1, g2}, l[3] = {WG, 1, 1};
+    return c->api->launch(c, kernel, a->a, a->n, 3, g, l, err, errlen);
 }
 
-/* A kernel over row blocks (see upload_ranges): OCL_TX x OCL_TZ
+/* A kernel over row blocks (see upload_ranges): SMX_DEV_TX x SMX_DEV_TZ
  * work-groups over x and nblk blocks, times n (theta bins, or 1). */
-static smx_status launch_blocks(ocl_ctx *c, int kernel, const args *a, size_t nblk, size_t n,
+static smx_status launch_blocks(smx_dev *c, int kernel, const args *a, size_t nblk, size_t n,
                                 char *err, size_t errlen)
 {
-    if (a->e != CL_SUCCESS) return smx__ocl_fail(err, errlen, "clSetKernelArg", a->e);
     if (!nblk || !n) return SMX_OK;
-    size_t g[3] = {ocl_round(c->p->nx, OCL_TX), nblk * OCL_TZ, n}, l[3] = {OCL_TX, OCL_TZ, 1};
-    return smx__ocl_enqueue(c, kernel, 3, g, l, err, errlen);
+    size_t g[3] = {round_up(c->p->nx, SMX_DEV_TX), nblk * SMX_DEV_TZ, n}, l[3] = {SMX_DEV_TX, SMX_DEV_TZ, 1};
+    return c->api->launch(c, kernel, a->a, a->n, 3, g, l, err, errlen);
 }
 
-void smx__ocl_acc_read(const ocl_ctx *c, const void *acc, double *out, size_t n)
+void smx__dev_acc_read(const smx_dev *c, const void *acc, double *out, size_t n)
 {
     if (c->fp64) {
         memmove(out, acc, n * sizeof(double));
@@ -81,7 +73,7 @@ static void rows_union(int *r, int a, int b)
     else r[0] = a < r[0] ? a : r[0], r[1] = b > r[1] ? b : r[1];
 }
 
-static void rows_shift(const ocl_ctx *c, int *dst, const int *src, int d0, int d1)
+static void rows_shift(const smx_dev *c, int *dst, const int *src, int d0, int d1)
 {
     dst[0] = c->p->nz, dst[1] = -1;
     if (src[0] <= src[1])
@@ -91,12 +83,12 @@ static void rows_shift(const ocl_ctx *c, int *dst, const int *src, int d0, int d
 /* The cells of bins lo..hi that a launch covers, from rows per bin
  * (rows[2k], rows[2k + 1]): as cell ranges [a, b) per bin into dst (the
  * per-slab reductions and k_edep_add read those; NULL: none) and as
- * blocks of OCL_TZ rows into c->blk (bin, first row, last row of the
+ * blocks of SMX_DEV_TZ rows into c->blk (bin, first row, last row of the
  * range), *nblk of them (NULL: none). out >= 0: the
  * launch writes output set `out`; with
  * c->clean the rows that set may hold from before are added (written
  * as zeros), and then replaced by rows. */
-static smx_status upload_ranges(ocl_ctx *c, cl_mem dst, const int *rows, int lo, int hi, int out,
+static smx_status upload_ranges(smx_dev *c, smx_dbuf *dst, const int *rows, int lo, int hi, int out,
                                 size_t *nblk, char *err, size_t errlen)
 {
     int nx = c->p->nx;
@@ -109,56 +101,46 @@ static smx_status upload_ranges(ocl_ctx *c, cl_mem dst, const int *rows, int lo,
         }
         int a = r[0] <= r[1] ? r[0] * nx : 0, b = r[0] <= r[1] ? (r[1] + 1) * nx : 0;
         c->hqr[2 * (k - lo)] = a, c->hqr[2 * (k - lo) + 1] = b;
-        for (int z = r[0]; z <= r[1]; z += OCL_TZ, nb++)
+        for (int z = r[0]; z <= r[1]; z += SMX_DEV_TZ, nb++)
             c->hblk[3 * nb] = k - lo, c->hblk[3 * nb + 1] = z, c->hblk[3 * nb + 2] = r[1];
     }
     if (nblk) *nblk = nb;
     if (hi < lo) return SMX_OK;
-    if (dst)
-        OCL_TRY("clEnqueueWriteBuffer(ranges)", clEnqueueWriteBuffer(c->q, dst, CL_TRUE, 0,
-                                                                     2 * sizeof(int) * (hi - lo + 1),
-                                                                     c->hqr, 0, NULL, NULL));
-    if (nblk && nb)
-        OCL_TRY("clEnqueueWriteBuffer(blocks)", clEnqueueWriteBuffer(c->q, c->blk, CL_TRUE, 0,
-                                                                     3 * sizeof(int) * nb, c->hblk,
-                                                                     0, NULL, NULL));
-    return SMX_OK;
+    smx_status st = SMX_OK;
+    if (dst) st = c->api->write(c, dst, 0, 2 * sizeof(int) * (hi - lo + 1), c->hqr, err, errlen);
+    if (st == SMX_OK && nblk && nb) st = c->api->write(c, c->blk, 0, 3 * sizeof(int) * nb, c->hblk, err, errlen);
+    return st;
 }
 
-smx_status smx__ocl_slab_sums(ocl_ctx *c, cl_mem psi, int lo, int hi, const int *rows, int nf,
-                              cl_mem fac, int fnt, double *out, char *err, size_t errlen)
+smx_status smx__dev_slab_sums(smx_dev *c, smx_dbuf *psi, int lo, int hi, const int *rows, int nf,
+                              smx_dbuf *fac, int fnt, double *out, char *err, size_t errlen)
 {
     const smx_plan *p = c->p;
     if (hi < lo) return SMX_OK;
     size_t groups = (size_t)(hi - lo + 1) * p->nt;
     smx_status st = upload_ranges(c, c->qr, rows, lo, hi, -1, NULL, err, errlen);
     if (st != SMX_OK) return st;
-    args a = {c->k[K_SUMS], 0, CL_SUCCESS};
+    args a = {.n = 0};
     a_mem(&a, psi), a_int(&a, lo), a_int(&a, p->nt), a_int(&a, p->nx), a_win(&a, c);
     a_mem(&a, c->qr), a_int(&a, nf), a_int(&a, fnt), a_int(&a, p->nmat), a_int(&a, p->ne);
     a_mem(&a, fac ? fac : c->efac), a_mem(&a, c->mat), a_mem(&a, c->sums), a_mem(&a, c->rows);
-    if (a.e != CL_SUCCESS) return smx__ocl_fail(err, errlen, "clSetKernelArg(k_sums)", a.e);
     size_t g = groups * WG, l = WG;
-    st = smx__ocl_enqueue(c, K_SUMS, 1, &g, &l, err, errlen);
-    if (st != SMX_OK) return st;
+    st = c->api->launch(c, SMX_K_SUMS, a.a, a.n, 1, &g, &l, err, errlen);
     size_t n = (1 + (size_t)nf) * groups, at = (size_t)lo * p->nt, all = (size_t)p->ne * p->nt;
-    for (int f = 0; f <= nf; f++) /* the device's sums are indexed by absolute slab */
-        OCL_TRY("clEnqueueReadBuffer(sums)",
-                clEnqueueReadBuffer(c->q, c->sums, f == nf, (f * all + at) * 8, groups * 8,
-                                    c->hwork + f * groups, 0, NULL, NULL));
-    smx__ocl_acc_read(c, c->hwork, out, n);
-    OCL_TRY("clEnqueueReadBuffer(rows)", clEnqueueReadBuffer(c->q, c->rows, CL_TRUE, 2 * at * sizeof(int),
-                                                             2 * sizeof(int) * groups, c->hrows, 0,
-                                                             NULL, NULL));
-    return SMX_OK;
+    for (int f = 0; f <= nf && st == SMX_OK; f++) /* the device's sums are indexed by absolute slab */
+        st = c->api->read(c, c->sums, (f * all + at) * 8, groups * 8, c->hwork + f * groups, err, errlen);
+    if (st == SMX_OK) smx__dev_acc_read(c, c->hwork, out, n);
+    if (st == SMX_OK)
+        st = c->api->read(c, c->rows, 2 * at * sizeof(int), 2 * sizeof(int) * groups, c->hrows, err, errlen);
+    return st;
 }
 
 /* Per-slab sums of the new state (buf[cur], bins lo..hi, rows c->need)
  * into c->hsums and its occupied rows per bin into c->zr. */
-smx_status smx__ocl_note_output(ocl_ctx *c, int lo, int hi, char *err, size_t errlen)
+smx_status smx__dev_note_output(smx_dev *c, int lo, int hi, char *err, size_t errlen)
 {
     const smx_plan *p = c->p;
-    smx_status st = smx__ocl_slab_sums(c, c->buf[c->cur][OCL_PSI], lo, hi, c->need, 0, NULL, 1,
+    smx_status st = smx__dev_slab_sums(c, c->buf[c->cur][SMX_DEV_PSI], lo, hi, c->need, 0, NULL, 1,
                                        c->hsums, err, errlen);
     for (int k = lo; k <= hi && st == SMX_OK; k++) {
         c->zr[2 * k] = p->nz, c->zr[2 * k + 1] = -1;
@@ -171,7 +153,7 @@ smx_status smx__ocl_note_output(ocl_ctx *c, int lo, int hi, char *err, size_t er
 }
 
 /* Sum over the window of per-slab values times a factor of (bin, theta). */
-static void weigh(const ocl_ctx *c, const double *slab, int lo, int hi, const float *fac, int fnt,
+static void weigh(const smx_dev *c, const double *slab, int lo, int hi, const float *fac, int fnt,
                   double *w, double *e)
 {
     const smx_plan *p = c->p;
@@ -187,16 +169,17 @@ static void weigh(const ocl_ctx *c, const double *slab, int lo, int hi, const fl
 
 /* Empties theta bins jmask of energy bins i0..i1 of the state, their
  * energy deposited in place. */
-static smx_status collect(ocl_ctx *c, cl_mem jmask, int i0, int i1, char *err, size_t errlen)
+smx_status smx__dev_collect(smx_dev *c, int i0, int i1, int rejected, char *err, size_t errlen)
 {
-    args a = {c->k[K_COLLECT], 0, CL_SUCCESS};
-    for (int k = 0; k < OCL_ARRAYS; k++) a_mem(&a, c->buf[c->cur][k < c->na ? k : 0]);
+    smx_dbuf *jmask = rejected ? c->rejected : c->all_theta;
+    args a = {.n = 0};
+    for (int k = 0; k < SMX_DEV_ARRAYS; k++) a_mem(&a, c->buf[c->cur][k < c->na ? k : 0]);
     a_mem(&a, jmask), a_int(&a, i0), a_int(&a, i1), a_int(&a, c->p->nt), a_win(&a, c);
     a_mem(&a, c->e_MeV), a_mem(&a, c->rows), a_int(&a, c->p->nx), a_mem(&a, c->edep);
-    return launch(c, K_COLLECT, &a, c->S, 1, 1, err, errlen);
+    return launch(c, SMX_K_COLLECT, &a, c->S, 1, 1, err, errlen);
 }
 
-smx_status smx__ocl_scatter(ocl_ctx *c, int v, smx_op_acct *acct, char *err, size_t errlen)
+smx_status smx__dev_scatter(smx_dev *c, int v, smx_op_acct *acct, char *err, size_t errlen)
 {
     const smx_plan *p = c->p;
     int lo = c->lo, hi = c->hi, out = 1 - c->cur;
@@ -206,7 +189,7 @@ smx_status smx__ocl_scatter(ocl_ctx *c, int v, smx_op_acct *acct, char *err, siz
         double *ws = c->hsums;
         const float *f = c->tab.kleak_f + (size_t)v * p->nmat * p->ne * p->nt;
         if (p->nmat > 1) {
-            st = smx__ocl_slab_sums(c, c->buf[c->cur][OCL_PSI], lo, hi, c->zr, 1, c->kleak[v], p->nt,
+            st = smx__dev_slab_sums(c, c->buf[c->cur][SMX_DEV_PSI], lo, hi, c->zr, 1, c->kleak[v], p->nt,
                                     c->hwork, err, errlen);
             ws = c->hwork + (size_t)(hi - lo + 1) * p->nt, f = NULL;
         }
@@ -216,22 +199,22 @@ smx_status smx__ocl_scatter(ocl_ctx *c, int v, smx_op_acct *acct, char *err, siz
     memcpy(c->need + 2 * lo, c->zr + 2 * lo, 2 * sizeof(int) * (hi - lo + 1));
     if (c->scatter_gemm) {
         for (int k = lo; k <= hi; k++) c->rz[out][2 * k] = c->need[2 * k], c->rz[out][2 * k + 1] = c->need[2 * k + 1];
-        return smx__ocl_gemm_scatter(c, v, err, errlen);
+        return c->api->gemm_scatter(c, v, err, errlen);
     }
     size_t nblk;
     st = upload_ranges(c, NULL, c->need, lo, hi, out, &nblk, err, errlen);
     if (st != SMX_OK) return st;
-    args a = {c->k[K_SCATTER], 0, CL_SUCCESS};
+    args a = {.n = 0};
     a_state(&a, c, c->cur), a_state(&a, c, out);
     a_mem(&a, c->mat), a_mem(&a, c->kw[v]), a_mem(&a, c->khalf[v]), a_int(&a, p->kmax);
     a_int(&a, lo), a_int(&a, p->ne), a_int(&a, p->nt), a_win(&a, c), a_mem(&a, c->blk);
     a_mem(&a, c->sums), a_mem(&a, c->rows), a_int(&a, p->nx);
-    return launch_blocks(c, K_SCATTER, &a, nblk, p->nt, err, errlen);
+    return launch_blocks(c, SMX_K_SCATTER, &a, nblk, p->nt, err, errlen);
 }
 
 /* After A_theta: weight on bins beyond max_angle_deg leaves, its energy
  * deposited where it is. */
-smx_status smx__ocl_stream(ocl_ctx *c, smx_op_acct *acct, char *err, size_t errlen)
+smx_status smx__dev_stream(smx_dev *c, smx_op_acct *acct, char *err, size_t errlen)
 {
     const smx_plan *p = c->p;
     int lo = c->lo, hi = c->hi, out = 1 - c->cur, nw = hi - lo + 1;
@@ -239,28 +222,27 @@ smx_status smx__ocl_stream(ocl_ctx *c, smx_op_acct *acct, char *err, size_t errl
     size_t nblk, groups = (size_t)nw * p->nt;
     smx_status st = upload_ranges(c, c->qr, c->zr, lo, hi, -1, NULL, err, errlen);
     if (st != SMX_OK) return st;
-    args a = {c->k[K_STREAM_LEAK], 0, CL_SUCCESS};
+    args a = {.n = 0};
     a_state(&a, c, c->cur), a_int(&a, lo), a_int(&a, p->nt), a_int(&a, p->nz), a_int(&a, p->nx);
     a_win(&a, c), a_mem(&a, c->qr), a_mem(&a, c->sb), a_mem(&a, c->sr), a_mem(&a, c->rows);
     a_mem(&a, c->leak);
-    if (a.e != CL_SUCCESS) return smx__ocl_fail(err, errlen, "clSetKernelArg(k_stream_leak)", a.e);
     size_t g = groups * WG, l = WG;
-    st = smx__ocl_enqueue(c, K_STREAM_LEAK, 1, &g, &l, err, errlen);
+    st = c->api->launch(c, SMX_K_STREAM_LEAK, a.a, a.n, 1, &g, &l, err, errlen);
     if (st != SMX_OK) return st;
     for (int k = lo; k <= hi; k++)
         rows_shift(c, c->need + 2 * k, c->zr + 2 * k, c->tab.stream_dz[0], c->tab.stream_dz[1]);
     st = upload_ranges(c, NULL, c->need, lo, hi, out, &nblk, err, errlen);
     if (st != SMX_OK) return st;
-    a = (args){c->k[K_STREAM], 0, CL_SUCCESS};
+    a = (args){.n = 0};
     a_state(&a, c, c->cur), a_state(&a, c, out), a_int(&a, lo), a_int(&a, p->nt), a_int(&a, p->nz);
     a_int(&a, p->nx), a_win(&a, c), a_mem(&a, c->blk), a_mem(&a, c->sb), a_mem(&a, c->sr);
     a_mem(&a, c->sums), a_mem(&a, c->rows);
-    st = launch_blocks(c, K_STREAM, &a, nblk, p->nt, err, errlen);
+    st = launch_blocks(c, SMX_K_STREAM, &a, nblk, p->nt, err, errlen);
     if (st != SMX_OK) return st;
-    OCL_TRY("clEnqueueReadBuffer(leak)", clEnqueueReadBuffer(c->q, c->leak, CL_TRUE, 0, groups * 4 * 8,
-                                                             c->hwork, 0, NULL, NULL));
+    st = c->api->read(c, c->leak, 0, groups * 4 * 8, c->hwork, err, errlen);
+    if (st != SMX_OK) return st;
     double *lk = c->hwork;
-    smx__ocl_acc_read(c, c->hwork, lk, 4 * groups);
+    smx__dev_acc_read(c, c->hwork, lk, 4 * groups);
     for (size_t s = 0; s < groups; s++)
         for (int e = 0; e < 4; e++) {
             acct->w_leak[e] += lk[4 * s + e];
@@ -269,7 +251,7 @@ smx_status smx__ocl_stream(ocl_ctx *c, smx_op_acct *acct, char *err, size_t errl
     return SMX_OK;
 }
 
-smx_status smx__ocl_energy(ocl_ctx *c, int nlo, int nhi, smx_op_acct *acct, char *err, size_t errlen)
+smx_status smx__dev_energy(smx_dev *c, int nlo, int nhi, smx_op_acct *acct, char *err, size_t errlen)
 {
     const smx_plan *p = c->p;
     int lo = c->lo, hi = c->hi, out = 1 - c->cur, nw = hi - lo + 1;
@@ -283,7 +265,7 @@ smx_status smx__ocl_energy(ocl_ctx *c, int nlo, int nhi, smx_op_acct *acct, char
                                        &acct->e_nuc_escaped,   &acct->w_secondary,
                                        &acct->e_secondary};
     if (p->nmat > 1)
-        st = smx__ocl_slab_sums(c, c->buf[c->cur][OCL_PSI], lo, hi, c->zr, SMX_ENERGY_FACTORS,
+        st = smx__dev_slab_sums(c, c->buf[c->cur][SMX_DEV_PSI], lo, hi, c->zr, SMX_ENERGY_FACTORS,
                                 c->efac, 1, c->hwork, err, errlen);
     if (st != SMX_OK) return st;
     for (int f = 0; f < SMX_ENERGY_FACTORS; f++) {
@@ -304,47 +286,47 @@ smx_status smx__ocl_energy(ocl_ctx *c, int nlo, int nhi, smx_op_acct *acct, char
         }
     if (nhi >= nlo) {
         st = upload_ranges(c, NULL, c->need, nlo, nhi, out, &nblk, err, errlen);
-        args a = {c->k[K_ENERGY], 0, CL_SUCCESS};
+        args a = {.n = 0};
         a_state(&a, c, c->cur), a_state(&a, c, out), a_mem(&a, c->mat), a_mem(&a, c->gstart);
         a_mem(&a, c->gsrc), a_mem(&a, c->gw), a_int(&a, lo), a_int(&a, hi), a_int(&a, nlo);
         a_int(&a, p->ne), a_int(&a, p->nt), a_win(&a, c), a_mem(&a, c->blk), a_mem(&a, c->sums);
         a_mem(&a, c->rows), a_int(&a, p->nx);
-        if (st == SMX_OK) st = launch_blocks(c, K_ENERGY, &a, nblk, p->nt, err, errlen);
+        if (st == SMX_OK) st = launch_blocks(c, SMX_K_ENERGY, &a, nblk, p->nt, err, errlen);
         if (st != SMX_OK) return st;
     }
     /* the deposit of the lost energy, from the input state */
     args a;
     if (c->opt.accumulation == SMX_ACCUM_FAST) {
         st = upload_ranges(c, NULL, c->zr, lo, hi, -1, &nblk, err, errlen);
-        a = (args){c->k[K_DEPOSIT_ATOMIC], 0, CL_SUCCESS};
+        a = (args){.n = 0};
         a_state(&a, c, c->cur), a_mem(&a, c->mat), a_mem(&a, c->dep), a_mem(&a, c->db);
         a_mem(&a, c->dr), a_int(&a, lo), a_int(&a, p->ne), a_int(&a, p->nt), a_int(&a, p->nz);
         a_int(&a, p->nx), a_win(&a, c), a_mem(&a, c->blk), a_mem(&a, c->sums), a_mem(&a, c->rows);
         a_mem(&a, c->edep);
-        return st == SMX_OK ? launch_blocks(c, K_DEPOSIT_ATOMIC, &a, nblk, p->nt, err, errlen) : st;
+        return st == SMX_OK ? launch_blocks(c, SMX_K_DEPOSIT_ATOMIC, &a, nblk, p->nt, err, errlen) : st;
     }
     for (int i = lo; i <= hi; i++) rows_shift(c, c->reach + 2 * i, c->zr + 2 * i, c->tab.dz_lo[i], c->tab.dz_hi[i]);
     st = upload_ranges(c, c->qr, c->reach, lo, hi, -1, &nblk, err, errlen);
     if (st != SMX_OK) return st;
-    a = (args){c->k[K_DEPOSIT], 0, CL_SUCCESS};
+    a = (args){.n = 0};
     a_state(&a, c, c->cur), a_mem(&a, c->mat), a_mem(&a, c->dep), a_mem(&a, c->db), a_mem(&a, c->dr);
     a_mem(&a, c->dbb), a_int(&a, lo), a_int(&a, p->ne), a_int(&a, p->nt), a_int(&a, p->nz);
     a_int(&a, p->nx), a_win(&a, c), a_mem(&a, c->blk), a_mem(&a, c->sums), a_mem(&a, c->rows);
     a_mem(&a, c->part);
-    st = launch_blocks(c, K_DEPOSIT, &a, nblk, 1, err, errlen);
+    st = launch_blocks(c, SMX_K_DEPOSIT, &a, nblk, 1, err, errlen);
     if (st != SMX_OK) return st;
-    a = (args){c->k[K_EDEP_ADD], 0, CL_SUCCESS};
+    a = (args){.n = 0};
     a_mem(&a, c->part), a_int(&a, nw), a_int(&a, c->S), a_mem(&a, c->qr), a_mem(&a, c->edep);
-    return launch(c, K_EDEP_ADD, &a, c->S, 1, 1, err, errlen);
+    return launch(c, SMX_K_EDEP_ADD, &a, c->S, 1, 1, err, errlen);
 }
 
 /* Empties bins [lo, hi] of the state (every theta, or the rejected ones),
  * their energy deposited in place; the host mirrors follow, and a whole
  * edge bin leaves the window (hsums and hrows stay indexed from lo). */
-smx_status smx__ocl_stop(ocl_ctx *c, int lo, int hi, int rejected, char *err, size_t errlen)
+smx_status smx__dev_stop_bins(smx_dev *c, int lo, int hi, int rejected, char *err, size_t errlen)
 {
     const smx_plan *p = c->p;
-    smx_status st = collect(c, rejected ? c->rejected : c->all_theta, lo, hi, err, errlen);
+    smx_status st = smx__dev_collect(c, lo, hi, rejected, err, errlen);
     if (st != SMX_OK) return st;
     for (int i = lo; i <= hi; i++)
         for (int j = 0; j < p->nt; j++)

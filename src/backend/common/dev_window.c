@@ -1,55 +1,43 @@
-/* The opencl state's z window: both buffer sets hold rows zb .. zb + H - 1
+/* A device state's z window: both buffer sets hold rows zb .. zb + H - 1
  * of every (energy, angle) slab (cl/common.cl). A pencil beam in lockstep
  * occupies a few rows at any step, so the window, not the grid depth, sets
  * the device memory. Before A_stream moves rows past it, the state is
  * copied on the device into a window placed (and, when needed, grown) to
  * hold them. */
-#include "backend/opencl/ocl.h"
+#include "backend/common/dev.h"
+#include "core/util.h"
 
-/* rows of a window at the least; with slack a forward beam moves it
- * every few steps, not every step */
-#define OCL_WINDOW_MIN 16
-
-static smx_status new_set(ocl_ctx *c, cl_mem *set, size_t bytes, cl_uint pattern, char *err,
+static smx_status new_set(smx_dev *c, smx_dbuf **set, size_t bytes, uint32_t pattern, char *err,
                           size_t errlen)
 {
-    for (int k = 0; k < c->na; k++) {
-        cl_int e;
-        set[k] = clCreateBuffer(c->cx, CL_MEM_READ_WRITE, bytes, NULL, &e);
-        if (e != CL_SUCCESS) {
-            smx__err(err, errlen, "opencl backend: clCreateBuffer of %.1f MB (the state's window) "
-                     "failed: %s", bytes / 1e6, smx__ocl_error_name(e));
-            return e == CL_MEM_OBJECT_ALLOCATION_FAILURE || e == CL_OUT_OF_RESOURCES ||
-                           e == CL_INVALID_BUFFER_SIZE
-                       ? SMX_ENOMEM
-                       : SMX_EBACKEND;
-        }
-        OCL_TRY("clEnqueueFillBuffer(window)",
-                clEnqueueFillBuffer(c->q, set[k], &pattern, sizeof pattern, 0, bytes, 0, NULL, NULL));
+    smx_status st = SMX_OK;
+    for (int k = 0; k < c->na && st == SMX_OK; k++) {
+        st = c->api->alloc(c, bytes, &set[k], err, errlen);
+        if (st == SMX_OK) st = c->api->fill(c, set[k], pattern, bytes, err, errlen);
     }
-    return SMX_OK;
+    return st;
 }
 
-static void release_set(ocl_ctx *c, cl_mem *set)
+static void release_set(smx_dev *c, smx_dbuf **set)
 {
-    for (int k = 0; k < OCL_ARRAYS; k++)
-        if (set[k]) clReleaseMemObject(set[k]), set[k] = NULL;
+    for (int k = 0; k < SMX_DEV_ARRAYS; k++)
+        if (set[k]) c->api->release(c, set[k]), set[k] = NULL;
 }
 
-static void set_window(ocl_ctx *c, int H, int zb)
+static void set_window(smx_dev *c, int H, int zb)
 {
     c->H = H, c->zb = zb, c->SW = H * c->p->nx, c->QB = zb * c->p->nx;
 }
 
 /* Rows [*a, *b] kept inside the window. */
-static void clamp_rows(const ocl_ctx *c, int *r)
+static void clamp_rows(const smx_dev *c, int *r)
 {
     if (r[0] > r[1]) return;
     r[0] = r[0] < c->zb ? c->zb : r[0];
     r[1] = r[1] > c->zb + c->H - 1 ? c->zb + c->H - 1 : r[1];
 }
 
-smx_status smx__ocl_window_alloc(ocl_ctx *c, int H, int zb, int poison, char *err, size_t errlen)
+smx_status smx__dev_window_alloc(smx_dev *c, int H, int zb, int poison, char *err, size_t errlen)
 {
     size_t bytes = (size_t)c->p->ne * c->p->nt * H * c->p->nx * sizeof(float);
     for (int s = 0; s < 2; s++) release_set(c, c->buf[s]);
@@ -60,7 +48,7 @@ smx_status smx__ocl_window_alloc(ocl_ctx *c, int H, int zb, int poison, char *er
     return st;
 }
 
-smx_status smx__ocl_window_fit(ocl_ctx *c, int a, int b, char *err, size_t errlen)
+smx_status smx__dev_window_fit(smx_dev *c, int a, int b, char *err, size_t errlen)
 {
     const smx_plan *p = c->p;
     a = a < 0 ? 0 : a;
@@ -73,42 +61,35 @@ smx_status smx__ocl_window_fit(ocl_ctx *c, int a, int b, char *err, size_t errle
         }
     int H = c->H, need = b - a + 1;
     if (need > H) H = 2 * need > H ? 2 * need : H;
-    if (H < OCL_WINDOW_MIN) H = OCL_WINDOW_MIN;
+    if (H < SMX_DEV_WINDOW_MIN) H = SMX_DEV_WINDOW_MIN;
     if (H > p->nz) H = p->nz;
     int zb = a + H > p->nz ? p->nz - H : a;
     /* the state's rows into a zeroed set of the new window: the other set
      * when the height stays, else new buffers */
     size_t bytes = (size_t)p->ne * p->nt * H * p->nx * sizeof(float), row = p->nx * sizeof(float);
     int grow = H != c->H, out = 1 - c->cur;
-    cl_mem dst[OCL_ARRAYS] = {0}, other[OCL_ARRAYS] = {0};
+    smx_dbuf *dst[SMX_DEV_ARRAYS] = {0}, *other[SMX_DEV_ARRAYS] = {0};
     smx_status st = SMX_OK;
     if (grow) {
         st = new_set(c, dst, bytes, 0u, err, errlen);
         if (st == SMX_OK) st = new_set(c, other, bytes, 0u, err, errlen);
     } else {
         for (int k = 0; k < c->na && st == SMX_OK; k++) {
-            cl_uint zero = 0;
             dst[k] = c->buf[out][k];
-            cl_int e = clEnqueueFillBuffer(c->q, dst[k], &zero, sizeof zero, 0, bytes, 0, NULL, NULL);
-            if (e != CL_SUCCESS) st = smx__ocl_fail(err, errlen, "clEnqueueFillBuffer(window)", e);
+            st = c->api->fill(c, dst[k], 0u, bytes, err, errlen);
         }
     }
     int z0 = zb > c->zb ? zb : c->zb, z1 = zb + H < c->zb + c->H ? zb + H : c->zb + c->H;
     for (int k = 0; k < c->na && st == SMX_OK && z1 > z0; k++) {
-        size_t so[3] = {0, (size_t)(z0 - c->zb), 0}, dof[3] = {0, (size_t)(z0 - zb), 0};
-        size_t region[3] = {row, (size_t)(z1 - z0), (size_t)p->ne * p->nt};
-        cl_int e = clEnqueueCopyBufferRect(c->q, c->buf[c->cur][k], dst[k], so, dof, region, row,
-                                           row * c->H, row, row * H, 0, NULL, NULL);
-        if (e != CL_SUCCESS) st = smx__ocl_fail(err, errlen, "clEnqueueCopyBufferRect(window)", e);
+        st = c->api->copy_rows(c, c->buf[c->cur][k], dst[k], row, (size_t)(z0 - c->zb),
+                               (size_t)(z0 - zb), (size_t)(z1 - z0), (size_t)p->ne * p->nt,
+                               row * c->H, row * H, err, errlen);
     }
     for (int k = 0; k < c->na && st == SMX_OK && !grow; k++) { /* the old state set is the output now */
-        cl_uint zero = 0;
-        cl_int e = clEnqueueFillBuffer(c->q, c->buf[c->cur][k], &zero, sizeof zero, 0, bytes, 0, NULL, NULL);
-        if (e != CL_SUCCESS) st = smx__ocl_fail(err, errlen, "clEnqueueFillBuffer(window)", e);
+        st = c->api->fill(c, c->buf[c->cur][k], 0u, bytes, err, errlen);
     }
     if (st == SMX_OK) {
-        cl_int e = clFinish(c->q);
-        if (e != CL_SUCCESS) st = smx__ocl_fail(err, errlen, "clFinish(window)", e);
+        st = c->api->finish(c, err, errlen);
     }
     if (st != SMX_OK) {
         if (grow) release_set(c, dst), release_set(c, other);

@@ -1,0 +1,166 @@
+/* The shared host layer of the device backends (as OpenMM's Common Compute
+ * serves its CUDA and OpenCL platforms): launch ranges over row blocks and
+ * energy ranges, the state's z window, slab sums and accounting read-back,
+ * table uploads and the operators' kernel arguments are written once here,
+ * over a small device API (smx_dev_api). A device backend implements that
+ * API (buffers, copies, kernel launches) and compiles the kernels of cl/
+ * (or their port); its backend table forwards to smx__dev_*. No vendor
+ * header here. */
+#ifndef SMX_BACKEND_COMMON_DEV_H
+#define SMX_BACKEND_COMMON_DEV_H
+
+#include <stdint.h>
+
+#include "core/backend.h"
+#include "core/dev_tables.h"
+
+/* The kernels of cl/, by id. */
+enum {
+    SMX_K_SUMS, SMX_K_STREAM_LEAK, SMX_K_SCATTER, SMX_K_COLLECT, SMX_K_STREAM, SMX_K_ENERGY,
+    SMX_K_DEPOSIT, SMX_K_EDEP_ADD, SMX_K_DEPOSIT_ATOMIC, SMX_K_ROW_SUMS, SMX_K_COUNT
+};
+extern const char *const smx__dev_kernel_names[SMX_K_COUNT];
+
+/* The work-group tiles the kernels are built for: SMX_DEV_TX x SMX_DEV_TZ
+ * cells (x, rows) for the tiled kernels, SMX_DEV_WG along the cells for
+ * the reductions. */
+#define SMX_DEV_TX 16
+#define SMX_DEV_TZ 8
+#define SMX_DEV_WG 64
+/* Rows of the state's z window at the least: with slack a beam moving to
+ * +z moves it every few steps, not every step. */
+#define SMX_DEV_WINDOW_MIN 16
+
+enum { SMX_DEV_PSI, SMX_DEV_MX, SMX_DEV_MZ, SMX_DEV_QX, SMX_DEV_QZ, SMX_DEV_ARRAYS };
+
+typedef struct smx_dbuf smx_dbuf; /* a device buffer (the API's own handle) */
+
+/* A kernel argument: a buffer or an int, in the kernel's order. */
+typedef struct smx_karg {
+    smx_dbuf *buf;
+    int val;
+    int is_buf;
+} smx_karg;
+#define SMX_KARGS_MAX 32
+
+typedef struct smx_dev smx_dev;
+
+/* What a device backend implements. Every call returns SMX_OK or fills
+ * err with the failing call and the device's error name. */
+typedef struct smx_dev_api {
+    /* A buffer of `bytes` (contents undefined), and its release. */
+    smx_status (*alloc)(smx_dev *d, size_t bytes, smx_dbuf **out, char *err, size_t errlen);
+    void (*release)(smx_dev *d, smx_dbuf *b);
+    /* Blocking transfers; fill repeats a 32-bit pattern. */
+    smx_status (*write)(smx_dev *d, smx_dbuf *b, size_t off, size_t bytes, const void *src,
+                        char *err, size_t errlen);
+    smx_status (*read)(smx_dev *d, smx_dbuf *b, size_t off, size_t bytes, void *dst, char *err,
+                       size_t errlen);
+    smx_status (*fill)(smx_dev *d, smx_dbuf *b, uint32_t pattern, size_t bytes, char *err,
+                       size_t errlen);
+    /* rows x slices blocks of row_bytes, src row r0 of each slice to dst
+     * row d0 (slice pitches in bytes; rows are row_bytes apart). */
+    smx_status (*copy_rows)(smx_dev *d, smx_dbuf *src, smx_dbuf *dst, size_t row_bytes,
+                            size_t r0, size_t d0, size_t rows, size_t slices, size_t src_pitch,
+                            size_t dst_pitch, char *err, size_t errlen);
+    smx_status (*copy)(smx_dev *d, smx_dbuf *src, smx_dbuf *dst, size_t bytes, char *err,
+                       size_t errlen);
+    /* Launches kernel k over g[0..dims) work-items in groups of l. */
+    smx_status (*launch)(smx_dev *d, int k, const smx_karg *args, int nargs, int dims,
+                         const size_t *g, const size_t *l, char *err, size_t errlen);
+    smx_status (*finish)(smx_dev *d, char *err, size_t errlen);
+    /* Optional (NULL: none): A_theta as a batched matrix product of the
+     * state window of bins [lo, lo + nw) of each array (float matrices
+     * made by gemm_setup). */
+    smx_status (*gemm_setup)(smx_dev *d, char *err, size_t errlen);
+    smx_status (*gemm_scatter)(smx_dev *d, int variant, char *err, size_t errlen);
+} smx_dev_api;
+
+/* The device-independent context. A backend embeds it first in its own. */
+struct smx_dev {
+    const smx_dev_api *api;
+    const smx_plan *p;
+    smx_backend_opts opt;
+    char name[16];              /* the backend's name, for messages */
+    char device_name[256];
+    int fp64;                   /* accumulators in double (else Kahan float pairs) */
+    int na;                     /* 1, or SMX_DEV_ARRAYS with moments */
+    int S;                      /* nz * nx: cells of the grid */
+    /* memory follows the beam: each slab of both buffer sets holds rows
+     * zb .. zb + H - 1 (SW = H * nx cells from cell QB = zb * nx; see
+     * cl/common.cl); dev_window.c moves and grows it */
+    int H, zb, SW, QB;
+    smx_dbuf *buf[2][SMX_DEV_ARRAYS]; /* the state (buf[cur]) and each op's output */
+    int cur;
+    int *rz[2];                 /* [ne][2] rows of each bin a set may hold non-zero in */
+    smx_dbuf *mat;              /* [S] medium of each cell (then dep_allow, interface flags) */
+    smx_dbuf *kw[SMX_KERNEL_VARIANTS], *khalf[SMX_KERNEL_VARIANTS];
+    smx_dbuf *kleak[SMX_KERNEL_VARIANTS]; /* [nmat][ne][nt] kernel mass off the window */
+    smx_dbuf *efac;             /* [SMX_ENERGY_FACTORS][nmat][ne] A_E accounting factors */
+    smx_dbuf *gstart, *gsrc, *gw; /* A_E gather lists per medium */
+    smx_dbuf *sb, *sr;          /* A_stream: per theta (bx, bz), (rx, rz) */
+    smx_dbuf *dep, *db, *dr, *dbb; /* A_E deposit tables */
+    smx_dbuf *e_MeV;            /* [ne] bin energies */
+    smx_dbuf *rejected, *all_theta; /* [nt] masks for k_collect */
+    smx_dbuf *edep;             /* [S] acc: MeV per unit weight */
+    smx_dbuf *part;             /* [ne][S] acc: deterministic deposit per source bin */
+    smx_dbuf *sums;             /* [(1 + factors)][ne * nt] acc per slab (i, j) */
+    smx_dbuf *rows;             /* [ne * nt][2] occupied rows per slab (i, j) */
+    smx_dbuf *qr;               /* [ne][2] cell ranges per bin of a reduction */
+    smx_dbuf *blk;              /* [ne * ceil(nz / TZ)][3] row blocks of a launch */
+    smx_dbuf *leak;             /* [ne * nt][4] acc */
+    smx_dbuf *rsum;             /* [ne][nt][nz][2] float: row sums of psi and mz */
+    float *hrsum;
+    /* host mirrors */
+    double *hsums;              /* [ne * nt] weight per slab of the state window */
+    double *hwork;              /* [(1 + factors) * ne * nt] read-back scratch */
+    int *hrows;                 /* [ne * nt][2] occupied rows per slab of the state window */
+    int *zr;                    /* [ne][2] rows of each bin of the state holding weight */
+    int *need;                  /* [ne][2] rows an op's output bin can receive */
+    int *reach;                 /* [ne][2] rows a source bin's A_E deposit can reach */
+    int *hqr;                   /* [ne][2] cell ranges of a launch */
+    int *hblk;                  /* the row blocks of a launch */
+    smx_dev_tables tab;         /* the host side of every table uploaded */
+    int gemm_ok;                /* the API has gemm and the run one medium */
+    int scatter_gemm;           /* 1: A_theta as a batched gemm */
+    int scatter_decided;        /* auto has measured */
+    int clean;                  /* outputs are written whole (gemm reads whole slabs) */
+    int lo, hi;
+};
+
+/* After the backend has filled api, p, opt, name, device_name, fp64 and
+ * made its device ready: checks memory against `global`/`maxalloc` bytes
+ * (0: unknown), allocates the buffers and uploads the tables. */
+smx_status smx__dev_init(smx_dev *d, size_t global, size_t maxalloc, int poison, char *err,
+                         size_t errlen);
+void smx__dev_free(smx_dev *d);
+
+/* The backend table's entries, device-independent. */
+smx_status smx__dev_set_state(smx_dev *d, const smx_host_state *hs, int lo, int hi, int poison,
+                              char *err, size_t errlen);
+smx_status smx__dev_get_state(smx_dev *d, smx_host_state *hs, char *err, size_t errlen);
+smx_status smx__dev_get_edep(smx_dev *d, double *edep, char *err, size_t errlen);
+smx_status smx__dev_op(smx_dev *d, const smx_node *node, int lo, int hi, int olo, int ohi,
+                       smx_op_acct *a, char *err, size_t errlen);
+smx_status smx__dev_slab_weights(smx_dev *d, int lo, int hi, double *w, char *err, size_t errlen);
+smx_status smx__dev_stop(smx_dev *d, int lo, int hi, int rejected, char *err, size_t errlen);
+smx_status smx__dev_row_sums(smx_dev *d, int lo, int hi, double *w, double *mz, char *err,
+                             size_t errlen);
+smx_status smx__dev_copy_pass(smx_dev *d, double *ms, char *err, size_t errlen);
+void smx__dev_describe(smx_dev *d, char *accumulation, char *scatter, size_t len);
+
+/* Internal to src/backend/common: the operators (dev_ops.c) and the window
+ * (dev_window.c). */
+void smx__dev_acc_read(const smx_dev *d, const void *acc, double *out, size_t n);
+smx_status smx__dev_slab_sums(smx_dev *d, smx_dbuf *psi, int lo, int hi, const int *rows, int nf,
+                              smx_dbuf *fac, int fnt, double *out, char *err, size_t errlen);
+smx_status smx__dev_note_output(smx_dev *d, int lo, int hi, char *err, size_t errlen);
+smx_status smx__dev_scatter(smx_dev *d, int variant, smx_op_acct *a, char *err, size_t errlen);
+smx_status smx__dev_stream(smx_dev *d, smx_op_acct *a, char *err, size_t errlen);
+smx_status smx__dev_energy(smx_dev *d, int nlo, int nhi, smx_op_acct *a, char *err, size_t errlen);
+smx_status smx__dev_collect(smx_dev *d, int lo, int hi, int rejected, char *err, size_t errlen);
+smx_status smx__dev_stop_bins(smx_dev *d, int lo, int hi, int rejected, char *err, size_t errlen);
+smx_status smx__dev_window_alloc(smx_dev *d, int H, int zb, int poison, char *err, size_t errlen);
+smx_status smx__dev_window_fit(smx_dev *d, int a, int b, char *err, size_t errlen);
+
+#endif
