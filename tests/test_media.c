@@ -158,3 +158,47 @@ Test(media, lateral_map_backends_agree)
     smx_run_free(ref);
     remove(path);
 }
+
+/* The fine depth tally through slabs: it holds the energy of the cell IDD,
+ * its R80 on 2 mm cells equals the 0.5 mm cells' own, and a medium that
+ * varies along x is refused with the key and the row named. */
+Test(media, fine_tally_through_slabs, .timeout = 120)
+{
+    smx_config c = small_pencil(100, 10, 90, 45, "openmp");
+    c.nuclear = SMX_NUCLEAR_NONE;
+    c.nslabs = 2;
+    c.slabs[0] = (smx_slab){.z_min_mm = 20, .z_max_mm = 30, .material = "bone_cortical_icrp"};
+    c.slabs[1] = (smx_slab){.z_min_mm = 40, .z_max_mm = 50, .material = "lung"};
+    c.idd_resolution_mm = 0.1;
+    smx_config f = c;
+    f.nz = 180, f.idd_resolution_mm = 0;
+    smx_run *r = run_config(&c), *rf = run_config(&f);
+    const smx_result *a = smx_run_result(r), *b = smx_run_result(rf);
+    double fine = 0, cells = 0;
+    for (int k = 0; k < a->nfine; k++) fine += a->idd_fine_MeV_per_mm[k] * 0.1;
+    for (int z = 0; z < a->nz; z++) cells += a->idd_MeV_per_mm[z] * 2;
+    cr_expect_float_eq(fine, cells, 1e-6 * cells, "fine %g vs cells %g MeV", fine, cells);
+    cr_expect_leq(fabs(a->metrics.r80_mm - b->metrics.r80_mm), 0.1, "R80 %.3f (2 mm, fine tally) vs %.3f (0.5 mm)",
+                  a->metrics.r80_mm, b->metrics.r80_mm);
+    smx_run_free(r);
+    smx_run_free(rf);
+
+    unsigned char m[45 * 10];
+    for (int q = 0; q < 45 * 10; q++) m[q] = q / 10 == 20 && q % 10 < 5; /* half of row 20: bone */
+    char path[] = "/tmp/smx_map_XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert(fd >= 0);
+    close(fd);
+    write_u8_npy(path, m, 45, 10);
+    c.nslabs = 0;
+    snprintf(c.material_map, sizeof c.material_map, "%s", path);
+    c.nmaterials = 2;
+    snprintf(c.materials[0], SMX_NAME_LEN, "water");
+    snprintf(c.materials[1], SMX_NAME_LEN, "bone_cortical_icrp");
+    smx_run *bad = NULL;
+    char err[1024] = "";
+    cr_expect_eq(smx_run_create(&c, &bad, err, sizeof err), SMX_ECONFIG);
+    cr_expect(strstr(err, "output.idd_resolution_mm") && strstr(err, "row 20"), "%s", err);
+    cr_expect_null(bad);
+    unlink(path);
+}

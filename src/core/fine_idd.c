@@ -18,15 +18,22 @@ smx_status smx__fine_tables(smx_plan *p)
     if (!p->fine_prof) return SMX_ENOMEM;
     double ds = p->step_mm / 10.0, h = 2.0 / SMX_FINE_SEGMENTS;
     for (size_t mi = 0; mi < me; mi++) {
-        const smx_material *m = &p->mat[mi / p->ne];
+        int mm = (int)(mi / p->ne), up = p->mat_upstream[mm];
+        const smx_material *m = &p->mat[mm];
+        /* an interface medium: the first half step in the medium upstream */
+        const smx_material *mu = up >= 0 ? &p->mat[up] : m;
         int i = (int)(mi % p->ne), absorbed = p->e_first[mi] < 0;
         double *f = p->fine_prof + mi * SMX_FINE_SEGMENTS, tot = 0;
         for (int s = 0; s < SMX_SUBBIN; s++) {
-            double E = smx__subbin_energy(p, m, i, s), prev = E;
+            double E = smx__subbin_energy(p, mu, i, s), prev = E;
+            double Eh = up >= 0 ? fmax(smx__energy_after(mu, E, 0.5 * ds), 0) : E;
             /* a proton kept in psi loses only this step's part here */
             int last = absorbed ? SMX_FINE_SEGMENTS : SMX_FINE_SEGMENTS / 2;
             for (int k = 0; k < last; k++) {
-                double Ek = smx__energy_after(m, E, (k + 1) * h * ds);
+                double path = (k + 1) * h * ds, Ek;
+                if (up < 0) Ek = smx__energy_after(m, E, path);
+                else Ek = path <= 0.5 * ds ? smx__energy_after(mu, E, path)
+                                           : smx__energy_after(m, Eh, path - 0.5 * ds);
                 Ek = Ek > 0 ? Ek : 0;
                 f[k] += prev - Ek;
                 prev = Ek;
@@ -75,7 +82,7 @@ void smx__fine_add(const smx_plan *p, int lo, int hi, const double *w, const dou
                 if (w[r] == 0) continue;
                 double u = mz[r] / w[r];
                 u = u < -0.5 ? -0.5 : (u > 0.5 ? 0.5 : u);
-                /* one medium: the tally is refused with several */
+                /* the row's medium (one per row: run.c refuses others) */
                 size_t mi = (size_t)p->cell_mat[(size_t)z * p->nx] * p->ne + i;
                 double dep = w[r] * (p->e_dep_MeV[mi] + p->e_nuc_local_MeV[mi]);
                 double end = (z + 0.5 + u) * p->dz_mm;

@@ -58,11 +58,19 @@ smx_status smx_run_create(const smx_config *cfg, smx_run **out, char *err, size_
     }
     smx_plan *p = &r->plan;
     if (cfg->idd_resolution_mm > 0) {
-        const char *why = p->nmat > 1 ? "several media (the tally follows one medium's loss profile)"
-                          : !r->be->row_sums ? "this backend (it has no row sums)" : NULL;
+        /* the tally sums rows over x: each row must hold one medium (slabs
+         * do; a material map varying along x does not) */
+        int mixed = -1;
+        for (int z = 0; z < p->nz && mixed < 0; z++)
+            for (int x = 1; x < p->nx && mixed < 0; x++)
+                if (p->cell_mat[(size_t)z * p->nx + x] != p->cell_mat[(size_t)z * p->nx]) mixed = z;
+        char what[160];
+        snprintf(what, sizeof what, "media that vary along x (row %d, depth %.2f mm, holds more "
+                 "than one)", mixed, (mixed + 0.5) * p->dz_mm);
+        const char *why = mixed >= 0 ? what : !r->be->row_sums ? "this backend (it has no row sums)" : NULL;
         if (why) {
             smx__err(err, errlen, "%s: output.idd_resolution_mm: the fine depth tally does not "
-                     "support %s yet (expected 0, or one medium)",
+                     "support %s yet (expected 0, or media that change along z only, as slabs)",
                      cfg->source_path[0] ? cfg->source_path : "(config)", why);
             smx_run_free(r);
             return SMX_ECONFIG;
