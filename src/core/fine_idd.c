@@ -85,7 +85,10 @@ void smx__fine_add(const smx_plan *p, int lo, int hi, const double *w, const dou
                 /* the row's medium (one per row: run.c refuses others) */
                 size_t mi = (size_t)p->cell_mat[(size_t)z * p->nx] * p->ne + i;
                 double dep = w[r] * (p->e_dep_MeV[mi] + p->e_nuc_local_MeV[mi]);
-                double end = (z + 0.5 + u) * p->dz_mm;
+                /* an interface row: the step crosses the interface (the row's
+                 * upper edge) at its middle, as A_E splits it */
+                int iface = p->mat_upstream[p->cell_mat[(size_t)z * p->nx]] >= 0;
+                double end = iface ? z * p->dz_mm + 0.5 * shift : (z + 0.5 + u) * p->dz_mm;
                 const double *f = p->fine_prof + mi * SMX_FINE_SEGMENTS;
                 for (int k = 0; k < SMX_FINE_SEGMENTS; k++)
                     if (f[k] > 0)
