@@ -30,6 +30,22 @@ static void write_u8_npy(const char *path, const unsigned char *v, int nz, int n
     fclose(f);
 }
 
+/* Makes c use map m [nz][nx] (a uint8 .npy in a temporary file, named in
+ * path) with the materials listed, in order; no slabs. */
+static void use_map(smx_config *c, const unsigned char *m, int nz, int nx, char *path,
+                    const char *const *materials, int n)
+{
+    strcpy(path, "/tmp/smx_map_XXXXXX");
+    int fd = mkstemp(path);
+    cr_assert(fd >= 0);
+    close(fd);
+    write_u8_npy(path, m, nz, nx);
+    c->nslabs = 0;
+    snprintf(c->material_map, sizeof c->material_map, "%s", path);
+    c->nmaterials = n;
+    for (int k = 0; k < n; k++) snprintf(c->materials[k], SMX_NAME_LEN, "%s", materials[k]);
+}
+
 static void phantom(smx_config *c, const char *backend)
 {
     test_case t = {12, 40, 15, 0, 0, 0, SMX_SPACING_RANGE, 0, 0, 1, 0};
@@ -52,17 +68,8 @@ Test(media, map_equals_slabs)
             m[z * 12 + x] = zc >= a.slabs[0].z_min_mm && zc < a.slabs[0].z_max_mm ? 1
                             : zc >= a.slabs[1].z_min_mm && zc < a.slabs[1].z_max_mm ? 2 : 0;
         }
-    char path[] = "/tmp/smx_map_XXXXXX";
-    int fd = mkstemp(path);
-    cr_assert(fd >= 0);
-    close(fd);
-    write_u8_npy(path, m, 40, 12);
-    b.nslabs = 0;
-    snprintf(b.material_map, sizeof b.material_map, "%s", path);
-    b.nmaterials = 3;
-    snprintf(b.materials[0], SMX_NAME_LEN, "water");
-    snprintf(b.materials[1], SMX_NAME_LEN, "bone_cortical_icrp");
-    snprintf(b.materials[2], SMX_NAME_LEN, "lung");
+    char path[32];
+    use_map(&b, m, 40, 12, path, (const char *[]){"water", "bone_cortical_icrp", "lung"}, 3);
     smx_run *ra = run_config(&a), *rb = run_config(&b);
     const smx_result *x = smx_run_result(ra), *y = smx_run_result(rb);
     double e = nmse(y->dose_Gy, x->dose_Gy, (size_t)x->nx * x->nz);
@@ -130,17 +137,8 @@ Test(media, lateral_map_backends_agree)
     for (int z = 0; z < 40; z++)
         for (int x = 0; x < 12; x++)
             m[z * 12 + x] = z >= 8 && z < 20 ? (x < 6 ? 1 : 2) : (z >= 24 && z < 27 && x > 3 ? 3 : 0);
-    char path[] = "/tmp/smx_map_XXXXXX";
-    int fd = mkstemp(path);
-    cr_assert(fd >= 0);
-    close(fd);
-    write_u8_npy(path, m, 40, 12);
-    snprintf(c.material_map, sizeof c.material_map, "%s", path);
-    c.nmaterials = 4;
-    snprintf(c.materials[0], SMX_NAME_LEN, "water");
-    snprintf(c.materials[1], SMX_NAME_LEN, "bone_cortical_icrp");
-    snprintf(c.materials[2], SMX_NAME_LEN, "lung");
-    snprintf(c.materials[3], SMX_NAME_LEN, "air");
+    char path[32];
+    use_map(&c, m, 40, 12, path, (const char *[]){"water", "bone_cortical_icrp", "lung", "air"}, 4);
     smx_run *ref = run_config(&c);
     const smx_result *r = smx_run_result(ref);
     for (int k = 0; k < N_FLOAT32_BACKENDS; k++) {
@@ -185,16 +183,8 @@ Test(media, fine_tally_through_slabs, .timeout = 120)
 
     unsigned char m[45 * 10];
     for (int q = 0; q < 45 * 10; q++) m[q] = q / 10 == 20 && q % 10 < 5; /* half of row 20: bone */
-    char path[] = "/tmp/smx_map_XXXXXX";
-    int fd = mkstemp(path);
-    cr_assert(fd >= 0);
-    close(fd);
-    write_u8_npy(path, m, 45, 10);
-    c.nslabs = 0;
-    snprintf(c.material_map, sizeof c.material_map, "%s", path);
-    c.nmaterials = 2;
-    snprintf(c.materials[0], SMX_NAME_LEN, "water");
-    snprintf(c.materials[1], SMX_NAME_LEN, "bone_cortical_icrp");
+    char path[32];
+    use_map(&c, m, 45, 10, path, (const char *[]){"water", "bone_cortical_icrp"}, 2);
     smx_run *bad = NULL;
     char err[1024] = "";
     cr_expect_eq(smx_run_create(&c, &bad, err, sizeof err), SMX_ECONFIG);
