@@ -200,9 +200,7 @@ static int execute(const run_args *a, smx_config *cfg, const char *out, char *er
     if (a->dev.scatter >= 0) cfg->scatter = (smx_scatter_impl)a->dev.scatter;
     if (a->threads >= 0)
         cfg->threads = a->threads;
-    st = smx_config_check(cfg, err, ERRLEN);
-    if (st != SMX_OK)
-        return fail(st, err);
+    /* the overrides are checked with the rest by smx_run_create (once) */
     if (!out_dir_usable(out))
         return CLI_EXIT_FAILURE;
 
