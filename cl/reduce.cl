@@ -5,7 +5,7 @@
  * nf > 0, also nf sums of psi times a per-(medium, bin[, theta]) factor
  * (the accounting of several media). */
 #define RG 64
-#define NF_MAX SMX_NF_MAX /* the host's OCL_ENERGY_FACTORS */
+#define NF_MAX SMX_NF_MAX /* the host's SMX_ENERGY_FACTORS */
 
 __kernel __attribute__((reqd_work_group_size(RG, 1, 1))) void k_sums(
     __global const float *psi, int lo, int nt, int nx, int S, int SW, int QB, __global const int *qr,
