@@ -82,7 +82,9 @@ smx_status smx_bench_run(const smx_bench_spec *spec, smx_bench_result *res, char
     }
     if (st == SMX_OK) {
         for (int op = 0; op < SMX_OP_COUNT; op++) res->step_ms += res->per_op_ms[op];
-        res->state_bytes = (double)n * (prec == SMX_PRECISION_FLOAT64 ? 8 : 4);
+        /* every state array (psi and, with centroids, four moments), as
+         * the copy pass copies them */
+        res->state_bytes = (double)n * (prec == SMX_PRECISION_FLOAT64 ? 8 : 4) * (plan.moments ? 5 : 1);
         res->peak_rss_MB = smx__peak_rss_MB();
         be->device_name(spec->device, res->device, sizeof res->device);
         smx__backend_describe(be, ctx, res->accumulation, res->scatter, sizeof res->scatter);

@@ -380,11 +380,12 @@ smx_status smx__dev_copy_pass(smx_dev *c, double *ms, char *err, size_t errlen)
     int out = 1 - c->cur;
     smx_status st = c->api->finish(c, err, errlen);
     double t0 = smx__now_s();
-    if (st == SMX_OK) st = c->api->copy(c, c->buf[c->cur][0], c->buf[out][0], n, err, errlen);
+    for (int k = 0; k < c->na && st == SMX_OK; k++) /* every state array */
+        st = c->api->copy(c, c->buf[c->cur][k], c->buf[out][k], n, err, errlen);
     if (st == SMX_OK) st = c->api->finish(c, err, errlen);
     if (st != SMX_OK) return st;
     *ms = (smx__now_s() - t0) * 1e3;
-    for (int k = 0; k < c->p->ne; k++) /* the copy is psi only: keep the stale rows of the moments */
+    for (int k = 0; k < c->p->ne; k++) /* the output set now holds data in every row */
         c->rz[out][2 * k] = c->zb, c->rz[out][2 * k + 1] = c->zb + c->H - 1;
     return SMX_OK;
 }

@@ -299,12 +299,14 @@ static smx_status omp_row_sums(void *ctx, int lo, int hi, double *w, double *mz,
 static smx_status omp_copy_pass(void *ctx, double *ms, char *err, size_t errlen)
 {
     omp_ctx *c = ctx;
-    size_t n = (size_t)c->p->ne * c->p->nt * c->stride; /* the state as held */
-    float *d = c->rt[OMP_PSI];
-    const float *s = c->rs[OMP_PSI];
+    size_t n = (size_t)c->p->ne * c->p->nt * c->stride; /* each array as held */
     double t0 = omp_get_wtime();
+    for (int a = 0; a < c->na; a++) { /* every state array, as a step touches them */
+        float *d = c->rt[a];
+        const float *s = c->rs[a];
 #pragma omp parallel for num_threads(c->threads) schedule(static)
-    for (size_t k = 0; k < n; k++) d[k] = s[k];
+        for (size_t k = 0; k < n; k++) d[k] = s[k];
+    }
     *ms = (omp_get_wtime() - t0) * 1e3;
     return SMX_OK;
 }

@@ -510,9 +510,11 @@ static smx_status ref_row_sums(void *ctx, int lo, int hi, double *w, double *mz,
 static smx_status ref_copy_pass(void *ctx, double *ms, char *err, size_t errlen)
 {
     ref_ctx *c = ctx;
-    size_t n = (size_t)c->p->ne * c->p->nt * c->H * c->p->nx; /* the state as held */
+    size_t n = (size_t)c->p->ne * c->p->nt * c->H * c->p->nx; /* each array as held */
+    double *s[] = {c->psi, c->mx, c->mz, c->qx, c->qz}, *d[] = {c->tpsi, c->tmx, c->tmz, c->tqx, c->tqz};
     double t0 = smx__now_s();
-    for (size_t k = 0; k < n; k++) c->tpsi[k] = c->psi[k];
+    for (int a = 0; a < (c->p->moments ? 5 : 1); a++) /* every state array */
+        for (size_t k = 0; k < n; k++) d[a][k] = s[a][k];
     *ms = (smx__now_s() - t0) * 1e3;
     return SMX_OK;
 }
