@@ -177,3 +177,19 @@ Test(runs, fine_depth_tally)
     cr_expect_leq(fabs(a->metrics.r80_mm - csda), 0.2, "R80 %.3f vs CSDA %.3f mm", a->metrics.r80_mm, csda);
     smx_run_free(r);
 }
+
+/* Memory follows the beam: a 42 MeV pencil in lockstep on 0.1 mm rows
+ * occupies a few of its 200 rows at any step, while its transported
+ * secondaries fill every energy bin below the primary's; a state held
+ * whole would touch all of it (650 MB resident before the z window). */
+Test(runs, memory_follows_the_beam, .timeout = 120)
+{
+    smx_config c = small_pencil(42, 24, 20, 200, "openmp");
+    c.x_min_mm = -6, c.x_max_mm = 6;
+    c.beams[0].sigma_x_mm = 1;
+    smx_run *r = run_config(&c);
+    const smx_result *a = smx_run_result(r);
+    cr_expect_gt(a->timing.peak_rss_MB, 0, "getrusage gave no figure");
+    cr_expect_lt(a->timing.peak_rss_MB, 200, "peak RSS %.0f MB", a->timing.peak_rss_MB);
+    smx_run_free(r);
+}
