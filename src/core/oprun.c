@@ -74,6 +74,24 @@ int smx__host_state_ok(const smx_plan *p, const smx_host_state *hs)
     return hs->psi && (!p->moments || (hs->mx && hs->mz && hs->qx && hs->qz));
 }
 
+void smx__host_window(const smx_plan *p, const double *psi, int lo, int hi, int hmin, int *a,
+                      int *b, int *h, int *z0)
+{
+    *a = p->nz, *b = -1;
+    for (int i = lo; i <= hi; i++)
+        for (int j = 0; j < p->nt; j++)
+            for (int z = 0; z < p->nz; z++) {
+                const double *row = psi + (((size_t)i * p->nt + j) * p->nz + z) * p->nx;
+                int any = 0;
+                for (int x = 0; x < p->nx && !any; x++) any = row[x] != 0;
+                if (!any) continue;
+                if (z < *a) *a = z;
+                if (z > *b) *b = z;
+            }
+    *h = *b - *a + 1 > hmin ? *b - *a + 1 : hmin;
+    *z0 = *b < *a ? 0 : (*a + *h > p->nz ? p->nz - *h : *a);
+}
+
 void smx__host_state_free(smx_host_state *hs)
 {
     free(hs->psi), free(hs->mx), free(hs->mz), free(hs->qx), free(hs->qz);

@@ -82,13 +82,13 @@ smx_status smx__graph_run(const smx_backend_iface *b, void *ctx, const smx_plan 
         memset(a, 0, sizeof *a);
         double t0 = smx__now_s();
         totals(p, w, lo, hi, &a->w_in, &a->e_in);
-        int olo = lo, ohi = hi;
-        if (node->op == SMX_OP_ENERGY) smx__range_after_op(p, SMX_OP_ENERGY, &olo, &ohi);
-        if (node->op < 0 || node->op >= SMX_OP_COUNT) {
+        if (node->op < 0 || node->op >= SMX_OP_COUNT) { /* the one check: backends trust it */
             smx__err(err, errlen, "%s backend: unknown op %d", b->name, node->op);
             st = SMX_ENOTSUP;
             break;
         }
+        int olo = lo, ohi = hi;
+        if (node->op == SMX_OP_ENERGY) smx__range_after_op(p, SMX_OP_ENERGY, &olo, &ohi);
         st = b->op(ctx, node, lo, hi, olo, ohi, a, err, errlen);
         lo = olo, hi = ohi;
         if (st == SMX_OK && hi >= lo) st = b->slab_weights(ctx, lo, hi, w, err, errlen);

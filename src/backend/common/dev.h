@@ -161,6 +161,8 @@ smx_status smx__dev_energy(smx_dev *d, int nlo, int nhi, smx_op_acct *a, char *e
 smx_status smx__dev_collect(smx_dev *d, int lo, int hi, int rejected, char *err, size_t errlen);
 smx_status smx__dev_stop_bins(smx_dev *d, int lo, int hi, int rejected, char *err, size_t errlen);
 smx_status smx__dev_window_alloc(smx_dev *d, int H, int zb, int poison, char *err, size_t errlen);
-smx_status smx__dev_window_fit(smx_dev *d, int a, int b, char *err, size_t errlen);
+/* The window made to hold the state's rows and the rows they move to,
+ * [first + dz0, last + dz1] (A_stream), moving the state on the device. */
+smx_status smx__dev_window_fit(smx_dev *d, int dz0, int dz1, char *err, size_t errlen);
 
 #endif

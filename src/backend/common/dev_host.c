@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "backend/common/dev.h"
+#include "core/oprun.h"
 #include "core/util.h"
 
 const char *const smx__dev_kernel_names[SMX_K_COUNT] = {
@@ -224,15 +225,8 @@ smx_status smx__dev_set_state(smx_dev *c, const smx_host_state *hs, int lo, int 
     const smx_plan *p = c->p;
     /* the occupied bins only (the kernels never read outside them), in a
      * window that holds their rows */
-    int za = p->nz, zb = -1;
-    for (int i = lo; i <= hi; i++)
-        for (size_t q = 0; q < (size_t)p->nt * c->S; q++)
-            if (hs->psi[(size_t)i * p->nt * c->S + q] != 0) {
-                int z = (int)(q % c->S) / p->nx;
-                za = z < za ? z : za, zb = z > zb ? z : zb;
-            }
-    int H = zb - za + 1 > c->H ? zb - za + 1 : c->H;
-    int z0 = zb < za ? 0 : (za + H > p->nz ? p->nz - H : za);
+    int za, zb, H, z0;
+    smx__host_window(p, hs->psi, lo, hi, c->H, &za, &zb, &H, &z0);
     smx_status st = SMX_OK;
     if (H != c->H || z0 != c->zb) st = smx__dev_window_alloc(c, H, z0, poison, err, errlen);
     size_t a = hi >= lo ? (size_t)lo * p->nt * c->SW : 0, n = hi >= lo ? (size_t)(hi - lo + 1) * p->nt * c->SW : 0;
@@ -332,15 +326,8 @@ smx_status smx__dev_op(smx_dev *c, const smx_node *node, int lo, int hi, int olo
                        smx_op_acct *a, char *err, size_t errlen)
 {
     smx_status st = sync_range(c, lo, hi, err, errlen);
-    if (st == SMX_OK && node->op == SMX_OP_STREAM) { /* where A_stream's rows land */
-        int a = c->p->nz, b = -1;
-        for (int k = lo; k <= hi; k++)
-            if (c->zr[2 * k] <= c->zr[2 * k + 1]) {
-                a = c->zr[2 * k] < a ? c->zr[2 * k] : a;
-                b = c->zr[2 * k + 1] > b ? c->zr[2 * k + 1] : b;
-            }
-        if (b >= a) st = smx__dev_window_fit(c, a + c->tab.stream_dz[0], b + c->tab.stream_dz[1], err, errlen);
-    }
+    if (st == SMX_OK && node->op == SMX_OP_STREAM) /* where A_stream's rows land */
+        st = smx__dev_window_fit(c, c->tab.stream_dz[0], c->tab.stream_dz[1], err, errlen);
     if (st != SMX_OK) return st;
     switch (node->op) {
     case SMX_OP_SCATTER:
@@ -349,9 +336,6 @@ smx_status smx__dev_op(smx_dev *c, const smx_node *node, int lo, int hi, int olo
         break;
     case SMX_OP_STREAM: st = smx__dev_stream(c, a, err, errlen); break;
     case SMX_OP_ENERGY: st = smx__dev_energy(c, olo, ohi, a, err, errlen); break;
-    default:
-        smx__err(err, errlen, "%s backend: unknown op %d", c->name, node->op);
-        return SMX_ENOTSUP;
     }
     if (st != SMX_OK) return st;
     if (c->hi >= c->lo) c->cur = 1 - c->cur; /* an empty window wrote nothing */

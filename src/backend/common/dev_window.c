@@ -48,17 +48,19 @@ smx_status smx__dev_window_alloc(smx_dev *c, int H, int zb, int poison, char *er
     return st;
 }
 
-smx_status smx__dev_window_fit(smx_dev *c, int a, int b, char *err, size_t errlen)
+smx_status smx__dev_window_fit(smx_dev *c, int dz0, int dz1, char *err, size_t errlen)
 {
     const smx_plan *p = c->p;
-    a = a < 0 ? 0 : a;
-    b = b > p->nz - 1 ? p->nz - 1 : b;
-    if (b < a || (a >= c->zb && b < c->zb + c->H)) return SMX_OK;
-    for (int k = c->lo; k <= c->hi; k++) /* the state's own rows stay */
+    int sa = p->nz, sb = -1; /* the state's rows */
+    for (int k = c->lo; k <= c->hi; k++)
         if (c->zr[2 * k] <= c->zr[2 * k + 1]) {
-            a = c->zr[2 * k] < a ? c->zr[2 * k] : a;
-            b = c->zr[2 * k + 1] > b ? c->zr[2 * k + 1] : b;
+            sa = c->zr[2 * k] < sa ? c->zr[2 * k] : sa;
+            sb = c->zr[2 * k + 1] > sb ? c->zr[2 * k + 1] : sb;
         }
+    if (sb < sa) return SMX_OK;
+    int a = sa + dz0 < 0 ? 0 : sa + dz0, b = sb + dz1 > p->nz - 1 ? p->nz - 1 : sb + dz1;
+    if (b < a || (a >= c->zb && b < c->zb + c->H)) return SMX_OK;
+    a = sa < a ? sa : a, b = sb > b ? sb : b; /* the state's own rows stay */
     int H = c->H, need = b - a + 1;
     if (need > H) H = 2 * need > H ? 2 * need : H;
     if (H < SMX_DEV_WINDOW_MIN) H = SMX_DEV_WINDOW_MIN;

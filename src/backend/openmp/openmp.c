@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "backend/openmp/omp_ctx.h"
+#include "core/oprun.h"
 
 static int omp_device_count(char *why, size_t whylen) { return 1; }
 
@@ -96,36 +97,19 @@ static void slab_sums(omp_ctx *c, int lo, int hi)
         omp__note(c, c->s[OMP_PSI], c->zs, c->sums, c->rows, lo + r / nt, r % nt, 0, c->p->nz - 1);
 }
 
-/* The occupied rows of bins [lo, hi] of a host state. */
-static void host_rows(const smx_plan *p, const double *psi, int lo, int hi, int *a, int *b)
-{
-    *a = p->nz, *b = -1;
-    for (int i = lo; i <= hi; i++)
-        for (int j = 0; j < p->nt; j++)
-            for (int z = 0; z < p->nz; z++) {
-                const double *row = psi + (((size_t)i * p->nt + j) * p->nz + z) * p->nx;
-                int any = 0;
-                for (int x = 0; x < p->nx && !any; x++) any = row[x] != 0;
-                if (!any) continue;
-                if (z < *a) *a = z;
-                if (z > *b) *b = z;
-            }
-}
-
 static smx_status omp_set_state(void *ctx, const smx_host_state *hs, int lo, int hi, char *err,
                                 size_t errlen)
 {
     omp_ctx *c = ctx;
     const smx_plan *p = c->p;
-    int a, b;
-    host_rows(p, hs->psi, lo, hi, &a, &b);
+    int a, b, H, z0;
+    smx__host_window(p, hs->psi, lo, hi, c->H, &a, &b, &H, &z0);
     /* fresh zeroed arrays whose window holds the state's rows */
-    int H = b >= a ? b - a + 1 : 1;
-    if (!omp__win_alloc(c, H > c->H ? H : c->H)) {
+    if (!omp__win_alloc(c, H)) {
         smx__err(err, errlen, "openmp backend: cannot allocate the state");
         return SMX_ENOMEM;
     }
-    omp__win_place(c, b >= a ? (a + c->H > p->nz ? (p->nz - c->H > 0 ? p->nz - c->H : 0) : a) : 0);
+    omp__win_place(c, z0);
     const double *src[OMP_ARRAYS] = {hs->psi, hs->mx, hs->mz, hs->qx, hs->qz};
     int rows = hi >= lo ? (hi - lo + 1) * p->nt : 0;
     for (int k = 0; k < c->na; k++) {
@@ -214,9 +198,6 @@ static smx_status omp_op(void *ctx, const smx_node *node, int lo, int hi, int ol
     case SMX_OP_SCATTER: omp__scatter(c, node->variant, a); break;
     case SMX_OP_STREAM: omp__stream(c, a); break;
     case SMX_OP_ENERGY: omp__energy(c, olo, ohi, a); break;
-    default:
-        smx__err(err, errlen, "openmp backend: unknown op %d", node->op);
-        return SMX_ENOTSUP;
     }
     omp__win_swap(c);
     double *ts = c->sums;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/backend.h"
+#include "core/oprun.h"
 #include "core/parcel.h"
 #include "core/util.h"
 
@@ -143,17 +144,11 @@ static smx_status ref_set_state(void *ctx, const smx_host_state *s, int lo, int 
     const smx_plan *p = c->p;
     const double *src[5] = {s->psi, s->mx, s->mz, s->qx, s->qz};
     double *dst[5];
-    /* the rows the new state occupies */
-    int a = p->nz, b = -1;
-    for (int i = lo; i <= hi; i++)
-        for (size_t q = 0; q < (size_t)p->nt * smx__slab(p); q++)
-            if (s->psi[((size_t)i * p->nt) * smx__slab(p) + q] != 0) {
-                int z = (int)(q % smx__slab(p) / p->nx);
-                a = z < a ? z : a, b = z > b ? z : b;
-            }
-    int H = b - a + 1 > c->H ? b - a + 1 : c->H;
+    /* a window that holds the rows the new state occupies */
+    int a, b, H, z0;
+    smx__host_window(p, s->psi, lo, hi, c->H, &a, &b, &H, &z0);
     c->lo = 0, c->hi = -1; /* nothing to keep */
-    if (!alloc_window(c, H, b < a ? 0 : (a + H > p->nz ? p->nz - H : a))) {
+    if (!alloc_window(c, H, z0)) {
         smx__err(err, errlen, "reference backend: cannot allocate the state");
         return SMX_ENOMEM;
     }
@@ -438,9 +433,6 @@ static smx_status ref_op(void *ctx, const smx_node *node, int lo, int hi, int ol
     case SMX_OP_SCATTER: op_scatter(c, node->variant, a); break;
     case SMX_OP_STREAM: op_stream(c, a); break;
     case SMX_OP_ENERGY: op_energy(c, olo, ohi, a); break;
-    default:
-        smx__err(err, errlen, "reference backend: unknown op %d", node->op);
-        return SMX_ENOTSUP;
     }
     swap(&c->psi, &c->tpsi);
     swap(&c->mx, &c->tmx);
