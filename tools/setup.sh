@@ -2,7 +2,10 @@
 # Installs the build dependencies from Debian's packages and builds
 # smatrix2d into build/. Used by README.md and by .ci/run. The OpenCL
 # packages give the opencl backend (PoCL runs it on the CPU; clBLAST adds
-# the gemm A_theta); the build leaves the backend out where they are absent.
+# the gemm A_theta); the Vulkan packages the vulkan backend (Mesa's
+# lavapipe runs it on the CPU; glslang compiles the shaders, spirv-val
+# checks them, the validation layers serve one test). The build leaves a
+# backend out where its packages are absent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SUDO=""
@@ -11,6 +14,7 @@ export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update
 $SUDO apt-get install -y --no-install-recommends \
   build-essential cmake ninja-build pkg-config libyaml-dev libcriterion-dev \
-  ocl-icd-opencl-dev opencl-headers libclblast-dev pocl-opencl-icd clinfo
+  ocl-icd-opencl-dev opencl-headers libclblast-dev pocl-opencl-icd clinfo \
+  libvulkan-dev mesa-vulkan-drivers glslang-tools spirv-tools vulkan-validationlayers vulkan-tools
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release
 cmake --build build
