@@ -84,6 +84,8 @@ struct smx_dev {
     char name[16];              /* the backend's name, for messages */
     char device_name[256];
     int fp64;                   /* accumulators in double (else Kahan float pairs) */
+    int poison;                 /* state buffers made NaN-filled: a kernel reading a cell
+                                 * no operator wrote fails the crosscheck */
     int na;                     /* 1, or SMX_DEV_ARRAYS with moments */
     int S;                      /* nz * nx: cells of the grid */
     /* memory follows the beam: each slab of both buffer sets holds rows
@@ -128,26 +130,28 @@ struct smx_dev {
     int lo, hi;
 };
 
-/* After the backend has filled api, p, opt, name, device_name, fp64 and
- * made its device ready: checks memory against `global`/`maxalloc` bytes
- * (0: unknown), allocates the buffers and uploads the tables. */
-smx_status smx__dev_init(smx_dev *d, size_t global, size_t maxalloc, int poison, char *err,
-                         size_t errlen);
+/* After the backend has filled api, p, opt, name, device_name, fp64,
+ * poison and made its device ready: checks memory against
+ * `global`/`maxalloc` bytes (0: unknown), allocates the buffers and
+ * uploads the tables. */
+smx_status smx__dev_init(smx_dev *d, size_t global, size_t maxalloc, char *err, size_t errlen);
 void smx__dev_free(smx_dev *d);
 
-/* The backend table's entries, device-independent. */
-smx_status smx__dev_set_state(smx_dev *d, const smx_host_state *hs, int lo, int hi, int poison,
-                              char *err, size_t errlen);
-smx_status smx__dev_get_state(smx_dev *d, smx_host_state *hs, char *err, size_t errlen);
-smx_status smx__dev_get_edep(smx_dev *d, double *edep, char *err, size_t errlen);
-smx_status smx__dev_op(smx_dev *d, const smx_node *node, int lo, int hi, int olo, int ohi,
+/* The backend table's entries, device-independent: a device backend
+ * points its smx_backend_iface at these (ctx: its context, which starts
+ * with the smx_dev). */
+smx_status smx__dev_set_state(void *ctx, const smx_host_state *hs, int lo, int hi, char *err,
+                              size_t errlen);
+smx_status smx__dev_get_state(void *ctx, smx_host_state *hs, char *err, size_t errlen);
+smx_status smx__dev_get_edep(void *ctx, double *edep, char *err, size_t errlen);
+smx_status smx__dev_op(void *ctx, const smx_node *node, int lo, int hi, int olo, int ohi,
                        smx_op_acct *a, char *err, size_t errlen);
-smx_status smx__dev_slab_weights(smx_dev *d, int lo, int hi, double *w, char *err, size_t errlen);
-smx_status smx__dev_stop(smx_dev *d, int lo, int hi, int rejected, char *err, size_t errlen);
-smx_status smx__dev_row_sums(smx_dev *d, int lo, int hi, double *w, double *mz, char *err,
+smx_status smx__dev_slab_weights(void *ctx, int lo, int hi, double *w, char *err, size_t errlen);
+smx_status smx__dev_stop(void *ctx, int lo, int hi, int rejected, char *err, size_t errlen);
+smx_status smx__dev_row_sums(void *ctx, int lo, int hi, double *w, double *mz, char *err,
                              size_t errlen);
-smx_status smx__dev_copy_pass(smx_dev *d, double *ms, char *err, size_t errlen);
-void smx__dev_describe(smx_dev *d, char *accumulation, char *scatter, size_t len);
+smx_status smx__dev_copy_pass(void *ctx, double *ms, char *err, size_t errlen);
+void smx__dev_describe(void *ctx, char *accumulation, char *scatter, size_t len);
 
 /* Internal to src/backend/common: the operators (dev_ops.c) and the window
  * (dev_window.c). */
@@ -160,7 +164,7 @@ smx_status smx__dev_stream(smx_dev *d, smx_op_acct *a, char *err, size_t errlen)
 smx_status smx__dev_energy(smx_dev *d, int nlo, int nhi, smx_op_acct *a, char *err, size_t errlen);
 smx_status smx__dev_collect(smx_dev *d, int lo, int hi, int rejected, char *err, size_t errlen);
 smx_status smx__dev_stop_bins(smx_dev *d, int lo, int hi, int rejected, char *err, size_t errlen);
-smx_status smx__dev_window_alloc(smx_dev *d, int H, int zb, int poison, char *err, size_t errlen);
+smx_status smx__dev_window_alloc(smx_dev *d, int H, int zb, char *err, size_t errlen);
 /* The window made to hold the state's rows and the rows they move to,
  * [first + dz0, last + dz1] (A_stream), moving the state on the device. */
 smx_status smx__dev_window_fit(smx_dev *d, int dz0, int dz1, char *err, size_t errlen);

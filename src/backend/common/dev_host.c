@@ -53,11 +53,11 @@ static smx_status upload(smx_dev *c, smx_dbuf **b, const void *data, size_t byte
     return st == SMX_OK && bytes ? c->api->write(c, *b, 0, bytes, data, err, errlen) : st;
 }
 
-static smx_status buffers(smx_dev *c, int poison, char *err, size_t errlen)
+static smx_status buffers(smx_dev *c, char *err, size_t errlen)
 {
     const smx_plan *p = c->p;
     size_t ent = (size_t)p->ne * p->nt;
-    smx_status st = smx__dev_window_alloc(c, c->H, 0, poison, err, errlen);
+    smx_status st = smx__dev_window_alloc(c, c->H, 0, err, errlen);
     if (st == SMX_OK) st = alloc(c, &c->edep, (size_t)c->S * 8, err, errlen);
     if (st == SMX_OK && c->opt.accumulation == SMX_ACCUM_DETERMINISTIC)
         st = alloc(c, &c->part, (size_t)p->ne * c->S * 8, err, errlen);
@@ -163,8 +163,7 @@ static smx_status upload_tables(smx_dev *c, char *err, size_t errlen)
     return st;
 }
 
-smx_status smx__dev_init(smx_dev *c, size_t global, size_t maxalloc, int poison, char *err,
-                         size_t errlen)
+smx_status smx__dev_init(smx_dev *c, size_t global, size_t maxalloc, char *err, size_t errlen)
 {
     const smx_plan *p = c->p;
     c->na = p->moments ? SMX_DEV_ARRAYS : 1;
@@ -186,7 +185,7 @@ smx_status smx__dev_init(smx_dev *c, size_t global, size_t maxalloc, int poison,
     if (!c->scatter_decided && auto_lookup(c, &c->scatter_gemm, 0)) c->scatter_decided = 1;
     c->clean = c->scatter_gemm || !c->scatter_decided;
     smx_status st = check_memory(c, global, maxalloc, err, errlen);
-    if (st == SMX_OK) st = buffers(c, poison, err, errlen);
+    if (st == SMX_OK) st = buffers(c, err, errlen);
     if (st == SMX_OK) st = upload_tables(c, err, errlen);
     if (st == SMX_OK && (c->scatter_gemm || !c->scatter_decided)) st = c->api->gemm_setup(c, err, errlen);
     if (st == SMX_OK) st = c->api->finish(c, err, errlen);
@@ -219,16 +218,17 @@ static void rows_unknown(smx_dev *c)
         for (int k = 0; k < c->p->ne; k++) c->rz[s][2 * k] = c->zb, c->rz[s][2 * k + 1] = c->zb + c->H - 1;
 }
 
-smx_status smx__dev_set_state(smx_dev *c, const smx_host_state *hs, int lo, int hi, int poison,
-                              char *err, size_t errlen)
+smx_status smx__dev_set_state(void *ctx, const smx_host_state *hs, int lo, int hi, char *err,
+                              size_t errlen)
 {
+    smx_dev *c = ctx;
     const smx_plan *p = c->p;
     /* the occupied bins only (the kernels never read outside them), in a
      * window that holds their rows */
     int za, zb, H, z0;
     smx__host_window(p, hs->psi, lo, hi, c->H, &za, &zb, &H, &z0);
     smx_status st = SMX_OK;
-    if (H != c->H || z0 != c->zb) st = smx__dev_window_alloc(c, H, z0, poison, err, errlen);
+    if (H != c->H || z0 != c->zb) st = smx__dev_window_alloc(c, H, z0, err, errlen);
     size_t a = hi >= lo ? (size_t)lo * p->nt * c->SW : 0, n = hi >= lo ? (size_t)(hi - lo + 1) * p->nt * c->SW : 0;
     const double *src[SMX_DEV_ARRAYS] = {hs->psi, hs->mx, hs->mz, hs->qx, hs->qz};
     float *f = malloc((n ? n : 1) * sizeof(float));
@@ -249,8 +249,9 @@ smx_status smx__dev_set_state(smx_dev *c, const smx_host_state *hs, int lo, int 
     return smx__dev_note_output(c, lo, hi, err, errlen);
 }
 
-smx_status smx__dev_get_state(smx_dev *c, smx_host_state *hs, char *err, size_t errlen)
+smx_status smx__dev_get_state(void *ctx, smx_host_state *hs, char *err, size_t errlen)
 {
+    smx_dev *c = ctx;
     const smx_plan *p = c->p;
     size_t n = smx__psi_size(p), a = 0, b = 0;
     if (c->hi >= c->lo) a = (size_t)c->lo * p->nt * c->SW, b = (size_t)(c->hi + 1) * p->nt * c->SW;
@@ -280,8 +281,9 @@ smx_status smx__dev_get_state(smx_dev *c, smx_host_state *hs, char *err, size_t 
     return SMX_OK;
 }
 
-smx_status smx__dev_get_edep(smx_dev *c, double *edep, char *err, size_t errlen)
+smx_status smx__dev_get_edep(void *ctx, double *edep, char *err, size_t errlen)
 {
+    smx_dev *c = ctx;
     smx_status st = c->api->read(c, c->edep, 0, (size_t)c->S * 8, edep, err, errlen);
     if (st == SMX_OK) smx__dev_acc_read(c, edep, edep, (size_t)c->S);
     return st;
@@ -322,9 +324,10 @@ static smx_status sync_range(smx_dev *c, int lo, int hi, char *err, size_t errle
     return smx__dev_note_output(c, lo, hi, err, errlen);
 }
 
-smx_status smx__dev_op(smx_dev *c, const smx_node *node, int lo, int hi, int olo, int ohi,
+smx_status smx__dev_op(void *ctx, const smx_node *node, int lo, int hi, int olo, int ohi,
                        smx_op_acct *a, char *err, size_t errlen)
 {
+    smx_dev *c = ctx;
     smx_status st = sync_range(c, lo, hi, err, errlen);
     if (st == SMX_OK && node->op == SMX_OP_STREAM) /* where A_stream's rows land */
         st = smx__dev_window_fit(c, c->tab.stream_dz[0], c->tab.stream_dz[1], err, errlen);
@@ -345,21 +348,24 @@ smx_status smx__dev_op(smx_dev *c, const smx_node *node, int lo, int hi, int olo
     return st == SMX_OK ? c->api->finish(c, err, errlen) : st;
 }
 
-smx_status smx__dev_slab_weights(smx_dev *c, int lo, int hi, double *w, char *err, size_t errlen)
+smx_status smx__dev_slab_weights(void *ctx, int lo, int hi, double *w, char *err, size_t errlen)
 {
+    smx_dev *c = ctx;
     smx_status st = sync_range(c, lo, hi, err, errlen);
     if (st == SMX_OK) memcpy(w, c->hsums, sizeof(double) * (size_t)(hi - lo + 1) * c->p->nt);
     return st;
 }
 
-smx_status smx__dev_stop(smx_dev *c, int lo, int hi, int rejected, char *err, size_t errlen)
+smx_status smx__dev_stop(void *ctx, int lo, int hi, int rejected, char *err, size_t errlen)
 {
+    smx_dev *c = ctx;
     smx_status st = smx__dev_stop_bins(c, lo, hi, rejected, err, errlen);
     return st == SMX_OK ? c->api->finish(c, err, errlen) : st;
 }
 
-smx_status smx__dev_copy_pass(smx_dev *c, double *ms, char *err, size_t errlen)
+smx_status smx__dev_copy_pass(void *ctx, double *ms, char *err, size_t errlen)
 {
+    smx_dev *c = ctx;
     size_t n = (size_t)c->p->ne * c->p->nt * c->SW * sizeof(float); /* the state as held */
     int out = 1 - c->cur;
     smx_status st = c->api->finish(c, err, errlen);
@@ -376,9 +382,10 @@ smx_status smx__dev_copy_pass(smx_dev *c, double *ms, char *err, size_t errlen)
 
 /* Row sums for the fine depth tally: k_row_sums over the occupied rows of
  * the state, read back as floats. */
-smx_status smx__dev_row_sums(smx_dev *c, int lo, int hi, double *w, double *mz, char *err,
+smx_status smx__dev_row_sums(void *ctx, int lo, int hi, double *w, double *mz, char *err,
                              size_t errlen)
 {
+    smx_dev *c = ctx;
     const smx_plan *p = c->p;
     size_t full = 2 * (size_t)p->ne * p->nt * p->nz, n = 2 * (size_t)(hi - lo + 1) * p->nt * p->nz;
     if (hi < lo) return SMX_OK;
@@ -402,8 +409,9 @@ smx_status smx__dev_row_sums(smx_dev *c, int lo, int hi, double *w, double *mz, 
     return SMX_OK;
 }
 
-void smx__dev_describe(smx_dev *c, char *accumulation, char *scatter, size_t len)
+void smx__dev_describe(void *ctx, char *accumulation, char *scatter, size_t len)
 {
+    smx_dev *c = ctx;
     snprintf(accumulation, len, "%s", smx_accumulation_name(c->opt.accumulation));
     snprintf(scatter, len, "%s", !c->scatter_decided ? "auto" : c->scatter_gemm ? "gemm" : "stencil");
 }

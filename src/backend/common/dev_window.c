@@ -37,14 +37,14 @@ static void clamp_rows(const smx_dev *c, int *r)
     r[1] = r[1] > c->zb + c->H - 1 ? c->zb + c->H - 1 : r[1];
 }
 
-smx_status smx__dev_window_alloc(smx_dev *c, int H, int zb, int poison, char *err, size_t errlen)
+smx_status smx__dev_window_alloc(smx_dev *c, int H, int zb, char *err, size_t errlen)
 {
     size_t bytes = (size_t)c->p->ne * c->p->nt * H * c->p->nx * sizeof(float);
     for (int s = 0; s < 2; s++) release_set(c, c->buf[s]);
     set_window(c, H, zb);
     smx_status st = SMX_OK;
     for (int s = 0; s < 2 && st == SMX_OK; s++)
-        st = new_set(c, c->buf[s], bytes, poison ? 0x7fc00000u : 0u, err, errlen);
+        st = new_set(c, c->buf[s], bytes, c->poison ? 0x7fc00000u : 0u, err, errlen);
     return st;
 }
 

@@ -182,7 +182,8 @@ static smx_status ocl_create(const smx_plan *p, const smx_backend_opts *opt, voi
         clGetDeviceInfo(dv.id, CL_DEVICE_GLOBAL_MEM_SIZE, sizeof global, &global, NULL);
         clGetDeviceInfo(dv.id, CL_DEVICE_MAX_MEM_ALLOC_SIZE, sizeof maxalloc, &maxalloc, NULL);
         d->api = &c->api;
-        st = smx__dev_init(d, (size_t)global, (size_t)maxalloc, env_poison(), err, errlen);
+        d->poison = env_poison();
+        st = smx__dev_init(d, (size_t)global, (size_t)maxalloc, err, errlen);
     }
     if (st != SMX_OK) {
         ocl_destroy(c);
@@ -197,54 +198,6 @@ static int ocl_supports(void *ctx, int op, smx_precision precision)
     return op >= 0 && op < SMX_OP_COUNT && precision == SMX_PRECISION_FLOAT32;
 }
 
-static smx_status ocl_set_state(void *ctx, const smx_host_state *hs, int lo, int hi, char *err,
-                                size_t errlen)
-{
-    return smx__dev_set_state(ctx, hs, lo, hi, env_poison(), err, errlen);
-}
-
-static smx_status ocl_get_state(void *ctx, smx_host_state *hs, char *err, size_t errlen)
-{
-    return smx__dev_get_state(ctx, hs, err, errlen);
-}
-
-static smx_status ocl_get_edep(void *ctx, double *edep, char *err, size_t errlen)
-{
-    return smx__dev_get_edep(ctx, edep, err, errlen);
-}
-
-static smx_status ocl_op(void *ctx, const smx_node *node, int lo, int hi, int olo, int ohi,
-                         smx_op_acct *a, char *err, size_t errlen)
-{
-    return smx__dev_op(ctx, node, lo, hi, olo, ohi, a, err, errlen);
-}
-
-static smx_status ocl_slab_weights(void *ctx, int lo, int hi, double *w, char *err, size_t errlen)
-{
-    return smx__dev_slab_weights(ctx, lo, hi, w, err, errlen);
-}
-
-static smx_status ocl_stop(void *ctx, int lo, int hi, int rejected, char *err, size_t errlen)
-{
-    return smx__dev_stop(ctx, lo, hi, rejected, err, errlen);
-}
-
-static smx_status ocl_copy_pass(void *ctx, double *ms, char *err, size_t errlen)
-{
-    return smx__dev_copy_pass(ctx, ms, err, errlen);
-}
-
-static smx_status ocl_row_sums(void *ctx, int lo, int hi, double *w, double *mz, char *err,
-                               size_t errlen)
-{
-    return smx__dev_row_sums(ctx, lo, hi, w, mz, err, errlen);
-}
-
-static void ocl_describe(void *ctx, char *accumulation, char *scatter, size_t len)
-{
-    smx__dev_describe(ctx, accumulation, scatter, len);
-}
-
 const smx_backend_iface smx__backend_opencl = {
     .name = "opencl",
     .kind = SMX_BACKEND_DEVICE,
@@ -253,14 +206,14 @@ const smx_backend_iface smx__backend_opencl = {
     .create = ocl_create,
     .destroy = ocl_destroy,
     .supports = ocl_supports,
-    .set_state = ocl_set_state,
-    .get_state = ocl_get_state,
-    .get_edep = ocl_get_edep,
-    .op = ocl_op,
-    .slab_weights = ocl_slab_weights,
-    .stop = ocl_stop,
-    .copy_pass = ocl_copy_pass,
-    .row_sums = ocl_row_sums,
+    .set_state = smx__dev_set_state,
+    .get_state = smx__dev_get_state,
+    .get_edep = smx__dev_get_edep,
+    .op = smx__dev_op,
+    .slab_weights = smx__dev_slab_weights,
+    .stop = smx__dev_stop,
+    .copy_pass = smx__dev_copy_pass,
+    .row_sums = smx__dev_row_sums,
     .accelerator = smx__ocl_accelerator,
-    .describe = ocl_describe,
+    .describe = smx__dev_describe,
 };
