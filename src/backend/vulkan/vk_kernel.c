@@ -1,0 +1,161 @@
+/* The kernels: SPIR-V compiled at build time from the spirv/ shaders (two
+ * variants: float64 accumulators or Kahan float pairs), embedded by
+ * tools/embed_spirv.cmake. A kernel's pipeline is made at its first
+ * launch: its buffer arguments are the storage buffers of set 0 in order,
+ * its int arguments the push constants in order, and the plan's options
+ * specialization constants (spirv/common.glsl). */
+#include <stdio.h>
+#include <string.h>
+
+#include "backend/vulkan/vk.h"
+
+typedef struct smx_spirv {
+    const char *name;
+    int fp64;
+    const uint32_t *code;
+    size_t bytes;
+} smx_spirv;
+extern const smx_spirv smx__vk_spirv[];
+extern const int smx__vk_spirv_count;
+
+#define DSETS_MAX 256
+
+static const smx_spirv *find_spirv(const char *name, int fp64)
+{
+    for (int i = 0; i < smx__vk_spirv_count; i++)
+        if (smx__vk_spirv[i].fp64 == fp64 && strcmp(smx__vk_spirv[i].name, name) == 0)
+            return &smx__vk_spirv[i];
+    return NULL;
+}
+
+static smx_status make_kernel(vk_ctx *c, int k, int nbuf, int nint, char *err, size_t errlen)
+{
+    vk_kernel *kk = &c->k[k];
+    const char *name = smx__dev_kernel_names[k];
+    const smx_spirv *sp = find_spirv(name, c->d.fp64);
+    if (!sp) {
+        smx__err(err, errlen, "vulkan backend: no SPIR-V for kernel %s (fp64 %d) in this build", name,
+                 c->d.fp64);
+        return SMX_EBACKEND;
+    }
+    kk->nbuf = nbuf, kk->nint = nint;
+    VkShaderModuleCreateInfo mi = {.sType = VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO,
+                                   .codeSize = sp->bytes, .pCode = sp->code};
+    VK_TRY(name, vkCreateShaderModule(c->dev, &mi, NULL, &kk->mod));
+    VkDescriptorSetLayoutBinding b[SMX_KARGS_MAX];
+    for (int i = 0; i < nbuf; i++)
+        b[i] = (VkDescriptorSetLayoutBinding){.binding = (uint32_t)i,
+                                              .descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
+                                              .descriptorCount = 1,
+                                              .stageFlags = VK_SHADER_STAGE_COMPUTE_BIT};
+    VkDescriptorSetLayoutCreateInfo li = {.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO,
+                                          .bindingCount = (uint32_t)nbuf, .pBindings = b};
+    VK_TRY("vkCreateDescriptorSetLayout", vkCreateDescriptorSetLayout(c->dev, &li, NULL, &kk->dsl));
+    VkPushConstantRange pr = {.stageFlags = VK_SHADER_STAGE_COMPUTE_BIT, .offset = 0,
+                              .size = (uint32_t)(4 * nint)};
+    VkPipelineLayoutCreateInfo pli = {.sType = VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO,
+                                      .setLayoutCount = 1, .pSetLayouts = &kk->dsl,
+                                      .pushConstantRangeCount = nint ? 1 : 0, .pPushConstantRanges = &pr};
+    VK_TRY("vkCreatePipelineLayout", vkCreatePipelineLayout(c->dev, &pli, NULL, &kk->layout));
+    /* constant_id 0..3: moments, full circle, one medium, media */
+    const smx_plan *p = c->d.p;
+    uint32_t spec[4] = {p->moments ? VK_TRUE : VK_FALSE, p->full_circle ? VK_TRUE : VK_FALSE,
+                        p->nmat == 1 ? VK_TRUE : VK_FALSE, (uint32_t)p->nmat};
+    VkSpecializationMapEntry me[4];
+    for (uint32_t i = 0; i < 4; i++) me[i] = (VkSpecializationMapEntry){i, 4 * i, 4};
+    VkSpecializationInfo si = {4, me, sizeof spec, spec};
+    VkComputePipelineCreateInfo ci = {
+        .sType = VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO,
+        .stage = {.sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO,
+                  .stage = VK_SHADER_STAGE_COMPUTE_BIT, .module = kk->mod, .pName = "main",
+                  .pSpecializationInfo = &si},
+        .layout = kk->layout};
+    VK_TRY(name, vkCreateComputePipelines(c->dev, VK_NULL_HANDLE, 1, &ci, NULL, &kk->pipe));
+    return SMX_OK;
+}
+
+smx_status smx__vk_launch(vk_ctx *c, int k, const smx_karg *args, int nargs, int dims,
+                          const size_t *g, const size_t *l, char *err, size_t errlen)
+{
+    VkDescriptorBufferInfo bi[SMX_KARGS_MAX];
+    VkWriteDescriptorSet wr[SMX_KARGS_MAX];
+    uint32_t pc[SMX_KARGS_MAX];
+    int nb = 0, ni = 0;
+    for (int n = 0; n < nargs; n++) {
+        if (args[n].is_buf) bi[nb++] = (VkDescriptorBufferInfo){VKBUF(args[n].buf)->b, 0, VK_WHOLE_SIZE};
+        else pc[ni++] = (uint32_t)args[n].val;
+    }
+    vk_kernel *kk = &c->k[k];
+    smx_status st = kk->pipe ? SMX_OK : make_kernel(c, k, nb, ni, err, errlen);
+    if (st != SMX_OK) return st;
+    if (kk->nbuf != nb || kk->nint != ni) {
+        smx__err(err, errlen, "vulkan backend: %s launched with %d buffers and %d ints, built for %d and %d",
+                 smx__dev_kernel_names[k], nb, ni, kk->nbuf, kk->nint);
+        return SMX_EBACKEND;
+    }
+    if (c->dsets == DSETS_MAX && (st = smx__vk_submit(c, err, errlen)) != SMX_OK) return st;
+    if ((st = smx__vk_record(c, err, errlen)) != SMX_OK) return st;
+    VkDescriptorSet set;
+    VkDescriptorSetAllocateInfo ai = {.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO,
+                                      .descriptorPool = c->dpool, .descriptorSetCount = 1,
+                                      .pSetLayouts = &kk->dsl};
+    VK_TRY("vkAllocateDescriptorSets", vkAllocateDescriptorSets(c->dev, &ai, &set));
+    c->dsets++;
+    for (int i = 0; i < nb; i++)
+        wr[i] = (VkWriteDescriptorSet){.sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET, .dstSet = set,
+                                       .dstBinding = (uint32_t)i, .descriptorCount = 1,
+                                       .descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
+                                       .pBufferInfo = &bi[i]};
+    vkUpdateDescriptorSets(c->dev, (uint32_t)nb, wr, 0, NULL);
+    vkCmdBindPipeline(c->cb, VK_PIPELINE_BIND_POINT_COMPUTE, kk->pipe);
+    vkCmdBindDescriptorSets(c->cb, VK_PIPELINE_BIND_POINT_COMPUTE, kk->layout, 0, 1, &set, 0, NULL);
+    if (ni) vkCmdPushConstants(c->cb, kk->layout, VK_SHADER_STAGE_COMPUTE_BIT, 0, (uint32_t)(4 * ni), pc);
+    /* the shaders' local sizes are the host's work-groups (64 x 1 x 1 when none is given) */
+    size_t L[3] = {l ? l[0] : 64, l && dims > 1 ? l[1] : 1, l && dims > 2 ? l[2] : 1};
+    uint32_t n[3] = {1, 1, 1};
+    for (int d = 0; d < dims && d < 3; d++) n[d] = (uint32_t)((g[d] + L[d] - 1) / L[d]);
+    int timed = c->profile && c->nq + 2 <= VK_PROFILE_QUERIES;
+    if (timed) vkCmdWriteTimestamp(c->cb, VK_PIPELINE_STAGE_TOP_OF_PIPE_BIT, c->qp, c->nq);
+    vkCmdDispatch(c->cb, n[0], n[1], n[2]);
+    if (timed) {
+        vkCmdWriteTimestamp(c->cb, VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT, c->qp, c->nq + 1);
+        c->qk[c->nq / 2] = k;
+        c->nq += 2;
+    }
+    smx__vk_barrier(c);
+    return SMX_OK;
+}
+
+void smx__vk_kernels_free(vk_ctx *c)
+{
+    for (int k = 0; k < SMX_K_COUNT; k++) {
+        vk_kernel *kk = &c->k[k];
+        if (kk->pipe) vkDestroyPipeline(c->dev, kk->pipe, NULL);
+        if (kk->layout) vkDestroyPipelineLayout(c->dev, kk->layout, NULL);
+        if (kk->dsl) vkDestroyDescriptorSetLayout(c->dev, kk->dsl, NULL);
+        if (kk->mod) vkDestroyShaderModule(c->dev, kk->mod, NULL);
+    }
+}
+
+/* After a submission: the kernel times of its timestamp pairs. */
+void smx__vk_profile_collect(vk_ctx *c)
+{
+    uint64_t t[VK_PROFILE_QUERIES];
+    if (!c->nq || vkGetQueryPoolResults(c->dev, c->qp, 0, c->nq, sizeof t, t, sizeof t[0],
+                                        VK_QUERY_RESULT_64_BIT | VK_QUERY_RESULT_WAIT_BIT) != VK_SUCCESS)
+        return;
+    double ns = c->dv.props.limits.timestampPeriod;
+    for (uint32_t i = 0; i + 1 < c->nq; i += 2) {
+        c->prof_ms[c->qk[i / 2]] += (double)(t[i + 1] - t[i]) * ns * 1e-6;
+        c->prof_n[c->qk[i / 2]]++;
+    }
+    c->nq = 0;
+}
+
+void smx__vk_profile_report(const vk_ctx *c)
+{
+    for (int k = 0; k < SMX_K_COUNT; k++)
+        if (c->prof_n[k])
+            fprintf(stderr, "vulkan profile: %-17s %7d launches %10.3f ms\n", smx__dev_kernel_names[k],
+                    c->prof_n[k], c->prof_ms[k]);
+}
