@@ -87,6 +87,7 @@ smx_status smx__vk_fail(char *err, size_t errlen, const char *call, VkResult r);
 /* Instance and devices (vk_device.c): GPUs first (discrete, integrated,
  * virtual), CPU implementations (lavapipe) last. */
 smx_status smx__vk_instance(VkInstance *inst, int validation, char *err, size_t errlen);
+int smx__vk_has_validation(void); /* the Khronos validation layer is installed */
 int smx__vk_devices(VkInstance inst, vk_device *out, int max);
 smx_status smx__vk_pick(VkInstance inst, int device, vk_device *out, char *err, size_t errlen);
 void smx__vk_describe(const vk_device *d, char *buf, size_t buflen);

@@ -17,6 +17,16 @@ int smx__vk_env_flag(const char *name)
     return s && *s && strcmp(s, "0") != 0;
 }
 
+int smx__vk_has_validation(void)
+{
+    VkLayerProperties l[64];
+    uint32_t n = 64;
+    VkResult r = vkEnumerateInstanceLayerProperties(&n, l);
+    for (uint32_t i = 0; (r == VK_SUCCESS || r == VK_INCOMPLETE) && i < n; i++)
+        if (strcmp(l[i].layerName, "VK_LAYER_KHRONOS_validation") == 0) return 1;
+    return 0;
+}
+
 smx_status smx__vk_instance(VkInstance *inst, int validation, char *err, size_t errlen)
 {
     VkApplicationInfo app = {.sType = VK_STRUCTURE_TYPE_APPLICATION_INFO,

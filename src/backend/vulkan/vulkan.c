@@ -332,7 +332,11 @@ static smx_status vk_create(const smx_plan *p, const smx_backend_opts *opt, void
     }
     vk_ctx *c = calloc(1, sizeof *c);
     if (!c) return SMX_ENOMEM;
+    /* the validation layer: asked for, or a debug build where it is installed */
     int validate = smx__vk_env_flag("SMX_VULKAN_VALIDATION");
+#ifndef NDEBUG
+    validate = validate || smx__vk_has_validation();
+#endif
     c->profile = smx__vk_env_flag("SMX_VULKAN_PROFILE");
     smx_status st = smx__vk_instance(&c->inst, validate, err, errlen);
     if (st == SMX_OK && validate) st = messenger(c, err, errlen);
