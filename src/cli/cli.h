@@ -56,12 +56,14 @@ typedef struct cli_devopts {
 #define CLI_DEVOPTS_UNSET {-1, -1, -1}
 #define CLI_DEVOPTS_HELP                                                                  \
     "  --device N      device of the backend (default: run.device, else\n"                \
-    "                  SMX_OPENCL_DEVICE for opencl, else 0; see smatrix2d devices)\n"    \
+    "                  SMX_OPENCL_DEVICE / SMX_VULKAN_DEVICE, else 0; see smatrix2d\n"    \
+    "                  devices)\n"                                                        \
     "  --accumulation deterministic|fast\n"                                              \
     "                  device backends: bit-identical repeat runs, or atomics\n"          \
     "  --scatter auto|stencil|gemm\n"                                                    \
-    "                  opencl A_theta: banded stencil, clBLAST batched gemm, or\n"        \
-    "                  the faster measured on the device (fast accumulation only)\n"
+    "                  device A_theta: banded stencil, batched gemm (opencl with\n"      \
+    "                  clBLAST), or the faster measured on the device (fast\n"           \
+    "                  accumulation only)\n"
 /* Like cli_option_value for the three options above: 1 consumed, 0 not
  * one of them, -1 a bad value (an error has been printed). */
 int cli_devopts_parse(int argc, char **argv, int *i, cli_devopts *o);
