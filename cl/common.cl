@@ -15,27 +15,40 @@
  * A state array is psi[i][j][q], q = z * nx + x over the slab of S cells,
  * held as a window of SW cells per slab from cell QB (rows zb .. zb + H - 1:
  * memory follows the beam): cell q of slab (i, j) is at
- * cell_index(i, j, nt, SW, q - QB). */
+ * cell_index(i, j, nt, SW, q - QB).
+ *
+ * The same source is compiled as CUDA C++ (src/backend/cuda), after
+ * cl/cuda_compat.h, which maps OpenCL's qualifiers and built-ins; what
+ * macros cannot map is spelt with the SMX_ macros below (OpenCL forms
+ * here, CUDA forms in cuda_compat.h). */
+#ifndef __CUDACC__
+#define SMX_LOCAL_PTR __local /* a pointer parameter into local memory */
+#define SMX_FLOAT2(a, b) ((float2)(a, b))
+#define SMX_WORK_GROUP(x, y, z) __attribute__((reqd_work_group_size(x, y, z)))
+#endif
+
 #ifdef SMX_FP64
+#ifndef __CUDACC__
 #pragma OPENCL EXTENSION cl_khr_fp64 : enable
+#endif
 typedef double acc_t;
 #define ACC_ZERO 0.0
-static inline acc_t acc_add(acc_t a, float v) { return a + (double)v; }
-static inline acc_t acc_merge(acc_t a, acc_t b) { return a + b; }
-static inline int acc_nonzero(acc_t a) { return a != 0.0; }
+SMX_FN acc_t acc_add(acc_t a, float v) { return a + (double)v; }
+SMX_FN acc_t acc_merge(acc_t a, acc_t b) { return a + b; }
+SMX_FN int acc_nonzero(acc_t a) { return a != 0.0; }
 #else
 /* (sum, compensation): the sum is x - y */
 typedef float2 acc_t;
-#define ACC_ZERO ((float2)(0.0f, 0.0f))
-static inline acc_t acc_add(acc_t a, float v)
+#define ACC_ZERO SMX_FLOAT2(0.0f, 0.0f)
+SMX_FN acc_t acc_add(acc_t a, float v)
 {
     float y = v - a.y, t = a.x + y;
     a.y = (t - a.x) - y;
     a.x = t;
     return a;
 }
-static inline acc_t acc_merge(acc_t a, acc_t b) { return acc_add(acc_add(a, b.x), -b.y); }
-static inline int acc_nonzero(acc_t a) { return a.x != 0.0f || a.y != 0.0f; }
+SMX_FN acc_t acc_merge(acc_t a, acc_t b) { return acc_add(acc_add(a, b.x), -b.y); }
+SMX_FN int acc_nonzero(acc_t a) { return a.x != 0.0f || a.y != 0.0f; }
 #endif
 
 /* The five state arrays of one side (input or output) as kernel
@@ -47,7 +60,7 @@ static inline int acc_nonzero(acc_t a) { return a.x != 0.0f || a.y != 0.0f; }
                   __global float *o_qx, __global float *o_qz
 
 /* a[0..4] += f x the five arrays at n (psi alone without moments). */
-static inline void gather_add(float f, STATE_IN, size_t n, float *a)
+SMX_FN void gather_add(float f, STATE_IN, size_t n, float *a)
 {
     a[0] += f * i_w[n];
 #ifdef SMX_MOMENTS
@@ -59,7 +72,7 @@ static inline void gather_add(float f, STATE_IN, size_t n, float *a)
 }
 
 /* The five arrays at n = a[0..4]. */
-static inline void store(STATE_OUT, size_t n, const float *a)
+SMX_FN void store(STATE_OUT, size_t n, const float *a)
 {
     o_w[n] = a[0];
 #ifdef SMX_MOMENTS
@@ -75,12 +88,12 @@ static inline void store(STATE_OUT, size_t n, const float *a)
 #endif
 
 /* Whether row z of slab o (= i * nt + j) can hold weight. */
-static inline int row_in(__global const int *rows, size_t o, int z)
+SMX_FN int row_in(__global const int *rows, size_t o, int z)
 {
     return z >= rows[2 * o] && z <= rows[2 * o + 1];
 }
 
-static inline size_t cell_index(int i, int j, int nt, int SW, long q)
+SMX_FN size_t cell_index(int i, int j, int nt, int SW, long q)
 {
     return ((size_t)i * nt + j) * (size_t)SW + q; /* q < 0: the slab's base, less QB (unsigned wrap) */
 }
@@ -90,8 +103,8 @@ static inline size_t cell_index(int i, int j, int nt, int SW, long q)
  * place in the launch), rows from bl[3b + 1] (block-aligned from the
  * first row of the bin's range) up to at most bl[3b + 2], the range's
  * last row. Returns the work-item's row, or -1 past the range. */
-#define BLOCKED __attribute__((reqd_work_group_size(SMX_TX, SMX_TZ, 1)))
-static inline int block_row(__global const int *bl, int *w, int *z0, int *z1)
+#define BLOCKED SMX_WORK_GROUP(SMX_TX, SMX_TZ, 1)
+SMX_FN int block_row(__global const int *bl, int *w, int *z0, int *z1)
 {
     int b = get_group_id(1);
     *w = bl[3 * b], *z0 = bl[3 * b + 1], *z1 = bl[3 * b + 2];
@@ -103,7 +116,7 @@ static inline int block_row(__global const int *bl, int *w, int *z0, int *z1)
  * m, qq) placed r cells past the first of its three target cells: a box
  * of its own width with centroids, the whole cell (width 1, centred) with
  * shift-and-deposit. */
-static inline void parcel_split(float w, __global const float *m, __global const float *qq, size_t n,
+SMX_FN void parcel_split(float w, __global const float *m, __global const float *qq, size_t n,
                                 float r, float *f, float *o, float *s)
 {
 #ifdef SMX_MOMENTS

@@ -15,7 +15,7 @@
 #define DN (DX * DZ)
 
 /* Sub-cell offset and variance of source cell n along one axis. */
-static inline void deposit_parcel(float w, __global const float *m, __global const float *qq, size_t n,
+SMX_FN void deposit_parcel(float w, __global const float *m, __global const float *qq, size_t n,
                                   float *u, float *v)
 {
 #ifdef SMX_MOMENTS
@@ -27,7 +27,7 @@ static inline void deposit_parcel(float w, __global const float *m, __global con
 
 /* Sum of the fractions f[0..3] of a deposit on cells b + {0..3} that
  * land on cell d once clamped onto [0, n). */
-static inline float frac_on(const float *f, int b, int n, int d)
+SMX_FN float frac_on(const float *f, int b, int n, int d)
 {
     int k = d - b;
     if (d > 0 && d < n - 1) return k >= 0 && k < 4 ? f[k] : 0.0f; /* no folding */
@@ -39,7 +39,7 @@ static inline float frac_on(const float *f, int b, int n, int d)
 
 /* frac_on for fractions in local memory, DN apart (OpenCL 1.2 has no
  * generic address space). */
-static inline float frac_on_local(__local const float *f, int b, int n, int d)
+SMX_FN float frac_on_local(SMX_LOCAL_PTR const float *f, int b, int n, int d)
 {
     int k = d - b;
     if (d > 0 && d < n - 1) return k >= 0 && k < 4 ? f[k * DN] : 0.0f;
@@ -65,7 +65,7 @@ static inline float frac_on_local(__local const float *f, int b, int n, int d)
  * fractions per axis, the fraction *stray of it that goes back to the
  * source cell (several media) and the energy it deposits; 0 when it is
  * empty. */
-static inline float deposit_source(STATE_IN, __global const uchar *mat, __global const float *dep,
+SMX_FN float deposit_source(STATE_IN, __global const uchar *mat, __global const float *dep,
                                    __global const int *db, __global const float *dr, int i, int j,
                                    int z, int x, int ne, int nt, int nz, int nx, int S, int SW, int QB, int *cx,
                                    int *cz, float *fx, float *fz, float *stray)
@@ -94,7 +94,7 @@ static inline float deposit_source(STATE_IN, __global const uchar *mat, __global
 
 /* What source cell s (of medium m, depositing `all` with fractions on
  * destination d of sz * sx and `stray` back onto itself) gives d. */
-static inline float deposit_on(__global const uchar *mat, int S, int m, int s, int d, float all,
+SMX_FN float deposit_on(__global const uchar *mat, int S, int m, int s, int d, float all,
                                float sz, float sx, float stray)
 {
     float f = sz * sx;
@@ -108,7 +108,7 @@ static inline float deposit_on(__global const uchar *mat, int S, int m, int s, i
 /* The sources whose deposit can reach cells [d0, d1] along an axis of n
  * cells, for first-cell offsets b in [bmin, bmax] (cells past the edges
  * fold onto them). */
-static inline void source_span(int d0, int d1, int bmin, int bmax, int n, int *s0, int *s1)
+SMX_FN void source_span(int d0, int d1, int bmin, int bmax, int n, int *s0, int *s1)
 {
     *s0 = d0 == 0 ? 0 : max(d0 - bmax - 3, 0);
     *s1 = d1 == n - 1 ? n - 1 : min(d1 - bmin, n - 1);
@@ -205,8 +205,10 @@ __kernel void k_edep_add(__global const acc_t *part, int nw, int S, __global con
 }
 
 #if defined(SMX_FP64) && defined(SMX_ATOMIC64)
+#ifndef __CUDACC__
 #pragma OPENCL EXTENSION cl_khr_int64_base_atomics : enable
-static inline void atomic_add_acc(__global acc_t *p, float v)
+#endif
+SMX_FN void atomic_add_acc(__global acc_t *p, float v)
 {
     union { double d; ulong u; } old, upd;
     __global volatile ulong *u = (__global volatile ulong *)p;
@@ -218,7 +220,7 @@ static inline void atomic_add_acc(__global acc_t *p, float v)
 #else
 /* Adds to the sum of the accumulator (its compensation stays untouched).
  * With fp64 but no 64-bit atomics the host never builds fast mode. */
-static inline void atomic_add_acc(__global acc_t *p, float v)
+SMX_FN void atomic_add_acc(__global acc_t *p, float v)
 {
     union { float f; uint u; } old, upd;
     __global volatile uint *u = (__global volatile uint *)p;

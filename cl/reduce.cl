@@ -7,7 +7,7 @@
 #define RG 64
 #define NF_MAX SMX_NF_MAX /* the host's SMX_ENERGY_FACTORS */
 
-__kernel __attribute__((reqd_work_group_size(RG, 1, 1))) void k_sums(
+__kernel SMX_WORK_GROUP(RG, 1, 1) void k_sums(
     __global const float *psi, int lo, int nt, int nx, int S, int SW, int QB, __global const int *qr,
     int nf, int fnt, int nmat, int ne, __global const float *fac, __global const uchar *mat,
     __global acc_t *sums, __global int *rows)
@@ -53,7 +53,7 @@ __kernel __attribute__((reqd_work_group_size(RG, 1, 1))) void k_sums(
 /* Weight and energy that A_stream carries off the grid, per slab and edge
  * (a piece off in x counts on the x edge, else on the z edge), for the
  * cells that can reach an edge. */
-__kernel __attribute__((reqd_work_group_size(RG, 1, 1))) void k_stream_leak(
+__kernel SMX_WORK_GROUP(RG, 1, 1) void k_stream_leak(
     STATE_IN, int lo, int nt, int nz, int nx, int S, int SW, int QB, __global const int *qr,
     __global const int *sb, __global const float *sr, __global const int *rows, __global acc_t *leak)
 {

@@ -1,9 +1,10 @@
-/* Per-cell arithmetic shared by the C backends, the OpenCL kernels and
- * the Vulkan shaders (DESIGN.md principle 5): written in the common subset
- * of C17, OpenCL C 1.2 and GLSL 4.50 (by-value functions, no pointers),
- * with macros for what differs; the pointer forms at the end are C and
- * OpenCL only. Float32, as on every device; the reference backend keeps
- * its own float64 form (core/parcel.h). The GLSL build defines SMX_GLSL. */
+/* Per-cell arithmetic shared by the C backends, the OpenCL kernels (also
+ * compiled as CUDA C++, see cl/cuda_compat.h) and the Vulkan shaders
+ * (DESIGN.md principle 5): written in the common subset of C17, OpenCL C
+ * 1.2, CUDA C++ and GLSL 4.50 (by-value functions, no pointers), with
+ * macros for what differs; the pointer forms at the end are C, OpenCL and
+ * CUDA only. Float32, as on every device; the reference backend keeps its
+ * own float64 form (core/parcel.h). The GLSL build defines SMX_GLSL. */
 #ifndef SMX_CELL_H
 #define SMX_CELL_H
 
@@ -14,6 +15,10 @@
 #elif defined(__OPENCL_VERSION__)
 #define SMX_SQRTF(x) sqrt(x)
 #define SMX_FN static inline
+#define SMX_STRUCT(name) typedef struct name name;
+#elif defined(__CUDACC__)
+#define SMX_SQRTF(x) sqrtf(x)
+#define SMX_FN static __device__ inline
 #define SMX_STRUCT(name) typedef struct name name;
 #else
 #include <math.h>
@@ -107,20 +112,20 @@ SMX_FN smx_deposit_fractions smx_deposit_split_v(float t, float v)
 }
 
 #ifndef SMX_GLSL
-/* The pointer forms (C and OpenCL C). */
-static inline void smx_parcel(float w, float m, float q, float *u, float *v)
+/* The pointer forms (C, OpenCL C and CUDA). */
+SMX_FN void smx_parcel(float w, float m, float q, float *u, float *v)
 {
     smx_uv r = smx_parcel_v(w, m, q);
     *u = r.u, *v = r.v;
 }
 
-static inline void smx_box_split(float t, float len, float *f, float *o, float *s)
+SMX_FN void smx_box_split(float t, float len, float *f, float *o, float *s)
 {
     smx_box_pieces p = smx_box_split_v(t, len);
     for (int k = 0; k < 3; k++) f[k] = p.f[k], o[k] = p.o[k], s[k] = p.s[k];
 }
 
-static inline void smx_deposit_split(float t, float v, float *f)
+SMX_FN void smx_deposit_split(float t, float v, float *f)
 {
     smx_deposit_fractions r = smx_deposit_split_v(t, v);
     for (int k = 0; k < 4; k++) f[k] = r.f[k];

@@ -21,6 +21,10 @@ set(SMX_WITH_VULKAN 0)
 if(SMX_VULKAN AND Vulkan_FOUND AND SMX_GLSLANG)
   set(SMX_WITH_VULKAN 1)
 endif()
+set(SMX_WITH_CUDA 0)
+if(SMX_CUDA AND CMAKE_CUDA_COMPILER)
+  set(SMX_WITH_CUDA 1)
+endif()
 set(SMX_PC_REQUIRES_PRIVATE "yaml-0.1")
 set(SMX_PC_LIBS_PRIVATE "${OpenMP_C_FLAGS} -lm")
 if(SMX_WITH_OPENCL)
@@ -32,6 +36,11 @@ endif()
 
 if(SMX_WITH_VULKAN)
   set(SMX_PC_LIBS_PRIVATE "-lvulkan ${SMX_PC_LIBS_PRIVATE}")
+endif()
+
+# the CUDA runtime, linked statically (with what it needs: dl, rt, pthread)
+if(SMX_WITH_CUDA)
+  set(SMX_PC_LIBS_PRIVATE "-L${CUDAToolkit_LIBRARY_DIR} -lcudart_static -ldl -lrt -lpthread ${SMX_PC_LIBS_PRIVATE}")
 endif()
 
 configure_package_config_file(${PROJECT_SOURCE_DIR}/cmake/smatrix2dConfig.cmake.in

@@ -1,0 +1,252 @@
+/* The cuda backend: float32 state on an NVIDIA GPU through the CUDA
+ * runtime API, the kernels of cl/ compiled ahead of time as CUDA C++ (one
+ * source with the opencl backend, cl/cuda_compat.h), and the device API of
+ * src/backend/common (buffers, copies, launches) over CUDA; the operators'
+ * host side, tables and accounting are the common layer's. Every copy and
+ * launch goes to one stream of the context; transfers are blocking. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend/cuda/cu.h"
+
+/* The runtime's current device is per host thread: every entry sets it. */
+#define CU_SET(c) CU_TRY("cudaSetDevice", cudaSetDevice((c)->dev))
+
+static int cu_device_count(char *why, size_t whylen) { return smx__cu_devices(why, whylen); }
+
+static smx_status cu_device_name(int device, char *buf, size_t buflen)
+{
+    int dev;
+    char err[256];
+    if (smx__cu_pick(device, &dev, err, sizeof err) != SMX_OK) {
+        smx__err(buf, buflen, "%s", err);
+        return SMX_ENODEV;
+    }
+    return smx__cu_describe(dev, buf, buflen);
+}
+
+/* ---- the device API ----------------------------------------------------- */
+
+static smx_status api_alloc(smx_dev *d, size_t bytes, smx_dbuf **out, char *err, size_t errlen)
+{
+    CU_SET(CU(d));
+    void *p = NULL;
+    cudaError_t e = cudaMalloc(&p, bytes);
+    if (e != cudaSuccess) {
+        smx__err(err, errlen, "cuda backend: cudaMalloc of %.1f MB failed: %s", bytes / 1e6,
+                 cudaGetErrorName(e));
+        cudaGetLastError(); /* an allocation failure is not sticky: clear it */
+        return e == cudaErrorMemoryAllocation ? SMX_ENOMEM : SMX_EBACKEND;
+    }
+    *out = (smx_dbuf *)p;
+    return SMX_OK;
+}
+
+static void api_release(smx_dev *d, smx_dbuf *b)
+{
+    if (cudaSetDevice(CU(d)->dev) == cudaSuccess) cudaFree(CUPTR(b)); /* waits for the device */
+}
+
+static smx_status api_write(smx_dev *d, smx_dbuf *b, size_t off, size_t bytes, const void *src,
+                            char *err, size_t errlen)
+{
+    cu_ctx *c = CU(d);
+    if (!bytes) return SMX_OK;
+    CU_SET(c);
+    CU_TRY("cudaMemcpyAsync (to the device)",
+           cudaMemcpyAsync((char *)CUPTR(b) + off, src, bytes, cudaMemcpyHostToDevice, c->s));
+    CU_TRY("cudaStreamSynchronize", cudaStreamSynchronize(c->s));
+    return SMX_OK;
+}
+
+static smx_status api_read(smx_dev *d, smx_dbuf *b, size_t off, size_t bytes, void *dst, char *err,
+                           size_t errlen)
+{
+    cu_ctx *c = CU(d);
+    if (!bytes) return SMX_OK;
+    CU_SET(c);
+    CU_TRY("cudaMemcpyAsync (from the device)",
+           cudaMemcpyAsync(dst, (const char *)CUPTR(b) + off, bytes, cudaMemcpyDeviceToHost, c->s));
+    CU_TRY("cudaStreamSynchronize", cudaStreamSynchronize(c->s));
+    return SMX_OK;
+}
+
+static smx_status api_fill(smx_dev *d, smx_dbuf *b, uint32_t pattern, size_t bytes, char *err,
+                           size_t errlen)
+{
+    cu_ctx *c = CU(d);
+    if (!bytes) return SMX_OK;
+    CU_SET(c);
+    unsigned char byte = pattern & 0xff;
+    if (pattern == byte * 0x01010101u) {
+        CU_TRY("cudaMemsetAsync", cudaMemsetAsync(CUPTR(b), byte, bytes, c->s));
+        return SMX_OK;
+    }
+    CU_TRY("the fill kernel", smx__cuda_fill32(CUPTR(b), pattern, bytes / 4, c->s));
+    for (size_t i = bytes / 4 * 4; i < bytes; i++) /* a tail of 1-3 bytes, little-endian */
+        CU_TRY("cudaMemsetAsync", cudaMemsetAsync((char *)CUPTR(b) + i, (int)(pattern >> 8 * (i % 4) & 0xff),
+                                                  1, c->s));
+    return SMX_OK;
+}
+
+static smx_status api_copy_rows(smx_dev *d, smx_dbuf *src, smx_dbuf *dst, size_t row_bytes,
+                                size_t r0, size_t d0, size_t rows, size_t slices, size_t src_pitch,
+                                size_t dst_pitch, char *err, size_t errlen)
+{
+    cu_ctx *c = CU(d);
+    size_t width = rows * row_bytes; /* the rows of a slice are contiguous */
+    if (!width || !slices) return SMX_OK;
+    CU_SET(c);
+    const char *s = (const char *)CUPTR(src) + r0 * row_bytes;
+    char *t = (char *)CUPTR(dst) + d0 * row_bytes;
+    int maxpitch = 0;
+    cudaDeviceGetAttribute(&maxpitch, cudaDevAttrMaxPitch, c->dev);
+    if (slices > 1 && width <= src_pitch && width <= dst_pitch && src_pitch <= (size_t)maxpitch &&
+        dst_pitch <= (size_t)maxpitch) {
+        CU_TRY("cudaMemcpy2DAsync", cudaMemcpy2DAsync(t, dst_pitch, s, src_pitch, width, slices,
+                                                      cudaMemcpyDeviceToDevice, c->s));
+        return SMX_OK;
+    }
+    for (size_t k = 0; k < slices; k++)
+        CU_TRY("cudaMemcpyAsync (on the device)",
+               cudaMemcpyAsync(t + k * dst_pitch, s + k * src_pitch, width, cudaMemcpyDeviceToDevice, c->s));
+    return SMX_OK;
+}
+
+static smx_status api_copy(smx_dev *d, smx_dbuf *src, smx_dbuf *dst, size_t bytes, char *err,
+                           size_t errlen)
+{
+    cu_ctx *c = CU(d);
+    if (!bytes) return SMX_OK;
+    CU_SET(c);
+    CU_TRY("cudaMemcpyAsync (on the device)",
+           cudaMemcpyAsync(CUPTR(dst), CUPTR(src), bytes, cudaMemcpyDeviceToDevice, c->s));
+    return SMX_OK;
+}
+
+static smx_status api_launch(smx_dev *d, int k, const smx_karg *args, int nargs, int dims,
+                             const size_t *g, const size_t *l, char *err, size_t errlen)
+{
+    CU_SET(CU(d));
+    return smx__cu_launch(CU(d), k, args, nargs, dims, g, l, err, errlen);
+}
+
+static smx_status api_finish(smx_dev *d, char *err, size_t errlen)
+{
+    CU_SET(CU(d));
+    CU_TRY("cudaStreamSynchronize", cudaStreamSynchronize(CU(d)->s));
+    return SMX_OK;
+}
+
+static const smx_dev_api cu_api = {
+    .alloc = api_alloc,
+    .release = api_release,
+    .write = api_write,
+    .read = api_read,
+    .fill = api_fill,
+    .copy_rows = api_copy_rows,
+    .copy = api_copy,
+    .launch = api_launch,
+    .finish = api_finish,
+};
+
+/* ---- the backend -------------------------------------------------------- */
+
+static void cu_destroy(void *ctx)
+{
+    cu_ctx *c = ctx;
+    if (!c) return;
+    if (cudaSetDevice(c->dev) == cudaSuccess) {
+        if (c->s) cudaStreamSynchronize(c->s);
+        if (c->profile) smx__cu_profile_report(c);
+        if (c->d.api) smx__dev_free(&c->d);
+        if (c->ev0) cudaEventDestroy(c->ev0);
+        if (c->ev1) cudaEventDestroy(c->ev1);
+        if (c->s) cudaStreamDestroy(c->s);
+    }
+    cudaGetLastError();
+    free(c);
+}
+
+static smx_status open_device(cu_ctx *c, char *err, size_t errlen)
+{
+    CU_TRY("cudaSetDevice", cudaSetDevice(c->dev));
+    /* a blocking stream: it waits for the legacy default stream (cu_kernel.c) */
+    CU_TRY("cudaStreamCreate", cudaStreamCreate(&c->s));
+    c->profile = smx__cu_env_flag("SMX_CUDA_PROFILE");
+    if (c->profile) {
+        CU_TRY("cudaEventCreate", cudaEventCreate(&c->ev0));
+        CU_TRY("cudaEventCreate", cudaEventCreate(&c->ev1));
+    }
+    return SMX_OK;
+}
+
+static smx_status cu_create(const smx_plan *p, const smx_backend_opts *opt, void **out, char *err,
+                            size_t errlen)
+{
+    int dev = 0;
+    smx_status st = smx__cu_pick(opt->device, &dev, err, errlen);
+    if (st != SMX_OK) return st;
+    if (opt->precision != SMX_PRECISION_FLOAT32) {
+        smx__err(err, errlen, "cuda backend: float32 state only (run.precision: float32)");
+        return SMX_ENOTSUP;
+    }
+    cu_ctx *c = calloc(1, sizeof *c);
+    if (!c) return SMX_ENOMEM;
+    c->dev = dev;
+    smx_dev *d = &c->d;
+    d->p = p;
+    d->opt = *opt;
+    snprintf(d->name, sizeof d->name, "cuda");
+    smx__cu_describe(dev, d->device_name, sizeof d->device_name);
+    /* every CUDA GPU has fp64 and 64-bit atomicCAS: double accumulators in
+     * both modes unless SMX_CUDA_NO_FP64 asks for Kahan float pairs */
+    d->fp64 = !smx__cu_env_flag("SMX_CUDA_NO_FP64");
+    st = smx__cu_kernels(c, err, errlen);
+    if (st == SMX_OK) st = open_device(c, err, errlen);
+    if (st == SMX_OK) {
+        size_t total = 0;
+        struct cudaDeviceProp prop;
+        if (cudaGetDeviceProperties(&prop, dev) == cudaSuccess) total = prop.totalGlobalMem;
+        d->api = &cu_api;
+        d->poison = smx__cu_env_flag("SMX_CUDA_POISON");
+        st = smx__dev_init(d, total, total, err, errlen);
+    }
+    if (st != SMX_OK) {
+        cu_destroy(c);
+        return st;
+    }
+    *out = c;
+    return SMX_OK;
+}
+
+static int cu_accelerator(int device)
+{
+    int dev;
+    return smx__cu_pick(device, &dev, NULL, 0) == SMX_OK;
+}
+
+static int cu_supports(void *ctx, int op, smx_precision precision)
+{
+    return op >= 0 && op < SMX_OP_COUNT && precision == SMX_PRECISION_FLOAT32;
+}
+
+const smx_backend_iface smx__backend_cuda = {
+    .name = "cuda",
+    .kind = SMX_BACKEND_DEVICE,
+    .device_count = cu_device_count,
+    .device_name = cu_device_name,
+    .create = cu_create,
+    .destroy = cu_destroy,
+    .supports = cu_supports,
+    .set_state = smx__dev_set_state,
+    .get_state = smx__dev_get_state,
+    .get_edep = smx__dev_get_edep,
+    .op = smx__dev_op,
+    .slab_weights = smx__dev_slab_weights,
+    .stop = smx__dev_stop,
+    .copy_pass = smx__dev_copy_pass,
+    .row_sums = smx__dev_row_sums,
+    .accelerator = cu_accelerator,
+    .describe = smx__dev_describe,
+};
