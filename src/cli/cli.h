@@ -56,8 +56,8 @@ typedef struct cli_devopts {
 #define CLI_DEVOPTS_UNSET {-1, -1, -1}
 #define CLI_DEVOPTS_HELP                                                                  \
     "  --device N      device of the backend (default: run.device, else\n"                \
-    "                  SMX_OPENCL_DEVICE / SMX_VULKAN_DEVICE, else 0; see smatrix2d\n"    \
-    "                  devices)\n"                                                        \
+    "                  SMX_OPENCL_DEVICE / SMX_VULKAN_DEVICE / SMX_CUDA_DEVICE, else\n"  \
+    "                  0; see smatrix2d devices)\n"                                       \
     "  --accumulation deterministic|fast\n"                                              \
     "                  device backends: bit-identical repeat runs, or atomics\n"          \
     "  --scatter auto|stencil|gemm\n"                                                    \

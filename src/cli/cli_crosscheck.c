@@ -46,8 +46,8 @@ static void xc_usage(FILE *f)
           "  --help, -h      show this help and exit\n"
           "\n"
           "Environment: SMX_REQUIRE_BACKENDS=opencl,vulkan turns a listed backend that is\n"
-          "not compiled in or has no device into a failure. SMX_OPENCL_DEVICE and\n"
-          "SMX_VULKAN_DEVICE pick the OpenCL and Vulkan devices.\n"
+          "not compiled in or has no device into a failure. SMX_OPENCL_DEVICE,\n"
+          "SMX_VULKAN_DEVICE and SMX_CUDA_DEVICE pick the OpenCL, Vulkan and CUDA devices.\n"
           "Exit status: 0 all passed, 1 a case failed or a required backend is absent,\n"
           "2 usage error.\n",
           f);
@@ -104,7 +104,7 @@ int cli_crosscheck(int argc, char **argv)
             a.json = 1;
         } else if ((r = cli_devopts_parse(argc, argv, &i, &dev)) != 0) {
             if (r < 0 || dev.device >= 0) {
-                if (r > 0) cli_error("crosscheck: no --device; set SMX_OPENCL_DEVICE or SMX_VULKAN_DEVICE");
+                if (r > 0) cli_error("crosscheck: no --device; set SMX_OPENCL_DEVICE, SMX_VULKAN_DEVICE or SMX_CUDA_DEVICE");
                 return CLI_EXIT_USAGE;
             }
         } else if ((r = cli_option_value(argc, argv, &i, "--backend", &v)) != 0) {
