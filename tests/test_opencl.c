@@ -1,73 +1,47 @@
 #define _POSIX_C_SOURCE 200809L
-/* The opencl backend beyond the crosscheck cases: determinism, fast
- * accumulation, the Kahan accumulators of devices without fp64, gemm
- * against stencil, auto, and its errors. Skipped where no OpenCL device
- * exists, unless SMX_REQUIRE_BACKENDS names opencl. */
-#include <criterion/criterion.h>
-#include <stdlib.h>
-
-#include "harness.h"
+/* The opencl backend beyond the crosscheck cases: the device cases every
+ * device backend passes (device_cases.h: determinism, fast accumulation,
+ * the Kahan accumulators of devices without fp64, device selection,
+ * refusals), gemm against stencil, auto, and a kernel build failure.
+ * Skipped where no OpenCL device exists, unless SMX_REQUIRE_BACKENDS names
+ * opencl. */
+#include "device_cases.h"
 
 static void need_opencl(void) { NEED_BACKEND("opencl"); }
 
-/* two_beams_config with the second beam at 20 deg */
-static void beams_config(smx_config *c)
-{
-    two_beams_config(c, "opencl");
-    c->beams[1].angle_deg = 20;
-}
-
-static double dose_nmse(const smx_run *a, const smx_run *b)
-{
-    const smx_result *x = smx_run_result(a), *y = smx_run_result(b);
-    return nmse(x->dose_Gy, y->dose_Gy, (size_t)x->nx * x->nz);
-}
-
-static int same_dose(const smx_run *a, const smx_run *b)
-{
-    const smx_result *x = smx_run_result(a), *y = smx_run_result(b);
-    return memcmp(x->dose_Gy, y->dose_Gy, sizeof(double) * x->nx * x->nz) == 0;
-}
+static void beams_config(smx_config *c) { dc_beams(c, "opencl"); }
 
 Test(opencl, deterministic_runs_give_identical_dose_fast_agrees)
 {
     need_opencl();
-    smx_config c;
-    beams_config(&c);
-    smx_run *a = run_config(&c), *b = run_config(&c);
-    cr_expect(same_dose(a, b), "deterministic: dose differs between two runs");
-    cr_expect_str_eq(smx_run_result(a)->accumulation, "deterministic");
-    c.accumulation = SMX_ACCUM_FAST;
-    smx_run *f = run_config(&c);
-    cr_expect_str_eq(smx_run_result(f)->accumulation, "fast");
-    double e = dose_nmse(f, a);
-    cr_expect_leq(e, 1e-10, "fast vs deterministic dose NMSE %.3g", e);
-    smx_run_free(a);
-    smx_run_free(b);
-    smx_run_free(f);
+    dc_deterministic_and_fast("opencl");
 }
 
-/* Devices without fp64 sum in compensated float pairs. */
 Test(opencl, kahan_accumulators_match_reference)
 {
     need_opencl();
-    smx_config c;
-    beams_config(&c);
-    setenv("SMX_OPENCL_NO_FP64", "1", 1);
-    smx_run *k = run_config(&c);
-    unsetenv("SMX_OPENCL_NO_FP64");
-    snprintf(c.backend, sizeof c.backend, "reference");
-    smx_run *r = run_config(&c);
-    double e = dose_nmse(k, r);
-    cr_expect_leq(e, 1e-7, "Kahan dose NMSE vs reference %.3g", e);
-    const smx_accounting *a = &smx_run_result(k)->accounting;
-    double w, en;
-    smx_accounting_sinks(a, &w, &en);
-    cr_expect_float_eq(en, a->energy_source, 1e-5 * a->energy_source, "energy closes: %.9g vs %.9g",
-                       en, a->energy_source);
-    smx_run_free(k);
-    smx_run_free(r);
+    dc_kahan("opencl", "SMX_OPENCL_NO_FP64");
 }
+
+Test(opencl, device_selection_errors)
+{
+    need_opencl();
+    dc_device_selection("opencl", "SMX_OPENCL_DEVICE");
+}
+
+Test(opencl, state_beyond_the_device_is_refused)
+{
+    need_opencl();
+    dc_state_refused("opencl");
+}
+
+Test(opencl, float64_state_is_refused)
+{
+    need_opencl();
+    dc_float64_refused("opencl");
+}
+
+Test(opencl, listing_gives_devices_or_a_reason) { dc_listing("opencl"); }
 
 Test(opencl, gemm_matches_stencil_and_auto_decides)
 {
@@ -89,7 +63,7 @@ Test(opencl, gemm_matches_stencil_and_auto_decides)
     cr_assert_eq(st, SMX_OK, "%s", err);
     cr_assert_eq(smx_run_execute(g, NULL, NULL, err, sizeof err), SMX_OK, "%s", err);
     cr_expect_str_eq(smx_run_result(g)->scatter, "gemm");
-    double e = dose_nmse(g, s);
+    double e = dc_dose_nmse(g, s);
     cr_expect_leq(e, 1e-10, "gemm vs stencil dose NMSE %.3g", e);
     /* auto measures (fast accumulation only) and says what it picked */
     c.scatter = SMX_SCATTER_AUTO;
@@ -97,7 +71,7 @@ Test(opencl, gemm_matches_stencil_and_auto_decides)
     smx_run *a = run_config(&c);
     const char *pick = smx_run_result(a)->scatter;
     cr_expect(!strcmp(pick, "gemm") || !strcmp(pick, "stencil"), "auto picked '%s'", pick);
-    cr_expect_leq(dose_nmse(a, s), 1e-10);
+    cr_expect_leq(dc_dose_nmse(a, s), 1e-10);
     /* deterministic auto keeps the stencil */
     c.accumulation = SMX_ACCUM_DETERMINISTIC;
     smx_run *d = run_config(&c);
@@ -121,49 +95,6 @@ Test(opencl, gemm_refused_with_several_media)
     cr_expect_eq(smx_run_create(&c, &r, err, sizeof err), SMX_ECONFIG);
     cr_expect(strstr(err, "run.scatter") && (strstr(err, "one medium") || strstr(err, "clBLAST")), "%s", err);
     smx_run_free(r);
-}
-
-Test(opencl, device_selection_errors)
-{
-    need_opencl();
-    smx_config c;
-    beams_config(&c);
-    char err[1024] = "";
-    smx_run *r = NULL;
-    c.device = 1000;
-    cr_expect_eq(smx_run_create(&c, &r, err, sizeof err), SMX_ENODEV);
-    cr_expect(strstr(err, "device 1000") != NULL, "%s", err);
-    c.device = -1;
-    setenv("SMX_OPENCL_DEVICE", "1000", 1);
-    cr_expect_eq(smx_run_create(&c, &r, err, sizeof err), SMX_ENODEV);
-    cr_expect(strstr(err, "SMX_OPENCL_DEVICE") != NULL, "%s", err);
-    setenv("SMX_OPENCL_DEVICE", "first", 1);
-    cr_expect_eq(smx_run_create(&c, &r, err, sizeof err), SMX_EINVAL);
-    cr_expect(strstr(err, "'first'") != NULL, "%s", err);
-    setenv("SMX_OPENCL_DEVICE", "0", 1);
-    cr_expect_eq(smx_run_create(&c, &r, err, sizeof err), SMX_OK, "%s", err);
-    unsetenv("SMX_OPENCL_DEVICE");
-    smx_run_free(r);
-}
-
-/* A state larger than the device's largest allocation is refused before
- * anything is allocated, with both sizes. */
-Test(opencl, state_beyond_the_device_is_refused)
-{
-    need_opencl();
-    smx_config c;
-    test_case t = {1001, 1001, 721, 400, 1, 0, SMX_SPACING_UNIFORM, 1.0};
-    case_config(&t, &c);
-    char err[1024] = "";
-    smx_plan plan;
-    cr_assert_eq(smx__plan_build(&c, &plan, err, sizeof err), SMX_OK, "%s", err);
-    const smx_backend_iface *be = smx__backend_find("opencl");
-    smx_backend_opts opt = {-1, SMX_PRECISION_FLOAT32, 0, SMX_ACCUM_DETERMINISTIC, SMX_SCATTER_AUTO};
-    void *ctx = NULL;
-    cr_expect_eq(be->create(&plan, &opt, &ctx, err, sizeof err), SMX_ENOMEM);
-    cr_expect(strstr(err, "MB") && strstr(err, "device"), "%s", err);
-    cr_expect_null(ctx);
-    smx__plan_free(&plan);
 }
 
 /* A kernel build failure says so and carries the compiler's log. */

@@ -1,149 +1,52 @@
 #define _POSIX_C_SOURCE 200809L
-/* The vulkan backend beyond the crosscheck cases: determinism, fast
- * accumulation, the Kahan accumulators of devices without fp64, device
- * selection, memory refusals and auto. Skipped where no Vulkan device
- * exists, unless SMX_REQUIRE_BACKENDS names vulkan. */
-#include <criterion/criterion.h>
-#include <stdlib.h>
-
-#include "harness.h"
+/* The vulkan backend beyond the crosscheck cases: the device cases every
+ * device backend passes (device_cases.h) and auto. Skipped where no Vulkan
+ * device exists, unless SMX_REQUIRE_BACKENDS names vulkan; the listing
+ * runs everywhere. */
+#include "device_cases.h"
 
 static void need_vulkan(void) { NEED_BACKEND("vulkan"); }
-
-/* two_beams_config with the second beam at 20 deg */
-static void beams_config(smx_config *c)
-{
-    two_beams_config(c, "vulkan");
-    c->beams[1].angle_deg = 20;
-}
-
-static double dose_nmse(const smx_run *a, const smx_run *b)
-{
-    const smx_result *x = smx_run_result(a), *y = smx_run_result(b);
-    return nmse(x->dose_Gy, y->dose_Gy, (size_t)x->nx * x->nz);
-}
-
-static int same_dose(const smx_run *a, const smx_run *b)
-{
-    const smx_result *x = smx_run_result(a), *y = smx_run_result(b);
-    return memcmp(x->dose_Gy, y->dose_Gy, sizeof(double) * x->nx * x->nz) == 0;
-}
 
 Test(vulkan, deterministic_runs_give_identical_dose_fast_agrees)
 {
     need_vulkan();
-    smx_config c;
-    beams_config(&c);
-    smx_run *a = run_config(&c), *b = run_config(&c);
-    cr_expect(same_dose(a, b), "deterministic: dose differs between two runs");
-    cr_expect_str_eq(smx_run_result(a)->accumulation, "deterministic");
-    c.accumulation = SMX_ACCUM_FAST;
-    smx_run *f = run_config(&c);
-    cr_expect_str_eq(smx_run_result(f)->accumulation, "fast");
-    double e = dose_nmse(f, a);
-    cr_expect_leq(e, 1e-10, "fast vs deterministic dose NMSE %.3g", e);
-    snprintf(c.backend, sizeof c.backend, "reference");
-    c.accumulation = SMX_ACCUM_DETERMINISTIC;
-    smx_run *r = run_config(&c);
-    e = dose_nmse(a, r);
-    cr_expect_leq(e, 1e-7, "vulkan vs reference dose NMSE %.3g", e);
-    smx_run_free(a);
-    smx_run_free(b);
-    smx_run_free(f);
-    smx_run_free(r);
+    dc_deterministic_and_fast("vulkan");
 }
 
-/* Devices without fp64 sum in compensated float pairs, in both modes. */
 Test(vulkan, kahan_accumulators_match_reference)
 {
     need_vulkan();
-    smx_config c;
-    beams_config(&c);
-    snprintf(c.backend, sizeof c.backend, "reference");
-    smx_run *r = run_config(&c);
-    snprintf(c.backend, sizeof c.backend, "vulkan");
-    setenv("SMX_VULKAN_NO_FP64", "1", 1);
-    for (int fast = 0; fast < 2; fast++) {
-        c.accumulation = fast ? SMX_ACCUM_FAST : SMX_ACCUM_DETERMINISTIC;
-        smx_run *k = run_config(&c);
-        double e = dose_nmse(k, r);
-        cr_expect_leq(e, 1e-7, "Kahan (%s) dose NMSE vs reference %.3g", fast ? "fast" : "deterministic", e);
-        const smx_accounting *a = &smx_run_result(k)->accounting;
-        double w, en;
-        smx_accounting_sinks(a, &w, &en);
-        cr_expect_float_eq(en, a->energy_source, 1e-5 * a->energy_source, "energy closes: %.9g vs %.9g",
-                           en, a->energy_source);
-        smx_run_free(k);
-    }
-    unsetenv("SMX_VULKAN_NO_FP64");
-    smx_run_free(r);
+    dc_kahan("vulkan", "SMX_VULKAN_NO_FP64");
 }
 
 Test(vulkan, device_selection_errors)
 {
     need_vulkan();
-    smx_config c;
-    beams_config(&c);
-    char err[1024] = "";
-    smx_run *r = NULL;
-    c.device = 1000;
-    cr_expect_eq(smx_run_create(&c, &r, err, sizeof err), SMX_ENODEV);
-    cr_expect(strstr(err, "device 1000") != NULL, "%s", err);
-    c.device = -1;
-    setenv("SMX_VULKAN_DEVICE", "1000", 1);
-    cr_expect_eq(smx_run_create(&c, &r, err, sizeof err), SMX_ENODEV);
-    cr_expect(strstr(err, "SMX_VULKAN_DEVICE") != NULL, "%s", err);
-    setenv("SMX_VULKAN_DEVICE", "first", 1);
-    cr_expect_eq(smx_run_create(&c, &r, err, sizeof err), SMX_EINVAL);
-    cr_expect(strstr(err, "'first'") != NULL, "%s", err);
-    setenv("SMX_VULKAN_DEVICE", "0", 1);
-    cr_expect_eq(smx_run_create(&c, &r, err, sizeof err), SMX_OK, "%s", err);
-    unsetenv("SMX_VULKAN_DEVICE");
-    smx_run_free(r);
+    dc_device_selection("vulkan", "SMX_VULKAN_DEVICE");
 }
 
-/* A state larger than the device's memory or one binding's range is
- * refused before anything is allocated, with both sizes. */
+/* Beyond the device's memory or one binding's range (maxStorageBufferRange). */
 Test(vulkan, state_beyond_the_device_is_refused)
 {
     need_vulkan();
-    smx_config c;
-    test_case t = {1001, 1001, 721, 400, 1, 0, SMX_SPACING_UNIFORM, 1.0};
-    case_config(&t, &c);
-    char err[1024] = "";
-    smx_plan plan;
-    cr_assert_eq(smx__plan_build(&c, &plan, err, sizeof err), SMX_OK, "%s", err);
-    const smx_backend_iface *be = smx__backend_find("vulkan");
-    smx_backend_opts opt = {-1, SMX_PRECISION_FLOAT32, 0, SMX_ACCUM_DETERMINISTIC, SMX_SCATTER_AUTO};
-    void *ctx = NULL;
-    cr_expect_eq(be->create(&plan, &opt, &ctx, err, sizeof err), SMX_ENOMEM);
-    cr_expect(strstr(err, "MB") && strstr(err, "device"), "%s", err);
-    cr_expect_null(ctx);
-    smx__plan_free(&plan);
+    dc_state_refused("vulkan");
 }
 
-/* float64 state is the reference's; the vulkan backend says so. */
 Test(vulkan, float64_state_is_refused)
 {
     need_vulkan();
-    smx_config c;
-    beams_config(&c);
-    c.precision = SMX_PRECISION_FLOAT64;
-    char err[1024] = "";
-    smx_run *r = NULL;
-    cr_expect_neq(smx_run_create(&c, &r, err, sizeof err), SMX_OK);
-    cr_expect(strstr(err, "float32") != NULL, "%s", err);
-    cr_expect_null(r);
+    dc_float64_refused("vulkan");
 }
 
-/* `auto` takes vulkan (or opencl) on a GPU, openmp where the devices are
- * CPU implementations (lavapipe, PoCL). */
+Test(vulkan, listing_gives_devices_or_a_reason) { dc_listing("vulkan"); }
+
+/* `auto` takes vulkan (or another device backend) on a GPU, openmp where
+ * the devices are CPU implementations (lavapipe, PoCL). */
 Test(vulkan, auto_backend_prefers_a_gpu_else_openmp)
 {
     need_vulkan();
     smx_config c;
-    beams_config(&c);
-    snprintf(c.backend, sizeof c.backend, "auto");
+    dc_beams(&c, "auto");
     smx_run *r = run_config(&c);
     const smx_backend_iface *ocl = smx__backend_find("opencl");
     int gpu = smx__backend_find("vulkan")->accelerator(0) || (ocl && ocl->accelerator(0));

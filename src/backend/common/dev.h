@@ -152,6 +152,15 @@ smx_status smx__dev_row_sums(void *ctx, int lo, int hi, double *w, double *mz, c
                              size_t errlen);
 smx_status smx__dev_copy_pass(void *ctx, double *ms, char *err, size_t errlen);
 void smx__dev_describe(void *ctx, char *accumulation, char *scatter, size_t len);
+/* Every operator, float32 state only. */
+int smx__dev_supports(void *ctx, int op, smx_precision precision);
+/* The entries of a device backend's smx_backend_iface that are the common
+ * layer's; the backend adds name, devices, create, destroy, accelerator. */
+#define SMX_DEV_BACKEND_ENTRIES                                                               \
+    .kind = SMX_BACKEND_DEVICE, .supports = smx__dev_supports, .set_state = smx__dev_set_state, \
+    .get_state = smx__dev_get_state, .get_edep = smx__dev_get_edep, .op = smx__dev_op,          \
+    .slab_weights = smx__dev_slab_weights, .stop = smx__dev_stop,                               \
+    .copy_pass = smx__dev_copy_pass, .row_sums = smx__dev_row_sums, .describe = smx__dev_describe
 
 /* Internal to src/backend/common: the operators (dev_ops.c) and the window
  * (dev_window.c). */

@@ -409,6 +409,11 @@ smx_status smx__dev_row_sums(void *ctx, int lo, int hi, double *w, double *mz, c
     return SMX_OK;
 }
 
+int smx__dev_supports(void *ctx, int op, smx_precision precision)
+{
+    return op >= 0 && op < SMX_OP_COUNT && precision == SMX_PRECISION_FLOAT32;
+}
+
 void smx__dev_describe(void *ctx, char *accumulation, char *scatter, size_t len)
 {
     smx_dev *c = ctx;

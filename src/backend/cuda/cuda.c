@@ -226,27 +226,12 @@ static int cu_accelerator(int device)
     return smx__cu_pick(device, &dev, NULL, 0) == SMX_OK;
 }
 
-static int cu_supports(void *ctx, int op, smx_precision precision)
-{
-    return op >= 0 && op < SMX_OP_COUNT && precision == SMX_PRECISION_FLOAT32;
-}
-
 const smx_backend_iface smx__backend_cuda = {
+    SMX_DEV_BACKEND_ENTRIES,
     .name = "cuda",
-    .kind = SMX_BACKEND_DEVICE,
     .device_count = cu_device_count,
     .device_name = cu_device_name,
     .create = cu_create,
     .destroy = cu_destroy,
-    .supports = cu_supports,
-    .set_state = smx__dev_set_state,
-    .get_state = smx__dev_get_state,
-    .get_edep = smx__dev_get_edep,
-    .op = smx__dev_op,
-    .slab_weights = smx__dev_slab_weights,
-    .stop = smx__dev_stop,
-    .copy_pass = smx__dev_copy_pass,
-    .row_sums = smx__dev_row_sums,
     .accelerator = cu_accelerator,
-    .describe = smx__dev_describe,
 };

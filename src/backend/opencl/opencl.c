@@ -193,27 +193,12 @@ static smx_status ocl_create(const smx_plan *p, const smx_backend_opts *opt, voi
     return SMX_OK;
 }
 
-static int ocl_supports(void *ctx, int op, smx_precision precision)
-{
-    return op >= 0 && op < SMX_OP_COUNT && precision == SMX_PRECISION_FLOAT32;
-}
-
 const smx_backend_iface smx__backend_opencl = {
+    SMX_DEV_BACKEND_ENTRIES,
     .name = "opencl",
-    .kind = SMX_BACKEND_DEVICE,
     .device_count = ocl_device_count,
     .device_name = ocl_device_name,
     .create = ocl_create,
     .destroy = ocl_destroy,
-    .supports = ocl_supports,
-    .set_state = smx__dev_set_state,
-    .get_state = smx__dev_get_state,
-    .get_edep = smx__dev_get_edep,
-    .op = smx__dev_op,
-    .slab_weights = smx__dev_slab_weights,
-    .stop = smx__dev_stop,
-    .copy_pass = smx__dev_copy_pass,
-    .row_sums = smx__dev_row_sums,
     .accelerator = smx__ocl_accelerator,
-    .describe = smx__dev_describe,
 };

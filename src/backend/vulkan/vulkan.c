@@ -405,27 +405,12 @@ static int vk_accelerator(int device)
     return gpu;
 }
 
-static int vk_supports(void *ctx, int op, smx_precision precision)
-{
-    return op >= 0 && op < SMX_OP_COUNT && precision == SMX_PRECISION_FLOAT32;
-}
-
 const smx_backend_iface smx__backend_vulkan = {
+    SMX_DEV_BACKEND_ENTRIES,
     .name = "vulkan",
-    .kind = SMX_BACKEND_DEVICE,
     .device_count = vk_device_count,
     .device_name = vk_device_name,
     .create = vk_create,
     .destroy = vk_destroy,
-    .supports = vk_supports,
-    .set_state = smx__dev_set_state,
-    .get_state = smx__dev_get_state,
-    .get_edep = smx__dev_get_edep,
-    .op = smx__dev_op,
-    .slab_weights = smx__dev_slab_weights,
-    .stop = smx__dev_stop,
-    .copy_pass = smx__dev_copy_pass,
-    .row_sums = smx__dev_row_sums,
     .accelerator = vk_accelerator,
-    .describe = smx__dev_describe,
 };
