@@ -54,3 +54,23 @@ Test(vulkan, auto_backend_prefers_a_gpu_else_openmp)
     else cr_expect_str_eq(smx_run_result(r)->backend, "openmp");
     smx_run_free(r);
 }
+
+/* Per-operator kernel times from timestamp queries (lavapipe has them):
+ * positive and within the operator's wall time; a CPU backend has none. */
+Test(vulkan, kernel_times_from_timestamps)
+{
+    need_vulkan();
+    smx_config c;
+    dc_beams(&c, "vulkan");
+    smx_run *r = run_config(&c);
+    const smx_timing *t = &smx_run_result(r)->timing;
+    for (int op = 0; op < SMX_OP_COUNT; op++) {
+        double k = t->op_kernel_ms_per_step[op], w = t->op_ms_per_step[op];
+        cr_expect(k > 0 && k <= 1.05 * w + 0.05, "%s: kernels %.4g ms, wall %.4g ms", smx_op_name(op), k, w);
+    }
+    smx_run_free(r);
+    snprintf(c.backend, sizeof c.backend, "openmp");
+    r = run_config(&c);
+    cr_expect_lt(smx_run_result(r)->timing.op_kernel_ms_per_step[0], 0);
+    smx_run_free(r);
+}

@@ -254,6 +254,9 @@ typedef struct smx_timing {
     double setup_s;         /* tables, backend creation, upload */
     double transport_s;     /* the step loop */
     double op_ms_per_step[SMX_OP_COUNT];
+    double op_kernel_ms_per_step[SMX_OP_COUNT]; /* device time of the op's kernels
+                               (timestamps/events); < 0 where the backend does not
+                               measure it */
     double step_ms;
     double peak_rss_MB;     /* the process's peak resident memory so far
                                (the OS's figure, getrusage), after the run */
@@ -320,6 +323,7 @@ typedef struct smx_bench_result {
     double step_ms;
     double copy_ms;
     double per_op_ms[SMX_OP_COUNT];
+    double per_op_kernel_ms[SMX_OP_COUNT]; /* device time of the kernels; < 0: not measured */
     double state_bytes;
     double peak_rss_MB;      /* the process's peak resident memory (getrusage) */
     int threads;             /* CPU threads (0 for a device backend) */

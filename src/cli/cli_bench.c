@@ -226,6 +226,13 @@ static void json_row(smx__json *j, const bench_args *a, const bench_row *row)
     for (int op = 0; op < SMX_OP_COUNT; op++)
         smx__json_kv_double(j, op_keys[op], r->per_op_ms[op]);
     smx__json_end_object(j);
+    if (r->per_op_kernel_ms[0] >= 0) { /* the device's own clock, where it has one */
+        smx__json_key(j, "per_op_kernel_ms");
+        smx__json_begin_object(j);
+        for (int op = 0; op < SMX_OP_COUNT; op++)
+            smx__json_kv_double(j, op_keys[op], r->per_op_kernel_ms[op]);
+        smx__json_end_object(j);
+    }
     smx__json_kv_double(j, "state_bytes", r->state_bytes);
     smx__json_kv_double(j, "peak_rss_MB", r->peak_rss_MB);
     smx__json_end_object(j);

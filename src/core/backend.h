@@ -47,6 +47,7 @@ typedef struct smx_op_acct {
                                (created: w_in + w_secondary = w_out + sinks) */
     double e_secondary;     /* their energy (part of e_out) */
     double ms;          /* wall time of the op */
+    double kernel_ms;   /* device time of its kernels (< 0: not measured) */
 } smx_op_acct;
 
 /* How to create a context. device < 0: the backend's default (opencl:
@@ -115,6 +116,10 @@ typedef struct smx_backend_iface {
                            size_t errlen);
     /* What the context runs (NULL: "deterministic", "stencil"). */
     void (*describe)(void *ctx, char *accumulation, char *scatter, size_t len);
+    /* Device time of the kernels run since the last call, in ms, from the
+     * device's own clock (timestamp queries, events); < 0 (or NULL): not
+     * measured. */
+    double (*kernel_ms)(void *ctx);
 } smx_backend_iface;
 
 /* The registry (src/backend/registry.c). find: NULL when not compiled in. */

@@ -71,17 +71,24 @@ smx_status smx_bench_run(const smx_bench_spec *spec, smx_bench_result *res, char
     double copy = 0;
     if (st == SMX_OK) st = smx__graph_run(be, ctx, &plan, &g, acct, err, errlen);
     if (st == SMX_OK) st = be->copy_pass(ctx, &copy, err, errlen);
+    int kernel_timed = 1;
     for (int k = 0; st == SMX_OK && k < spec->steps; k++) {
         g.e_lo = 0; /* every bin, every step */
         g.e_hi = plan.ne - 1;
         st = smx__graph_run(be, ctx, &plan, &g, acct, err, errlen);
-        for (int q = 0; st == SMX_OK && q < g.nnodes; q++)
+        for (int q = 0; st == SMX_OK && q < g.nnodes; q++) {
             res->per_op_ms[g.nodes[q].op] += acct[q].ms / spec->steps;
+            res->per_op_kernel_ms[g.nodes[q].op] += acct[q].kernel_ms / spec->steps;
+            kernel_timed = kernel_timed && acct[q].kernel_ms >= 0;
+        }
         if (st == SMX_OK) st = be->copy_pass(ctx, &copy, err, errlen);
         res->copy_ms += copy / spec->steps;
     }
     if (st == SMX_OK) {
-        for (int op = 0; op < SMX_OP_COUNT; op++) res->step_ms += res->per_op_ms[op];
+        for (int op = 0; op < SMX_OP_COUNT; op++) {
+            res->step_ms += res->per_op_ms[op];
+            if (!kernel_timed) res->per_op_kernel_ms[op] = -1;
+        }
         /* every state array (psi and, with centroids, four moments), as
          * the copy pass copies them */
         res->state_bytes = (double)n * (prec == SMX_PRECISION_FLOAT64 ? 8 : 4) * (plan.moments ? 5 : 1);

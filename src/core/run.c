@@ -171,7 +171,8 @@ smx_status smx_run_execute(smx_run *r, smx_progress_fn progress, void *user, cha
     smx_accounting *a = &res->accounting;
     smx_graph g = {0};
     smx__step_graph(r->cfg.splitting, &g);
-    double t0 = smx__now_s(), op_ms[SMX_OP_COUNT] = {0};
+    double t0 = smx__now_s(), op_ms[SMX_OP_COUNT] = {0}, op_kms[SMX_OP_COUNT] = {0};
+    int kernel_timed = 1; /* every op of every step has a device time */
     double w_left = a->weight_source - a->weight_source_leaked - a->weight_absorbed;
     double e_left = 0;
     int step = 0;
@@ -211,6 +212,8 @@ smx_status smx_run_execute(smx_run *r, smx_progress_fn progress, void *user, cha
             dw += nw;
             de += ne_;
             op_ms[g.nodes[n].op] += acct[n].ms;
+            op_kms[g.nodes[n].op] += acct[n].kernel_ms;
+            kernel_timed = kernel_timed && acct[n].kernel_ms >= 0;
         }
         r->e_lo = g.e_lo; /* the backend's range after the step */
         r->e_hi = g.e_hi;
@@ -234,6 +237,7 @@ smx_status smx_run_execute(smx_run *r, smx_progress_fn progress, void *user, cha
     res->timing.peak_rss_MB = smx__peak_rss_MB();
     for (int op = 0; op < SMX_OP_COUNT; op++) {
         res->timing.op_ms_per_step[op] = step ? op_ms[op] / step : 0;
+        res->timing.op_kernel_ms_per_step[op] = !kernel_timed ? -1 : step ? op_kms[op] / step : 0;
         res->timing.step_ms += res->timing.op_ms_per_step[op];
     }
     /* after the steps: `run.scatter: auto` decides on the first one */

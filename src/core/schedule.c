@@ -76,6 +76,7 @@ smx_status smx__graph_run(const smx_backend_iface *b, void *ctx, const smx_plan 
     int lo = g->e_lo, hi = g->e_hi;
     if (hi < lo) lo = 0, hi = -1;
     smx_status st = hi >= lo ? b->slab_weights(ctx, lo, hi, w, err, errlen) : SMX_OK;
+    if (b->kernel_ms) b->kernel_ms(ctx); /* from here */
     for (int n = 0; n < g->nnodes && st == SMX_OK; n++) {
         smx_op_acct *a = &acct[n];
         const smx_node *node = &g->nodes[n];
@@ -102,6 +103,7 @@ smx_status smx__graph_run(const smx_backend_iface *b, void *ctx, const smx_plan 
         }
         totals(p, w, lo, hi, &a->w_out, &a->e_out);
         a->ms = (smx__now_s() - t0) * 1e3;
+        a->kernel_ms = b->kernel_ms ? b->kernel_ms(ctx) : -1;
     }
     free(w);
     g->e_lo = lo;

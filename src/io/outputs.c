@@ -415,6 +415,13 @@ static void json_timing(smx__json *j, const smx_timing *t)
     for (int op = 0; op < SMX_OP_COUNT; op++)
         smx__json_kv_double(j, op_keys[op], t->op_ms_per_step[op]);
     smx__json_end_object(j);
+    if (t->op_kernel_ms_per_step[0] >= 0) { /* the device's own clock, where it has one */
+        smx__json_key(j, "per_operator_kernel_ms_per_step");
+        smx__json_begin_object(j);
+        for (int op = 0; op < SMX_OP_COUNT; op++)
+            smx__json_kv_double(j, op_keys[op], t->op_kernel_ms_per_step[op]);
+        smx__json_end_object(j);
+    }
     smx__json_end_object(j);
 }
 

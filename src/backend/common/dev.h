@@ -86,6 +86,8 @@ struct smx_dev {
     int fp64;                   /* accumulators in double (else Kahan float pairs) */
     int poison;                 /* state buffers made NaN-filled: a kernel reading a cell
                                  * no operator wrote fails the crosscheck */
+    int kernel_timed;           /* the backend adds each kernel's device time to kernel_ms */
+    double kernel_ms;
     int na;                     /* 1, or SMX_DEV_ARRAYS with moments */
     int S;                      /* nz * nx: cells of the grid */
     /* memory follows the beam: each slab of both buffer sets holds rows
@@ -154,13 +156,17 @@ smx_status smx__dev_copy_pass(void *ctx, double *ms, char *err, size_t errlen);
 void smx__dev_describe(void *ctx, char *accumulation, char *scatter, size_t len);
 /* Every operator, float32 state only. */
 int smx__dev_supports(void *ctx, int op, smx_precision precision);
+/* The device time of the kernels since the last call (after finishing the
+ * queue), or -1 where the backend does not time them (kernel_timed). */
+double smx__dev_kernel_ms(void *ctx);
 /* The entries of a device backend's smx_backend_iface that are the common
  * layer's; the backend adds name, devices, create, destroy, accelerator. */
 #define SMX_DEV_BACKEND_ENTRIES                                                               \
     .kind = SMX_BACKEND_DEVICE, .supports = smx__dev_supports, .set_state = smx__dev_set_state, \
     .get_state = smx__dev_get_state, .get_edep = smx__dev_get_edep, .op = smx__dev_op,          \
     .slab_weights = smx__dev_slab_weights, .stop = smx__dev_stop,                               \
-    .copy_pass = smx__dev_copy_pass, .row_sums = smx__dev_row_sums, .describe = smx__dev_describe
+    .copy_pass = smx__dev_copy_pass, .row_sums = smx__dev_row_sums, .describe = smx__dev_describe, \
+    .kernel_ms = smx__dev_kernel_ms
 
 /* Internal to src/backend/common: the operators (dev_ops.c) and the window
  * (dev_window.c). */

@@ -409,6 +409,16 @@ smx_status smx__dev_row_sums(void *ctx, int lo, int hi, double *w, double *mz, c
     return SMX_OK;
 }
 
+double smx__dev_kernel_ms(void *ctx)
+{
+    smx_dev *c = ctx;
+    char err[8];
+    if (!c->kernel_timed || c->api->finish(c, err, sizeof err) != SMX_OK) return -1;
+    double ms = c->kernel_ms;
+    c->kernel_ms = 0;
+    return ms;
+}
+
 int smx__dev_supports(void *ctx, int op, smx_precision precision)
 {
     return op >= 0 && op < SMX_OP_COUNT && precision == SMX_PRECISION_FLOAT32;

@@ -111,6 +111,7 @@ smx_status smx__cu_launch(cu_ctx *c, int k, const smx_karg *args, int nargs, int
         CU_TRY(name, cudaEventSynchronize(c->ev1));
         CU_TRY("cudaEventElapsedTime", cudaEventElapsedTime(&ms, c->ev0, c->ev1));
         c->prof_ms[k] += ms;
+        c->d.kernel_ms += ms;
         c->prof_n[k]++;
     }
     return SMX_OK;

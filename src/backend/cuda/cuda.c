@@ -174,6 +174,7 @@ static smx_status open_device(cu_ctx *c, char *err, size_t errlen)
     /* a blocking stream: it waits for the legacy default stream (cu_kernel.c) */
     CU_TRY("cudaStreamCreate", cudaStreamCreate(&c->s));
     c->profile = smx__cu_env_flag("SMX_CUDA_PROFILE");
+    c->d.kernel_timed = c->profile; /* the events wait for every kernel */
     if (c->profile) {
         CU_TRY("cudaEventCreate", cudaEventCreate(&c->ev0));
         CU_TRY("cudaEventCreate", cudaEventCreate(&c->ev1));

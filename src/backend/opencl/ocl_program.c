@@ -61,6 +61,7 @@ smx_status smx__ocl_enqueue(ocl_ctx *c, int kernel, cl_uint dims, const size_t *
         clGetEventProfilingInfo(ev, CL_PROFILING_COMMAND_START, sizeof t0, &t0, NULL);
         clGetEventProfilingInfo(ev, CL_PROFILING_COMMAND_END, sizeof t1, &t1, NULL);
         c->prof_ms[kernel] += (t1 - t0) * 1e-6;
+        c->d.kernel_ms += (t1 - t0) * 1e-6;
         c->prof_n[kernel]++;
         clReleaseEvent(ev);
     }

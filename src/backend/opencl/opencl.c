@@ -173,6 +173,7 @@ static smx_status ocl_create(const smx_plan *p, const smx_backend_opts *opt, voi
     if (st == SMX_OK) {
         const char *prof = getenv("SMX_OPENCL_PROFILE");
         c->profile = prof && *prof && strcmp(prof, "0") != 0;
+        d->kernel_timed = c->profile; /* event profiling waits for every kernel */
         c->q = clCreateCommandQueue(c->cx, dv.id, c->profile ? CL_QUEUE_PROFILING_ENABLE : 0, &e);
         if (e != CL_SUCCESS) st = smx__ocl_fail(err, errlen, "clCreateCommandQueue", e);
     }

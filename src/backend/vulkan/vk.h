@@ -20,6 +20,7 @@ typedef struct vk_device {
     int float_atomics; /* shaderBufferFloat32AtomicAdd (listed, not needed) */
     uint32_t subgroup;
     uint32_t qfam;     /* a queue family with compute */
+    uint32_t timestamp_bits; /* its timestampValidBits (0: no timestamps) */
 } vk_device;
 
 /* A device buffer (smx_dbuf). */
@@ -59,8 +60,9 @@ typedef struct vk_ctx {
     void *stage_map;
     VkPhysicalDeviceMemoryProperties mem;
     VkDeviceSize max_range;     /* maxStorageBufferRange */
-    /* SMX_VULKAN_PROFILE: kernel times (timestamp queries) to stderr at the end */
-    int profile;
+    /* kernel times from timestamp queries where the queue has them (into
+     * d.kernel_ms; per kernel to stderr at the end with SMX_VULKAN_PROFILE) */
+    int timed, profile;
     VkQueryPool qp;
     uint32_t nq;
     int qk[VK_PROFILE_QUERIES / 2];

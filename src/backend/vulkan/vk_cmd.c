@@ -12,7 +12,7 @@ smx_status smx__vk_record(vk_ctx *c, char *err, size_t errlen)
                                    .flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT};
     VK_TRY("vkBeginCommandBuffer", vkBeginCommandBuffer(c->cb, &bi));
     c->recording = 1;
-    if (c->profile) vkCmdResetQueryPool(c->cb, c->qp, 0, VK_PROFILE_QUERIES), c->nq = 0;
+    if (c->timed) vkCmdResetQueryPool(c->cb, c->qp, 0, VK_PROFILE_QUERIES), c->nq = 0;
     smx__vk_barrier(c); /* the previous submission's writes, and the host's */
     return SMX_OK;
 }
@@ -51,6 +51,6 @@ smx_status smx__vk_submit(vk_ctx *c, char *err, size_t errlen)
     VK_TRY("vkResetFences", vkResetFences(c->dev, 1, &c->fence));
     VK_TRY("vkResetDescriptorPool", vkResetDescriptorPool(c->dev, c->dpool, 0));
     c->dsets = 0;
-    if (c->profile) smx__vk_profile_collect(c);
+    if (c->timed) smx__vk_profile_collect(c);
     return validation(c, err, errlen);
 }

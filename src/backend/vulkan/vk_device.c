@@ -68,21 +68,18 @@ static int type_rank(VkPhysicalDeviceType t)
     }
 }
 
-static int compute_family(VkPhysicalDevice pd, uint32_t *fam)
+static int compute_family(VkPhysicalDevice pd, uint32_t *fam, uint32_t *timestamp_bits)
 {
     VkQueueFamilyProperties qf[16];
     uint32_t n = 16;
     vkGetPhysicalDeviceQueueFamilyProperties(pd, &n, qf);
-    for (uint32_t i = 0; i < n; i++) /* a compute-only family first (async compute) */
-        if ((qf[i].queueFlags & VK_QUEUE_COMPUTE_BIT) && !(qf[i].queueFlags & VK_QUEUE_GRAPHICS_BIT)) {
-            *fam = i;
-            return 1;
-        }
-    for (uint32_t i = 0; i < n; i++)
-        if (qf[i].queueFlags & VK_QUEUE_COMPUTE_BIT) {
-            *fam = i;
-            return 1;
-        }
+    for (int pass = 0; pass < 2; pass++) /* a compute-only family first (async compute) */
+        for (uint32_t i = 0; i < n; i++)
+            if ((qf[i].queueFlags & VK_QUEUE_COMPUTE_BIT) && (pass || !(qf[i].queueFlags & VK_QUEUE_GRAPHICS_BIT))) {
+                *fam = i;
+                *timestamp_bits = qf[i].timestampValidBits;
+                return 1;
+            }
     return 0;
 }
 
@@ -119,7 +116,7 @@ int smx__vk_devices(VkInstance inst, vk_device *out, int max)
     int m = 0;
     for (uint32_t i = 0; i < n; i++) {
         vk_device d = {.pd = pds[i]};
-        if (!compute_family(d.pd, &d.qfam)) continue;
+        if (!compute_family(d.pd, &d.qfam, &d.timestamp_bits)) continue;
         query(&d);
         if (d.props.apiVersion < VK_API_VERSION_1_1) continue;
         all[m++] = d;

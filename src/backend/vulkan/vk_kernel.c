@@ -114,7 +114,7 @@ smx_status smx__vk_launch(vk_ctx *c, int k, const smx_karg *args, int nargs, int
     size_t L[3] = {l ? l[0] : 64, l && dims > 1 ? l[1] : 1, l && dims > 2 ? l[2] : 1};
     uint32_t n[3] = {1, 1, 1};
     for (int d = 0; d < dims && d < 3; d++) n[d] = (uint32_t)((g[d] + L[d] - 1) / L[d]);
-    int timed = c->profile && c->nq + 2 <= VK_PROFILE_QUERIES;
+    int timed = c->timed && c->nq + 2 <= VK_PROFILE_QUERIES;
     if (timed) vkCmdWriteTimestamp(c->cb, VK_PIPELINE_STAGE_TOP_OF_PIPE_BIT, c->qp, c->nq);
     vkCmdDispatch(c->cb, n[0], n[1], n[2]);
     if (timed) {
@@ -145,9 +145,12 @@ void smx__vk_profile_collect(vk_ctx *c)
                                         VK_QUERY_RESULT_64_BIT | VK_QUERY_RESULT_WAIT_BIT) != VK_SUCCESS)
         return;
     double ns = c->dv.props.limits.timestampPeriod;
+    uint64_t mask = c->dv.timestamp_bits >= 64 ? ~0ull : (1ull << c->dv.timestamp_bits) - 1;
     for (uint32_t i = 0; i + 1 < c->nq; i += 2) {
-        c->prof_ms[c->qk[i / 2]] += (double)(t[i + 1] - t[i]) * ns * 1e-6;
+        double ms = (double)((t[i + 1] - t[i]) & mask) * ns * 1e-6;
+        c->prof_ms[c->qk[i / 2]] += ms;
         c->prof_n[c->qk[i / 2]]++;
+        c->d.kernel_ms += ms;
     }
     c->nq = 0;
 }

@@ -291,7 +291,7 @@ static smx_status open_device(vk_ctx *c, int fast64, char *err, size_t errlen)
     VkDescriptorPoolCreateInfo dpi = {.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO,
                                       .maxSets = 256, .poolSizeCount = 1, .pPoolSizes = &ps};
     VK_TRY("vkCreateDescriptorPool", vkCreateDescriptorPool(c->dev, &dpi, NULL, &c->dpool));
-    if (c->profile) {
+    if (c->timed) {
         VkQueryPoolCreateInfo qpi = {.sType = VK_STRUCTURE_TYPE_QUERY_POOL_CREATE_INFO,
                                      .queryType = VK_QUERY_TYPE_TIMESTAMP, .queryCount = VK_PROFILE_QUERIES};
         VK_TRY("vkCreateQueryPool", vkCreateQueryPool(c->dev, &qpi, NULL, &c->qp));
@@ -349,6 +349,8 @@ static smx_status vk_create(const smx_plan *p, const smx_backend_opts *opt, void
         snprintf(d->name, sizeof d->name, "vulkan");
         smx__vk_describe(&c->dv, d->device_name, sizeof d->device_name);
         c->max_range = c->dv.props.limits.maxStorageBufferRange;
+        c->timed = c->dv.timestamp_bits > 0 && c->dv.props.limits.timestampPeriod > 0;
+        d->kernel_timed = c->timed;
         /* float64 accumulators where the device has them (fast deposits in
          * double need 64-bit atomics; without, Kahan float pairs) */
         int fp64 = c->dv.fp64 && !smx__vk_env_flag("SMX_VULKAN_NO_FP64");
