@@ -154,6 +154,13 @@ smx_status smx__dev_row_sums(void *ctx, int lo, int hi, double *w, double *mz, c
                              size_t errlen);
 smx_status smx__dev_copy_pass(void *ctx, double *ms, char *err, size_t errlen);
 void smx__dev_describe(void *ctx, char *accumulation, char *scatter, size_t len);
+/* Environment (dev_env.c): a flag is set unless empty or "0"; device < 0
+ * becomes the device index in `var` (0 when unset), or SMX_EINVAL with
+ * the value and the variable's name. */
+int smx__dev_env_flag(const char *name);
+smx_status smx__dev_env_device(const char *backend, const char *var, int *device, char *err,
+                               size_t errlen);
+
 /* Every operator, float32 state only. */
 int smx__dev_supports(void *ctx, int op, smx_precision precision);
 /* The device time of the kernels since the last call (after finishing the

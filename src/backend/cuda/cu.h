@@ -41,7 +41,6 @@ smx_status smx__cu_fail(char *err, size_t errlen, const char *call, cudaError_t 
 int smx__cu_devices(char *why, size_t whylen);
 smx_status smx__cu_pick(int device, int *out, char *err, size_t errlen);
 smx_status smx__cu_describe(int dev, char *buf, size_t buflen);
-int smx__cu_env_flag(const char *name);
 
 /* Kernels (cu_kernel.c): the variant of a plan, launches, the fill kernel
  * and profiling. */

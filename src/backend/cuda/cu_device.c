@@ -6,12 +6,6 @@
 
 #include "backend/cuda/cu.h"
 
-int smx__cu_env_flag(const char *name)
-{
-    const char *s = getenv(name);
-    return s && *s && strcmp(s, "0") != 0;
-}
-
 static void version(int v, char *buf, size_t len) { snprintf(buf, len, "%d.%d", v / 1000, v % 1000 / 10); }
 
 int smx__cu_devices(char *why, size_t whylen)
@@ -36,29 +30,12 @@ int smx__cu_devices(char *why, size_t whylen)
     return n < 0 ? 0 : n;
 }
 
-/* SMX_CUDA_DEVICE, when set, is the default device; -1 when it is not a
- * valid index. */
-static int env_device(void)
-{
-    const char *s = getenv("SMX_CUDA_DEVICE");
-    if (!s || !*s) return 0;
-    char *end;
-    long v = strtol(s, &end, 10);
-    return *end || v < 0 || v > 1023 ? -1 : (int)v;
-}
-
 smx_status smx__cu_pick(int device, int *out, char *err, size_t errlen)
 {
     char why[256] = "";
     const char *from = device < 0 ? " (SMX_CUDA_DEVICE)" : "";
-    if (device < 0) {
-        device = env_device();
-        if (device < 0) {
-            smx__err(err, errlen, "cuda backend: SMX_CUDA_DEVICE='%s' is not a device index "
-                     "(expected an integer >= 0; see smatrix2d devices)", getenv("SMX_CUDA_DEVICE"));
-            return SMX_EINVAL;
-        }
-    }
+    smx_status st = smx__dev_env_device("cuda", "SMX_CUDA_DEVICE", &device, err, errlen);
+    if (st != SMX_OK) return st;
     int n = smx__cu_devices(why, sizeof why);
     if (device >= n) {
         smx__err(err, errlen, "cuda backend: device %d%s requested, %d found%s%s", device, from, n,

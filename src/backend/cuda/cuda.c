@@ -173,7 +173,7 @@ static smx_status open_device(cu_ctx *c, char *err, size_t errlen)
     CU_TRY("cudaSetDevice", cudaSetDevice(c->dev));
     /* a blocking stream: it waits for the legacy default stream (cu_kernel.c) */
     CU_TRY("cudaStreamCreate", cudaStreamCreate(&c->s));
-    c->profile = smx__cu_env_flag("SMX_CUDA_PROFILE");
+    c->profile = smx__dev_env_flag("SMX_CUDA_PROFILE");
     c->d.kernel_timed = c->profile; /* the events wait for every kernel */
     if (c->profile) {
         CU_TRY("cudaEventCreate", cudaEventCreate(&c->ev0));
@@ -202,7 +202,7 @@ static smx_status cu_create(const smx_plan *p, const smx_backend_opts *opt, void
     smx__cu_describe(dev, d->device_name, sizeof d->device_name);
     /* every CUDA GPU has fp64 and 64-bit atomicCAS: double accumulators in
      * both modes unless SMX_CUDA_NO_FP64 asks for Kahan float pairs */
-    d->fp64 = !smx__cu_env_flag("SMX_CUDA_NO_FP64");
+    d->fp64 = !smx__dev_env_flag("SMX_CUDA_NO_FP64");
     st = smx__cu_kernels(c, err, errlen);
     if (st == SMX_OK) st = open_device(c, err, errlen);
     if (st == SMX_OK) {
@@ -210,7 +210,7 @@ static smx_status cu_create(const smx_plan *p, const smx_backend_opts *opt, void
         struct cudaDeviceProp prop;
         if (cudaGetDeviceProperties(&prop, dev) == cudaSuccess) total = prop.totalGlobalMem;
         d->api = &cu_api;
-        d->poison = smx__cu_env_flag("SMX_CUDA_POISON");
+        d->poison = smx__dev_env_flag("SMX_CUDA_POISON");
         st = smx__dev_init(d, total, total, err, errlen);
     }
     if (st != SMX_OK) {

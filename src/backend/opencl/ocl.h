@@ -50,7 +50,6 @@ smx_status smx__ocl_pick(int device, ocl_device *out, char *err, size_t errlen);
 smx_status smx__ocl_describe(const ocl_device *d, char *buf, size_t buflen);
 int smx__ocl_has_ext(cl_device_id d, const char *ext);
 int smx__ocl_accelerator(int device);
-int smx__ocl_env_no_fp64(void);
 
 /* Program (ocl_program.c): builds the embedded source with the plan's
  * options; a failure carries the compiler log. */

@@ -34,30 +34,13 @@ int smx__ocl_devices(ocl_device *out, int max, char *why, size_t whylen)
     return n;
 }
 
-/* SMX_OPENCL_DEVICE, when set, is the default device; -1 when it is not
- * a valid index. */
-static int env_device(void)
-{
-    const char *s = getenv("SMX_OPENCL_DEVICE");
-    if (!s || !*s) return 0;
-    char *end;
-    long v = strtol(s, &end, 10);
-    return *end || v < 0 || v > 1023 ? -1 : (int)v;
-}
-
 smx_status smx__ocl_pick(int device, ocl_device *out, char *err, size_t errlen)
 {
     ocl_device all[OCL_MAX_DEVICES];
     char why[256] = "";
     const char *from = device < 0 ? " (SMX_OPENCL_DEVICE)" : "";
-    if (device < 0) {
-        device = env_device();
-        if (device < 0) {
-            smx__err(err, errlen, "opencl backend: SMX_OPENCL_DEVICE='%s' is not a device index "
-                     "(expected an integer >= 0; see smatrix2d devices)", getenv("SMX_OPENCL_DEVICE"));
-            return SMX_EINVAL;
-        }
-    }
+    smx_status st = smx__dev_env_device("opencl", "SMX_OPENCL_DEVICE", &device, err, errlen);
+    if (st != SMX_OK) return st;
     int n = smx__ocl_devices(all, OCL_MAX_DEVICES, why, sizeof why);
     if (device >= n || device >= OCL_MAX_DEVICES) {
         smx__err(err, errlen, "opencl backend: device %d%s requested, %d found%s%s", device, from,
@@ -83,14 +66,6 @@ int smx__ocl_has_ext(cl_device_id d, const char *ext)
     }
     free(s);
     return found;
-}
-
-/* SMX_OPENCL_NO_FP64=1 makes the backend ignore fp64 (to test the Kahan
- * accumulators on a device that has fp64). */
-int smx__ocl_env_no_fp64(void)
-{
-    const char *s = getenv("SMX_OPENCL_NO_FP64");
-    return s && *s && strcmp(s, "0") != 0;
 }
 
 int smx__ocl_accelerator(int device)

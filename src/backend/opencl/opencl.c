@@ -135,14 +135,6 @@ static void ocl_destroy(void *ctx)
     free(c);
 }
 
-/* SMX_OPENCL_POISON=1 fills the state buffers with NaN at creation: a
- * kernel that reads a cell no operator wrote then fails the crosscheck. */
-static int env_poison(void)
-{
-    const char *s = getenv("SMX_OPENCL_POISON");
-    return s && *s && strcmp(s, "0") != 0;
-}
-
 static smx_status ocl_create(const smx_plan *p, const smx_backend_opts *opt, void **out, char *err,
                              size_t errlen)
 {
@@ -162,7 +154,7 @@ static smx_status ocl_create(const smx_plan *p, const smx_backend_opts *opt, voi
     d->opt = *opt;
     snprintf(d->name, sizeof d->name, "opencl");
     smx__ocl_describe(&dv, d->device_name, sizeof d->device_name);
-    int fp64 = smx__ocl_has_ext(dv.id, "cl_khr_fp64") && !smx__ocl_env_no_fp64();
+    int fp64 = smx__ocl_has_ext(dv.id, "cl_khr_fp64") && !smx__dev_env_flag("SMX_OPENCL_NO_FP64");
     int atomic64 = smx__ocl_has_ext(dv.id, "cl_khr_int64_base_atomics");
     /* fast deposits in double need 64-bit atomics; without, Kahan pairs */
     d->fp64 = fp64 && (opt->accumulation == SMX_ACCUM_DETERMINISTIC || atomic64);
@@ -171,8 +163,7 @@ static smx_status ocl_create(const smx_plan *p, const smx_backend_opts *opt, voi
     c->cx = clCreateContext(props, 1, &dv.id, NULL, NULL, &e);
     if (e != CL_SUCCESS) st = smx__ocl_fail(err, errlen, "clCreateContext", e);
     if (st == SMX_OK) {
-        const char *prof = getenv("SMX_OPENCL_PROFILE");
-        c->profile = prof && *prof && strcmp(prof, "0") != 0;
+        c->profile = smx__dev_env_flag("SMX_OPENCL_PROFILE");
         d->kernel_timed = c->profile; /* event profiling waits for every kernel */
         c->q = clCreateCommandQueue(c->cx, dv.id, c->profile ? CL_QUEUE_PROFILING_ENABLE : 0, &e);
         if (e != CL_SUCCESS) st = smx__ocl_fail(err, errlen, "clCreateCommandQueue", e);
@@ -183,7 +174,7 @@ static smx_status ocl_create(const smx_plan *p, const smx_backend_opts *opt, voi
         clGetDeviceInfo(dv.id, CL_DEVICE_GLOBAL_MEM_SIZE, sizeof global, &global, NULL);
         clGetDeviceInfo(dv.id, CL_DEVICE_MAX_MEM_ALLOC_SIZE, sizeof maxalloc, &maxalloc, NULL);
         d->api = &c->api;
-        d->poison = env_poison();
+        d->poison = smx__dev_env_flag("SMX_OPENCL_POISON"); /* NaN-filled state buffers */
         st = smx__dev_init(d, (size_t)global, (size_t)maxalloc, err, errlen);
     }
     if (st != SMX_OK) {

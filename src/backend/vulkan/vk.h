@@ -93,7 +93,6 @@ int smx__vk_has_validation(void); /* the Khronos validation layer is installed *
 int smx__vk_devices(VkInstance inst, vk_device *out, int max);
 smx_status smx__vk_pick(VkInstance inst, int device, vk_device *out, char *err, size_t errlen);
 void smx__vk_describe(const vk_device *d, char *buf, size_t buflen);
-int smx__vk_env_flag(const char *name);
 
 /* Commands (vk_cmd.c): one command buffer records transfers and launches
  * with a barrier after each, submitted when the host needs a result. */

@@ -11,12 +11,6 @@
 
 #define VK_MAX_DEVICES 32
 
-int smx__vk_env_flag(const char *name)
-{
-    const char *s = getenv(name);
-    return s && *s && strcmp(s, "0") != 0;
-}
-
 int smx__vk_has_validation(void)
 {
     VkLayerProperties l[64];
@@ -132,29 +126,12 @@ int smx__vk_devices(VkInstance inst, vk_device *out, int max)
     return k;
 }
 
-/* SMX_VULKAN_DEVICE, when set, is the default device; -1 when it is not
- * a valid index. */
-static int env_device(void)
-{
-    const char *s = getenv("SMX_VULKAN_DEVICE");
-    if (!s || !*s) return 0;
-    char *end;
-    long v = strtol(s, &end, 10);
-    return *end || v < 0 || v > 1023 ? -1 : (int)v;
-}
-
 smx_status smx__vk_pick(VkInstance inst, int device, vk_device *out, char *err, size_t errlen)
 {
     vk_device all[VK_MAX_DEVICES];
     const char *from = device < 0 ? " (SMX_VULKAN_DEVICE)" : "";
-    if (device < 0) {
-        device = env_device();
-        if (device < 0) {
-            smx__err(err, errlen, "vulkan backend: SMX_VULKAN_DEVICE='%s' is not a device index "
-                     "(expected an integer >= 0; see smatrix2d devices)", getenv("SMX_VULKAN_DEVICE"));
-            return SMX_EINVAL;
-        }
-    }
+    smx_status st = smx__dev_env_device("vulkan", "SMX_VULKAN_DEVICE", &device, err, errlen);
+    if (st != SMX_OK) return st;
     int n = smx__vk_devices(inst, all, VK_MAX_DEVICES);
     if (device >= n) {
         smx__err(err, errlen, "vulkan backend: device %d%s requested, %d Vulkan 1.1 device(s) with "

@@ -333,11 +333,11 @@ static smx_status vk_create(const smx_plan *p, const smx_backend_opts *opt, void
     vk_ctx *c = calloc(1, sizeof *c);
     if (!c) return SMX_ENOMEM;
     /* the validation layer: asked for, or a debug build where it is installed */
-    int validate = smx__vk_env_flag("SMX_VULKAN_VALIDATION");
+    int validate = smx__dev_env_flag("SMX_VULKAN_VALIDATION");
 #ifndef NDEBUG
     validate = validate || smx__vk_has_validation();
 #endif
-    c->profile = smx__vk_env_flag("SMX_VULKAN_PROFILE");
+    c->profile = smx__dev_env_flag("SMX_VULKAN_PROFILE");
     smx_status st = smx__vk_instance(&c->inst, validate, err, errlen);
     if (st == SMX_OK && validate) st = messenger(c, err, errlen);
     if (st == SMX_OK) st = smx__vk_pick(c->inst, opt->device, &c->dv, err, errlen);
@@ -353,7 +353,7 @@ static smx_status vk_create(const smx_plan *p, const smx_backend_opts *opt, void
         d->kernel_timed = c->timed;
         /* float64 accumulators where the device has them (fast deposits in
          * double need 64-bit atomics; without, Kahan float pairs) */
-        int fp64 = c->dv.fp64 && !smx__vk_env_flag("SMX_VULKAN_NO_FP64");
+        int fp64 = c->dv.fp64 && !smx__dev_env_flag("SMX_VULKAN_NO_FP64");
         d->fp64 = fp64 && (opt->accumulation == SMX_ACCUM_DETERMINISTIC || c->dv.atomic64);
         fast64 = d->fp64 && opt->accumulation == SMX_ACCUM_FAST;
         st = open_device(c, fast64, err, errlen);
@@ -362,7 +362,7 @@ static smx_status vk_create(const smx_plan *p, const smx_backend_opts *opt, void
         size_t global, maxalloc;
         limits(c, &global, &maxalloc);
         d->api = &vk_api;
-        d->poison = smx__vk_env_flag("SMX_VULKAN_POISON");
+        d->poison = smx__dev_env_flag("SMX_VULKAN_POISON");
         st = smx__dev_init(d, global, maxalloc, err, errlen);
     }
     if (st != SMX_OK) {
