@@ -86,8 +86,10 @@ struct smx_dev {
     int fp64;                   /* accumulators in double (else Kahan float pairs) */
     int poison;                 /* state buffers made NaN-filled: a kernel reading a cell
                                  * no operator wrote fails the crosscheck */
-    int kernel_timed;           /* the backend adds each kernel's device time to kernel_ms */
-    double kernel_ms;
+    int kernel_timed;           /* the backend times its kernels (smx__dev_kernel_time) */
+    double kernel_ms;           /* since the last smx__dev_kernel_ms */
+    double prof_ms[SMX_K_COUNT]; /* per kernel, the whole context */
+    int prof_n[SMX_K_COUNT];
     int na;                     /* 1, or SMX_DEV_ARRAYS with moments */
     int S;                      /* nz * nx: cells of the grid */
     /* memory follows the beam: each slab of both buffer sets holds rows
@@ -166,6 +168,11 @@ int smx__dev_supports(void *ctx, int op, smx_precision precision);
 /* The device time of the kernels since the last call (after finishing the
  * queue), or -1 where the backend does not time them (kernel_timed). */
 double smx__dev_kernel_ms(void *ctx);
+/* A launch of kernel k took ms on the device (the backend's events or
+ * timestamps); the per-kernel totals go to stderr with
+ * smx__dev_profile_report ("<name> profile: ..."). */
+void smx__dev_kernel_time(smx_dev *d, int k, double ms);
+void smx__dev_profile_report(const smx_dev *d);
 /* The entries of a device backend's smx_backend_iface that are the common
  * layer's; the backend adds name, devices, create, destroy, accelerator. */
 #define SMX_DEV_BACKEND_ENTRIES                                                               \

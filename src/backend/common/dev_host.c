@@ -419,6 +419,21 @@ double smx__dev_kernel_ms(void *ctx)
     return ms;
 }
 
+void smx__dev_kernel_time(smx_dev *c, int k, double ms)
+{
+    c->prof_ms[k] += ms;
+    c->prof_n[k]++;
+    c->kernel_ms += ms;
+}
+
+void smx__dev_profile_report(const smx_dev *c)
+{
+    for (int k = 0; k < SMX_K_COUNT; k++)
+        if (c->prof_n[k])
+            fprintf(stderr, "%s profile: %-17s %7d launches %10.3f ms\n", c->name, smx__dev_kernel_names[k],
+                    c->prof_n[k], c->prof_ms[k]);
+}
+
 int smx__dev_supports(void *ctx, int op, smx_precision precision)
 {
     return op >= 0 && op < SMX_OP_COUNT && precision == SMX_PRECISION_FLOAT32;

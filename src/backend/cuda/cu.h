@@ -20,8 +20,6 @@ typedef struct cu_ctx {
     const smx_cuda_kernels *kt; /* the variant built for the plan */
     int profile;                /* SMX_CUDA_PROFILE: kernel times to stderr at the end */
     cudaEvent_t ev0, ev1;
-    double prof_ms[SMX_K_COUNT];
-    int prof_n[SMX_K_COUNT];
 } cu_ctx;
 
 #define CU(d) ((cu_ctx *)(d))
@@ -47,7 +45,6 @@ smx_status smx__cu_describe(int dev, char *buf, size_t buflen);
 smx_status smx__cu_kernels(cu_ctx *c, char *err, size_t errlen);
 smx_status smx__cu_launch(cu_ctx *c, int k, const smx_karg *args, int nargs, int dims,
                           const size_t *g, const size_t *l, char *err, size_t errlen);
-void smx__cu_profile_report(const cu_ctx *c);
 /* cu_fill.cu: n 32-bit words of pattern from p, on stream s. */
 cudaError_t smx__cuda_fill32(void *p, unsigned int pattern, size_t n, cudaStream_t s);
 

@@ -110,17 +110,7 @@ smx_status smx__cu_launch(cu_ctx *c, int k, const smx_karg *args, int nargs, int
         CU_TRY("cudaEventRecord", cudaEventRecord(c->ev1, c->s));
         CU_TRY(name, cudaEventSynchronize(c->ev1));
         CU_TRY("cudaEventElapsedTime", cudaEventElapsedTime(&ms, c->ev0, c->ev1));
-        c->prof_ms[k] += ms;
-        c->d.kernel_ms += ms;
-        c->prof_n[k]++;
+        smx__dev_kernel_time(&c->d, k, ms);
     }
     return SMX_OK;
-}
-
-void smx__cu_profile_report(const cu_ctx *c)
-{
-    for (int k = 0; k < SMX_K_COUNT; k++)
-        if (c->prof_n[k])
-            fprintf(stderr, "cuda profile: %-17s %7d launches %10.3f ms\n", smx__dev_kernel_names[k],
-                    c->prof_n[k], c->prof_ms[k]);
 }

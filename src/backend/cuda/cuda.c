@@ -158,7 +158,7 @@ static void cu_destroy(void *ctx)
     if (!c) return;
     if (cudaSetDevice(c->dev) == cudaSuccess) {
         if (c->s) cudaStreamSynchronize(c->s);
-        if (c->profile) smx__cu_profile_report(c);
+        if (c->profile) smx__dev_profile_report(&c->d);
         if (c->d.api) smx__dev_free(&c->d);
         if (c->ev0) cudaEventDestroy(c->ev0);
         if (c->ev1) cudaEventDestroy(c->ev1);

@@ -27,8 +27,6 @@ typedef struct ocl_ctx {
     cl_kernel k[SMX_K_COUNT];
     cl_mem gemm_k[SMX_KERNEL_VARIANTS]; /* clBLAST: [ne][nt][nt] kernel matrices */
     int profile;                /* SMX_OPENCL_PROFILE: kernel times to stderr at the end */
-    double prof_ms[SMX_K_COUNT];
-    int prof_n[SMX_K_COUNT];
 } ocl_ctx;
 
 #define OCL(d) ((ocl_ctx *)(d))
@@ -57,7 +55,6 @@ smx_status smx__ocl_build(ocl_ctx *c, char *err, size_t errlen);
 /* Launches a kernel; with c->profile, waits for it and adds its time. */
 smx_status smx__ocl_enqueue(ocl_ctx *c, int kernel, cl_uint dims, const size_t *g, const size_t *l,
                             char *err, size_t errlen);
-void smx__ocl_profile_report(const ocl_ctx *c);
 
 /* clBLAST (ocl_gemm.c): A_theta as one batched matrix product (the
  * device API's gemm entries when available). */

@@ -60,18 +60,8 @@ smx_status smx__ocl_enqueue(ocl_ctx *c, int kernel, cl_uint dims, const size_t *
         clWaitForEvents(1, &ev);
         clGetEventProfilingInfo(ev, CL_PROFILING_COMMAND_START, sizeof t0, &t0, NULL);
         clGetEventProfilingInfo(ev, CL_PROFILING_COMMAND_END, sizeof t1, &t1, NULL);
-        c->prof_ms[kernel] += (t1 - t0) * 1e-6;
-        c->d.kernel_ms += (t1 - t0) * 1e-6;
-        c->prof_n[kernel]++;
+        smx__dev_kernel_time(&c->d, kernel, (t1 - t0) * 1e-6);
         clReleaseEvent(ev);
     }
     return SMX_OK;
-}
-
-void smx__ocl_profile_report(const ocl_ctx *c)
-{
-    for (int k = 0; k < SMX_K_COUNT; k++)
-        if (c->prof_n[k])
-            fprintf(stderr, "opencl profile: %-17s %7d launches %10.3f ms\n", smx__dev_kernel_names[k],
-                    c->prof_n[k], c->prof_ms[k]);
 }

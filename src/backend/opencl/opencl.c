@@ -123,7 +123,7 @@ static void ocl_destroy(void *ctx)
     ocl_ctx *c = ctx;
     if (!c) return;
     if (c->q) clFinish(c->q);
-    if (c->profile) smx__ocl_profile_report(c);
+    if (c->profile) smx__dev_profile_report(&c->d);
     if (c->d.api) smx__dev_free(&c->d);
     for (int v = 0; v < SMX_KERNEL_VARIANTS; v++)
         if (c->gemm_k[v]) clReleaseMemObject(c->gemm_k[v]);

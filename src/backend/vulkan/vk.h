@@ -66,8 +66,6 @@ typedef struct vk_ctx {
     VkQueryPool qp;
     uint32_t nq;
     int qk[VK_PROFILE_QUERIES / 2];
-    double prof_ms[SMX_K_COUNT];
-    int prof_n[SMX_K_COUNT];
     /* validation layer messages of severity error (SMX_VULKAN_VALIDATION) */
     int validation_errors;
     char validation_msg[512];
@@ -105,6 +103,5 @@ smx_status smx__vk_launch(vk_ctx *c, int k, const smx_karg *args, int nargs, int
                           const size_t *g, const size_t *l, char *err, size_t errlen);
 void smx__vk_kernels_free(vk_ctx *c);
 void smx__vk_profile_collect(vk_ctx *c);
-void smx__vk_profile_report(const vk_ctx *c);
 
 #endif

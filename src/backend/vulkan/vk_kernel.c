@@ -147,18 +147,7 @@ void smx__vk_profile_collect(vk_ctx *c)
     double ns = c->dv.props.limits.timestampPeriod;
     uint64_t mask = c->dv.timestamp_bits >= 64 ? ~0ull : (1ull << c->dv.timestamp_bits) - 1;
     for (uint32_t i = 0; i + 1 < c->nq; i += 2) {
-        double ms = (double)((t[i + 1] - t[i]) & mask) * ns * 1e-6;
-        c->prof_ms[c->qk[i / 2]] += ms;
-        c->prof_n[c->qk[i / 2]]++;
-        c->d.kernel_ms += ms;
+        smx__dev_kernel_time(&c->d, c->qk[i / 2], (double)((t[i + 1] - t[i]) & mask) * ns * 1e-6);
     }
     c->nq = 0;
-}
-
-void smx__vk_profile_report(const vk_ctx *c)
-{
-    for (int k = 0; k < SMX_K_COUNT; k++)
-        if (c->prof_n[k])
-            fprintf(stderr, "vulkan profile: %-17s %7d launches %10.3f ms\n", smx__dev_kernel_names[k],
-                    c->prof_n[k], c->prof_ms[k]);
 }

@@ -219,7 +219,7 @@ static void vk_destroy(void *ctx)
         char err[8];
         smx__vk_submit(c, err, sizeof err);
         vkDeviceWaitIdle(c->dev);
-        if (c->profile) smx__vk_profile_report(c);
+        if (c->profile) smx__dev_profile_report(&c->d);
         if (c->d.api) smx__dev_free(&c->d);
         smx__vk_kernels_free(c);
         if (c->stage_map) vkUnmapMemory(c->dev, c->stage.m);
