@@ -99,7 +99,8 @@ static smx_status api_write(smx_dev *d, smx_dbuf *b, size_t off, size_t bytes, c
     vk_ctx *c = VK(d);
     smx_status st;
     if (bytes <= INLINE_MAX && off % 4 == 0 && bytes % 4 == 0) { /* in order with the launches */
-        if (!bytes || (st = smx__vk_record(c, err, errlen)) != SMX_OK) return SMX_OK;
+        if (!bytes) return SMX_OK;
+        if ((st = smx__vk_record(c, err, errlen)) != SMX_OK) return st;
         vkCmdUpdateBuffer(c->cb, VKBUF(b)->b, off, bytes, src);
         smx__vk_barrier(c);
         return SMX_OK;
