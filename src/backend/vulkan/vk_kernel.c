@@ -9,15 +9,6 @@
 
 #include "backend/vulkan/vk.h"
 
-typedef struct smx_spirv {
-    const char *name;
-    int fp64;
-    const uint32_t *code;
-    size_t bytes;
-} smx_spirv;
-extern const smx_spirv smx__vk_spirv[];
-extern const int smx__vk_spirv_count;
-
 #define DSETS_MAX 256
 
 static const smx_spirv *find_spirv(const char *name, int fp64)
