@@ -203,7 +203,6 @@ static void print_table_row(const bench_args *a, const bench_row *row)
 
 static void json_row(smx__json *j, const bench_args *a, const bench_row *row)
 {
-    static const char *const op_keys[SMX_OP_COUNT] = {"scatter", "stream", "energy"};
     const smx_bench_result *r = &row->res;
     char label[64];
     grid_label(&row->grid, label, sizeof label);
@@ -221,18 +220,9 @@ static void json_row(smx__json *j, const bench_args *a, const bench_row *row)
     smx__json_kv_double(j, "step_ms", r->step_ms);
     smx__json_kv_double(j, "copy_ms", r->copy_ms);
     smx__json_kv_double(j, "step_over_copy", ratio(r->step_ms, r->copy_ms));
-    smx__json_key(j, "per_op_ms");
-    smx__json_begin_object(j);
-    for (int op = 0; op < SMX_OP_COUNT; op++)
-        smx__json_kv_double(j, op_keys[op], r->per_op_ms[op]);
-    smx__json_end_object(j);
-    if (r->per_op_kernel_ms[0] >= 0) { /* the device's own clock, where it has one */
-        smx__json_key(j, "per_op_kernel_ms");
-        smx__json_begin_object(j);
-        for (int op = 0; op < SMX_OP_COUNT; op++)
-            smx__json_kv_double(j, op_keys[op], r->per_op_kernel_ms[op]);
-        smx__json_end_object(j);
-    }
+    smx__json_kv_ops(j, "per_op_ms", r->per_op_ms);
+    if (r->per_op_kernel_ms[0] >= 0) /* the device's own clock, where it has one */
+        smx__json_kv_ops(j, "per_op_kernel_ms", r->per_op_kernel_ms);
     smx__json_kv_double(j, "state_bytes", r->state_bytes);
     smx__json_kv_double(j, "peak_rss_MB", r->peak_rss_MB);
     smx__json_end_object(j);

@@ -1,5 +1,7 @@
 #include "io/json.h"
 
+#include "smatrix2d/smatrix2d.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -240,6 +242,14 @@ void smx__json_kv_double(smx__json *j, const char *key, double v)
 {
     smx__json_key(j, key);
     smx__json_double(j, v);
+}
+
+void smx__json_kv_ops(smx__json *j, const char *key, const double *v)
+{
+    smx__json_key(j, key);
+    smx__json_begin_object(j);
+    for (int op = 0; op < SMX_OP_COUNT; op++) smx__json_kv_double(j, smx_op_name(op), v[op]);
+    smx__json_end_object(j);
 }
 
 void smx__json_kv_int(smx__json *j, const char *key, long long v)

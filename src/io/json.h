@@ -48,5 +48,7 @@ void smx__json_kv_string(smx__json *j, const char *key, const char *s);
 void smx__json_kv_double(smx__json *j, const char *key, double v);
 void smx__json_kv_int(smx__json *j, const char *key, long long v);
 void smx__json_kv_bool(smx__json *j, const char *key, int v);
+/* key: {"scatter": v[0], "stream": v[1], "energy": v[2]} (smx_op_name) */
+void smx__json_kv_ops(smx__json *j, const char *key, const double *v);
 
 #endif

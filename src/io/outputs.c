@@ -27,7 +27,6 @@ static const char *const out_names[OUT_COUNT] = {"dose.npy", "idd.csv", "metrics
 
 static const char *const edge_keys[SMX_EDGE_COUNT] = {"x_min", "x_max", "z_min", "z_max",
                                                       "theta_window"};
-static const char *const op_keys[SMX_OP_COUNT] = {"scatter", "stream", "energy"};
 
 #define STOPPING_POWER_SOURCE "NIST PSTAR (ICRU 49), log-log interpolation"
 
@@ -410,18 +409,9 @@ static void json_timing(smx__json *j, const smx_timing *t)
     smx__json_kv_double(j, "transport_s", t->transport_s);
     smx__json_kv_double(j, "step_ms", t->step_ms);
     smx__json_kv_double(j, "peak_rss_MB", t->peak_rss_MB);
-    smx__json_key(j, "per_operator_ms_per_step");
-    smx__json_begin_object(j);
-    for (int op = 0; op < SMX_OP_COUNT; op++)
-        smx__json_kv_double(j, op_keys[op], t->op_ms_per_step[op]);
-    smx__json_end_object(j);
-    if (t->op_kernel_ms_per_step[0] >= 0) { /* the device's own clock, where it has one */
-        smx__json_key(j, "per_operator_kernel_ms_per_step");
-        smx__json_begin_object(j);
-        for (int op = 0; op < SMX_OP_COUNT; op++)
-            smx__json_kv_double(j, op_keys[op], t->op_kernel_ms_per_step[op]);
-        smx__json_end_object(j);
-    }
+    smx__json_kv_ops(j, "per_operator_ms_per_step", t->op_ms_per_step);
+    if (t->op_kernel_ms_per_step[0] >= 0) /* the device's own clock, where it has one */
+        smx__json_kv_ops(j, "per_operator_kernel_ms_per_step", t->op_kernel_ms_per_step);
     smx__json_end_object(j);
 }
 
