@@ -368,7 +368,7 @@ Test(config, reject_energy_bins_below_two)
     expect_error("grid:\n"
                  "  energy: {bins: 1}\n"
                  "beams: [{energy_MeV: 100}]\n",
-                 "2:18", "grid.energy.bins", "expected auto or an integer >= 2");
+                 "2:18", "grid.energy.bins", "expected auto or an integer from 2 to 20000");
 }
 
 Test(config, reject_nx_below_one)
@@ -464,7 +464,7 @@ Test(config, reject_negative_threads)
 {
     expect_error("beams: [{energy_MeV: 100}]\n"
                  "run: {threads: -2}\n",
-                 "2:16", "run.threads", "expected an integer >= 0");
+                 "2:16", "run.threads", "expected 0 for the OpenMP default, or 1 to 4096");
 }
 
 Test(config, secondaries_and_fine_tally_keys)
@@ -536,14 +536,14 @@ Test(config, reject_nonpositive_protons)
 {
     expect_error("beams:\n"
                  "  - {energy_MeV: 100, protons: 0}\n",
-                 "2:32", "beams[0].protons", "expected a number > 0");
+                 "2:32", "beams[0].protons", "expected 0 < protons <= 1e+18");
 }
 
 Test(config, reject_negative_spread)
 {
     expect_error("beams:\n"
                  "  - {energy_MeV: 100, energy_spread_MeV: -1}\n",
-                 "2:42", "beams[0].energy_spread_MeV", "expected a number >= 0");
+                 "2:42", "beams[0].energy_spread_MeV", "expected 0 <= value <= 100");
 }
 
 /* ---- enumerations and names ----------------------------------------------- */
@@ -655,7 +655,7 @@ Test(config, check_rejects_one_energy_bin)
     char err[256] = "";
     cr_assert_eq(smx_config_check(&c, err, sizeof err), SMX_ECONFIG);
     cr_assert_eq(strncmp(err, "grid.energy.bins: ", 18), 0, "%s", err);
-    cr_assert_not_null(strstr(err, "expected auto or an integer >= 2"), "%s", err);
+    cr_assert_not_null(strstr(err, "expected auto or an integer from 2 to 20000"), "%s", err);
 }
 
 Test(config, check_rejects_no_beams)
@@ -841,7 +841,7 @@ Test(config, reject_zero_density)
 {
     expect_error("beams: [{energy_MeV: 100}]\n"
                  "density_g_cm3: 0\n",
-                 "2:16", "density_g_cm3", "out of range: 0 (expected a number > 0 and <= 30");
+                 "2:16", "density_g_cm3", "out of range: 0 (expected a number >= 0.0005 and <= 30");
 }
 
 Test(config, reject_density_above_30)
@@ -1062,7 +1062,7 @@ Test(config, reject_density_map_nonpositive_value)
              "density_map: %s\n", mrel, drel);
     expect_map_error(mpath, lines, "5:14", "density_map",
                      "density 0 g/cm3 at [z][x] = [0][1] is out of range (expected finite "
-                     "values > 0 and <= 30");
+                     "values, 0.0005 <= density <= 30");
     unlink(dpath);
 }
 
@@ -1180,7 +1180,7 @@ Test(config, check_rejects_new_fields)
     smx_config c;
     check_config_base(&c);
     c.density_g_cm3 = -1;
-    expect_check(&c, "density_g_cm3: out of range: -1", "(expected 0 < density_g_cm3 <= 30");
+    expect_check(&c, "density_g_cm3: out of range: -1", "(expected 0.0005 <= density_g_cm3 <= 30");
 
     check_config_base(&c);
     c.nslabs = 2;

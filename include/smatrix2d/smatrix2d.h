@@ -42,6 +42,7 @@ const char *smx_status_message(smx_status s); /* "invalid configuration" */
  * wrong types and out-of-range values with "file:line:column: key: ...". */
 
 #define SMX_MAX_BEAMS 64
+#define SMX_MAX_THREADS 4096 /* run.threads and --threads */
 #define SMX_NAME_LEN 64
 #define SMX_PATH_LEN 1024
 
@@ -142,7 +143,9 @@ typedef struct smx_config {
     char backend[SMX_NAME_LEN]; /* default "openmp" */
     smx_precision precision;   /* default float32 */
     int device;                /* default -1 = unset: SMX_OPENCL_DEVICE or 0 */
-    int threads;               /* default 0 = OpenMP default */
+    int threads;               /* default 0 = OpenMP default; at most SMX_MAX_THREADS */
+    double memory_limit_GB;    /* default 0 = what the machine has (MemAvailable,
+                                  the cgroup's limit, the device's memory) */
     /* output */
     double idd_resolution_mm;  /* default 0 = none; else a fine depth tally
                                   (idd_fine.csv) in bins of this width */
@@ -262,6 +265,11 @@ typedef struct smx_timing {
                                (the OS's figure, getrusage), after the run */
 } smx_timing;
 
+/* Findings that make a result untrustworthy (smx_run_execute fills them
+ * after the run; the CLI exits 3 unless --allow-warnings). */
+#define SMX_MAX_WARNINGS 8
+#define SMX_WARNING_LEN 256
+
 typedef struct smx_result {
     int nx, nz;
     const double *x_mm;     /* [nx] cell centres */
@@ -289,6 +297,8 @@ typedef struct smx_result {
     smx_metrics metrics;
     smx_accounting accounting;
     smx_timing timing;
+    int nwarnings;
+    char warnings[SMX_MAX_WARNINGS][SMX_WARNING_LEN];
 } smx_result;
 
 typedef struct smx_run smx_run;

@@ -146,7 +146,7 @@ static int parse_bench_args(int argc, char **argv, bench_args *a)
             if (r < 0 || !cli_parse_int("--steps", v, 1, 1000000, &a->steps))
                 return CLI_EXIT_USAGE;
         } else if ((r = cli_option_value(argc, argv, &i, "--threads", &v)) != 0) {
-            if (r < 0 || !cli_parse_int("--threads", v, 0, 4096, &a->threads))
+            if (r < 0 || !cli_parse_int("--threads", v, 0, SMX_MAX_THREADS, &a->threads))
                 return CLI_EXIT_USAGE;
         } else if ((r = cli_devopts_parse(argc, argv, &i, &a->dev)) != 0) {
             if (r < 0) return CLI_EXIT_USAGE;

@@ -24,6 +24,7 @@
 #include <yaml.h>
 
 #include "smatrix2d/smatrix2d.h"
+#include "core/limits.h"
 #include "core/material.h"
 #include "io/npy_read.h"
 
@@ -46,7 +47,7 @@ typedef enum {
     K_MATERIAL, K_DENSITY, K_SLABS, K_MATMAP, K_MATERIALS, K_DENSMAP, K_BEAMS,
     K_TRANSPORT, K_STEP, K_SPLIT, K_SCATTER, K_MAXSTEPS, K_MAXANGLE,
     K_STRAGGLING, K_NUCLEAR, K_SECONDARIES, K_STREAMING,
-    K_RUN, K_BACKEND, K_PRECISION, K_DEVICE, K_THREADS, K_ACCUM, K_SCATTER_IMPL,
+    K_RUN, K_BACKEND, K_PRECISION, K_DEVICE, K_THREADS, K_ACCUM, K_SCATTER_IMPL, K_MEMLIMIT,
     K_OUTPUT, K_IDD_RES,
     K_COUNT
 } key_id;
@@ -93,6 +94,7 @@ static const char *const key_names[K_COUNT] = {
     [K_THREADS] = "run.threads",
     [K_ACCUM] = "run.accumulation",
     [K_SCATTER_IMPL] = "run.scatter",
+    [K_MEMLIMIT] = "run.memory_limit_GB",
     [K_OUTPUT] = "output",
     [K_IDD_RES] = "output.idd_resolution_mm",
 };
@@ -114,6 +116,7 @@ static const key_id key_parent[K_COUNT] = {
     [K_SECONDARIES] = K_TRANSPORT, [K_STREAMING] = K_TRANSPORT,
     [K_RUN] = K_ROOT, [K_BACKEND] = K_RUN, [K_PRECISION] = K_RUN,
     [K_DEVICE] = K_RUN, [K_THREADS] = K_RUN, [K_ACCUM] = K_RUN, [K_SCATTER_IMPL] = K_RUN,
+    [K_MEMLIMIT] = K_RUN,
     [K_OUTPUT] = K_ROOT, [K_IDD_RES] = K_OUTPUT,
 };
 
@@ -177,8 +180,9 @@ static const char *const transport_names[] = {"step_mm", "splitting", "scatterin
 static const int transport_ids[] = {K_STEP, K_SPLIT, K_SCATTER, K_MAXSTEPS, K_MAXANGLE,
                                     K_STRAGGLING, K_NUCLEAR, K_SECONDARIES, K_STREAMING};
 static const char *const run_names[] = {"backend", "precision", "device", "threads",
-                                        "accumulation", "scatter"};
-static const int run_ids[] = {K_BACKEND, K_PRECISION, K_DEVICE, K_THREADS, K_ACCUM, K_SCATTER_IMPL};
+                                        "accumulation", "scatter", "memory_limit_GB"};
+static const int run_ids[] = {K_BACKEND, K_PRECISION, K_DEVICE, K_THREADS, K_ACCUM, K_SCATTER_IMPL,
+                              K_MEMLIMIT};
 static const char *const output_names[] = {"idd_resolution_mm"};
 static const int output_ids[] = {K_IDD_RES};
 static const char *const beam_names[] = {"energy_MeV", "energy_spread_MeV", "x_mm",
@@ -354,16 +358,26 @@ static smx_status check_grid(const smx_config *c, const reporter *r)
     if (c->x_min_mm >= c->x_max_mm)
         return bad(r, KR(K_X), KNONE, "min (%g) must be less than max (%g) (expected [min, max] "
                    "with min < max)", c->x_min_mm, c->x_max_mm);
+    if (c->x_min_mm < -SMX_EXTENT_MAX_MM || c->x_max_mm > SMX_EXTENT_MAX_MM)
+        return bad(r, KR(K_X), KNONE, "out of range: [%g, %g] (expected -%g <= min < max <= %g "
+                   "mm)", c->x_min_mm, c->x_max_mm, SMX_EXTENT_MAX_MM, SMX_EXTENT_MAX_MM);
     if (c->nx < 1)
         return bad(r, KR(K_NX), KNONE, "out of range: %d (expected an integer >= 1)", c->nx);
-    if (!isfinite(c->z_max_mm) || c->z_max_mm <= 0)
-        return bad(r, KR(K_Z), KNONE, "depth must be positive: %g (expected [0, z_max] with "
-                   "z_max > 0)", c->z_max_mm);
+    if ((c->x_max_mm - c->x_min_mm) / c->nx < SMX_CELL_MIN_MM)
+        return bad(r, KR(K_NX), KR(K_X), "cells of %g mm (expected (max - min) / nx >= %g mm)",
+                   (c->x_max_mm - c->x_min_mm) / c->nx, SMX_CELL_MIN_MM);
+    if (!isfinite(c->z_max_mm) || c->z_max_mm <= 0 || c->z_max_mm > SMX_EXTENT_MAX_MM)
+        return bad(r, KR(K_Z), KNONE, "out of range: %g (expected [0, z_max] with 0 < z_max <= "
+                   "%g mm)", c->z_max_mm, SMX_EXTENT_MAX_MM);
     if (c->nz < 1)
         return bad(r, KR(K_NZ), KNONE, "out of range: %d (expected an integer >= 1)", c->nz);
-    if (!isfinite(c->y_thickness_mm) || c->y_thickness_mm <= 0)
-        return bad(r, KR(K_Y), KNONE, "out of range: %g (expected a number > 0)",
-                   c->y_thickness_mm);
+    if (c->z_max_mm / c->nz < SMX_CELL_MIN_MM)
+        return bad(r, KR(K_NZ), KR(K_Z), "cells of %g mm (expected z_max / nz >= %g mm)",
+                   c->z_max_mm / c->nz, SMX_CELL_MIN_MM);
+    if (!isfinite(c->y_thickness_mm) || c->y_thickness_mm < SMX_CELL_MIN_MM ||
+        c->y_thickness_mm > SMX_EXTENT_MAX_MM)
+        return bad(r, KR(K_Y), KNONE, "out of range: %g (expected %g <= y_thickness_mm <= %g)",
+                   c->y_thickness_mm, SMX_CELL_MIN_MM, SMX_EXTENT_MAX_MM);
     if (c->ntheta < 1)
         return bad(r, KR(K_TBINS), KNONE, "out of range: %d (expected an integer >= 1)",
                    c->ntheta);
@@ -382,9 +396,9 @@ static smx_status check_grid(const smx_config *c, const reporter *r)
                        "(%g) (expected -180 <= min_deg < max_deg <= 180)", c->theta_min_deg,
                        c->theta_max_deg);
     }
-    if (c->ne < 0 || c->ne == 1)
-        return bad(r, KR(K_EBINS), KNONE, "out of range: %d (expected auto or an integer >= 2)",
-                   c->ne);
+    if (c->ne < 0 || c->ne == 1 || c->ne > SMX_NE_MAX)
+        return bad(r, KR(K_EBINS), KNONE, "out of range: %d (expected auto or an integer from 2 "
+                   "to %d)", c->ne, SMX_NE_MAX);
     if (!isfinite(c->e_min_MeV) || c->e_min_MeV < SMX_PSTAR_EMIN_MEV)
         return bad(r, KR(K_EMIN), KNONE, "energy beyond the table: %g MeV (expected %g <= "
                    "min_MeV < max_MeV <= %g, the NIST PSTAR range)", c->e_min_MeV,
@@ -417,15 +431,14 @@ static smx_status check_material_name(const reporter *r, kref k, const char *nam
     return SMX_OK;
 }
 
-/* A density override: 0 (the material's own) or 0 < d <= SMX_DENSITY_MAX. The
- * loader rejects an explicit 0 before this runs. */
-#define SMX_DENSITY_MAX 30.0
-
+/* A density override: 0 (the material's own) or SMX_DENSITY_MIN_G_CM3 <= d
+ * <= SMX_DENSITY_MAX_G_CM3 (the density map's bounds). The loader rejects
+ * an explicit 0 before this runs. */
 static smx_status check_density(const reporter *r, kref k, double d)
 {
-    if (!isfinite(d) || d < 0 || d > SMX_DENSITY_MAX)
-        return bad(r, k, KNONE, "out of range: %g (expected 0 < density_g_cm3 <= %g g/cm3)", d,
-                   SMX_DENSITY_MAX);
+    if (!isfinite(d) || d < 0 || (d > 0 && d < SMX_DENSITY_MIN_G_CM3) || d > SMX_DENSITY_MAX_G_CM3)
+        return bad(r, k, KNONE, "out of range: %g (expected %g <= density_g_cm3 <= %g g/cm3)", d,
+                   SMX_DENSITY_MIN_G_CM3, SMX_DENSITY_MAX_G_CM3);
     return SMX_OK;
 }
 
@@ -512,9 +525,9 @@ static smx_status check_medium(const smx_config *c, const reporter *r)
 
 static smx_status check_transport(const smx_config *c, const reporter *r)
 {
-    if (!isfinite(c->step_mm) || c->step_mm < 0)
-        return bad(r, KR(K_STEP), KNONE, "out of range: %g (expected auto or a number > 0)",
-                   c->step_mm);
+    if (!isfinite(c->step_mm) || c->step_mm < 0 || c->step_mm > c->z_max_mm)
+        return bad(r, KR(K_STEP), KNONE, "out of range: %g (expected auto or a number > 0 and "
+                   "<= the grid's depth, %g mm)", c->step_mm, c->z_max_mm);
     char list[128];
     if ((unsigned)c->splitting >= (unsigned)COUNT(split_names))
         return bad(r, KR(K_SPLIT), KNONE, "unknown value %d (expected one of %s)",
@@ -574,9 +587,12 @@ static smx_status check_run(const smx_config *c, const reporter *r)
         return bad(r, KR(K_ACCUM), KNONE, "unknown value %d", (int)c->accumulation);
     if ((unsigned)c->scatter >= (unsigned)COUNT(scatter_impl_names))
         return bad(r, KR(K_SCATTER_IMPL), KNONE, "unknown value %d", (int)c->scatter);
-    if (c->threads < 0)
-        return bad(r, KR(K_THREADS), KNONE, "out of range: %d (expected an integer >= 0)",
-                   c->threads);
+    if (c->threads < 0 || c->threads > SMX_MAX_THREADS)
+        return bad(r, KR(K_THREADS), KNONE, "out of range: %d (expected 0 for the OpenMP "
+                   "default, or 1 to %d)", c->threads, SMX_MAX_THREADS);
+    if (!isfinite(c->memory_limit_GB) || c->memory_limit_GB < 0 || c->memory_limit_GB > 1e6)
+        return bad(r, KR(K_MEMLIMIT), KNONE, "out of range: %g (expected a number of GB, "
+                   "0 < memory_limit_GB <= 1e6)", c->memory_limit_GB);
     if (!isfinite(c->idd_resolution_mm) || c->idd_resolution_mm < 0 ||
         (c->idd_resolution_mm > 0 && c->idd_resolution_mm < 0.01))
         return bad(r, KR(K_IDD_RES), KNONE, "out of range: %g (expected 0 for none, or at least "
@@ -587,11 +603,11 @@ static smx_status check_run(const smx_config *c, const reporter *r)
     return SMX_OK;
 }
 
-/* A spread, a sigma: finite and >= 0. */
-static smx_status check_nonneg(const reporter *r, int i, int key, double v)
+/* A spread, a sigma: finite, >= 0 and at most max. */
+static smx_status check_nonneg(const reporter *r, int i, int key, double v, double max)
 {
-    if (!isfinite(v) || v < 0)
-        return bad(r, BR(i, key), KNONE, "out of range: %g (expected a number >= 0)", v);
+    if (!isfinite(v) || v < 0 || v > max)
+        return bad(r, BR(i, key), KNONE, "out of range: %g (expected 0 <= value <= %g)", v, max);
     return SMX_OK;
 }
 
@@ -603,11 +619,18 @@ static smx_status check_beam(const smx_config *c, const reporter *r, int i)
         return bad(r, BR(i, B_ENERGY), KNONE, "beam energy outside the energy grid: %g MeV "
                    "(expected grid.energy.min_MeV %g <= energy_MeV <= grid.energy.max_MeV %g)",
                    b->energy_MeV, c->e_min_MeV, c->e_max_MeV);
-    if ((st = check_nonneg(r, i, B_ESPREAD, b->energy_spread_MeV)) != SMX_OK) return st;
+    if ((st = check_nonneg(r, i, B_ESPREAD, b->energy_spread_MeV, b->energy_MeV)) != SMX_OK) return st;
+    /* the spectrum is sampled over +-4 sigma: all of it on the energy grid */
+    double s4 = SMX_SOURCE_SIGMAS * b->energy_spread_MeV;
+    if (b->energy_MeV + s4 > c->e_max_MeV || b->energy_MeV - s4 <= 0)
+        return bad(r, BR(i, B_ESPREAD), KNONE, "%g MeV puts the spectrum (sampled over +-%g "
+                   "sigma) at [%g, %g] MeV (expected energy_MeV +- %g energy_spread_MeV within "
+                   "(0, grid.energy.max_MeV %g])", b->energy_spread_MeV, SMX_SOURCE_SIGMAS,
+                   b->energy_MeV - s4, b->energy_MeV + s4, SMX_SOURCE_SIGMAS, c->e_max_MeV);
     if (!isfinite(b->x_mm) || b->x_mm < c->x_min_mm || b->x_mm > c->x_max_mm)
         return bad(r, BR(i, B_X), KNONE, "beam outside the grid: %g mm (expected %g <= x_mm "
                    "<= %g, grid.x_mm)", b->x_mm, c->x_min_mm, c->x_max_mm);
-    if ((st = check_nonneg(r, i, B_SX, b->sigma_x_mm)) != SMX_OK) return st;
+    if ((st = check_nonneg(r, i, B_SX, b->sigma_x_mm, SMX_EXTENT_MAX_MM)) != SMX_OK) return st;
     if (!isfinite(b->angle_deg))
         return bad(r, BR(i, B_ANGLE), KNONE, "not a finite number (expected an angle in deg)");
     if (!c->theta_full_circle &&
@@ -619,10 +642,10 @@ static smx_status check_beam(const smx_config *c, const reporter *r, int i)
         return bad(r, BR(i, B_ANGLE), KNONE, "beam direction beyond the cap angle: %g deg "
                    "(expected |angle_deg| < transport.max_angle_deg = %g)", b->angle_deg,
                    c->max_angle_deg);
-    if ((st = check_nonneg(r, i, B_SANGLE, b->sigma_angle_deg)) != SMX_OK) return st;
-    if (!isfinite(b->protons) || b->protons <= 0)
-        return bad(r, BR(i, B_PROTONS), KNONE, "out of range: %g (expected a number > 0)",
-                   b->protons);
+    if ((st = check_nonneg(r, i, B_SANGLE, b->sigma_angle_deg, SMX_SIGMA_ANGLE_MAX_DEG)) != SMX_OK) return st;
+    if (!isfinite(b->protons) || b->protons <= 0 || b->protons > SMX_PROTONS_MAX)
+        return bad(r, BR(i, B_PROTONS), KNONE, "out of range: %g (expected 0 < protons <= %g)",
+                   b->protons, SMX_PROTONS_MAX);
     return SMX_OK;
 }
 
@@ -1012,15 +1035,17 @@ static smx_status set_beam_value(loader *L, kref k, yaml_node_t *v)
     return SMX_OK;
 }
 
-/* A density override given in the file: 0 < d <= SMX_DENSITY_MAX (0 is the
- * struct's "own density" and is not written in a file: omit the key). */
+/* A density override given in the file: SMX_DENSITY_MIN_G_CM3 <= d <=
+ * SMX_DENSITY_MAX_G_CM3 (0 is the struct's "own density" and is not written
+ * in a file: omit the key). */
 static smx_status get_density(const loader *L, const yaml_node_t *n, kref k, double *out)
 {
     char expect[96];
-    snprintf(expect, sizeof expect, "a number > 0 and <= %g in g/cm3", SMX_DENSITY_MAX);
+    snprintf(expect, sizeof expect, "a number >= %g and <= %g in g/cm3", SMX_DENSITY_MIN_G_CM3,
+             SMX_DENSITY_MAX_G_CM3);
     smx_status st = get_double(L, n, k, expect, out);
     if (st != SMX_OK) return st;
-    if (*out <= 0 || *out > SMX_DENSITY_MAX)
+    if (*out < SMX_DENSITY_MIN_G_CM3 || *out > SMX_DENSITY_MAX_G_CM3)
         return fail(L, n, k, "out of range: %g (expected %s; omit the key for the material's "
                     "own density)", *out, expect);
     return SMX_OK;
@@ -1179,9 +1204,7 @@ static smx_status set_value(loader *L, kref k, yaml_node_t *v)
             c->ne = 0;
             return SMX_OK;
         }
-        if ((st = get_int(L, v, k, "auto or an integer >= 2", &c->ne)) != SMX_OK) return st;
-        if (c->ne < 2)
-            return fail(L, v, k, "out of range: %d (expected auto or an integer >= 2)", c->ne);
+        if ((st = get_int(L, v, k, "auto or an integer from 2", &c->ne)) != SMX_OK) return st;
         return SMX_OK;
     case K_EMIN: return get_double(L, v, k, "a number in MeV", &c->e_min_MeV);
     case K_EMAX: return get_double(L, v, k, "a number in MeV", &c->e_max_MeV);
@@ -1221,6 +1244,7 @@ static smx_status set_value(loader *L, kref k, yaml_node_t *v)
     case K_ACCUM: ENUM_KEY(c->accumulation, accumulation_names);
     case K_SCATTER_IMPL: ENUM_KEY(c->scatter, scatter_impl_names);
     case K_THREADS: return get_int(L, v, k, "an integer >= 0", &c->threads);
+    case K_MEMLIMIT: return get_double(L, v, k, "a number > 0 in GB", &c->memory_limit_GB);
     case K_OUTPUT: return walk_mapping(L, v, k, output_names, output_ids, COUNT(output_names));
     case K_IDD_RES:
         return get_double(L, v, k, "a number > 0 in mm (or 0: no fine tally)", &c->idd_resolution_mm);
@@ -1287,10 +1311,11 @@ static smx_status check_maps(const smx_config *c, const reporter *r)
                   &a);
     for (size_t i = 0; st == SMX_OK && i < a.count; i++) {
         double v = a.data[i];
-        if (!isfinite(v) || v <= 0 || v > SMX_DENSITY_MAX)
+        if (!isfinite(v) || v < SMX_DENSITY_MIN_G_CM3 || v > SMX_DENSITY_MAX_G_CM3)
             st = bad(r, KR(K_DENSMAP), KNONE, "%s: density %g g/cm3 at [z][x] = [%zu][%zu] is "
-                     "out of range (expected finite values > 0 and <= %g g/cm3)", c->density_map,
-                     v, i / (size_t)c->nx, i % (size_t)c->nx, SMX_DENSITY_MAX);
+                     "out of range (expected finite values, %g <= density <= %g g/cm3)",
+                     c->density_map, v, i / (size_t)c->nx, i % (size_t)c->nx,
+                     SMX_DENSITY_MIN_G_CM3, SMX_DENSITY_MAX_G_CM3);
     }
     smx__npy_free(&a);
     return st;

@@ -16,7 +16,18 @@
  * sub-cell variance)); same layout as psi, NULL otherwise. */
 typedef struct smx_host_state {
     double *psi, *mx, *mz, *qx, *qz;
+    int rows; /* rows per slab held, from row 0 (the rest are zero); 0 = nz */
 } smx_host_state;
+
+/* Rows per slab of a host state, and the index of (i, j, z, 0) in it. */
+static inline int smx__hs_rows(const smx_plan *p, const smx_host_state *s)
+{
+    return s->rows > 0 && s->rows < p->nz ? s->rows : p->nz;
+}
+static inline size_t smx__hs_index(const smx_plan *p, const smx_host_state *s, int i, int j, int z)
+{
+    return (((size_t)i * p->nt + j) * smx__hs_rows(p, s) + z) * p->nx;
+}
 
 /* One node of a step graph: an operator and its variant. */
 typedef struct smx_node {

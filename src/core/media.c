@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/limits.h"
 #include "core/media.h"
 #include "core/util.h"
 #include "io/npy_read.h"
@@ -66,9 +67,10 @@ static smx_status from_map(const smx_config *cfg, smx_plan *p, media_set *s, cha
             break;
         }
         double d = den.data ? round(den.data[c] * 1000.0) / 1000.0 : 0;
-        if (den.data && !(d > 0 && d <= 30)) {
+        if (den.data && !(den.data[c] >= SMX_DENSITY_MIN_G_CM3 && d <= SMX_DENSITY_MAX_G_CM3)) {
             smx__err(err, errlen, "density_map: %s: density %g g/cm3 at [%zu][%zu] (expected "
-                     "0.0005 < density <= 30 g/cm3)", cfg->density_map, den.data[c], c / p->nx, c % p->nx);
+                     "%g <= density <= %g g/cm3)", cfg->density_map, den.data[c], c / p->nx,
+                     c % p->nx, SMX_DENSITY_MIN_G_CM3, SMX_DENSITY_MAX_G_CM3);
             st = SMX_ECONFIG;
             break;
         }

@@ -61,7 +61,7 @@ double smx__acct_nmse(const smx_op_acct *a, const smx_op_acct *b)
 smx_host_state smx__host_state_alloc(const smx_plan *p)
 {
     size_t n = smx__psi_size(p);
-    smx_host_state hs = {calloc(n, sizeof(double)), NULL, NULL, NULL, NULL};
+    smx_host_state hs = {.psi = calloc(n, sizeof(double))};
     if (p->moments) {
         hs.mx = calloc(n, sizeof(double)), hs.mz = calloc(n, sizeof(double));
         hs.qx = calloc(n, sizeof(double)), hs.qz = calloc(n, sizeof(double));
@@ -74,14 +74,14 @@ int smx__host_state_ok(const smx_plan *p, const smx_host_state *hs)
     return hs->psi && (!p->moments || (hs->mx && hs->mz && hs->qx && hs->qz));
 }
 
-void smx__host_window(const smx_plan *p, const double *psi, int lo, int hi, int hmin, int *a,
+void smx__host_window(const smx_plan *p, const smx_host_state *s, int lo, int hi, int hmin, int *a,
                       int *b, int *h, int *z0)
 {
     *a = p->nz, *b = -1;
     for (int i = lo; i <= hi; i++)
         for (int j = 0; j < p->nt; j++)
-            for (int z = 0; z < p->nz; z++) {
-                const double *row = psi + (((size_t)i * p->nt + j) * p->nz + z) * p->nx;
+            for (int z = 0; z < smx__hs_rows(p, s); z++) {
+                const double *row = s->psi + smx__hs_index(p, s, i, j, z);
                 int any = 0;
                 for (int x = 0; x < p->nx && !any; x++) any = row[x] != 0;
                 if (!any) continue;

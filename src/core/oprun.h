@@ -31,7 +31,7 @@ int smx__host_state_ok(const smx_plan *p, const smx_host_state *hs);
 /* The z window a backend gives a host state: the rows [*a, *b] that its
  * bins [lo, hi] occupy (*a > *b: none), and a window of at least hmin
  * rows holding them, *h rows from row *z0 (0 <= *z0 <= nz - *h). */
-void smx__host_window(const smx_plan *p, const double *psi, int lo, int hi, int hmin, int *a,
+void smx__host_window(const smx_plan *p, const smx_host_state *s, int lo, int hi, int hmin, int *a,
                       int *b, int *h, int *z0);
 void smx__host_state_free(smx_host_state *hs);
 /* Uniform random state in [0, 1)/n over bins [lo, hi], seed 42, about 5%

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/limits.h"
 #include "core/media.h"
 #include "core/nuclear.h"
 #include "core/physics.h"
@@ -42,8 +43,16 @@ static smx_status build_energy_grid(const smx_config *cfg, const smx_material *w
                 Rlo = Rc - floor((Rc - Rlo) / dR + 1e-9) * dR;
                 lo = smx__energy_at_range(water, Rlo);
             }
-            int need = (int)ceil((smx__csda_range(water, hi) - Rlo) / dR - 1e-9);
-            if (need < 2) need = 2;
+            double needf = ceil((smx__csda_range(water, hi) - Rlo) / dR - 1e-9);
+            if (needf > SMX_NE_MAX) {
+                smx__err(err, errlen, "grid.energy: with spacing: range and transport.step_mm: "
+                         "auto the range-bin width is locked to %g mm, which needs %.0f bins "
+                         "from %g to %g MeV (expected at most %d: larger depth cells, a "
+                         "transport.step_mm, or fewer MeV)", p->step_mm / smx__lockstep_sub_bins(p->step_mm),
+                         needf, lo, hi, SMX_NE_MAX);
+                return SMX_ECONFIG;
+            }
+            int need = needf < 2 ? 2 : (int)needf;
             if (ne != 0 && ne != need) {
                 smx__err(err, errlen,
                          "grid.energy.bins: with spacing: range and transport.step_mm: auto the "
@@ -414,7 +423,7 @@ static smx_status build_tables(const smx_config *cfg, smx_plan *p)
     return SMX_OK;
 }
 
-smx_status smx__plan_build(const smx_config *cfg, smx_plan *p, char *err, size_t errlen)
+smx_status smx__plan_grids(const smx_config *cfg, smx_plan *p, char *err, size_t errlen)
 {
     memset(p, 0, sizeof *p);
     smx_status st = smx_config_check(cfg, err, errlen);
@@ -440,10 +449,6 @@ smx_status smx__plan_build(const smx_config *cfg, smx_plan *p, char *err, size_t
         smx__plan_free(p);
         return SMX_ENOMEM;
     }
-    if ((st = smx__media_build(cfg, p, err, errlen)) != SMX_OK) {
-        smx__plan_free(p);
-        return st;
-    }
     for (int ix = 0; ix < p->nx; ix++) p->x_mm[ix] = p->x_min_mm + (ix + 0.5) * p->dx_mm;
     for (int iz = 0; iz < p->nz; iz++) p->z_mm[iz] = (iz + 0.5) * p->dz_mm;
 
@@ -460,13 +465,32 @@ smx_status smx__plan_build(const smx_config *cfg, smx_plan *p, char *err, size_t
             return SMX_ECONFIG;
         }
     build_theta_grid(cfg, p);
-    if (!p->theta_rad || !p->theta_rejected || (st = build_tables(cfg, p)) != SMX_OK) {
+    if (!p->theta_rad || !p->theta_rejected) {
         smx__plan_free(p);
-        if (st == SMX_OK) st = SMX_ENOMEM;
-        if (st == SMX_ENOMEM) smx__err(err, errlen, "out of memory building the tables");
-        return st;
+        return SMX_ENOMEM;
     }
     return SMX_OK;
+}
+
+smx_status smx__plan_tables(const smx_config *cfg, smx_plan *p, char *err, size_t errlen)
+{
+    smx_status st = smx__media_build(cfg, p, err, errlen);
+    if (st != SMX_OK) {
+        smx__plan_free(p);
+        return st;
+    }
+    st = build_tables(cfg, p);
+    if (st != SMX_OK) {
+        smx__plan_free(p);
+        if (st == SMX_ENOMEM) smx__err(err, errlen, "out of memory building the tables");
+    }
+    return st;
+}
+
+smx_status smx__plan_build(const smx_config *cfg, smx_plan *p, char *err, size_t errlen)
+{
+    smx_status st = smx__plan_grids(cfg, p, err, errlen);
+    return st == SMX_OK ? smx__plan_tables(cfg, p, err, errlen) : st;
 }
 
 void smx__plan_free(smx_plan *p)

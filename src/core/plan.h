@@ -93,8 +93,9 @@ typedef struct smx_plan {
      * loss profile along the path (fine_idd.h); NULL without the tally. */
     double *fine_prof;
     /* Where that energy is deposited, relative to the cell the proton
-     * ends the step in: the centroid of the loss along the step (SPEC §4
-     * half-cell conventions); cells dx0 + {0,1}, dz0 + {0,1}, clamped to
+     * ends the step in: the centroid of the loss along the step
+     * (docs/physics.md, "Where the energy is deposited (half-cell
+     * conventions)"); cells dx0 + {0,1}, dz0 + {0,1}, clamped to
      * the grid. */
     int *dx0, *dz0;              /* [nmat][ne][nt] */
     double *dfx, *dfz;           /* [nmat][ne][nt] */
@@ -124,7 +125,13 @@ double smx__subbin_energy(const smx_plan *p, const smx_material *m, int i, int s
 #define SMX_LOCKSTEP_BIN_MM 1.0
 int smx__lockstep_sub_bins(double step_mm);
 
-/* Builds the plan from a checked configuration. */
+/* Builds the plan from a checked configuration: smx__plan_grids (the
+ * x, z, theta and energy grids: small; nmat is 0) then smx__plan_tables
+ * (the media of every cell and every table), so that a run can check its
+ * memory in between; smx__plan_build does both. On failure the plan is
+ * freed. */
+smx_status smx__plan_grids(const smx_config *cfg, smx_plan *plan, char *err, size_t errlen);
+smx_status smx__plan_tables(const smx_config *cfg, smx_plan *plan, char *err, size_t errlen);
 smx_status smx__plan_build(const smx_config *cfg, smx_plan *plan, char *err, size_t errlen);
 void smx__plan_free(smx_plan *plan);
 

@@ -8,6 +8,7 @@
 
 #include "core/backend.h"
 #include "core/fine_idd.h"
+#include "core/memory.h"
 #include "core/metrics.h"
 #include "core/numerics.h"
 #include "core/ops.h"
@@ -51,7 +52,12 @@ smx_status smx_run_create(const smx_config *cfg, smx_run **out, char *err, size_
     r->cfg = *cfg;
     r->t_start = t0;
     smx_status st = smx__backend_resolve(cfg->backend, cfg->device, "run.backend", &r->be, err, errlen);
-    if (st == SMX_OK) st = smx__plan_build(cfg, &r->plan, err, errlen);
+    /* the memory check comes before the tables and the state: a grid that
+     * does not fit is refused at once */
+    if (st == SMX_OK) st = smx__plan_grids(cfg, &r->plan, err, errlen);
+    if (st == SMX_OK && (st = smx__mem_check(cfg, &r->plan, r->be, err, errlen)) != SMX_OK)
+        smx__plan_free(&r->plan);
+    if (st == SMX_OK) st = smx__plan_tables(cfg, &r->plan, err, errlen);
     if (st != SMX_OK) {
         free(r);
         return st;
@@ -97,19 +103,20 @@ smx_status smx_run_create(const smx_config *cfg, smx_run **out, char *err, size_
             smx_run_free(r);
             return SMX_ECONFIG;
         }
-    size_t n = smx__psi_size(p), slab = smx__slab(p);
+    /* the beam enters in the first row: a host state of one row per slab */
+    size_t n = (size_t)p->ne * p->nt * p->nx, slab = smx__slab(p);
     double *psi = calloc(n * (p->moments ? 5 : 1), sizeof(double));
-    smx_host_state hs = {psi, NULL, NULL, NULL, NULL};
+    smx_host_state hs = {.psi = psi, .rows = 1};
     if (p->moments && psi) hs.mx = psi + n, hs.mz = psi + 2 * n, hs.qx = psi + 3 * n, hs.qz = psi + 4 * n;
     r->edep0 = calloc(slab, sizeof(double));
     r->edep = calloc(slab, sizeof(double));
     r->dose = calloc(slab, sizeof(double));
     r->idd = calloc(p->nz, sizeof(double));
     if (!psi || !r->edep0 || !r->edep || !r->dose || !r->idd) {
+        smx__err(err, errlen, "out of memory: the beam's first row (%.1f MB in float64) and the "
+                 "dose planes (%.1f MB)", n * 8.0 / 1e6 * (p->moments ? 5 : 1), slab * 32.0 / 1e6);
         free(psi);
         smx_run_free(r);
-        smx__err(err, errlen, "out of memory: the state needs %.1f MB in float64 on the host",
-                 n * 8.0 / 1e6 * (p->moments ? 5 : 1));
         return SMX_ENOMEM;
     }
     st = smx__source_inject(cfg, p, &hs, r->edep0, &r->res.accounting, &r->e_lo, &r->e_hi, err,

@@ -1,15 +1,18 @@
 /* Beam injection at the surface (see source.h). Each beam's Gaussian
  * spreads in energy, angle and position are sampled on 41 points over
  * +-4 sigma; every sample is placed on the grid by linear (mean-keeping)
- * splits, so the injected mean energy, angle and position are exact. */
+ * splits, so the injected mean energy, angle and position are exact. A
+ * sample off the grid (beyond x_min/x_max, outside the theta window, or at
+ * |theta| >= 90 deg) is counted as leaked at the source. */
 #include <math.h>
 #include <string.h>
 
+#include "core/limits.h"
 #include "core/physics.h"
 #include "core/source.h"
 #include "core/util.h"
 
-#define NSAMP 41
+#define NSAMP 41 /* over +-SMX_SOURCE_SIGMAS */
 
 /* Gaussian samples of mean mu and width sig: 1 point when sig = 0. */
 static int gauss_samples(double mu, double sig, double *v, double *w)
@@ -21,7 +24,7 @@ static int gauss_samples(double mu, double sig, double *v, double *w)
     }
     double norm = 0;
     for (int k = 0; k < NSAMP; k++) {
-        double t = -4.0 + 8.0 * k / (NSAMP - 1);
+        double t = SMX_SOURCE_SIGMAS * (2.0 * k / (NSAMP - 1) - 1);
         v[k] = mu + sig * t;
         w[k] = exp(-0.5 * t * t);
         norm += w[k];
@@ -32,14 +35,18 @@ static int gauss_samples(double mu, double sig, double *v, double *w)
 
 static double snap(double f) { return f < 1e-9 ? 0 : (f > 1 - 1e-9 ? 1 : f); }
 
-/* Theta bins and weights (j0: 1-f, j0+1: f) of a direction. */
-static void theta_split(const smx_plan *p, double th, int *j, double *f)
+/* Theta bins and weights (j0: 1-f, j0+1: f) of a direction; 0 when the
+ * direction is off the grid (outside the theta window) or cannot enter the
+ * slab (|theta| >= 90 deg). */
+static int theta_split(const smx_plan *p, double th, int *j, double *f)
 {
     double u;
+    if (!(fabs(th) < 0.5 * SMX_PI)) return 0;
     if (p->full_circle) {
         u = th / p->dtheta_rad + p->nt / 2;
     } else {
         u = (th - (p->theta_rad[0] - 0.5 * p->dtheta_rad)) / p->dtheta_rad - 0.5;
+        if (u < -0.5 - 1e-9 || u > p->nt - 0.5 + 1e-9) return 0;
         if (u < 0) u = 0;
         if (u > p->nt - 1) u = p->nt - 1;
     }
@@ -47,6 +54,7 @@ static void theta_split(const smx_plan *p, double th, int *j, double *f)
     *f = snap(u - j0);
     j[0] = ((j0 % p->nt) + p->nt) % p->nt;
     j[1] = (((j0 + 1) % p->nt) + p->nt) % p->nt;
+    return 1;
 }
 
 static void add_deposit_row0(const smx_plan *p, double *edep, double x_mm, double dep)
@@ -80,16 +88,19 @@ smx_status smx__source_inject(const smx_config *cfg, const smx_plan *p, smx_host
         int nX = gauss_samples(bm->x_mm, bm->sigma_x_mm, Xv, Xw);
         for (int a = 0; a < nT; a++) {
             double th = Tv[a], tn = tan(th);
-            int jj[2];
-            double fj;
-            theta_split(p, th, jj, &fj);
+            int jj[2] = {0, 0};
+            double fj = 0;
+            int on_grid = theta_split(p, th, jj, &fj);
             for (int xs = 0; xs < nX; xs++) {
                 double x1 = Xv[xs] + tn * 0.5 * p->dz_mm; /* at the first cell centre */
                 double u = (x1 - p->x_min_mm) / p->dx_mm - 0.5;
-                int i0 = (int)floor(u);
-                double fx = snap(u - i0), ux = 0;
-                if (p->moments) { /* one cell, the offset kept as a moment */
-                    i0 = (int)floor(u + 0.5);
+                /* off the grid (or the theta window): the sample leaks */
+                int off = !on_grid || !(u >= -1.5 && u <= p->nx + 0.5);
+                int i0 = off ? -2 : (int)floor(u);
+                double fx = off ? 0 : snap(u - i0), ux = 0;
+                if (p->moments && !off) { /* one cell, the offset kept as a moment; */
+                    i0 = (int)floor(u + 0.5); /* [x_min, x_max] closed at both ends */
+                    if (i0 == p->nx && u <= p->nx - 0.5 + 1e-9) i0 = p->nx - 1;
                     ux = u - i0;
                     fx = 0;
                 }
@@ -127,7 +138,7 @@ smx_status smx__source_inject(const smx_config *cfg, const smx_plan *p, smx_host
                                 for (int bj = 0; bj < 2; bj++) {
                                     double piece = wp * (be ? fe : 1 - fe) * (bj ? fj : 1 - fj);
                                     if (piece == 0) continue;
-                                    size_t q = (((size_t)(k + be) * p->nt + jj[bj]) * p->nz) * p->nx + ix;
+                                    size_t q = smx__hs_index(p, s, k + be, jj[bj], 0) + ix;
                                     s->psi[q] += piece;
                                     if (p->moments) {
                                         s->mx[q] += piece * ux;

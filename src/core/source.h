@@ -6,7 +6,8 @@
 
 #include "core/backend.h"
 
-/* Fills the state (zeroed by the caller, canonical layout, float64; with
+/* Fills the state (zeroed by the caller, canonical layout, float64, its
+ * first s->rows rows (1 is enough: the beam enters in row 0); with
  * centroids the beam keeps its exact lateral position as a moment), adds the
  * entrance deposit to edep [nz][nx], and the source figures to acct.
  * Weight is normalised to 1 over all beams. e_lo/e_hi: occupied bins. */

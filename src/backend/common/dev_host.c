@@ -226,7 +226,7 @@ smx_status smx__dev_set_state(void *ctx, const smx_host_state *hs, int lo, int h
     /* the occupied bins only (the kernels never read outside them), in a
      * window that holds their rows */
     int za, zb, H, z0;
-    smx__host_window(p, hs->psi, lo, hi, c->H, &za, &zb, &H, &z0);
+    smx__host_window(p, hs, lo, hi, c->H, &za, &zb, &H, &z0);
     smx_status st = SMX_OK;
     if (H != c->H || z0 != c->zb) st = smx__dev_window_alloc(c, H, z0, err, errlen);
     size_t a = hi >= lo ? (size_t)lo * p->nt * c->SW : 0, n = hi >= lo ? (size_t)(hi - lo + 1) * p->nt * c->SW : 0;
@@ -234,9 +234,11 @@ smx_status smx__dev_set_state(void *ctx, const smx_host_state *hs, int lo, int h
     float *f = malloc((n ? n : 1) * sizeof(float));
     if (!f) return SMX_ENOMEM;
     for (int k = 0; k < c->na && st == SMX_OK && n; k++) {
-        for (size_t s = 0; s < n / c->SW; s++) /* slab s of the range: its window rows */
+        for (size_t s = 0; s < n / c->SW; s++) { /* slab s of the range: its window rows */
+            size_t held = (size_t)smx__hs_rows(p, hs) * p->nx, row0 = ((size_t)lo * p->nt + s) * held;
             for (size_t q = 0; q < (size_t)c->SW; q++)
-                f[s * c->SW + q] = (float)src[k][((size_t)lo * p->nt + s) * c->S + c->QB + q];
+                f[s * c->SW + q] = c->QB + q < held ? (float)src[k][row0 + c->QB + q] : 0.0f;
+        }
         st = c->api->write(c, c->buf[c->cur][k], a * sizeof(float), n * sizeof(float), f, err, errlen);
     }
     free(f);

@@ -103,7 +103,7 @@ static smx_status omp_set_state(void *ctx, const smx_host_state *hs, int lo, int
     omp_ctx *c = ctx;
     const smx_plan *p = c->p;
     int a, b, H, z0;
-    smx__host_window(p, hs->psi, lo, hi, c->H, &a, &b, &H, &z0);
+    smx__host_window(p, hs, lo, hi, c->H, &a, &b, &H, &z0);
     /* fresh zeroed arrays whose window holds the state's rows */
     if (!omp__win_alloc(c, H)) {
         smx__err(err, errlen, "openmp backend: cannot allocate the state");
@@ -118,7 +118,7 @@ static smx_status omp_set_state(void *ctx, const smx_host_state *hs, int lo, int
         for (int r = 0; r < rows; r++) {
             int i = lo + r / p->nt, j = r % p->nt;
             float *d = SLAB(c, c->s[k], i, j);
-            const double *h = sk + ((size_t)i * p->nt + j) * c->slab;
+            const double *h = sk + smx__hs_index(p, hs, i, j, 0); /* rows a..b are held */
             for (size_t q = (size_t)a * p->nx; b >= a && q < (size_t)(b + 1) * p->nx; q++) d[q] = (float)h[q];
         }
     }

@@ -146,7 +146,7 @@ static smx_status ref_set_state(void *ctx, const smx_host_state *s, int lo, int 
     double *dst[5];
     /* a window that holds the rows the new state occupies */
     int a, b, H, z0;
-    smx__host_window(p, s->psi, lo, hi, c->H, &a, &b, &H, &z0);
+    smx__host_window(p, s, lo, hi, c->H, &a, &b, &H, &z0);
     c->lo = 0, c->hi = -1; /* nothing to keep */
     if (!alloc_window(c, H, z0)) {
         smx__err(err, errlen, "reference backend: cannot allocate the state");
@@ -156,9 +156,9 @@ static smx_status ref_set_state(void *ctx, const smx_host_state *s, int lo, int 
     for (int k = 0; k < (p->moments ? 5 : 1); k++)
         for (int i = lo; i <= hi; i++)
             for (int j = 0; j < p->nt; j++)
-                for (int z = c->zb; z < c->zb + c->H; z++)
-                    memcpy(dst[k] + IDX(c, i, j, z, 0),
-                           src[k] + ((((size_t)i * p->nt + j) * p->nz + z) * p->nx), p->nx * sizeof(double));
+                for (int z = c->zb; z < c->zb + c->H && z < smx__hs_rows(p, s); z++)
+                    memcpy(dst[k] + IDX(c, i, j, z, 0), src[k] + smx__hs_index(p, s, i, j, z),
+                           p->nx * sizeof(double));
     memset(c->edep, 0, smx__slab(p) * sizeof(double));
     c->lo = lo;
     c->hi = hi;

@@ -1,0 +1,116 @@
+/* Memory estimate of a run (see memory.h). The figures follow the
+ * allocations of run.c, plan.c, dev_tables.c and the backends' create
+ * (openmp: two state copies with a slab of padding, per-thread deposit and
+ * scratch planes; reference: two float64 copies; device: two copies on the
+ * device and 16 MB of staging on the host). */
+#include <stdio.h>
+#include <string.h>
+
+#include "core/memory.h"
+#include "core/util.h"
+
+#define GB 1e9
+
+void smx__mem_need(const smx_config *cfg, const smx_plan *p, const smx_backend_iface *be,
+                   smx_mem_need *need)
+{
+    double S = (double)p->nz * p->nx, nt = p->nt;
+    double me = (double)(p->nmat > 0 ? p->nmat : 1) * p->ne; /* before the media: one */
+    int H = p->nz < SMX_MEM_WINDOW0 ? p->nz : SMX_MEM_WINDOW0;
+    double arrays = p->moments ? 5 : 1, cells = (double)p->ne * nt * H * p->nx;
+    int threads = cfg->threads > 0 ? cfg->threads : 1;
+    memset(need, 0, sizeof *need);
+    /* run.c: entrance deposit, deposit and dose planes, the idd; the host
+     * state of the injection is touched on its first row only */
+    need->run = 3 * 8 * S + 8.0 * p->nz + 8 * arrays * cells / H;
+    if (cfg->idd_resolution_mm > 0) need->run += 2 * 8 * (double)p->ne * nt * p->nz;
+    /* plan.c and dev_tables.c: per (medium, bin) the energy kernels and
+     * secondaries, per (medium, bin, angle) the deposit offsets in double
+     * and float, the angular kernels (half width <= nt), the media plane */
+    need->tables = me * (SMX_EK_MAX * 12.0 + 16 * 8) + me * nt * (24 + 16) +
+                   2 * me * (nt + 1) * 12 + me * p->ne * 12 + 2 * S;
+    switch (be->kind) {
+    case SMX_BACKEND_ORACLE:
+        need->state = 2 * arrays * cells * 8;
+        need->backend = 8 * S;
+        break;
+    case SMX_BACKEND_HOST:
+        need->state = 2 * arrays * (S + cells) * 4;
+        need->backend = threads * S * (8 + 18 * 4.0); /* deposit + scratch per thread */
+        break;
+    case SMX_BACKEND_DEVICE:
+        need->state = 2 * arrays * cells * 4 + 8 * S;
+        need->state_on_device = 1;
+        need->backend = 16e6 + 8 * S;
+        break;
+    }
+}
+
+/* A number from the first line of a file, or -1 ("max" or missing). */
+static double file_number(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    double v = -1;
+    if (!f) return -1;
+    if (fscanf(f, "%lf", &v) != 1) v = -1;
+    fclose(f);
+    return v;
+}
+
+/* A /proc/meminfo figure in bytes, or -1. */
+static double meminfo(const char *key)
+{
+    FILE *f = fopen("/proc/meminfo", "r");
+    double v = -1, kb;
+    char line[256], fmt[64];
+    if (!f) return -1;
+    snprintf(fmt, sizeof fmt, "%s: %%lf kB", key);
+    while (fgets(line, sizeof line, f))
+        if (sscanf(line, fmt, &kb) == 1) v = kb * 1024;
+    fclose(f);
+    return v;
+}
+
+double smx__mem_available(char *what, size_t whatlen)
+{
+    double avail = meminfo("MemAvailable");
+    snprintf(what, whatlen, "MemAvailable in /proc/meminfo");
+    /* cgroup v2, then v1: the limit less what the group uses */
+    const char *lim[] = {"/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"};
+    const char *use[] = {"/sys/fs/cgroup/memory.current", "/sys/fs/cgroup/memory/memory.usage_in_bytes"};
+    for (int k = 0; k < 2; k++) {
+        double l = file_number(lim[k]), u = file_number(use[k]);
+        if (l <= 0 || l >= 1e18 || u < 0) continue; /* unlimited or absent */
+        if (avail < 0 || l - u < avail) {
+            avail = l - u > 0 ? l - u : 0;
+            snprintf(what, whatlen, "the cgroup's limit less its usage, %s", lim[k]);
+        }
+        break;
+    }
+    return avail;
+}
+
+smx_status smx__mem_check(const smx_config *cfg, const smx_plan *p, const smx_backend_iface *be,
+                          char *err, size_t errlen)
+{
+    smx_mem_need n;
+    smx__mem_need(cfg, p, be, &n);
+    double host = n.run + n.tables + n.backend + (n.state_on_device ? 0 : n.state);
+    char what[160];
+    double avail;
+    if (cfg->memory_limit_GB > 0) {
+        avail = cfg->memory_limit_GB * GB;
+        snprintf(what, sizeof what, "run.memory_limit_GB");
+    } else {
+        avail = smx__mem_available(what, sizeof what);
+    }
+    if (avail < 0 || host <= avail) return SMX_OK;
+    smx__err(err, errlen, "%s: the run needs at least %.3g GB of host memory (grid ne x nt x "
+             "nz x nx = %d x %d x %d x %d: dose planes and run arrays %.3g GB, tables %.3g GB, "
+             "%s state at its first window of %d rows %.3g GB on the %s, backend %.3g GB) but "
+             "%.3g GB is available (%s; expected a smaller grid, or run.memory_limit_GB)",
+             cfg->source_path[0] ? cfg->source_path : "(config)", host / GB, p->ne, p->nt,
+             p->nz, p->nx, n.run / GB, n.tables / GB, be->name, SMX_MEM_WINDOW0, n.state / GB,
+             n.state_on_device ? "device" : "host", n.backend / GB, avail / GB, what);
+    return SMX_ENOMEM;
+}
