@@ -348,8 +348,12 @@ smx_status smx_bench_run(const smx_bench_spec *spec, smx_bench_result *res, char
 /* ---- output writers (all write to a temporary name and rename) -------- */
 smx_status smx_write_npy_f64(const char *path, const double *data, int rows, int cols,
                              char *err, size_t errlen);
-/* Writes dose.npy, idd.csv and metrics.json into dir (created if needed).
- * Nothing is left behind when it fails. */
+/* Writes dose.npy, idd.csv (idd_fine.csv with the fine tally) and
+ * metrics.json into dir (created if needed): each to a temporary name,
+ * renamed into place with metrics.json last, after an earlier run's
+ * metrics.json is removed. metrics.json's "outputs" names the files of its
+ * set with their sizes and FNV-1a hashes: a folder without metrics.json
+ * holds no finished result. Nothing is left behind when it fails. */
 smx_status smx_write_outputs(const char *dir, const smx_config *cfg, const smx_result *res,
                              char *err, size_t errlen);
 

@@ -6,7 +6,7 @@
 #include "smatrix2d/smatrix2d.h"
 
 /* Exit codes. */
-enum { CLI_EXIT_OK = 0, CLI_EXIT_FAILURE = 1, CLI_EXIT_USAGE = 2 };
+enum { CLI_EXIT_OK = 0, CLI_EXIT_FAILURE = 1, CLI_EXIT_USAGE = 2, CLI_EXIT_UNTRUSTED = 3 };
 
 /* Subcommands: argv[0] is the subcommand name. Return the exit code. */
 int cli_run(int argc, char **argv);
@@ -17,6 +17,12 @@ int cli_crosscheck(int argc, char **argv);
 
 /* "smatrix2d: error: ..." on stderr. */
 void cli_error(const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
+/* "smatrix2d: warning: ..." on stderr. */
+void cli_warning(const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 1, 2)))
 #endif

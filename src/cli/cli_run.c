@@ -6,6 +6,7 @@
 #include "cli/cli.h"
 
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,11 +21,13 @@ typedef struct run_args {
     const char *backend; /* NULL: the config's */
     const char *out;     /* NULL: out/<config name> */
     int quiet;
+    int allow_warnings;  /* keep results the checks do not trust */
     int threads;         /* -1: the config's */
     cli_devopts dev;     /* -1 fields: the config's */
 } run_args;
 
 typedef struct progress {
+    int quiet;
     double t0;
     double w0;        /* weight in flight at the first report */
     int last_step;
@@ -46,10 +49,16 @@ static void run_usage(FILE *f)
           "                  created with its parents if needed\n"
           "  --threads N     CPU threads for the openmp backend (0 = OpenMP default)\n"
           CLI_DEVOPTS_HELP
+          "  --allow-warnings  write the outputs even when the result checks find them\n"
+          "                  untrustworthy (non-finite dose, no dose or no step, protons\n"
+          "                  lost through z_max or at injection above 0.1 %, conservation\n"
+          "                  off); the findings go to metrics.json \"warnings\"\n"
           "  --quiet, -q     no progress lines on stderr\n"
           "  --help, -h      show this help and exit\n"
           "\n"
-          "Exit status: 0 success, 1 run or I/O failure, 2 usage or configuration error.\n",
+          "Exit status: 0 success, 1 run or I/O failure, 2 usage or configuration error,\n"
+          "3 results not trustworthy (nothing written; see --allow-warnings), 130/143\n"
+          "stopped by SIGINT/SIGTERM (nothing written).\n",
           f);
 }
 
@@ -81,6 +90,8 @@ static int parse_run_args(int argc, char **argv, run_args *a)
             return CLI_EXIT_OK;
         } else if (!strcmp(arg, "--quiet") || !strcmp(arg, "-q")) {
             a->quiet = 1;
+        } else if (!strcmp(arg, "--allow-warnings")) {
+            a->allow_warnings = 1;
         } else if ((r = cli_option_value(argc, argv, &i, "--backend", &v)) != 0) {
             if (r < 0 || !cli_check_backend("--backend", v))
                 return CLI_EXIT_USAGE;
@@ -131,9 +142,43 @@ static char *default_out_dir(const char *config)
     return dir;
 }
 
+/* SIGINT/SIGTERM: the run stops after its current step, nothing is
+ * written, the exit code is 128 + the signal (130, 143). While the outputs
+ * are being renamed into place the signals wait (blocked). */
+static volatile sig_atomic_t caught_signal;
+
+static void on_signal(int sig) { caught_signal = sig; }
+
+static void catch_signals(int on)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on ? on_signal : SIG_DFL;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+static void block_signals(int block)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    sigprocmask(block ? SIG_BLOCK : SIG_UNBLOCK, &set, NULL);
+}
+
+static int interrupted(const char *what)
+{
+    cli_error("interrupted by %s: %s", caught_signal == SIGINT ? "SIGINT" : "SIGTERM", what);
+    return 128 + caught_signal;
+}
+
 static int on_progress(void *user, int step, double weight_in_flight)
 {
     progress *p = user;
+    if (caught_signal) return 1;
+    if (p->quiet) return 0;
     if (p->w0 <= 0.0)
         p->w0 = weight_in_flight;
     double gone = p->w0 > 0.0 ? 1.0 - weight_in_flight / p->w0 : 0.0;
@@ -211,20 +256,38 @@ static int execute(const run_args *a, smx_config *cfg, const char *out, char *er
             smx_run_free(run);
         return fail(st, err);
     }
-    progress p = {.t0 = now_s(), .w0 = 0.0, .last_step = 0, .last_decile = 0};
+    progress p = {.quiet = a->quiet, .t0 = now_s(), .w0 = 0.0, .last_step = 0, .last_decile = 0};
     if (!a->quiet)
         fprintf(stderr, "smatrix2d: running %s on %s\n", a->config, cfg->backend);
-    st = smx_run_execute(run, a->quiet ? NULL : on_progress, &p, err, ERRLEN);
+    if (!caught_signal) st = smx_run_execute(run, on_progress, &p, err, ERRLEN);
+    if (caught_signal) {
+        smx_run_free(run);
+        return interrupted("the run stopped; nothing written");
+    }
     const smx_result *res = st == SMX_OK ? smx_run_result(run) : NULL;
     if (st == SMX_OK && !res) {
         snprintf(err, ERRLEN, "the run produced no result");
         st = SMX_EBACKEND;
     }
-    if (st == SMX_OK)
+    for (int w = 0; st == SMX_OK && w < res->nwarnings; w++)
+        cli_warning("%s: %s", a->config, res->warnings[w]);
+    if (st == SMX_OK && res->nwarnings > 0 && !a->allow_warnings) {
+        cli_error("%s: results not trustworthy (%d finding%s above); nothing written to %s "
+                  "(--allow-warnings keeps them)", a->config, res->nwarnings,
+                  res->nwarnings > 1 ? "s" : "", out);
+        smx_run_free(run);
+        return CLI_EXIT_UNTRUSTED;
+    }
+    if (st == SMX_OK) {
+        block_signals(1);
         st = smx_write_outputs(out, cfg, res, err, ERRLEN);
-    if (st == SMX_OK)
+        block_signals(0); /* a signal caught meanwhile is handled now */
+    }
+    if (st == SMX_OK && !caught_signal)
         print_summary(cfg, res, out);
     smx_run_free(run);
+    if (st == SMX_OK && caught_signal)
+        return interrupted("after the outputs were written (they are complete)");
     return st == SMX_OK ? CLI_EXIT_OK : fail(st, err);
 }
 
@@ -243,7 +306,9 @@ int cli_run(int argc, char **argv)
         code = CLI_EXIT_FAILURE;
     } else {
         smx_config_init(cfg);
+        catch_signals(1);
         code = execute(&a, cfg, a.out ? a.out : out, err);
+        catch_signals(0);
     }
     free(err);
     free(cfg);

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "core/backend.h"
+#include "core/checks.h"
 #include "core/fine_idd.h"
 #include "core/memory.h"
 #include "core/metrics.h"
@@ -298,6 +299,7 @@ smx_status smx_run_execute(smx_run *r, smx_progress_fn progress, void *user, cha
     res->e_min_used_MeV = p->e_edge_MeV[0];
     res->e_max_used_MeV = p->e_edge_MeV[p->ne];
     res->timing.total_s = smx__now_s() - r->t_start;
+    smx__result_check(res);
     return SMX_OK;
 }
 

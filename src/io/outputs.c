@@ -7,6 +7,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include "smatrix2d/smatrix2d.h"
+#include "core/material.h"
 #include "core/util.h"
 #include "io/json.h"
 
@@ -20,10 +21,54 @@
 #include <sys/types.h>
 #include <unistd.h>
 
-/* idd_fine.csv last: written only with the fine depth tally */
-enum { OUT_DOSE = 0, OUT_IDD, OUT_METRICS, OUT_IDD_FINE, OUT_COUNT };
-static const char *const out_names[OUT_COUNT] = {"dose.npy", "idd.csv", "metrics.json",
-                                                 "idd_fine.csv"};
+/* metrics.json last: it names the files of its set (the manifest), and a
+ * folder without it holds no finished result; idd_fine.csv only with the
+ * fine depth tally */
+enum { OUT_DOSE = 0, OUT_IDD, OUT_IDD_FINE, OUT_METRICS, OUT_COUNT };
+static const char *const out_names[OUT_COUNT] = {"dose.npy", "idd.csv", "idd_fine.csv",
+                                                 "metrics.json"};
+
+/* Size and FNV-1a 64-bit hash of a file written for the set. */
+typedef struct out_file {
+    int present;
+    long long bytes;
+    unsigned long long fnv1a64;
+} out_file;
+
+static int hash_file(const char *path, out_file *o)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return 0;
+    unsigned char buf[65536];
+    size_t n;
+    o->bytes = 0;
+    o->fnv1a64 = 0xcbf29ce484222325ULL;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0) {
+        for (size_t k = 0; k < n; k++) o->fnv1a64 = (o->fnv1a64 ^ buf[k]) * 0x100000001b3ULL;
+        o->bytes += (long long)n;
+    }
+    int ok = !ferror(f);
+    fclose(f);
+    o->present = ok;
+    return ok;
+}
+
+static void json_manifest(smx__json *j, const out_file files[OUT_COUNT])
+{
+    smx__json_key(j, "outputs"); /* the files of this set; metrics.json is written last */
+    smx__json_begin_object(j);
+    for (int k = 0; k < OUT_METRICS; k++) {
+        if (!files[k].present) continue;
+        char hex[17];
+        snprintf(hex, sizeof hex, "%016llx", files[k].fnv1a64);
+        smx__json_key(j, out_names[k]);
+        smx__json_begin_object(j);
+        smx__json_kv_double(j, "bytes", (double)files[k].bytes);
+        smx__json_kv_string(j, "fnv1a64", hex);
+        smx__json_end_object(j);
+    }
+    smx__json_end_object(j);
+}
 
 static const char *const edge_keys[SMX_EDGE_COUNT] = {"x_min", "x_max", "z_min", "z_max",
                                                       "theta_window"};
@@ -284,18 +329,30 @@ static const char *scatter_source(smx_scatter_model m)
     return "unknown";
 }
 
-/* The medium: background, slabs or map, as configured. */
+/* The density a medium was run at: the override, or the material's own
+ * (data/materials.csv). */
+static double density_used(const char *material, double override_g_cm3)
+{
+    smx_material m;
+    char err[256];
+    if (override_g_cm3 > 0) return override_g_cm3;
+    return smx__material_load(material, &m, err, sizeof err) == SMX_OK ? m.density_g_cm3 : NAN;
+}
+
+/* The medium: background, slabs or map, as configured, with the densities
+ * used. */
 static void json_medium(smx__json *j, const smx_config *cfg)
 {
     smx__json_kv_string(j, "material", cfg->material);
-    smx__json_kv_double(j, "density_g_cm3", cfg->density_g_cm3); /* 0: the material's own */
+    smx__json_kv_double(j, "density_g_cm3", density_used(cfg->material, cfg->density_g_cm3));
     smx__json_key(j, "slabs");
     smx__json_begin_array(j);
     for (int s = 0; s < cfg->nslabs && s < SMX_MAX_SLABS; s++) {
         smx__json_begin_object(j);
         json_range(j, "z_mm", cfg->slabs[s].z_min_mm, cfg->slabs[s].z_max_mm);
         smx__json_kv_string(j, "material", cfg->slabs[s].material);
-        smx__json_kv_double(j, "density_g_cm3", cfg->slabs[s].density_g_cm3);
+        smx__json_kv_double(j, "density_g_cm3",
+                            density_used(cfg->slabs[s].material, cfg->slabs[s].density_g_cm3));
         smx__json_end_object(j);
     }
     smx__json_end_array(j);
@@ -416,11 +473,17 @@ static void json_timing(smx__json *j, const smx_timing *t)
 }
 
 static smx_status write_metrics_json(const char *path, const smx_config *cfg,
-                                     const smx_result *res, char *err, size_t errlen)
+                                     const smx_result *res, const out_file files[OUT_COUNT],
+                                     char *err, size_t errlen)
 {
     smx__json j;
     smx__json_init(&j, 1);
     smx__json_begin_object(&j);
+    smx__json_key(&j, "warnings"); /* what makes the results untrustworthy */
+    smx__json_begin_array(&j);
+    for (int w = 0; w < res->nwarnings && w < SMX_MAX_WARNINGS; w++)
+        smx__json_string(&j, res->warnings[w]);
+    smx__json_end_array(&j);
     json_metrics(&j, res);
     json_run(&j, res);
     smx__json_kv_string(&j, "config", cfg->source_path[0] ? cfg->source_path : NULL);
@@ -429,6 +492,7 @@ static smx_status write_metrics_json(const char *path, const smx_config *cfg,
     json_beams(&j, cfg);
     json_accounting(&j, &res->accounting);
     json_timing(&j, &res->timing);
+    json_manifest(&j, files);
     smx__json_end_object(&j);
 
     smx_status st;
@@ -452,7 +516,7 @@ static smx_status write_metrics_json(const char *path, const smx_config *cfg,
     return st;
 }
 
-/* ---- the three files, all or nothing ----------------------------------- */
+/* ---- the set of files, all or nothing ---------------------------------- */
 
 static int result_is_valid(const smx_result *res)
 {
@@ -470,14 +534,20 @@ static smx_status write_temps(char *const tmp[OUT_COUNT], const smx_config *cfg,
     written[OUT_DOSE] = 1;
     written[OUT_IDD] = 1; /* a failed write may leave a partial file */
     st = write_idd_csv(tmp[OUT_IDD], res, 0, err, errlen);
+    if (st == SMX_OK && res->nfine > 0) {
+        written[OUT_IDD_FINE] = 1;
+        st = write_idd_csv(tmp[OUT_IDD_FINE], res, 1, err, errlen);
+    }
+    out_file files[OUT_COUNT] = {{0}};
+    for (int k = 0; st == SMX_OK && k < OUT_METRICS; k++)
+        if (written[k] && !hash_file(tmp[k], &files[k])) {
+            smx__err(err, errlen, "%s: cannot read back: %s", tmp[k], strerror(errno));
+            st = SMX_EIO;
+        }
     if (st != SMX_OK)
         return st;
     written[OUT_METRICS] = 1;
-    st = write_metrics_json(tmp[OUT_METRICS], cfg, res, err, errlen);
-    if (st != SMX_OK || res->nfine == 0)
-        return st;
-    written[OUT_IDD_FINE] = 1;
-    return write_idd_csv(tmp[OUT_IDD_FINE], res, 1, err, errlen);
+    return write_metrics_json(tmp[OUT_METRICS], cfg, res, files, err, errlen);
 }
 
 static int path_exists(const char *path)
@@ -486,15 +556,26 @@ static int path_exists(const char *path)
     return lstat(path, &st) == 0;
 }
 
-/* Renames every temp into place; on a failure undoes what it can: files
- * that did not exist before are removed again. */
+/* Renames every temp into place, metrics.json last, after removing an
+ * earlier run's metrics.json (so that no reader takes a half-replaced set
+ * for a finished one) and its idd_fine.csv when this run has none; on a
+ * failure undoes what it can: files that did not exist before are removed
+ * again. */
 static smx_status commit_temps(char *const tmp[OUT_COUNT], char *const fin[OUT_COUNT],
-                               int written[OUT_COUNT], int nout, char *err, size_t errlen)
+                               int written[OUT_COUNT], char *err, size_t errlen)
 {
     int existed[OUT_COUNT];
-    for (int k = 0; k < nout; k++)
+    for (int k = 0; k < OUT_COUNT; k++)
         existed[k] = path_exists(fin[k]);
-    for (int k = 0; k < nout; k++) {
+    if (existed[OUT_METRICS] && remove(fin[OUT_METRICS]) != 0) {
+        smx__err(err, errlen, "%s: %s", fin[OUT_METRICS], strerror(errno));
+        return SMX_EIO;
+    }
+    existed[OUT_METRICS] = 0;
+    if (!written[OUT_IDD_FINE] && existed[OUT_IDD_FINE])
+        remove(fin[OUT_IDD_FINE]); /* an earlier run's tally would not match this one */
+    for (int k = 0; k < OUT_COUNT; k++) {
+        if (!written[k]) continue;
         if (rename(tmp[k], fin[k]) != 0) {
             smx__err(err, errlen, "%s: %s", fin[k], strerror(errno));
             for (int r = 0; r < k; r++)
@@ -534,11 +615,8 @@ smx_status smx_write_outputs(const char *dir, const smx_config *cfg, const smx_r
         st = make_dirs(dir, &cd, err, errlen);
     if (st == SMX_OK)
         st = write_temps(tmp, cfg, res, written, err, errlen);
-    int nout = res->nfine > 0 ? OUT_COUNT : OUT_IDD_FINE;
     if (st == SMX_OK)
-        st = commit_temps(tmp, fin, written, nout, err, errlen);
-    if (st == SMX_OK && nout == OUT_IDD_FINE && path_exists(fin[OUT_IDD_FINE]))
-        remove(fin[OUT_IDD_FINE]); /* an earlier run's tally would not match this one */
+        st = commit_temps(tmp, fin, written, err, errlen);
 
     if (st != SMX_OK) {
         for (int k = 0; k < OUT_COUNT; k++)
