@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/memory.h"
 #include "core/oprun.h"
 #include "core/ops.h"
 #include "core/util.h"
@@ -47,7 +48,14 @@ smx_status smx_bench_run(const smx_bench_spec *spec, smx_bench_result *res, char
     if (st != SMX_OK) return st;
     snprintf(res->backend, sizeof res->backend, "%s", be->name);
     smx_plan plan;
-    st = smx__plan_build(&cfg, &plan, err, errlen);
+    cfg.threads = spec->threads;
+    st = smx__plan_grids(&cfg, &plan, err, errlen);
+    /* a dense state fills every row, and its float64 host copy is whole */
+    double host_state = 8.0 * smx__psi_size(&plan) * (plan.moments ? 5 : 1);
+    if (st == SMX_OK &&
+        (st = smx__mem_check(&cfg, &plan, be, plan.nz, host_state, err, errlen)) != SMX_OK)
+        smx__plan_free(&plan);
+    if (st == SMX_OK) st = smx__plan_tables(&cfg, &plan, err, errlen);
     if (st != SMX_OK) return st;
     size_t n = smx__psi_size(&plan);
     smx_host_state hs = smx__host_state_alloc(&plan);

@@ -12,11 +12,11 @@
 #define GB 1e9
 
 void smx__mem_need(const smx_config *cfg, const smx_plan *p, const smx_backend_iface *be,
-                   smx_mem_need *need)
+                   int rows, smx_mem_need *need)
 {
     double S = (double)p->nz * p->nx, nt = p->nt;
     double me = (double)(p->nmat > 0 ? p->nmat : 1) * p->ne; /* before the media: one */
-    int H = p->nz < SMX_MEM_WINDOW0 ? p->nz : SMX_MEM_WINDOW0;
+    int H = rows < 1 ? 1 : rows > p->nz ? p->nz : rows;
     double arrays = p->moments ? 5 : 1, cells = (double)p->ne * nt * H * p->nx;
     int threads = cfg->threads > 0 ? cfg->threads : 1;
     memset(need, 0, sizeof *need);
@@ -91,10 +91,11 @@ double smx__mem_available(char *what, size_t whatlen)
 }
 
 smx_status smx__mem_check(const smx_config *cfg, const smx_plan *p, const smx_backend_iface *be,
-                          char *err, size_t errlen)
+                          int rows, double extra_host, char *err, size_t errlen)
 {
     smx_mem_need n;
-    smx__mem_need(cfg, p, be, &n);
+    smx__mem_need(cfg, p, be, rows, &n);
+    n.run += extra_host;
     double host = n.run + n.tables + n.backend + (n.state_on_device ? 0 : n.state);
     char what[160];
     double avail;
@@ -105,12 +106,12 @@ smx_status smx__mem_check(const smx_config *cfg, const smx_plan *p, const smx_ba
         avail = smx__mem_available(what, sizeof what);
     }
     if (avail < 0 || host <= avail) return SMX_OK;
-    smx__err(err, errlen, "%s: the run needs at least %.3g GB of host memory (grid ne x nt x "
+    smx__err(err, errlen, "%s%sthe run needs about %.3g GB of host memory (grid ne x nt x "
              "nz x nx = %d x %d x %d x %d: dose planes and run arrays %.3g GB, tables %.3g GB, "
-             "%s state at its first window of %d rows %.3g GB on the %s, backend %.3g GB) but "
+             "%s state in a window of %d rows %.3g GB on the %s, backend %.3g GB) but "
              "%.3g GB is available (%s; expected a smaller grid, or run.memory_limit_GB)",
-             cfg->source_path[0] ? cfg->source_path : "(config)", host / GB, p->ne, p->nt,
-             p->nz, p->nx, n.run / GB, n.tables / GB, be->name, SMX_MEM_WINDOW0, n.state / GB,
+             cfg->source_path, cfg->source_path[0] ? ": " : "", host / GB, p->ne, p->nt,
+             p->nz, p->nx, n.run / GB, n.tables / GB, be->name, rows < p->nz ? rows : p->nz, n.state / GB,
              n.state_on_device ? "device" : "host", n.backend / GB, avail / GB, what);
     return SMX_ENOMEM;
 }
