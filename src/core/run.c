@@ -59,6 +59,12 @@ smx_status smx_run_create(const smx_config *cfg, smx_run **out, char *err, size_
     if (st == SMX_OK && (st = smx__mem_check(cfg, &r->plan, r->be, SMX_MEM_WINDOW0, 0, err, errlen)) != SMX_OK)
         smx__plan_free(&r->plan);
     if (st == SMX_OK) st = smx__plan_tables(cfg, &r->plan, err, errlen);
+    if (st == SMX_ECONFIG && cfg->source_path[0] && err && errlen &&
+        strncmp(err, cfg->source_path, strlen(cfg->source_path)) != 0) {
+        char why[1024]; /* the plan's refusals name the key: add the file */
+        snprintf(why, sizeof why, "%s", err);
+        smx__err(err, errlen, "%s: %s", cfg->source_path, why);
+    }
     if (st != SMX_OK) {
         free(r);
         return st;
