@@ -119,6 +119,9 @@ typedef struct smx_backend_iface {
     /* 1 when the device is a GPU or another accelerator (NULL: a CPU
      * backend); `run.backend: auto` takes device backends only then. */
     int (*accelerator)(int device);
+    /* Bytes of the device's memory (the largest device-local heap), for the
+     * memory check before a run; < 0 (or NULL): unknown, or a host backend. */
+    double (*device_memory)(int device);
     /* Sums over x of every row of the state in bins [lo, hi]:
      * w[((i - lo) * nt + j) * nz + z] of psi and mz of the first moment
      * along z (0 without centroids); in float64. For the fine depth tally

@@ -105,6 +105,16 @@ smx_status smx__mem_check(const smx_config *cfg, const smx_plan *p, const smx_ba
     } else {
         avail = smx__mem_available(what, sizeof what);
     }
+    double dev = n.state_on_device && be->device_memory ? be->device_memory(cfg->device) : -1;
+    if (dev > 0 && n.state + n.tables > dev) {
+        smx__err(err, errlen, "%s%sthe run needs about %.3g GB of %s device memory (grid ne x nt x "
+                 "nz x nx = %d x %d x %d x %d: the state in a window of %d rows %.3g GB, tables "
+                 "%.3g GB) but device %d has %.3g GB (expected a smaller grid)", cfg->source_path,
+                 cfg->source_path[0] ? ": " : "", (n.state + n.tables) / GB, be->name, p->ne,
+                 p->nt, p->nz, p->nx, rows < p->nz ? rows : p->nz, n.state / GB, n.tables / GB,
+                 cfg->device < 0 ? 0 : cfg->device, dev / GB);
+        return SMX_ENOMEM;
+    }
     if (avail < 0 || host <= avail) return SMX_OK;
     smx__err(err, errlen, "%s%sthe run needs about %.3g GB of host memory (grid ne x nt x "
              "nz x nx = %d x %d x %d x %d: dose planes and run arrays %.3g GB, tables %.3g GB, "

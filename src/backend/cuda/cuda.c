@@ -227,6 +227,15 @@ static int cu_accelerator(int device)
     return smx__cu_pick(device, &dev, NULL, 0) == SMX_OK;
 }
 
+static double cu_memory(int device)
+{
+    int dev;
+    struct cudaDeviceProp prop;
+    if (smx__cu_pick(device, &dev, NULL, 0) != SMX_OK || cudaGetDeviceProperties(&prop, dev) != cudaSuccess)
+        return -1;
+    return (double)prop.totalGlobalMem;
+}
+
 const smx_backend_iface smx__backend_cuda = {
     SMX_DEV_BACKEND_ENTRIES,
     .name = "cuda",
@@ -235,4 +244,5 @@ const smx_backend_iface smx__backend_cuda = {
     .create = cu_create,
     .destroy = cu_destroy,
     .accelerator = cu_accelerator,
+    .device_memory = cu_memory,
 };

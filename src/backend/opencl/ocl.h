@@ -48,6 +48,7 @@ smx_status smx__ocl_pick(int device, ocl_device *out, char *err, size_t errlen);
 smx_status smx__ocl_describe(const ocl_device *d, char *buf, size_t buflen);
 int smx__ocl_has_ext(cl_device_id d, const char *ext);
 int smx__ocl_accelerator(int device);
+double smx__ocl_memory(int device); /* CL_DEVICE_GLOBAL_MEM_SIZE, < 0 unknown */
 
 /* Program (ocl_program.c): builds the embedded source with the plan's
  * options; a failure carries the compiler log. */

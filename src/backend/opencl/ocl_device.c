@@ -77,6 +77,16 @@ int smx__ocl_accelerator(int device)
     return (t & (CL_DEVICE_TYPE_GPU | CL_DEVICE_TYPE_ACCELERATOR)) != 0;
 }
 
+double smx__ocl_memory(int device)
+{
+    ocl_device d;
+    cl_ulong bytes = 0;
+    if (smx__ocl_pick(device, &d, NULL, 0) != SMX_OK ||
+        clGetDeviceInfo(d.id, CL_DEVICE_GLOBAL_MEM_SIZE, sizeof bytes, &bytes, NULL) != CL_SUCCESS)
+        return -1;
+    return (double)bytes;
+}
+
 static const char *type_name(cl_device_type t)
 {
     if (t & CL_DEVICE_TYPE_GPU) return "GPU";

@@ -193,4 +193,5 @@ const smx_backend_iface smx__backend_opencl = {
     .create = ocl_create,
     .destroy = ocl_destroy,
     .accelerator = smx__ocl_accelerator,
+    .device_memory = smx__ocl_memory,
 };

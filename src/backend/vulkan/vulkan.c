@@ -408,6 +408,26 @@ static int vk_accelerator(int device)
     return gpu;
 }
 
+/* The largest device-local heap. */
+static double vk_memory(int device)
+{
+    VkInstance inst;
+    vk_device d;
+    char err[256];
+    double best = -1;
+    if (smx__vk_instance(&inst, 0, err, sizeof err) != SMX_OK) return -1;
+    if (smx__vk_pick(inst, device, &d, err, sizeof err) == SMX_OK) {
+        VkPhysicalDeviceMemoryProperties mem;
+        vkGetPhysicalDeviceMemoryProperties(d.pd, &mem);
+        for (uint32_t h = 0; h < mem.memoryHeapCount; h++)
+            if (mem.memoryHeaps[h].flags & VK_MEMORY_HEAP_DEVICE_LOCAL_BIT &&
+                (double)mem.memoryHeaps[h].size > best)
+                best = (double)mem.memoryHeaps[h].size;
+    }
+    vkDestroyInstance(inst, NULL);
+    return best;
+}
+
 const smx_backend_iface smx__backend_vulkan = {
     SMX_DEV_BACKEND_ENTRIES,
     .name = "vulkan",
@@ -416,4 +436,5 @@ const smx_backend_iface smx__backend_vulkan = {
     .create = vk_create,
     .destroy = vk_destroy,
     .accelerator = vk_accelerator,
+    .device_memory = vk_memory,
 };
