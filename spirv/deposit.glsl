@@ -7,7 +7,8 @@
  * w * dep[(m, i)] around its centroid plus the table offset of (m, i, j):
  * with b = floor(offset) - 1 and r = offset - b (host tables db, dr) the
  * deposit covers cells b + {0..3} per axis with smx_deposit_split's
- * fractions, clamped onto the grid (SPEC §4 conventions, as reference.c).
+ * fractions, clamped onto the grid (the conventions of docs/physics.md,
+ * "Where the energy is deposited"; as reference.c).
  *
  * Deterministic: k_deposit gathers, for each destination cell and source
  * energy bin, every candidate source in a fixed order (dbb = the (bx, bz)

@@ -1,4 +1,5 @@
-/* Non-elastic nuclear interactions (SPEC §3, §7 nuclear bar). */
+/* Non-elastic nuclear interactions (docs/physics.md; the nuclear bar of
+ * docs/validation.md, "Reference values and bars"). */
 #include <criterion/criterion.h>
 #include <math.h>
 
@@ -20,8 +21,9 @@ static double lost_full_range(const smx_material *m, double E)
     return 1.0 - smx__nuclear_survival(m, E, 2.0 * range_cm);
 }
 
-/* SPEC §7: primaries lost over the range in water, 100 MeV 9% +- 1.5,
- * 200 MeV 24% +- 3 (measured with this model: 9.21% and 23.63%). */
+/* docs/validation.md, "Reference values and bars": primaries lost over the
+ * range in water, 100 MeV 9% +- 1.5, 200 MeV 24% +- 3 (measured with this
+ * model: 9.21% and 23.63%). */
 Test(nuclear, water_full_range_loss_within_spec_bars)
 {
     smx_material m = load("water");
@@ -31,7 +33,8 @@ Test(nuclear, water_full_range_loss_within_spec_bars)
     cr_expect(l200 > 0.21 && l200 < 0.27, "200 MeV: lost %.4f", l200);
 }
 
-/* SPEC §3: about 1% per cm of water above 100 MeV. */
+/* About 1% per cm of water above 100 MeV (docs/physics.md, "Nuclear
+ * interactions (non-elastic removal)"). */
 Test(nuclear, water_rate_about_one_percent_per_cm)
 {
     smx_material m = load("water");

@@ -1,4 +1,4 @@
-/* Physics tables and discrete kernels against their sources (SPEC §3–4). */
+/* Physics tables and discrete kernels against their sources (docs/physics.md). */
 #include <criterion/criterion.h>
 
 #include "core/physics.h"
@@ -31,7 +31,8 @@ Test(physics, pstar_water_matches_nist_points)
                               (log(22.5) - 0.5 * (log(20) + log(25))) *
                                   (log(21.75) - log(26.07)) / (log(25) - log(20))),
                        1e-9, "log-log S(22.5)");
-    /* 6x-low tables at 1 MeV were a trap of an earlier code (SPEC §8) */
+    /* 6x-low tables at 1 MeV were a trap of an earlier code (docs/validation.md,
+     * "Pitfalls the checks guard against") */
     cr_expect_float_eq(smx__stopping_power(&m, 1.0), 260.8, 1e-6);
 }
 
@@ -66,7 +67,8 @@ Test(physics, kinematics)
 }
 
 /* Moment matching: sum 1, mean 0, variance s2 to 1e-6, non-negative,
- * including s2 far below one bin (SPEC §4). */
+ * including s2 far below one bin (docs/physics.md, "Properties of the
+ * discrete operators"). */
 Test(physics, angular_kernel_is_moment_matched)
 {
     const double s2s[] = {1e-8, 1e-4, 0.01, 0.2, 0.499, 0.5, 0.9, 2.0, 7.5, 40.0};

@@ -1,4 +1,5 @@
-/* Bohr energy straggling and the moment-matched energy kernel (SPEC §3-4). */
+/* Bohr energy straggling and the moment-matched energy kernel (docs/physics.md,
+ * "Energy straggling (Bohr)"). */
 #include <criterion/criterion.h>
 #include <math.h>
 #include <stdint.h>

@@ -1,4 +1,5 @@
-/* Non-elastic nuclear interactions of protons (SPEC §3).
+/* Non-elastic nuclear interactions of protons (docs/physics.md, "Nuclear
+ * interactions (non-elastic removal)").
  *
  * Elemental cross sections: the parameterisation of
  *   H.P. Wellisch and D. Axen, "Total reaction cross section calculations in

@@ -1,6 +1,7 @@
-/* Non-elastic nuclear interactions of protons (SPEC §3): removal cross
- * section, survival over a step and the local/escaping split of the
- * energy of a removed proton. Host side, double precision.
+/* Non-elastic nuclear interactions of protons (docs/physics.md, "Nuclear
+ * interactions (non-elastic removal)"): removal cross section, survival over
+ * a step and the local/escaping split of the energy of a removed proton.
+ * Host side, double precision.
  * Sources and formulas: nuclear.c and docs/physics.md. */
 #ifndef SMX_CORE_NUCLEAR_H
 #define SMX_CORE_NUCLEAR_H

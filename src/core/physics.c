@@ -1,4 +1,4 @@
-/* Physics models of SPEC §3, evaluated on the host in double precision. */
+/* Physics models of docs/physics.md, evaluated on the host in double precision. */
 #include <math.h>
 #include <string.h>
 
@@ -47,7 +47,8 @@ static void gauss_legendre(double *x, double *w)
     }
 }
 
-/* Scattering power T(E) in rad^2 per cm (SPEC §3). */
+/* Scattering power T(E) in rad^2 per cm (docs/physics.md, "Multiple Coulomb
+ * scattering (A_theta)"). */
 static double scattering_power(smx_scatter_model model, const smx_material *m, double E,
                                double p1v1)
 {

@@ -1,5 +1,5 @@
 /* Proton kinematics, scattering power models and the discrete kernels
- * built from them (SPEC §3–4). Host side, double precision. */
+ * built from them (docs/physics.md). Host side, double precision. */
 #ifndef SMX_CORE_PHYSICS_H
 #define SMX_CORE_PHYSICS_H
 

@@ -1,7 +1,7 @@
-/* Energy-loss straggling (SPEC §3-4).
+/* Energy-loss straggling (docs/physics.md, "Energy straggling (Bohr)").
  *
  * Bohr variance: sigma_E^2 = K (Z/A) rho l (1 - beta^2/2)/(1 - beta^2), with
- * K = 4 pi N_A r_e^2 (m_e c^2)^2 = 0.1569 MeV^2 cm^2/g (SPEC §3; ICRU Report 49
+ * K = 4 pi N_A r_e^2 (m_e c^2)^2 = 0.1569 MeV^2 cm^2/g (ICRU Report 49
  * and Bohr 1915, with the relativistic factor of the Bohr formula). Z/A is
  * taken from the material's composition (compositions.csv, elements.csv).
  *

@@ -1,6 +1,7 @@
-/* Energy-loss straggling (SPEC §3): the Bohr variance of a step and the
- * moment-matched discrete kernel that spreads a post-step energy over the
- * energy-bin centres. Host side, double precision. */
+/* Energy-loss straggling (docs/physics.md, "Energy straggling (Bohr)"): the
+ * Bohr variance of a step and the moment-matched discrete kernel that
+ * spreads a post-step energy over the energy-bin centres. Host side, double
+ * precision. */
 #ifndef SMX_CORE_STRAGGLING_H
 #define SMX_CORE_STRAGGLING_H
 

@@ -24,7 +24,7 @@ double smx__peak_rss_MB(void);
 static inline int smx__clampi(int v, int lo, int hi) { return v < lo ? lo : (v > hi ? hi : v); } /* monotonic clock, seconds */
 
 #define SMX_MEV_TO_J 1.602176634e-13 /* J per MeV (CODATA exact) */
-#define SMX_PROTON_MASS_MEV 938.272  /* m_p c^2, SPEC §3 */
+#define SMX_PROTON_MASS_MEV 938.272  /* m_p c^2 (PDG), docs/physics.md */
 #define SMX_PI 3.14159265358979323846
 
 #endif
