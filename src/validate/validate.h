@@ -1,4 +1,4 @@
-/* The physics validation suite (SPEC §7), behind `smatrix2d validate`.
+/* The physics validation suite (docs/validation.md), behind `smatrix2d validate`.
  *
  * smx__validate() runs every test of the suite on one backend and
  * returns one row per test: the measured value, the bar, the reference

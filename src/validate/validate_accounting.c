@@ -3,8 +3,8 @@
  * rejected + absorbed + nuclear + trimmed + remaining for the weight, and
  * source = deposited + nuclear (local and escaped) + leaked + remaining
  * for the energy; the deposit grid must hold the deposited energy. The
- * worst per-step imbalance the runs reported is a second row (the SPEC 6
- * bar). A float32 state rounds every step, so a run's closure is judged
+ * worst per-step imbalance the runs reported is a second row (the bar of
+ * docs/physics.md, "Accounting"). A float32 state rounds every step, so a run's closure is judged
  * against what its steps allow: the bar, or its worst step's imbalance
  * times its steps when that is larger (the sum of its steps' imbalances
  * bounds the run's); closure over that means a sink missing from the
@@ -57,11 +57,11 @@ smx_status vt_accounting(vctx *c)
     snprintf(note, sizeof note, "worst relative closure of weight, energy and deposit grid over %d "
              "runs, against its bar: %s (%.2f of its bar)", n, wc, worst_ratio);
     smx_status st = vx_emit(c, t_close, worst_c, "", n > 0 && worst_ratio <= 1 ? SMX_VROW_PASS : SMX_VROW_FAIL,
-                            VX_SRC_SPEC6, note, c->float64 ? "<= %.0e (%s)" : "<= max(%.0e, worst step x steps) (%s)",
+                            VX_SRC_ACCT, note, c->float64 ? "<= %.0e (%s)" : "<= max(%.0e, worst step x steps) (%s)",
                             bar, prec);
     snprintf(note, sizeof note, "worst per-step weight or energy imbalance over %d runs: %s", n, ws);
     if (st == SMX_OK)
         st = vx_emit(c, t_step, worst_s, "", n > 0 && worst_s <= bar ? SMX_VROW_PASS : SMX_VROW_FAIL,
-                     VX_SRC_SPEC6, note, "<= %.0e (%s)", bar, prec);
+                     VX_SRC_ACCT, note, "<= %.0e (%s)", bar, prec);
     return st;
 }

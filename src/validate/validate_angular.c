@@ -58,7 +58,7 @@ static smx_status measure(vctx *c, int variant, worst *w, char *err)
     for (int i = 0; i < ne; i++) psi[((size_t)i * p.nt + j0) * s + mid] = 1.0 / ne;
     smx__plan_free(&p);
     smx_oprun r;
-    st = smx__oprun_open(&r, c->backend, &cfg, &(smx_host_state){psi, NULL, NULL, NULL, NULL}, 0, ne - 1, err, VX_ERRLEN);
+    st = smx__oprun_open(&r, c->backend, &cfg, &(smx_host_state){.psi = psi}, 0, ne - 1, err, VX_ERRLEN);
     free(psi);
     smx_graph g = {.nnodes = 1, .nodes = {{SMX_OP_SCATTER, variant}}};
     if (st == SMX_OK) st = smx__oprun_graph(&r, &g, err, VX_ERRLEN);
@@ -97,7 +97,7 @@ smx_status vt_angular(vctx *c)
         if (!vx_want(c, all) && !vx_want(c, small)) continue;
         worst w;
         smx_status st = measure(c, v, &w, err);
-        const char *src = "model sigma_theta^2 of the step (differential Moliere, SPEC 3)";
+        const char *src = "model sigma_theta^2 of the step (differential Moliere, docs/physics.md)";
         if (st != SMX_OK) {
             snprintf(note, sizeof note, "not measured: %s", err);
             if ((st = vx_emit(c, all, NAN, "", SMX_VROW_FAIL, src, note, "could not run")) != SMX_OK)

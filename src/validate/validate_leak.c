@@ -27,7 +27,7 @@ static const leak_case cases[] = {
 
 smx_status vt_leak(vctx *c)
 {
-    const char *src = "SPEC 6/7: weight leaving the grid is leaked and counted per edge";
+    const char *src = "weight leaving the grid is leaked and counted per edge (docs/physics.md)";
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
         const leak_case *lc = &cases[k];
         if (!vx_want(c, lc->name)) continue;

@@ -144,7 +144,7 @@ static smx_status fail_rows(vctx *c, const char *what, const char *why)
 {
     char note[320];
     snprintf(note, sizeof note, "not measured: %s", why);
-    return vx_emit(c, what, NAN, "", SMX_VROW_FAIL, VX_SRC_SPEC4, note, "could not run");
+    return vx_emit(c, what, NAN, "", SMX_VROW_FAIL, VX_SRC_OPS, note, "could not run");
 }
 
 smx_status vt_operators(vctx *c)
@@ -177,7 +177,7 @@ smx_status vt_operators(vctx *c)
                  "9x11x13 window (bone+lung slabs, range grid) and 7x9x15 full circle (uniform "
                  "grid, 0.7 mm step), centroid and shift_deposit; worst: %s", w.where);
         st = vx_emit(c, name, w.imb, "", w.imb <= bar ? SMX_VROW_PASS : SMX_VROW_FAIL,
-                     VX_SRC_SPEC6, note, "<= %.0e (%s)", bar, c->float64 ? "float64" : "float32");
+                     VX_SRC_ACCT, note, "<= %.0e (%s)", bar, c->float64 ? "float64" : "float32");
         if (st != SMX_OK) return st;
     }
     st = SMX_OK;
@@ -190,6 +190,6 @@ smx_status vt_operators(vctx *c)
     snprintf(note, sizeof note, "least psi or deposit entry after every operator on the random "
              "states, and after every node of %d Lie and Strang steps of a 50 MeV beam, both "
              "grids and both streaming schemes", NSTEPS);
-    return vx_emit(c, name, minv, "", minv >= 0 ? SMX_VROW_PASS : SMX_VROW_FAIL, VX_SRC_SPEC4,
+    return vx_emit(c, name, minv, "", minv >= 0 ? SMX_VROW_PASS : SMX_VROW_FAIL, VX_SRC_OPS,
                    note, ">= 0");
 }

@@ -59,7 +59,7 @@ static smx_status run_failed(vctx *c, const char *test, const char *src, const v
 static smx_status nuclear_row(vctx *c, const char *test, const vrun *r, double ref, double tol,
                               const char *note)
 {
-    static const char *const src = "published primaries lost over the range in water (SPEC 3, 7); "
+    static const char *const src = "published primaries lost over the range in water (docs/validation.md); "
                                    "run with secondaries: local";
     if (r->failed) return run_failed(c, test, src, r);
     double f = 100 * r->a.weight_nuclear / r->a.weight_source;

@@ -108,7 +108,7 @@ smx_status vt_rotation(vctx *c)
     vx_pencil_config(c, g, rc->E, 45, &cfg);
     if (st == SMX_OK) st = vx_run(c, n45, &cfg, 0, &r45);
     if (st != SMX_OK) return st;
-    const char *src = "rotational invariance (SPEC 7)";
+    const char *src = "rotational invariance (docs/validation.md)";
     if (r0->failed || r45->failed) {
         const vrun *bad = r0->failed ? r0 : r45;
         snprintf(note, sizeof note, "run %.60s failed: %.200s", bad->name, bad->why);

@@ -84,7 +84,7 @@ static double lateral_variance(smx_splitting split, int n, double T)
 
 smx_status vt_splitting(vctx *c)
 {
-    static const char *const src = "splitting theory: Lie 1st order, Strang 2nd order (SPEC 1)";
+    static const char *const src = "splitting theory: Lie 1st order, Strang 2nd order (docs/validation.md)";
     double T = pow(SIGMA_END_DEG * SMX_PI / 180, 2) / L_MM, h = L_MM / N_COARSE;
     char name[2][SMX_VROW_TEST_LEN], note[320], hs[3][32];
     for (int sp = 0; sp < 2; sp++) {

@@ -79,7 +79,7 @@ static smx_status run_scheme(vctx *c, int sd, vac_result *res, char *err)
     smx__plan_free(&p);
     if (!psi) return SMX_ENOMEM;
     smx_oprun r;
-    st = smx__oprun_open(&r, c->backend, &cfg, &(smx_host_state){psi, NULL, NULL, NULL, NULL}, ie, ie, err, VX_ERRLEN);
+    st = smx__oprun_open(&r, c->backend, &cfg, &(smx_host_state){.psi = psi}, ie, ie, err, VX_ERRLEN);
     free(psi);
     memset(res, 0, sizeof *res);
     double th = r.plan.theta_rad[j], ds = r.plan.step_mm;
@@ -110,10 +110,10 @@ static smx_status run_scheme(vctx *c, int sd, vac_result *res, char *err)
 smx_status vt_vacuum(vctx *c)
 {
     static const char *const scheme[] = {"centroid", "shift_deposit"};
-    static const char *const src = "exact straight-line motion (SPEC 4, 7)";
+    static const char *const src = "exact straight-line motion (docs/validation.md)";
     char base[96], name[SMX_VROW_TEST_LEN], err[VX_ERRLEN] = "", note[320];
     /* centroid motion to 1e-9 of the step in float64; a float32 state
-     * holds positions to its own round-off (SPEC 6 float32 bar) */
+     * holds positions to its own round-off (the float32 accounting bar) */
     double mbar = c->float64 ? 1e-9 : 1e-6, wbar = vx_conservation_bar(c);
     const char *prec = c->float64 ? "float64" : "float32";
     for (int sd = 0; sd < 2; sd++) {
@@ -144,7 +144,7 @@ smx_status vt_vacuum(vctx *c)
         snprintf(name, sizeof name, "%s/weight", base);
         if (st == SMX_OK)
             st = vx_emit(c, name, v.weight, "", v.weight <= wbar ? SMX_VROW_PASS : SMX_VROW_FAIL,
-                         VX_SRC_SPEC6, "worst relative change of the total weight", "<= %.0e (%s)",
+                         VX_SRC_ACCT, "worst relative change of the total weight", "<= %.0e (%s)",
                          wbar, prec);
         snprintf(name, sizeof name, "%s/spread_per_step", base);
         snprintf(note, sizeof note, "variance added per step and axis (mean of x and z); "
@@ -155,7 +155,7 @@ smx_status vt_vacuum(vctx *c)
         if (st == SMX_OK && sd) {
             snprintf(name, sizeof name, "%s/spread_vs_f(1-f)dx^2", base);
             st = vx_emit(c, name, v.spread_dev, "", v.spread_dev <= mbar ? SMX_VROW_PASS : SMX_VROW_FAIL,
-                         "f(1-f)dx^2 per axis (SPEC 4)", "worst relative deviation of any step's "
+                         "f(1-f)dx^2 per axis (docs/physics.md)", "worst relative deviation of any step's "
                          "added variance, either axis", "<= %.0e (%s)", mbar, prec);
         }
         if (st != SMX_OK) return st;

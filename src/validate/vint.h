@@ -13,11 +13,11 @@
 
 #define VX_ERRLEN 1024
 
-/* ---- reference values (SPEC §7) ------------------------------------------ */
-#define VX_SRC_CSDA "NIST PSTAR CSDA range (SPEC 7)"
-#define VX_SRC_SIGMA "Fermi-Eyges / Gottschalk projected sigma at end of range (SPEC 7)"
-#define VX_SRC_SPEC4 "SPEC 4 operator properties"
-#define VX_SRC_SPEC6 "SPEC 6 accounting bars"
+/* ---- reference values (docs/validation.md, "Reference values and bars") -- */
+#define VX_SRC_CSDA "NIST PSTAR CSDA range (docs/validation.md)"
+#define VX_SRC_SIGMA "Fermi-Eyges / Gottschalk projected sigma at end of range (docs/validation.md)"
+#define VX_SRC_OPS "operator properties (docs/physics.md)"
+#define VX_SRC_ACCT "accounting bars (docs/physics.md)"
 
 /* One transport run, kept after it ran: what the tests read from it. */
 typedef struct vrun {
@@ -58,7 +58,8 @@ smx_status vx_emit(vctx *c, const char *test, double measured, const char *unit,
                    const char *source, const char *note, const char *bar_fmt, ...)
     __attribute__((format(printf, 8, 9)));
 
-/* The SPEC 6 conservation bar of the backend's precision. */
+/* The conservation bar of the backend's precision (docs/physics.md,
+ * "Accounting"). */
 static inline double vx_conservation_bar(const vctx *c) { return c->float64 ? 1e-12 : 1e-6; }
 
 /* ---- transport runs (validate_runs.c) -------------------------------------- */
