@@ -67,8 +67,8 @@ typedef enum { SMX_NUCLEAR_ICRU63 = 0, SMX_NUCLEAR_NONE } smx_nuclear;
  * it where it is removed (Bortfeld 1997), the rest escapes. */
 typedef enum { SMX_SECONDARIES_TRANSPORT = 0, SMX_SECONDARIES_LOCAL } smx_secondaries;
 /* centroid: each cell also carries the first and second moments of its
- * weight, so a parcel moves as a box of its own width (SPEC §4's
- * low-diffusion scheme, extended); shift_deposit: the plain area-weighted
+ * weight, so a parcel moves as a box of its own width (a low-diffusion
+ * scheme; docs/physics.md, "Spatial streaming"); shift_deposit: the plain area-weighted
  * shift */
 typedef enum { SMX_STREAM_CENTROID = 0, SMX_STREAM_SHIFT_DEPOSIT } smx_streaming;
 

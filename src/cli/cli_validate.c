@@ -1,4 +1,4 @@
-/* smatrix2d validate: the physics validation suite (SPEC 7) on one
+/* smatrix2d validate: the physics validation suite (docs/validation.md) on one
  * backend. One line per test (name, measured value, bar, verdict) as the
  * tests finish, or a JSON array with --json; exit 1 when a bar is missed. */
 #include "cli/cli.h"
@@ -22,7 +22,7 @@ static void validate_usage(FILE *f)
 {
     fputs("usage: smatrix2d validate [options]\n"
           "\n"
-          "Runs the physics validation suite (SPEC 7) on one backend: operator\n"
+          "Runs the physics validation suite (docs/validation.md) on one backend: operator\n"
           "conservation and positivity, angular variance per step, a 45 deg beam in\n"
           "vacuum, R80 and lateral sigma against NIST/Fermi-Eyges, step refinement\n"
           "(Lie/Strang orders), rotational invariance, boundary leak, nuclear removal,\n"

@@ -18,7 +18,7 @@ static const command commands[] = {
     {"run", cli_run, "transport the beams of CONFIG.yaml; write dose, IDD and metrics"},
     {"devices", cli_devices, "list the backends and their devices"},
     {"bench", cli_bench, "time transport steps of a backend on dense states"},
-    {"validate", cli_validate, "run the physics validation suite (SPEC 7) on a backend"},
+    {"validate", cli_validate, "run the physics validation suite on a backend"},
     {"crosscheck", cli_crosscheck, "compare every backend with the float64 reference, case by case"},
 };
 #define NCOMMANDS (int)(sizeof commands / sizeof commands[0])

@@ -592,7 +592,7 @@ static smx_status check_run(const smx_config *c, const reporter *r)
                    "default, or 1 to %d)", c->threads, SMX_MAX_THREADS);
     if (!isfinite(c->memory_limit_GB) || c->memory_limit_GB < 0 || c->memory_limit_GB > 1e6)
         return bad(r, KR(K_MEMLIMIT), KNONE, "out of range: %g (expected a number of GB, "
-                   "0 < memory_limit_GB <= 1e6)", c->memory_limit_GB);
+                   "0 <= memory_limit_GB <= 1e6; 0: the machine's memory)", c->memory_limit_GB);
     if (!isfinite(c->idd_resolution_mm) || c->idd_resolution_mm < 0 ||
         (c->idd_resolution_mm > 0 && c->idd_resolution_mm < 0.01))
         return bad(r, KR(K_IDD_RES), KNONE, "out of range: %g (expected 0 for none, or at least "
@@ -1244,7 +1244,7 @@ static smx_status set_value(loader *L, kref k, yaml_node_t *v)
     case K_ACCUM: ENUM_KEY(c->accumulation, accumulation_names);
     case K_SCATTER_IMPL: ENUM_KEY(c->scatter, scatter_impl_names);
     case K_THREADS: return get_int(L, v, k, "an integer >= 0", &c->threads);
-    case K_MEMLIMIT: return get_double(L, v, k, "a number > 0 in GB", &c->memory_limit_GB);
+    case K_MEMLIMIT: return get_double(L, v, k, "a number of GB (0: the machine's memory)", &c->memory_limit_GB);
     case K_OUTPUT: return walk_mapping(L, v, k, output_names, output_ids, COUNT(output_names));
     case K_IDD_RES:
         return get_double(L, v, k, "a number > 0 in mm (or 0: no fine tally)", &c->idd_resolution_mm);

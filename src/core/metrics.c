@@ -1,4 +1,4 @@
-/* Depth-dose metrics (SPEC §5). */
+/* Depth-dose metrics (docs/physics.md, 'Dose'). */
 #include <math.h>
 #include <stdlib.h>
 

@@ -1,4 +1,4 @@
-/* Depth-dose metrics of SPEC §5 from the deposited energy. */
+/* Depth-dose metrics of docs/physics.md, 'Dose', from the deposited energy. */
 #ifndef SMX_CORE_METRICS_H
 #define SMX_CORE_METRICS_H
 

@@ -47,9 +47,10 @@ static smx_status build_energy_grid(const smx_config *cfg, const smx_material *w
             if (needf > SMX_NE_MAX) {
                 smx__err(err, errlen, "grid.energy: with spacing: range and transport.step_mm: "
                          "auto the range-bin width is locked to %g mm, which needs %.0f bins "
-                         "from %g to %g MeV (expected at most %d: larger depth cells, a "
-                         "transport.step_mm, or fewer MeV)", p->step_mm / smx__lockstep_sub_bins(p->step_mm),
-                         needf, lo, hi, SMX_NE_MAX);
+                         "from %g to %g MeV (expected at most %d: coarser depth cells (the "
+                         "bins follow them up to %g mm of range), a narrower energy range, or "
+                         "a transport.step_mm with explicit bins)", p->step_mm / smx__lockstep_sub_bins(p->step_mm),
+                         needf, lo, hi, SMX_NE_MAX, SMX_LOCKSTEP_BIN_MM);
                 return SMX_ECONFIG;
             }
             int need = needf < 2 ? 2 : (int)needf;

@@ -257,7 +257,7 @@ smx_status smx_run_execute(smx_run *r, smx_progress_fn progress, void *user, cha
     /* after the steps: `run.scatter: auto` decides on the first one */
     smx__backend_describe(r->be, r->ctx, res->accumulation, res->scatter, sizeof res->scatter);
 
-    /* dose: MeV per proton -> Gy for the configured protons (SPEC §5) */
+    /* dose: MeV per proton -> Gy for the configured protons (docs/physics.md, 'Dose') */
     smx_status st = r->be->get_edep(r->ctx, r->edep, err, errlen);
     if (st != SMX_OK) return st;
     double protons = 0;

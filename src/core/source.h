@@ -1,5 +1,5 @@
 /* Injection of the beams at the surface z = 0 into the first row of cells
- * (SPEC §4 half-cell conventions: the weight placed at the centre of the
+ * (docs/physics.md, the half-cell conventions: the weight placed at the centre of the
  * first cell has already travelled dz/2 and deposited that energy). */
 #ifndef SMX_CORE_SOURCE_H
 #define SMX_CORE_SOURCE_H
