@@ -268,6 +268,28 @@ Test(badinput, oversized_grid_refused_fast_on_every_backend)
     }
 }
 
+/* A state window that must grow past run.memory_limit_GB during the run
+ * is refused with the figures (the full-circle seed grid fills 9 rows at
+ * its first step; 8 fit the budget), on both host backends. */
+Test(badinput, window_growth_beyond_the_budget)
+{
+    const char *be[] = {"openmp", "reference"}, *gb[] = {"0.25", "0.45"};
+    for (int k = 0; k < 2; k++) {
+        char *dir = tmpdir(), cfg[256], cmd[1024];
+        snprintf(cfg, sizeof cfg, "%s/cfg.yaml", dir);
+        snprintf(cmd, sizeof cmd, "sed 's/^  backend: openmp/  backend: %s\\n  memory_limit_GB: %s/' "
+                 "'%s/configs/seed_baseline.yaml' > '%s'", be[k], gb[k], SMX_SOURCE_DIR, cfg);
+        cr_assert_eq(system(cmd), 0);
+        ran r = run(dir, NULL);
+        cr_expect_eq(r.code, 1, "%s: %s", be[k], r.err);
+        cr_expect(strstr(r.err, "state window") && strstr(r.err, "run.memory_limit_GB less what"),
+                  "%s: %s", be[k], r.err);
+        cr_expect(!exists(dir, "out"), "%s: an output folder was written", be[k]);
+        free(r.err);
+        cleanup(dir);
+    }
+}
+
 /* SIGTERM during a run: it stops, nothing is written, exit 143. */
 Test(badinput, sigterm_stops_and_writes_nothing)
 {

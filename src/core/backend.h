@@ -70,6 +70,9 @@ typedef struct smx_backend_opts {
     int threads;
     smx_accumulation accumulation;
     smx_scatter_impl scatter;
+    double memory_limit_GB; /* run.memory_limit_GB: the host backends check
+                               their window's growth against it (0: the
+                               machine's memory; see smx__mem_grow_ok) */
 } smx_backend_opts;
 
 /* What a backend is: the float64 oracle, a host CPU backend, or a device

@@ -68,7 +68,7 @@ smx_status smx_bench_run(const smx_bench_spec *spec, smx_bench_result *res, char
         return SMX_ENOMEM;
     }
     smx__random_state(&plan, &hs, 0, plan.ne - 1); /* the tests' dense state, seed 42 */
-    smx_backend_opts opt = {spec->device, prec, spec->threads, spec->accumulation, spec->scatter};
+    smx_backend_opts opt = {spec->device, prec, spec->threads, spec->accumulation, spec->scatter, 0};
     st = be->create(&plan, &opt, &ctx, err, errlen);
     if (st == SMX_OK) st = be->set_state(ctx, &hs, 0, plan.ne - 1, err, errlen);
     smx__host_state_free(&hs);

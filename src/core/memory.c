@@ -3,8 +3,11 @@
  * (openmp: two state copies with a slab of padding, per-thread deposit and
  * scratch planes; reference: two float64 copies; device: two copies on the
  * device and 16 MB of staging on the host). */
+#define _POSIX_C_SOURCE 200809L /* sysconf */
+
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/memory.h"
 #include "core/util.h"
@@ -88,6 +91,23 @@ double smx__mem_available(char *what, size_t whatlen)
         break;
     }
     return avail;
+}
+
+int smx__mem_grow_ok(double more, double limit_GB, double *avail)
+{
+    char what[160];
+    if (limit_GB > 0) {
+        long pages = 0, resident = 0;
+        FILE *f = fopen("/proc/self/statm", "r");
+        if (f) {
+            if (fscanf(f, "%ld %ld", &pages, &resident) != 2) resident = 0;
+            fclose(f);
+        }
+        *avail = limit_GB * GB - (double)resident * (double)sysconf(_SC_PAGESIZE);
+        return more <= *avail;
+    }
+    *avail = smx__mem_available(what, sizeof what);
+    return *avail < 0 || more <= *avail;
 }
 
 smx_status smx__mem_check(const smx_config *cfg, const smx_plan *p, const smx_backend_iface *be,

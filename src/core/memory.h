@@ -30,4 +30,9 @@ double smx__mem_available(char *what, size_t whatlen);
 smx_status smx__mem_check(const smx_config *cfg, const smx_plan *p, const smx_backend_iface *be,
                           int rows, double extra_host, char *err, size_t errlen);
 
+/* 1 when `more` bytes may still be allocated: within limit_GB of the
+ * process's resident memory when a limit is set, else within what the host
+ * has (or when that is unknown). *avail: the bytes that may be. */
+int smx__mem_grow_ok(double more, double limit_GB, double *avail);
+
 #endif

@@ -108,7 +108,7 @@ smx_status smx__oprun_open(smx_oprun *r, const char *backend, const smx_config *
     if (st != SMX_OK) return st;
     /* the reference backend is the float64 oracle; the others run float32 */
     smx_precision prec = smx__backend_precision(r->be, SMX_PRECISION_FLOAT32);
-    smx_backend_opts opt = {-1, prec, cfg->threads, cfg->accumulation, cfg->scatter};
+    smx_backend_opts opt = {-1, prec, cfg->threads, cfg->accumulation, cfg->scatter, cfg->memory_limit_GB};
     st = r->be->create(&r->plan, &opt, &r->ctx, err, errlen);
     if (st != SMX_OK) {
         r->ctx = NULL;

@@ -129,7 +129,8 @@ smx_status smx_run_create(const smx_config *cfg, smx_run **out, char *err, size_
     st = smx__source_inject(cfg, p, &hs, r->edep0, &r->res.accounting, &r->e_lo, &r->e_hi, err,
                             errlen);
     if (st == SMX_OK) {
-        smx_backend_opts opt = {cfg->device, prec, cfg->threads, cfg->accumulation, cfg->scatter};
+        smx_backend_opts opt = {cfg->device, prec, cfg->threads, cfg->accumulation, cfg->scatter,
+                                cfg->memory_limit_GB};
         st = r->be->create(p, &opt, &r->ctx, err, errlen);
         if (st == SMX_ENOTSUP && err && errlen) { /* a run.* setting the backend cannot honour */
             char why[1024];

@@ -21,6 +21,8 @@ enum { OMP_WINDOW0 = 8 };
 typedef struct omp_ctx {
     const smx_plan *p;
     int threads;
+    double mem_limit_GB;    /* run.memory_limit_GB (0: the machine's) */
+    double grow_need, grow_avail; /* bytes of a window growth refused */
     int na;                 /* 1, or OMP_ARRAYS with moments */
     size_t slab;            /* nz * nx: cells of the grid */
     /* Memory follows the beam: each slab holds a window of H rows (z),

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "backend/openmp/omp_ctx.h"
+#include "core/memory.h"
 
 static void set_bases(omp_ctx *c)
 {
@@ -86,6 +87,13 @@ static int grow(omp_ctx *c, int H)
     for (int k = 0; k < 2 * OMP_ARRAYS; k++) oldraw[k] = c->raw[k], c->raw[k] = NULL;
     for (int k = 0; k < c->na; k++) old[k] = c->s[k];
     size_t oldstride = c->stride;
+    /* the new arrays come before the old ones are freed */
+    double need = 2.0 * c->na * ((double)p->nz * p->nx + (double)p->ne * p->nt * H * p->nx) * 4;
+    if (!smx__mem_grow_ok(need, c->mem_limit_GB, &c->grow_avail)) {
+        c->grow_need = need;
+        for (int k = 0; k < 2 * OMP_ARRAYS; k++) c->raw[k] = oldraw[k];
+        return 0;
+    }
     if (!omp__win_alloc(c, H)) {
         for (int k = 0; k < 2 * OMP_ARRAYS; k++) free(oldraw[k]);
         return 0;

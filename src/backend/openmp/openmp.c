@@ -52,6 +52,7 @@ static smx_status omp_create(const smx_plan *p, const smx_backend_opts *opt, voi
     if (!c) return SMX_ENOMEM;
     c->p = p;
     c->threads = threads > 0 ? threads : omp_get_max_threads();
+    c->mem_limit_GB = opt->memory_limit_GB;
     c->na = p->moments ? OMP_ARRAYS : 1;
     c->slab = smx__slab(p);
     size_t n = smx__psi_size(p), me = (size_t)p->nmat * p->ne;
@@ -190,8 +191,14 @@ static smx_status omp_op(void *ctx, const smx_node *node, int lo, int hi, int ol
     omp__occupied_rows(c, lo, hi, &ra, &rb);
     if (node->op == SMX_OP_STREAM) ra += c->tab.stream_dz[0], rb += c->tab.stream_dz[1];
     if (!omp__win_prepare_out(c, ra, rb)) {
-        smx__err(err, errlen, "openmp backend: out of memory growing the state's window to "
-                 "%d rows", rb - ra + 1);
+        if (c->grow_need > 0)
+            smx__err(err, errlen, "openmp backend: the beam needs a state window of %d rows: "
+                     "%.3g GB more, but %.3g GB is available (%s)", rb - ra + 1,
+                     c->grow_need / 1e9, c->grow_avail / 1e9, c->mem_limit_GB > 0
+                     ? "run.memory_limit_GB less what the run holds" : "the machine's memory");
+        else
+            smx__err(err, errlen, "openmp backend: out of memory growing the state's window to "
+                     "%d rows", rb - ra + 1);
         return SMX_ENOMEM;
     }
     switch (node->op) {

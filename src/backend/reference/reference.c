@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/backend.h"
+#include "core/memory.h"
 #include "core/oprun.h"
 #include "core/parcel.h"
 #include "core/util.h"
@@ -18,6 +19,7 @@ typedef struct ref_ctx {
     int H, zb;
     double *edep; /* [nz][nx] MeV per unit weight */
     int lo, hi;   /* occupied energy bins of psi */
+    double mem_limit_GB, grow_need, grow_avail; /* as in openmp (omp_ctx.h) */
 } ref_ctx;
 
 /* Cell (z, x) of slab (i, j); z must lie in the window. */
@@ -109,6 +111,12 @@ static int ensure_window(ref_ctx *c, int a, int b)
     int H = b - a + 1 > c->H ? (2 * c->H > b - a + 1 ? 2 * c->H : b - a + 1) : c->H;
     H = H > p->nz ? p->nz : H;
     int zb = a + H > p->nz ? p->nz - H : a;
+    /* the new arrays come before the old ones are freed */
+    double need = 2.0 * (p->moments ? 5 : 1) * p->ne * p->nt * (double)H * p->nx * 8;
+    if (H > c->H && !smx__mem_grow_ok(need, c->mem_limit_GB, &c->grow_avail)) {
+        c->grow_need = need;
+        return 0;
+    }
     return alloc_window(c, H, zb);
 }
 
@@ -122,6 +130,7 @@ static smx_status ref_create(const smx_plan *p, const smx_backend_opts *opt, voi
     ref_ctx *c = calloc(1, sizeof *c);
     if (!c) return SMX_ENOMEM;
     c->p = p;
+    c->mem_limit_GB = opt->memory_limit_GB;
     c->edep = calloc(smx__slab(p), sizeof(double));
     if (!c->edep || !alloc_window(c, p->nz < REF_WINDOW0 ? p->nz : REF_WINDOW0, 0)) {
         ref_destroy(c);
@@ -425,7 +434,13 @@ static smx_status ref_op(void *ctx, const smx_node *node, int lo, int hi, int ol
         }
         occupied_rows(c, &a, &b);
         if (b >= a && !ensure_window(c, a + dz0, b + dz1)) {
-            smx__err(err, errlen, "reference backend: out of memory growing the state's window");
+            if (c->grow_need > 0)
+                smx__err(err, errlen, "reference backend: the beam needs a larger state window: "
+                         "%.3g GB more, but %.3g GB is available (%s)", c->grow_need / 1e9,
+                         c->grow_avail / 1e9, c->mem_limit_GB > 0
+                         ? "run.memory_limit_GB less what the run holds" : "the machine's memory");
+            else
+                smx__err(err, errlen, "reference backend: out of memory growing the state's window");
             return SMX_ENOMEM;
         }
     }
