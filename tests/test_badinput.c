@@ -268,6 +268,26 @@ Test(badinput, oversized_grid_refused_fast_on_every_backend)
     }
 }
 
+/* bench on a grid that does not fit: refused at once with the figure (it
+ * once reported 7.2 GB for a 36 GB allocation and met the OOM killer). */
+Test(badinput, bench_grid_that_does_not_fit)
+{
+    char *dir = tmpdir(), cmd[600], errp[300];
+    snprintf(errp, sizeof errp, "%s/stderr", dir);
+    snprintf(cmd, sizeof cmd, "cd '%s' && '%s' bench --grid 400x400x720x2000 --steps 1 2> '%s' "
+             ">/dev/null", dir, SMX_CLI, errp);
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    int ws = system(cmd);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    char *err = slurp(errp);
+    cr_expect(WIFEXITED(ws) && WEXITSTATUS(ws) == 1, "status %d: %s", ws, err);
+    cr_expect(strstr(err, "needs about 1.85e+04 GB") != NULL, "%s", err);
+    cr_expect_lt((double)(t1.tv_sec - t0.tv_sec), 2.0);
+    free(err);
+    cleanup(dir);
+}
+
 /* A state window that must grow past run.memory_limit_GB during the run
  * is refused with the figures (the full-circle seed grid fills 9 rows at
  * its first step; 8 fit the budget), on both host backends. */
