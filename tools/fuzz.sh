@@ -46,9 +46,11 @@ if ! command -v "$cc" > /dev/null; then
 fi
 
 mkdir -p "$build"
+# SMX_WERROR=OFF: at -O1 clang warns that some '#pragma omp simd' loops of
+# the openmp backend are not vectorised (-Wpass-failed), which is no finding.
 echo "== configure $build ($("$cc" --version | head -n 1))"
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_C_COMPILER="$cc" -DSMX_FUZZ=ON \
-    -DSMX_BUILD_TESTS=OFF -DSMX_OPENCL=OFF -DSMX_VULKAN=OFF -DSMX_CUDA=OFF \
+    -DSMX_BUILD_TESTS=OFF -DSMX_OPENCL=OFF -DSMX_VULKAN=OFF -DSMX_CUDA=OFF -DSMX_WERROR=OFF \
     -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_FLAGS_RELWITHDEBINFO="-O1 -g" > "$build/configure.log" 2>&1 ||
     { cat "$build/configure.log" >&2; echo "fuzz.sh: configure failed" >&2; exit 2; }
 bins=()
@@ -70,16 +72,18 @@ for t in $targets; do
     [ -f "$root/tests/fuzz/$t.dict" ] && dict=(-dict="$root/tests/fuzz/$t.dict")
     echo "== fuzz $t for ${secs} s (corpus $dir/corpus, log $dir/fuzz.log)"
     rc=0
+    start=$SECONDS
     # stdin from /dev/null: a fuzzed path such as /dev/stdin must not block
     "$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -detect_leaks=1 \
         -print_final_stats=1 -artifact_prefix="$dir/artifacts/" "${dict[@]}" "${extra[@]}" \
         "$dir/corpus" < /dev/null > "$dir/fuzz.log" 2>&1 || rc=$?
+    took=$((SECONDS - start))
     done_line=$(grep -E '^#[0-9]+[[:space:]]+DONE' "$dir/fuzz.log" | tail -n 1 || true)
     [ -n "$done_line" ] || done_line=$(grep -E '^#[0-9]+[[:space:]]' "$dir/fuzz.log" | tail -n 1 || true)
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$dir/fuzz.log" | tail -n 1)
     rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$dir/fuzz.log" | tail -n 1)
     found=$(find "$dir/artifacts" -type f | sort)
-    line="$t: ${secs} s, ${execs:-?} executions, ${rate:-?} exec/s, last status: ${done_line:-none}"
+    line="$t: ${took} s, ${execs:-?} executions, ${rate:-?} exec/s, last status: ${done_line:-none}"
     if [ "$rc" -ne 0 ] || [ -n "$found" ]; then
         failed=1
         line="$line -- FAILED (libFuzzer exit $rc)"
