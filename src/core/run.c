@@ -1,5 +1,6 @@
 /* One run: plan, backend, source, the step loop with accounting, dose
  * and metrics. */
+#define _POSIX_C_SOURCE 200809L /* clock_gettime, getrusage */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
