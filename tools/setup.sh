@@ -4,7 +4,8 @@
 # packages give the opencl backend (PoCL runs it on the CPU; clBLAST adds
 # the gemm A_theta); the Vulkan packages the vulkan backend (Mesa's
 # lavapipe runs it on the CPU; glslang compiles the shaders, spirv-val
-# checks them, the validation layers serve one test). The build leaves a
+# checks them, the validation layers serve one test); clang and libomp-dev the
+# bounded fuzzing test (tools/fuzz.sh). The build leaves a
 # backend out where its packages are absent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,7 +16,8 @@ $SUDO apt-get update
 $SUDO apt-get install -y --no-install-recommends \
   build-essential cmake ninja-build pkg-config libyaml-dev libcriterion-dev \
   ocl-icd-opencl-dev opencl-headers libclblast-dev pocl-opencl-icd clinfo \
-  libvulkan-dev mesa-vulkan-drivers glslang-tools spirv-tools vulkan-validationlayers vulkan-tools
+  libvulkan-dev mesa-vulkan-drivers glslang-tools spirv-tools vulkan-validationlayers vulkan-tools \
+  clang libomp-dev
 # CI builds with warnings as errors; a user's compiler may warn where ours does not
 werror=OFF
 if [ "${CI:-}" = true ]; then werror=ON; fi
