@@ -172,6 +172,12 @@ static const entry table[] = {
     /* float->int overflow in source.c (a sample at 90 deg); samples
      * outside the theta window used to be put in its edge bins */
     {.name = "wide_angles", .sangle = "22.5", .code = 3, .msg = "fell outside the grid at injection"},
+    /* a theta window of denormal bins: inf -> int in the kernel tables */
+    {.name = "theta_bins", .tmin = "-1e-300", .tmax = "1e-300", .code = 2,
+     .msg = "grid.theta.bins: bins of", .where = ":6:"},
+    /* a window narrower than the beam's scattering: its weight lost */
+    {.name = "theta_narrow", .tmin = "-0.1", .tmax = "0.1", .code = 3,
+     .msg = "scattered out of the theta window"},
     /* bounds of the new key */
     {.name = "memory_key", .extra = "run: {backend: openmp, memory_limit_GB: -1}\n", .code = 2,
      .msg = "run.memory_limit_GB: out of range", .where = ":11:"},
@@ -395,6 +401,9 @@ Test(badinput, result_checks)
     r = good(e, d), r.accounting.weight_leaked[SMX_EDGE_ZMAX] = 0.01, r.accounting.weight_absorbed = 0.99;
     smx__result_check(&r);
     cr_expect(has(&r, "1% of the protons left through z_max"));
+    r = good(e, d), r.accounting.weight_leaked[SMX_EDGE_THETA] = 0.5, r.accounting.weight_absorbed = 0.5;
+    smx__result_check(&r);
+    cr_expect(has(&r, "out of the theta window"));
     r = good(e, d), r.accounting.weight_remaining = 0.5, r.accounting.weight_absorbed = 0.5;
     smx__result_check(&r);
     cr_expect(has(&r, "still in flight"));

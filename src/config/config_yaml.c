@@ -395,6 +395,10 @@ static smx_status check_grid(const smx_config *c, const reporter *r)
             return bad(r, KR(K_TMIN), KR(K_TMAX), "min_deg (%g) must be less than max_deg "
                        "(%g) (expected -180 <= min_deg < max_deg <= 180)", c->theta_min_deg,
                        c->theta_max_deg);
+        if ((c->theta_max_deg - c->theta_min_deg) / c->ntheta < SMX_THETA_BIN_MIN_DEG)
+            return bad(r, KR(K_TBINS), KR(K_TMIN), "bins of %g deg (expected (max_deg - "
+                       "min_deg) / bins >= %g deg)", (c->theta_max_deg - c->theta_min_deg) /
+                       c->ntheta, SMX_THETA_BIN_MIN_DEG);
     }
     if (c->ne < 0 || c->ne == 1 || c->ne > SMX_NE_MAX)
         return bad(r, KR(K_EBINS), KNONE, "out of range: %d (expected auto or an integer from 2 "

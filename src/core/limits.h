@@ -12,5 +12,6 @@
 #define SMX_SOURCE_SIGMAS 4.0      /* beam spreads are sampled over +-4 sigma */
 #define SMX_SIGMA_ANGLE_MAX_DEG 90.0
 #define SMX_NE_MAX 20000         /* energy bins */
+#define SMX_THETA_BIN_MIN_DEG 1e-4 /* a theta window's bins */
 
 #endif

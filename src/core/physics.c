@@ -133,8 +133,8 @@ int smx__angular_kernel(double s2, int kcap, double *w)
         w[kcap + 1] = p;
         return 1;
     }
-    int K = (int)ceil(6.0 * sqrt(s2)) + 2;
-    if (K > kcap) K = kcap;
+    double Kd = ceil(6.0 * sqrt(s2)) + 2; /* capped before it becomes an int */
+    int K = Kd > kcap ? kcap : (int)Kd;
     double vmax = K * (K + 1) / 3.0; /* uniform over 2K+1 bins */
     double tmp[2 * kcap + 1];
     if (s2 >= vmax * (1 - 1e-9)) {
