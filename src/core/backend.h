@@ -86,6 +86,8 @@ typedef enum smx_backend_kind {
 typedef struct smx_backend_iface {
     const char *name;
     smx_backend_kind kind;
+    int window0; /* rows of the state's z window at creation (it grows with
+                    the beam): the memory check's figure */
     /* Devices: count (0 with a reason in `why`) and a printable name. */
     int (*device_count)(char *why, size_t whylen);
     smx_status (*device_name)(int device, char *buf, size_t buflen);

@@ -14,8 +14,14 @@
 
 #define GB 1e9
 
-void smx__mem_need(const smx_config *cfg, const smx_plan *p, const smx_backend_iface *be,
-                   int rows, smx_mem_need *need)
+/* The estimate in bytes; state is on the device for a device backend. */
+typedef struct mem_need {
+    double run, tables, state, backend;
+    int rows; /* the state's window, clamped to the grid */
+} mem_need;
+
+static void estimate(const smx_config *cfg, const smx_plan *p, const smx_backend_iface *be,
+                     int rows, mem_need *need)
 {
     double S = (double)p->nz * p->nx, nt = p->nt;
     double me = (double)(p->nmat > 0 ? p->nmat : 1) * p->ne; /* before the media: one */
@@ -23,6 +29,7 @@ void smx__mem_need(const smx_config *cfg, const smx_plan *p, const smx_backend_i
     double arrays = p->moments ? 5 : 1, cells = (double)p->ne * nt * H * p->nx;
     int threads = cfg->threads > 0 ? cfg->threads : 1;
     memset(need, 0, sizeof *need);
+    need->rows = H;
     /* run.c: entrance deposit, deposit and dose planes, the idd; the host
      * state of the injection is touched on its first row only */
     need->run = 3 * 8 * S + 8.0 * p->nz + 8 * arrays * cells / H;
@@ -43,7 +50,6 @@ void smx__mem_need(const smx_config *cfg, const smx_plan *p, const smx_backend_i
         break;
     case SMX_BACKEND_DEVICE:
         need->state = 2 * arrays * cells * 4 + 8 * S;
-        need->state_on_device = 1;
         need->backend = 16e6 + 8 * S;
         break;
     }
@@ -74,7 +80,9 @@ static double meminfo(const char *key)
     return v;
 }
 
-double smx__mem_available(char *what, size_t whatlen)
+/* Bytes the host can give: the smaller of /proc/meminfo's MemAvailable and
+ * the cgroup's limit less its usage; which one in `what`. < 0: unknown. */
+static double mem_available(char *what, size_t whatlen)
 {
     double avail = meminfo("MemAvailable");
     snprintf(what, whatlen, "MemAvailable in /proc/meminfo");
@@ -106,32 +114,33 @@ int smx__mem_grow_ok(double more, double limit_GB, double *avail)
         *avail = limit_GB * GB - (double)resident * (double)sysconf(_SC_PAGESIZE);
         return more <= *avail;
     }
-    *avail = smx__mem_available(what, sizeof what);
+    *avail = mem_available(what, sizeof what);
     return *avail < 0 || more <= *avail;
 }
 
 smx_status smx__mem_check(const smx_config *cfg, const smx_plan *p, const smx_backend_iface *be,
                           int rows, double extra_host, char *err, size_t errlen)
 {
-    smx_mem_need n;
-    smx__mem_need(cfg, p, be, rows, &n);
+    mem_need n;
+    estimate(cfg, p, be, rows, &n);
     n.run += extra_host;
-    double host = n.run + n.tables + n.backend + (n.state_on_device ? 0 : n.state);
+    int on_device = be->kind == SMX_BACKEND_DEVICE;
+    double host = n.run + n.tables + n.backend + (on_device ? 0 : n.state);
     char what[160];
     double avail;
     if (cfg->memory_limit_GB > 0) {
         avail = cfg->memory_limit_GB * GB;
         snprintf(what, sizeof what, "run.memory_limit_GB");
     } else {
-        avail = smx__mem_available(what, sizeof what);
+        avail = mem_available(what, sizeof what);
     }
-    double dev = n.state_on_device && be->device_memory ? be->device_memory(cfg->device) : -1;
+    double dev = on_device && be->device_memory ? be->device_memory(cfg->device) : -1;
     if (dev > 0 && n.state + n.tables > dev) {
         smx__err(err, errlen, "%s%sthe run needs about %.3g GB of %s device memory (grid ne x nt x "
                  "nz x nx = %d x %d x %d x %d: the state in a window of %d rows %.3g GB, tables "
                  "%.3g GB) but device %d has %.3g GB (expected a smaller grid)", cfg->source_path,
                  cfg->source_path[0] ? ": " : "", (n.state + n.tables) / GB, be->name, p->ne,
-                 p->nt, p->nz, p->nx, rows < p->nz ? rows : p->nz, n.state / GB, n.tables / GB,
+                 p->nt, p->nz, p->nx, n.rows, n.state / GB, n.tables / GB,
                  cfg->device < 0 ? 0 : cfg->device, dev / GB);
         return SMX_ENOMEM;
     }
@@ -141,7 +150,7 @@ smx_status smx__mem_check(const smx_config *cfg, const smx_plan *p, const smx_ba
              "%s state in a window of %d rows %.3g GB on the %s, backend %.3g GB) but "
              "%.3g GB is available (%s; expected a smaller grid, or run.memory_limit_GB)",
              cfg->source_path, cfg->source_path[0] ? ": " : "", host / GB, p->ne, p->nt,
-             p->nz, p->nx, n.run / GB, n.tables / GB, be->name, rows < p->nz ? rows : p->nz, n.state / GB,
-             n.state_on_device ? "device" : "host", n.backend / GB, avail / GB, what);
+             p->nz, p->nx, n.run / GB, n.tables / GB, be->name, n.rows, n.state / GB,
+             on_device ? "device" : "host", n.backend / GB, avail / GB, what);
     return SMX_ENOMEM;
 }

@@ -5,28 +5,13 @@
 
 #include "core/backend.h"
 
-/* The estimate in bytes: host arrays of the run and the backend, tables,
- * and the state at a window of `rows` rows (a run's first window is
- * SMX_MEM_WINDOW0 rows and grows with the beam; a dense bench state fills
- * nz). state is on the device for a device backend, else on the host. */
-typedef struct smx_mem_need {
-    double run, tables, state, backend; /* bytes */
-    int state_on_device;
-} smx_mem_need;
-
-enum { SMX_MEM_WINDOW0 = 8 }; /* first z window of every backend, rows */
-
-/* p: the grids (nx, nz, nt, ne, nmat, moments) of smx__plan_grids. */
-void smx__mem_need(const smx_config *cfg, const smx_plan *p, const smx_backend_iface *be,
-                   int rows, smx_mem_need *need);
-
-/* Bytes the host can give: the smaller of /proc/meminfo's MemAvailable and
- * the cgroup's limit less its usage; which one in `what`. < 0: unknown. */
-double smx__mem_available(char *what, size_t whatlen);
-
-/* SMX_OK when the need (with `rows` as above, plus extra_host bytes of
- * the caller) fits memory_limit_GB (when set) or what the host has; else
- * SMX_ENOMEM with both figures in err. */
+/* SMX_OK when what a run needs (host arrays of the run and the backend,
+ * tables, and the state in a window of `rows` rows: a run's first window
+ * is the backend's window0 and grows with the beam, a dense bench state
+ * fills nz; plus extra_host bytes of the caller) fits memory_limit_GB (when
+ * set) or what the host has, and on a device backend the state and tables
+ * fit the device; else SMX_ENOMEM with the figures in err. p: the grids of
+ * smx__plan_grids (nmat is still 0 there: one medium is counted). */
 smx_status smx__mem_check(const smx_config *cfg, const smx_plan *p, const smx_backend_iface *be,
                           int rows, double extra_host, char *err, size_t errlen);
 

@@ -57,7 +57,7 @@ smx_status smx_run_create(const smx_config *cfg, smx_run **out, char *err, size_
     /* the memory check comes before the tables and the state: a grid that
      * does not fit is refused at once */
     if (st == SMX_OK) st = smx__plan_grids(cfg, &r->plan, err, errlen);
-    if (st == SMX_OK && (st = smx__mem_check(cfg, &r->plan, r->be, SMX_MEM_WINDOW0, 0, err, errlen)) != SMX_OK)
+    if (st == SMX_OK && (st = smx__mem_check(cfg, &r->plan, r->be, r->be->window0, 0, err, errlen)) != SMX_OK)
         smx__plan_free(&r->plan);
     if (st == SMX_OK) st = smx__plan_tables(cfg, &r->plan, err, errlen);
     if (st == SMX_ECONFIG && cfg->source_path[0] && err && errlen &&

@@ -176,7 +176,7 @@ void smx__dev_profile_report(const smx_dev *d);
 /* The entries of a device backend's smx_backend_iface that are the common
  * layer's; the backend adds name, devices, create, destroy, accelerator. */
 #define SMX_DEV_BACKEND_ENTRIES                                                               \
-    .kind = SMX_BACKEND_DEVICE, .supports = smx__dev_supports, .set_state = smx__dev_set_state, \
+    .kind = SMX_BACKEND_DEVICE, .window0 = SMX_DEV_WINDOW_MIN, .supports = smx__dev_supports, .set_state = smx__dev_set_state, \
     .get_state = smx__dev_get_state, .get_edep = smx__dev_get_edep, .op = smx__dev_op,          \
     .slab_weights = smx__dev_slab_weights, .stop = smx__dev_stop,                               \
     .copy_pass = smx__dev_copy_pass, .row_sums = smx__dev_row_sums, .describe = smx__dev_describe, \

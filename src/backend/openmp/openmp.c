@@ -302,6 +302,7 @@ static smx_status omp_copy_pass(void *ctx, double *ms, char *err, size_t errlen)
 const smx_backend_iface smx__backend_openmp = {
     .name = "openmp",
     .kind = SMX_BACKEND_HOST,
+    .window0 = OMP_WINDOW0,
     .device_count = omp_device_count,
     .device_name = omp_device_name,
     .create = omp_create,

@@ -529,6 +529,7 @@ static smx_status ref_copy_pass(void *ctx, double *ms, char *err, size_t errlen)
 const smx_backend_iface smx__backend_reference = {
     .name = "reference",
     .kind = SMX_BACKEND_ORACLE,
+    .window0 = REF_WINDOW0,
     .device_count = ref_device_count,
     .device_name = ref_device_name,
     .create = ref_create,
