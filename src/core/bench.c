@@ -49,13 +49,10 @@ smx_status smx_bench_run(const smx_bench_spec *spec, smx_bench_result *res, char
     snprintf(res->backend, sizeof res->backend, "%s", be->name);
     smx_plan plan;
     cfg.threads = spec->threads;
-    st = smx__plan_grids(&cfg, &plan, err, errlen);
-    /* a dense state fills every row, and its float64 host copy is whole */
-    double host_state = 8.0 * smx__psi_size(&plan) * (plan.moments ? 5 : 1);
-    if (st == SMX_OK &&
-        (st = smx__mem_check(&cfg, &plan, be, plan.nz, host_state, err, errlen)) != SMX_OK)
-        smx__plan_free(&plan);
-    if (st == SMX_OK) st = smx__plan_tables(&cfg, &plan, err, errlen);
+    /* a dense state fills every row (nz), and its float64 host copy is whole */
+    st = smx__plan_build_fitting(&cfg, &plan, be, cfg.nz,
+                                 8.0 * cfg.nz * cfg.nx * cfg.ntheta * cfg.ne * (cfg.streaming ==
+                                 SMX_STREAM_CENTROID ? 5 : 1), err, errlen);
     if (st != SMX_OK) return st;
     size_t n = smx__psi_size(&plan);
     smx_host_state hs = smx__host_state_alloc(&plan);

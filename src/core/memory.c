@@ -154,3 +154,12 @@ smx_status smx__mem_check(const smx_config *cfg, const smx_plan *p, const smx_ba
              on_device ? "device" : "host", n.backend / GB, avail / GB, what);
     return SMX_ENOMEM;
 }
+
+smx_status smx__plan_build_fitting(const smx_config *cfg, smx_plan *p, const smx_backend_iface *be,
+                                   int rows, double extra_host, char *err, size_t errlen)
+{
+    smx_status st = smx__plan_grids(cfg, p, err, errlen);
+    if (st == SMX_OK && (st = smx__mem_check(cfg, p, be, rows, extra_host, err, errlen)) != SMX_OK)
+        smx__plan_free(p);
+    return st == SMX_OK ? smx__plan_tables(cfg, p, err, errlen) : st;
+}

@@ -15,6 +15,11 @@
 smx_status smx__mem_check(const smx_config *cfg, const smx_plan *p, const smx_backend_iface *be,
                           int rows, double extra_host, char *err, size_t errlen);
 
+/* smx__plan_build with smx__mem_check between the grids and the tables;
+ * the plan is freed on failure. */
+smx_status smx__plan_build_fitting(const smx_config *cfg, smx_plan *p, const smx_backend_iface *be,
+                                   int rows, double extra_host, char *err, size_t errlen);
+
 /* 1 when `more` bytes may still be allocated: within limit_GB of the
  * process's resident memory when a limit is set, else within what the host
  * has (or when that is unknown). *avail: the bytes that may be. */

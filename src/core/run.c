@@ -45,6 +45,17 @@ double smx__now_s(void)
     return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
+/* Puts the config file's name ("(config)" for one built in code) before a
+ * message that does not start with it. */
+static void name_the_file(const smx_config *cfg, char *err, size_t errlen)
+{
+    const char *f = cfg->source_path[0] ? cfg->source_path : "(config)";
+    if (!err || !errlen || strncmp(err, f, strlen(f)) == 0) return;
+    char why[1024];
+    snprintf(why, sizeof why, "%s", err);
+    smx__err(err, errlen, "%s: %s", f, why);
+}
+
 smx_status smx_run_create(const smx_config *cfg, smx_run **out, char *err, size_t errlen)
 {
     *out = NULL;
@@ -56,16 +67,9 @@ smx_status smx_run_create(const smx_config *cfg, smx_run **out, char *err, size_
     smx_status st = smx__backend_resolve(cfg->backend, cfg->device, "run.backend", &r->be, err, errlen);
     /* the memory check comes before the tables and the state: a grid that
      * does not fit is refused at once */
-    if (st == SMX_OK) st = smx__plan_grids(cfg, &r->plan, err, errlen);
-    if (st == SMX_OK && (st = smx__mem_check(cfg, &r->plan, r->be, r->be->window0, 0, err, errlen)) != SMX_OK)
-        smx__plan_free(&r->plan);
-    if (st == SMX_OK) st = smx__plan_tables(cfg, &r->plan, err, errlen);
-    if (st == SMX_ECONFIG && cfg->source_path[0] && err && errlen &&
-        strncmp(err, cfg->source_path, strlen(cfg->source_path)) != 0) {
-        char why[1024]; /* the plan's refusals name the key: add the file */
-        snprintf(why, sizeof why, "%s", err);
-        smx__err(err, errlen, "%s: %s", cfg->source_path, why);
-    }
+    if (st == SMX_OK) st = smx__plan_build_fitting(cfg, &r->plan, r->be, r->be->window0, 0, err, errlen);
+    if (st == SMX_ECONFIG && cfg->source_path[0]) name_the_file(cfg, err, errlen); /* the plan's
+                                                               refusals name the key only */
     if (st != SMX_OK) {
         free(r);
         return st;
@@ -133,10 +137,8 @@ smx_status smx_run_create(const smx_config *cfg, smx_run **out, char *err, size_
         smx_backend_opts opt = {cfg->device, prec, cfg->threads, cfg->accumulation, cfg->scatter,
                                 cfg->memory_limit_GB};
         st = r->be->create(p, &opt, &r->ctx, err, errlen);
-        if (st == SMX_ENOTSUP && err && errlen) { /* a run.* setting the backend cannot honour */
-            char why[1024];
-            snprintf(why, sizeof why, "%s", err);
-            smx__err(err, errlen, "%s: %s", cfg->source_path[0] ? cfg->source_path : "(config)", why);
+        if (st == SMX_ENOTSUP) { /* a run.* setting the backend cannot honour */
+            name_the_file(cfg, err, errlen);
             st = SMX_ECONFIG;
         }
     }
