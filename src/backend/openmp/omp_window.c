@@ -18,18 +18,26 @@ static void set_bases(omp_ctx *c)
     }
 }
 
+/* Bytes of one array of H rows per slab: a slab of padding (the virtual
+ * bases reach below the window) and 64 for the alignment. */
+static size_t array_bytes(const omp_ctx *c, int H)
+{
+    const smx_plan *p = c->p;
+    return ((size_t)p->nz * p->nx + (size_t)p->ne * p->nt * H * p->nx) * sizeof(float) + 64;
+}
+
 /* Fresh zeroed arrays of H rows per slab; s and t both from row 0. */
 int omp__win_alloc(omp_ctx *c, int H)
 {
     const smx_plan *p = c->p;
-    size_t pad = (size_t)p->nz * p->nx, n = (size_t)p->ne * p->nt * H * p->nx;
+    size_t pad = (size_t)p->nz * p->nx;
     for (int k = 0; k < 2 * OMP_ARRAYS; k++) {
         free(c->raw[k]);
         c->raw[k] = NULL;
     }
     for (int k = 0; k < c->na; k++)
         for (int side = 0; side < 2; side++) {
-            void *r = c->raw[2 * k + side] = calloc((pad + n) * sizeof(float) + 64, 1);
+            void *r = c->raw[2 * k + side] = calloc(array_bytes(c, H), 1);
             if (!r) return 0;
             float *base = (float *)(((uintptr_t)r + 63) & ~(uintptr_t)63) + pad;
             if (side == 0) c->rs[k] = base;
@@ -81,19 +89,18 @@ static void rebase_out(omp_ctx *c, int z0)
 static int grow(omp_ctx *c, int H)
 {
     const smx_plan *p = c->p;
+    /* the new arrays come before the old ones are freed */
+    double need = 2.0 * c->na * (double)array_bytes(c, H);
+    if (!smx__mem_grow_ok(need, c->mem_limit_GB, &c->grow_avail)) {
+        c->grow_need = need;
+        return 0;
+    }
     int lo = c->lo, hi = c->hi, zs = c->zs, oldH = c->H;
     float *old[OMP_ARRAYS];
     void *oldraw[2 * OMP_ARRAYS];
     for (int k = 0; k < 2 * OMP_ARRAYS; k++) oldraw[k] = c->raw[k], c->raw[k] = NULL;
     for (int k = 0; k < c->na; k++) old[k] = c->s[k];
     size_t oldstride = c->stride;
-    /* the new arrays come before the old ones are freed */
-    double need = 2.0 * c->na * ((double)p->nz * p->nx + (double)p->ne * p->nt * H * p->nx) * 4;
-    if (!smx__mem_grow_ok(need, c->mem_limit_GB, &c->grow_avail)) {
-        c->grow_need = need;
-        for (int k = 0; k < 2 * OMP_ARRAYS; k++) c->raw[k] = oldraw[k];
-        return 0;
-    }
     if (!omp__win_alloc(c, H)) {
         for (int k = 0; k < 2 * OMP_ARRAYS; k++) free(oldraw[k]);
         return 0;

@@ -54,6 +54,13 @@ static int alloc_window(ref_ctx *c, int H, int zb)
     const smx_plan *p = c->p;
     size_t n = (size_t)p->ne * p->nt * H * p->nx;
     int arrays = p->moments ? 5 : 1;
+    /* a growth is checked against the budget: the new arrays come before
+     * the old ones are freed */
+    double need = 2.0 * arrays * (double)n * sizeof(double);
+    if (c->psi && H > c->H && !smx__mem_grow_ok(need, c->mem_limit_GB, &c->grow_avail)) {
+        c->grow_need = need;
+        return 0;
+    }
     double **s[] = {&c->psi, &c->mx, &c->mz, &c->qx, &c->qz};
     double **t[] = {&c->tpsi, &c->tmx, &c->tmz, &c->tqx, &c->tqz};
     double *ns[5] = {0}, *nt_[5] = {0};
@@ -111,12 +118,6 @@ static int ensure_window(ref_ctx *c, int a, int b)
     int H = b - a + 1 > c->H ? (2 * c->H > b - a + 1 ? 2 * c->H : b - a + 1) : c->H;
     H = H > p->nz ? p->nz : H;
     int zb = a + H > p->nz ? p->nz - H : a;
-    /* the new arrays come before the old ones are freed */
-    double need = 2.0 * (p->moments ? 5 : 1) * p->ne * p->nt * (double)H * p->nx * 8;
-    if (H > c->H && !smx__mem_grow_ok(need, c->mem_limit_GB, &c->grow_avail)) {
-        c->grow_need = need;
-        return 0;
-    }
     return alloc_window(c, H, zb);
 }
 
