@@ -420,9 +420,9 @@ Test(badinput, result_checks)
     r = good(e, d), r.accounting.weight_leaked[SMX_EDGE_ZMAX] = 0.01, r.accounting.weight_absorbed = 0.99;
     smx__result_check(&r);
     cr_expect(has(&r, "1% of the protons left through z_max"));
-    r = good(e, d), r.accounting.weight_leaked[SMX_EDGE_THETA] = 0.5, r.accounting.weight_absorbed = 0.5;
+    r = good(e, d), r.accounting.energy_leaked[SMX_EDGE_THETA] = 2, r.accounting.energy_deposited = 2;
     smx__result_check(&r);
-    cr_expect(has(&r, "out of the theta window"));
+    cr_expect(has(&r, "50% of the beam's energy scattered out of the theta window"));
     r = good(e, d), r.accounting.weight_remaining = 0.5, r.accounting.weight_absorbed = 0.5;
     smx__result_check(&r);
     cr_expect(has(&r, "still in flight"));

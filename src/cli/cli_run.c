@@ -51,9 +51,9 @@ static void run_usage(FILE *f)
           CLI_DEVOPTS_HELP
           "  --allow-warnings  write the outputs even when the result checks find them\n"
           "                  untrustworthy (non-finite dose, no dose or no step, protons\n"
-          "                  lost at injection, through z_max or the theta window above\n"
-          "                  0.1 %, conservation off); the findings go to\n"
-          "                  metrics.json \"warnings\"\n"
+          "                  lost at injection or through z_max, or energy carried out\n"
+          "                  of the theta window, above 0.1 %; conservation off); the\n"
+          "                  findings go to metrics.json \"warnings\"\n"
           "  --quiet, -q     no progress lines on stderr\n"
           "  --help, -h      show this help and exit\n"
           "\n"
