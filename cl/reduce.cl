@@ -1,7 +1,9 @@
 /* Per-slab sums of the state, in a fixed order (a strided pass per
  * work-item, then a tree): the totals of the accounting, the occupancy
  * (sums[i * nt + j] != 0) and occupied rows (rows[2 (i * nt + j)] first,
- * last) that let the operators skip empty slabs and rows. With
+ * last) that let the operators skip empty slabs and rows, and per theta
+ * bin the rows of any slab of the range (un[2 j] the first, un[2 j + 1]
+ * minus the last: both atomic minima, from INT_MAX). With
  * nf > 0, also nf sums of psi times a per-(medium, bin[, theta]) factor
  * (the accounting of several media). */
 #define RG 64
@@ -10,7 +12,7 @@
 __kernel SMX_WORK_GROUP(RG, 1, 1) void k_sums(
     __global const float *psi, int lo, int nt, int nx, int S, int SW, int QB, __global const int *qr,
     int nf, int fnt, int nmat, int ne, __global const float *fac, __global const uchar *mat,
-    __global acc_t *sums, __global int *rows)
+    __global acc_t *sums, __global int *rows, __global int *un)
 {
     int s = get_group_id(0), lid = get_local_id(0), w = s / nt, j = s % nt, i = lo + w;
     __local acc_t l[RG * (1 + NF_MAX)];
@@ -47,6 +49,10 @@ __kernel SMX_WORK_GROUP(RG, 1, 1) void k_sums(
         for (int f = 0; f <= nf; f++) sums[(size_t)f * ne * nt + o] = l[f * RG];
         rows[2 * o] = r0;
         rows[2 * o + 1] = r1;
+        if (r1 >= 0) {
+            atomic_min(&un[2 * j], r0);
+            atomic_min(&un[2 * j + 1], -r1);
+        }
     }
 }
 

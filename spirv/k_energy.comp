@@ -31,6 +31,7 @@ SMX_BUF(13, readonly, float, gw)
 SMX_BUF(14, readonly, int, bl)
 SMX_BUF(15, readonly, acc_t, occ)
 SMX_BUF(16, readonly, int, rows)
+SMX_BUF(17, readonly, int, un)
 
 layout(push_constant) uniform PC
 {
@@ -44,8 +45,12 @@ void main()
     int w, z0, z1, z = block_row(w, z0, z1), x = int(gl_GlobalInvocationID.x), j = int(gl_GlobalInvocationID.z);
     int k = nlo + w, q = z * nx + x;
     if (z < 0 || x >= nx) return;
-    uint mk = uint(MEDIUM(mat, q)) * uint(ne + 1) + uint(k);
     float a[5] = float[5](0, 0, 0, 0, 0);
+    if (z < un[2 * j] || z > -un[2 * j + 1]) { /* no source slab of this theta bin holds the row */
+        store(cell_index(k, j, nt, SW, q - QB), a);
+        return;
+    }
+    uint mk = uint(MEDIUM(mat, q)) * uint(ne + 1) + uint(k);
     for (int g = gstart[mk]; g < gstart[mk + 1u]; g++) {
         int i = gsrc[g];
         uint o = uint(i) * uint(nt) + uint(j);

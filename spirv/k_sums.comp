@@ -4,7 +4,9 @@
  * Per-slab sums of the state, in a fixed order (a strided pass per
  * work-item, then a tree): the totals of the accounting, the occupancy
  * (sums[i * nt + j] != 0) and occupied rows (rows[2 (i * nt + j)] first,
- * last) that let the operators skip empty slabs and rows. With nf > 0,
+ * last) that let the operators skip empty slabs and rows, and per theta
+ * bin the rows of any slab of the range (un[2 j] the first, un[2 j + 1]
+ * minus the last: both atomic minima, from INT_MAX). With nf > 0,
  * also nf sums of psi times a per-(medium, bin[, theta]) factor (the
  * accounting of several media). One work-group of RG per slab. */
 #version 450
@@ -24,6 +26,7 @@ SMX_BUF(2, readonly, float, fac)
 SMX_BUF(3, readonly, uint, mat) /* uchar */
 SMX_BUF(4, writeonly, acc_t, sums)
 SMX_BUF(5, writeonly, int, rows)
+SMX_BUF(6, , int, un)
 
 layout(push_constant) uniform PC
 {
@@ -72,5 +75,9 @@ void main()
         for (int f = 0; f <= nf; f++) sums[uint(f) * uint(ne) * uint(nt) + o] = l[f * RG];
         rows[2u * o] = r0;
         rows[2u * o + 1u] = r1;
+        if (r1 >= 0) {
+            atomicMin(un[2 * j], r0);
+            atomicMin(un[2 * j + 1], -r1);
+        }
     }
 }

@@ -139,6 +139,23 @@ static inline void dc_float64_refused(const char *backend)
     cr_expect_null(r);
 }
 
+/* A step is enqueued whole and the host waits for it once (the state's
+ * window moving adds a few waits; the accounting is read back per step,
+ * not per operator); a host backend reports none. */
+static inline void dc_one_wait_per_step(const char *backend)
+{
+    smx_config c;
+    dc_beams(&c, backend);
+    smx_run *r = run_config(&c);
+    double w = smx_run_result(r)->timing.device_waits_per_step;
+    cr_expect(w >= 1 && w <= 1.5, "%s: %.3g waits for the device per step", backend, w);
+    smx_run_free(r);
+    snprintf(c.backend, sizeof c.backend, "openmp");
+    r = run_config(&c);
+    cr_expect_lt(smx_run_result(r)->timing.device_waits_per_step, 0);
+    smx_run_free(r);
+}
+
 /* With or without a device: the backend lists its devices, or none with a
  * one-line reason, and a named backend then fails cleanly. */
 static inline void dc_listing(const char *backend)

@@ -40,6 +40,12 @@ Test(cuda, float64_state_is_refused)
 
 Test(cuda, listing_gives_devices_or_a_reason) { dc_listing("cuda"); }
 
+Test(cuda, one_wait_for_the_device_per_step)
+{
+    need_cuda();
+    dc_one_wait_per_step("cuda");
+}
+
 /* `auto` takes a GPU backend (cuda first) where there is one. */
 Test(cuda, auto_backend_prefers_a_gpu)
 {

@@ -43,6 +43,12 @@ Test(opencl, float64_state_is_refused)
 
 Test(opencl, listing_gives_devices_or_a_reason) { dc_listing("opencl"); }
 
+Test(opencl, one_wait_for_the_device_per_step)
+{
+    need_opencl();
+    dc_one_wait_per_step("opencl");
+}
+
 Test(opencl, gemm_matches_stencil_and_auto_decides)
 {
     need_opencl();

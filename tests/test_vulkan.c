@@ -40,6 +40,12 @@ Test(vulkan, float64_state_is_refused)
 
 Test(vulkan, listing_gives_devices_or_a_reason) { dc_listing("vulkan"); }
 
+Test(vulkan, one_wait_for_the_device_per_step)
+{
+    need_vulkan();
+    dc_one_wait_per_step("vulkan");
+}
+
 /* `auto` takes vulkan (or another device backend) on a GPU, openmp where
  * the devices are CPU implementations (lavapipe, PoCL). */
 Test(vulkan, auto_backend_prefers_a_gpu_else_openmp)

@@ -263,6 +263,10 @@ typedef struct smx_timing {
     double step_ms;
     double peak_rss_MB;     /* the process's peak resident memory so far
                                (the OS's figure, getrusage), after the run */
+    double device_waits_per_step; /* times the host waited for the device per
+                               step (a device backend enqueues a step and
+                               waits once; window moves add some); < 0: a
+                               host backend */
 } smx_timing;
 
 /* Findings that make a result untrustworthy (smx_run_execute fills them
@@ -336,6 +340,7 @@ typedef struct smx_bench_result {
     double per_op_kernel_ms[SMX_OP_COUNT]; /* device time of the kernels; < 0: not measured */
     double state_bytes;
     double peak_rss_MB;      /* the process's peak resident memory (getrusage) */
+    double device_waits_per_step; /* as in smx_timing; < 0: a host backend */
     int threads;             /* CPU threads (0 for a device backend) */
     char device[256];
     char accumulation[16];

@@ -225,6 +225,7 @@ static void json_row(smx__json *j, const bench_args *a, const bench_row *row)
         smx__json_kv_ops(j, "per_op_kernel_ms", r->per_op_kernel_ms);
     smx__json_kv_double(j, "state_bytes", r->state_bytes);
     smx__json_kv_double(j, "peak_rss_MB", r->peak_rss_MB);
+    if (r->device_waits_per_step >= 0) smx__json_kv_double(j, "device_waits_per_step", r->device_waits_per_step);
     smx__json_end_object(j);
 }
 

@@ -139,6 +139,18 @@ typedef struct smx_backend_iface {
      * device's own clock (timestamp queries, events); < 0 (or NULL): not
      * measured. */
     double (*kernel_ms)(void *ctx);
+    /* A deferred backend (NULL: none; the device backends) enqueues a whole
+     * graph without waiting for the device: op may leave its figures of a,
+     * and slab_weights its w, to be filled by settle, which waits once and
+     * fills every one asked since the last settle, with the device time of
+     * the n-th op since then in kernel_ms[n] (< 0: not measured). The core
+     * then stops the rejected angles after every A_theta unasked (their
+     * weight counted from the weights after it) and trims edge bins after
+     * the graph's last node instead of after A_E. */
+    smx_status (*settle)(void *ctx, double *kernel_ms, int nnodes, char *err, size_t errlen);
+    /* How many times the host has waited for the device so far (NULL: a
+     * host backend). */
+    long (*device_waits)(void *ctx);
 } smx_backend_iface;
 
 /* The registry (src/backend/registry.c). find: NULL when not compiled in. */

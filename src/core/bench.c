@@ -77,10 +77,13 @@ smx_status smx_bench_run(const smx_bench_spec *spec, smx_bench_result *res, char
     if (st == SMX_OK) st = smx__graph_run(be, ctx, &plan, &g, acct, err, errlen);
     if (st == SMX_OK) st = be->copy_pass(ctx, &copy, err, errlen);
     int kernel_timed = 1;
+    long waits = 0;
     for (int k = 0; st == SMX_OK && k < spec->steps; k++) {
         g.e_lo = 0; /* every bin, every step */
         g.e_hi = plan.ne - 1;
+        long w0 = be->device_waits ? be->device_waits(ctx) : 0;
         st = smx__graph_run(be, ctx, &plan, &g, acct, err, errlen);
+        waits += be->device_waits ? be->device_waits(ctx) - w0 : 0;
         for (int q = 0; st == SMX_OK && q < g.nnodes; q++) {
             res->per_op_ms[g.nodes[q].op] += acct[q].ms / spec->steps;
             res->per_op_kernel_ms[g.nodes[q].op] += acct[q].kernel_ms / spec->steps;
@@ -98,6 +101,7 @@ smx_status smx_bench_run(const smx_bench_spec *spec, smx_bench_result *res, char
          * the copy pass copies them */
         res->state_bytes = (double)n * (prec == SMX_PRECISION_FLOAT64 ? 8 : 4) * (plan.moments ? 5 : 1);
         res->peak_rss_MB = smx__peak_rss_MB();
+        res->device_waits_per_step = be->device_waits ? (double)waits / spec->steps : -1;
         be->device_name(spec->device, res->device, sizeof res->device);
         smx__backend_describe(be, ctx, res->accumulation, res->scatter, sizeof res->scatter);
         res->threads = be->kind == SMX_BACKEND_ORACLE ? 1 /* plain serial loops */

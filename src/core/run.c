@@ -194,6 +194,7 @@ smx_status smx_run_execute(smx_run *r, smx_progress_fn progress, void *user, cha
     double w_left = a->weight_source - a->weight_source_leaked - a->weight_absorbed;
     double e_left = 0;
     int step = 0;
+    long waits0 = r->be->device_waits ? r->be->device_waits(r->ctx) : 0;
     smx_op_acct acct[SMX_GRAPH_MAX_NODES];
     /* with the fine tally the graph runs in two parts: up to A_E, and from
      * it, with the row sums of the state A_E takes in between */
@@ -253,6 +254,8 @@ smx_status smx_run_execute(smx_run *r, smx_progress_fn progress, void *user, cha
     a->energy_remaining = e_left;
     res->timing.transport_s = smx__now_s() - t0;
     res->timing.peak_rss_MB = smx__peak_rss_MB();
+    res->timing.device_waits_per_step =
+        !r->be->device_waits ? -1 : step ? (double)(r->be->device_waits(r->ctx) - waits0) / step : 0;
     for (int op = 0; op < SMX_OP_COUNT; op++) {
         res->timing.op_ms_per_step[op] = step ? op_ms[op] / step : 0;
         res->timing.op_kernel_ms_per_step[op] = !kernel_timed ? -1 : step ? op_kms[op] / step : 0;

@@ -2,7 +2,9 @@
  * order, the weight and energy before and after each (from the backend's
  * per-slab weights), the backward-angle reject after A_theta and the trim
  * of edge energy bins after A_E. A backend implements the operators over
- * the ranges it is given, the slab weights and `stop`; nothing else. */
+ * the ranges it is given, the slab weights and `stop`; nothing else. A
+ * deferred backend (settle: the device backends) is handed the whole
+ * graph before it waits once; its figures are summed after. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,10 +23,10 @@ static void totals(const smx_plan *p, const double *w, int lo, int hi, double *t
     }
 }
 
-/* Weight scattered beyond max_angle_deg: removed, its energy deposited in
- * place. w holds the slab weights of [lo, hi] and is updated. */
-static smx_status reject(const smx_backend_iface *b, void *ctx, const smx_plan *p, int lo, int hi,
-                         double *w, smx_op_acct *a, char *err, size_t errlen)
+/* Weight scattered beyond max_angle_deg: counted as removed, its energy
+ * deposited in place; w holds the slab weights of [lo, hi] and is
+ * updated. Returns whether there was any. */
+static int reject_count(const smx_plan *p, int lo, int hi, double *w, smx_op_acct *a)
 {
     int any = 0;
     for (int i = lo; i <= hi; i++)
@@ -36,7 +38,14 @@ static smx_status reject(const smx_backend_iface *b, void *ctx, const smx_plan *
             *s = 0;
             any = 1;
         }
-    return any ? b->stop(ctx, lo, hi, 1, err, errlen) : SMX_OK;
+    return any;
+}
+
+static int any_rejected(const smx_plan *p)
+{
+    for (int j = 0; j < p->nt; j++)
+        if (p->theta_rejected[j]) return 1;
+    return 0;
 }
 
 /* Stops the edge bins of [*lo, *hi] holding less than the plan's trim
@@ -65,9 +74,76 @@ static smx_status trim(const smx_backend_iface *b, void *ctx, const smx_plan *p,
     return SMX_OK;
 }
 
+/* The deferred form (b->settle): every node enqueued, one wait, then the
+ * figures; the slab weights after node n are w + (n + 1) * ne * nt. */
+static smx_status graph_deferred(const smx_backend_iface *b, void *ctx, const smx_plan *p,
+                                 smx_graph *g, smx_op_acct *acct, double *w, char *err,
+                                 size_t errlen)
+{
+    size_t ent = (size_t)p->ne * p->nt;
+    int lo[SMX_GRAPH_MAX_NODES + 1], hi[SMX_GRAPH_MAX_NODES + 1], nn = g->nnodes;
+    double host_ms[SMX_GRAPH_MAX_NODES], kms[SMX_GRAPH_MAX_NODES];
+    lo[0] = g->e_lo, hi[0] = g->e_hi;
+    if (hi[0] < lo[0]) lo[0] = 0, hi[0] = -1;
+    int rej = any_rejected(p);
+    smx_status st = hi[0] >= lo[0] ? b->slab_weights(ctx, lo[0], hi[0], w, err, errlen) : SMX_OK;
+    for (int n = 0; n < nn && st == SMX_OK; n++) {
+        const smx_node *node = &g->nodes[n];
+        double t0 = smx__now_s();
+        memset(&acct[n], 0, sizeof acct[n]);
+        lo[n + 1] = lo[n], hi[n + 1] = hi[n];
+        if (node->op == SMX_OP_ENERGY) smx__range_after_op(p, SMX_OP_ENERGY, &lo[n + 1], &hi[n + 1]);
+        st = b->op(ctx, node, lo[n], hi[n], lo[n + 1], hi[n + 1], &acct[n], err, errlen);
+        if (st == SMX_OK && hi[n + 1] >= lo[n + 1])
+            st = b->slab_weights(ctx, lo[n + 1], hi[n + 1], w + (n + 1) * ent, err, errlen);
+        if (st == SMX_OK && node->op == SMX_OP_SCATTER && rej && hi[n + 1] >= lo[n + 1])
+            st = b->stop(ctx, lo[n + 1], hi[n + 1], 1, err, errlen);
+        host_ms[n] = (smx__now_s() - t0) * 1e3;
+    }
+    double t0 = smx__now_s();
+    /* also after a failure: the backend drops what it was to fill */
+    char scratch[8];
+    smx_status ss = st == SMX_OK ? b->settle(ctx, kms, nn, err, errlen)
+                                 : b->settle(ctx, kms, nn, scratch, sizeof scratch);
+    if (st == SMX_OK) st = ss;
+    if (st != SMX_OK) return st;
+    double wait_ms = (smx__now_s() - t0) * 1e3, ksum = 0;
+    int timed = 1;
+    for (int n = 0; n < nn; n++) timed = timed && kms[n] >= 0, ksum += kms[n] > 0 ? kms[n] : 0;
+    for (int n = 0; n < nn; n++) {
+        smx_op_acct *a = &acct[n];
+        double *wo = w + (n + 1) * ent;
+        totals(p, w + n * ent, lo[n], hi[n], &a->w_in, &a->e_in);
+        if (g->nodes[n].op == SMX_OP_SCATTER && rej) reject_count(p, lo[n + 1], hi[n + 1], wo, a);
+        int l = lo[n + 1], h = hi[n + 1];
+        if (n == nn - 1) { /* the trim, after the graph */
+            st = trim(b, ctx, p, &l, &h, wo, a, err, errlen);
+            if (st != SMX_OK) return st;
+            if (l > lo[n + 1]) wo += (size_t)(l - lo[n + 1]) * p->nt;
+            g->e_lo = l, g->e_hi = h;
+        }
+        totals(p, wo, l, h, &a->w_out, &a->e_out);
+        /* the wait at the end shared by the nodes' device times (equally
+         * where the kernels are not timed) */
+        a->ms = host_ms[n] + wait_ms * (timed && ksum > 0 ? kms[n] / ksum : 1.0 / nn);
+        a->kernel_ms = timed ? kms[n] : -1;
+    }
+    return SMX_OK;
+}
+
 smx_status smx__graph_run(const smx_backend_iface *b, void *ctx, const smx_plan *p, smx_graph *g,
                           smx_op_acct *acct, char *err, size_t errlen)
 {
+    if (b->settle) {
+        double *w = malloc((size_t)(g->nnodes + 1) * p->ne * p->nt * sizeof(double));
+        if (!w) {
+            smx__err(err, errlen, "out of memory for the slab weights");
+            return SMX_ENOMEM;
+        }
+        smx_status st = graph_deferred(b, ctx, p, g, acct, w, err, errlen);
+        free(w);
+        return st;
+    }
     double *w = malloc((size_t)p->ne * p->nt * sizeof(double));
     if (!w) {
         smx__err(err, errlen, "out of memory for the slab weights");
@@ -93,8 +169,8 @@ smx_status smx__graph_run(const smx_backend_iface *b, void *ctx, const smx_plan 
         st = b->op(ctx, node, lo, hi, olo, ohi, a, err, errlen);
         lo = olo, hi = ohi;
         if (st == SMX_OK && hi >= lo) st = b->slab_weights(ctx, lo, hi, w, err, errlen);
-        if (st == SMX_OK && node->op == SMX_OP_SCATTER && hi >= lo)
-            st = reject(b, ctx, p, lo, hi, w, a, err, errlen);
+        if (st == SMX_OK && node->op == SMX_OP_SCATTER && hi >= lo && reject_count(p, lo, hi, w, a))
+            st = b->stop(ctx, lo, hi, 1, err, errlen);
         if (st == SMX_OK && node->op == SMX_OP_ENERGY) {
             int base = lo;
             st = trim(b, ctx, p, &lo, &hi, w, a, err, errlen);

@@ -466,6 +466,7 @@ static void json_timing(smx__json *j, const smx_timing *t)
     smx__json_kv_double(j, "transport_s", t->transport_s);
     smx__json_kv_double(j, "step_ms", t->step_ms);
     smx__json_kv_double(j, "peak_rss_MB", t->peak_rss_MB);
+    if (t->device_waits_per_step >= 0) smx__json_kv_double(j, "device_waits_per_step", t->device_waits_per_step);
     smx__json_kv_ops(j, "per_operator_ms_per_step", t->op_ms_per_step);
     if (t->op_kernel_ms_per_step[0] >= 0) /* the device's own clock, where it has one */
         smx__json_kv_ops(j, "per_operator_kernel_ms_per_step", t->op_kernel_ms_per_step);

@@ -45,6 +45,32 @@ typedef struct smx_karg {
 
 typedef struct smx_dev smx_dev;
 
+/* The accounting of a step is reduced on the device into slots and read
+ * back once, when the core settles the step (dev_ledger.c). A slot holds
+ * per-slab sums of a state (section 0: weight; then one per factor), the
+ * occupied rows of each slab and A_stream's leak per slab, with their
+ * host mirrors. */
+#define SMX_DEV_SLOTS (2 * SMX_GRAPH_MAX_NODES + 2)
+typedef struct smx_dev_slot {
+    smx_dbuf *sums, *rows, *leak; /* acc [nsec][ne * nt]; int [ne * nt][2]; acc [ne * nt][4] */
+    smx_dbuf *un;                 /* int [nt][2]: rows of any slab per theta bin (cl/reduce.cl) */
+    int nsec;
+    double *hs, *hl;              /* mirrors of sums and leak (acc as read, then double) */
+    int *hr;                      /* mirror of rows */
+    int lo, hi;                   /* the bins written */
+    int want_sec, want_rows, want_leak; /* what the next flush reads */
+} smx_dev_slot;
+
+/* A figure to fill when the slots are read. */
+enum { SMX_DEV_ITEM_WEIGHTS, SMX_DEV_ITEM_THETA_LEAK, SMX_DEV_ITEM_STREAM_LEAK, SMX_DEV_ITEM_ENERGY };
+typedef struct smx_dev_item {
+    int kind, slot;
+    const float *fac;             /* factor per (bin[, theta]) on section 0, or NULL: sections 1.. */
+    double *w;                    /* SMX_DEV_ITEM_WEIGHTS */
+    smx_op_acct *a;
+} smx_dev_item;
+#define SMX_DEV_ITEMS (4 * SMX_GRAPH_MAX_NODES + 4)
+
 /* What a device backend implements. Every call returns SMX_OK or fills
  * err with the failing call and the device's error name. */
 typedef struct smx_dev_api {
@@ -69,6 +95,17 @@ typedef struct smx_dev_api {
     smx_status (*launch)(smx_dev *d, int k, const smx_karg *args, int nargs, int dims,
                          const size_t *g, const size_t *l, char *err, size_t errlen);
     smx_status (*finish)(smx_dev *d, char *err, size_t errlen);
+    /* Optional (NULL: the blocking forms): transfers in order with the
+     * launches that complete by the next finish; src and dst stay valid
+     * and unchanged until then. */
+    smx_status (*write_async)(smx_dev *d, smx_dbuf *b, size_t off, size_t bytes, const void *src,
+                              char *err, size_t errlen);
+    smx_status (*read_async)(smx_dev *d, smx_dbuf *b, size_t off, size_t bytes, void *dst,
+                             char *err, size_t errlen);
+    /* Optional (NULL: malloc/free): host memory the device transfers
+     * from and to fastest (CUDA: pinned). */
+    void *(*host_alloc)(smx_dev *d, size_t bytes);
+    void (*host_free)(smx_dev *d, void *p);
     /* Optional (NULL: none): A_theta as a batched matrix product of the
      * state window of bins [lo, lo + nw) of each array (float matrices
      * made by gemm_setup). */
@@ -87,7 +124,6 @@ struct smx_dev {
     int poison;                 /* state buffers made NaN-filled: a kernel reading a cell
                                  * no operator wrote fails the crosscheck */
     int kernel_timed;           /* the backend times its kernels (smx__dev_kernel_time) */
-    double kernel_ms;           /* since the last smx__dev_kernel_ms */
     double prof_ms[SMX_K_COUNT]; /* per kernel, the whole context */
     int prof_n[SMX_K_COUNT];
     int na;                     /* 1, or SMX_DEV_ARRAYS with moments */
@@ -110,18 +146,30 @@ struct smx_dev {
     smx_dbuf *rejected, *all_theta; /* [nt] masks for k_collect */
     smx_dbuf *edep;             /* [S] acc: MeV per unit weight */
     smx_dbuf *part;             /* [ne][S] acc: deterministic deposit per source bin */
-    smx_dbuf *sums;             /* [(1 + factors)][ne * nt] acc per slab (i, j) */
-    smx_dbuf *rows;             /* [ne * nt][2] occupied rows per slab (i, j) */
+    smx_dbuf *sums, *rows, *un; /* the state's slot's: per-slab sums, occupied rows and rows
+                                 * per theta bin, which the kernels read */
     smx_dbuf *qr;               /* [ne][2] cell ranges per bin of a reduction */
     smx_dbuf *blk;              /* [ne * ceil(nz / TZ)][3] row blocks of a launch */
-    smx_dbuf *leak;             /* [ne * nt][4] acc */
     smx_dbuf *rsum;             /* [ne][nt][nz][2] float: row sums of psi and mz */
     float *hrsum;
+    /* the step's ledger (dev_ledger.c) */
+    smx_dev_slot slot[SMX_DEV_SLOTS];
+    int nslots;                 /* slots in use since the last flush */
+    int cur_slot;               /* the state's */
+    smx_dev_item item[SMX_DEV_ITEMS];
+    int nitems;
+    int exact;                  /* hsums, hrows and zr are the state's (flushed since its op) */
+    int rejected_since;         /* rejected angles stopped since the state's slot was written */
+    int op_seq;                 /* ops since the last settle, less one: tags kernel times */
+    long waits;                 /* times the host waited for the device (the backend counts) */
+    double node_kms[SMX_GRAPH_MAX_NODES];
+    unsigned char *arena;       /* small uploads of the step, alive until the next finish */
+    size_t arena_cap, arena_used;
     /* host mirrors */
     double *hsums;              /* [ne * nt] weight per slab of the state window */
-    double *hwork;              /* [(1 + factors) * ne * nt] read-back scratch */
     int *hrows;                 /* [ne * nt][2] occupied rows per slab of the state window */
-    int *zr;                    /* [ne][2] rows of each bin of the state holding weight */
+    int *zr;                    /* [ne][2] rows of each bin of the state that may hold weight
+                                 * (exact after a flush, predicted from the ops between) */
     int *need;                  /* [ne][2] rows an op's output bin can receive */
     int *reach;                 /* [ne][2] rows a source bin's A_E deposit can reach */
     int *hqr;                   /* [ne][2] cell ranges of a launch */
@@ -155,6 +203,8 @@ smx_status smx__dev_stop(void *ctx, int lo, int hi, int rejected, char *err, siz
 smx_status smx__dev_row_sums(void *ctx, int lo, int hi, double *w, double *mz, char *err,
                              size_t errlen);
 smx_status smx__dev_copy_pass(void *ctx, double *ms, char *err, size_t errlen);
+smx_status smx__dev_settle(void *ctx, double *kernel_ms, int nnodes, char *err, size_t errlen);
+long smx__dev_waits(void *ctx);
 void smx__dev_describe(void *ctx, char *accumulation, char *scatter, size_t len);
 /* Environment (dev_env.c): a flag is set unless empty or "0"; device < 0
  * becomes the device index in `var` (0 when unset), or SMX_EINVAL with
@@ -165,13 +215,11 @@ smx_status smx__dev_env_device(const char *backend, const char *var, int *device
 
 /* Every operator, float32 state only. */
 int smx__dev_supports(void *ctx, int op, smx_precision precision);
-/* The device time of the kernels since the last call (after finishing the
- * queue), or -1 where the backend does not time them (kernel_timed). */
-double smx__dev_kernel_ms(void *ctx);
-/* A launch of kernel k took ms on the device (the backend's events or
- * timestamps); the per-kernel totals go to stderr with
- * smx__dev_profile_report ("<name> profile: ..."). */
-void smx__dev_kernel_time(smx_dev *d, int k, double ms);
+/* A launch of kernel k, made during op `tag` (d->op_seq when it was
+ * launched), took ms on the device (the backend's events or timestamps);
+ * the per-kernel totals go to stderr with smx__dev_profile_report
+ * ("<name> profile: ..."). */
+void smx__dev_kernel_time(smx_dev *d, int k, int tag, double ms);
 void smx__dev_profile_report(const smx_dev *d);
 /* The entries of a device backend's smx_backend_iface that are the common
  * layer's; the backend adds name, devices, create, destroy, accelerator. */
@@ -180,13 +228,43 @@ void smx__dev_profile_report(const smx_dev *d);
     .get_state = smx__dev_get_state, .get_edep = smx__dev_get_edep, .op = smx__dev_op,          \
     .slab_weights = smx__dev_slab_weights, .stop = smx__dev_stop,                               \
     .copy_pass = smx__dev_copy_pass, .row_sums = smx__dev_row_sums, .describe = smx__dev_describe, \
-    .kernel_ms = smx__dev_kernel_ms
+    .settle = smx__dev_settle, .device_waits = smx__dev_waits
 
-/* Internal to src/backend/common: the operators (dev_ops.c) and the window
- * (dev_window.c). */
+/* Internal to src/backend/common: the ledger (dev_ledger.c), the
+ * operators (dev_ops.c) and the window (dev_window.c). */
 void smx__dev_acc_read(const smx_dev *d, const void *acc, double *out, size_t n);
+smx_status smx__dev_ledger_init(smx_dev *d, char *err, size_t errlen);
+void smx__dev_ledger_free(smx_dev *d);
+/* A free slot with nsec sections of sums for bins [lo, hi] (flushing
+ * first when all are taken); its index in *slot. */
+smx_status smx__dev_slot_take(smx_dev *d, int nsec, int lo, int hi, int *slot, char *err,
+                              size_t errlen);
+/* The slot's leak buffer for A_stream, made when absent. */
+smx_status smx__dev_slot_leak(smx_dev *d, int s, char *err, size_t errlen);
+/* A figure to fill at the next flush from slot it->slot. */
+smx_status smx__dev_item_add(smx_dev *d, const smx_dev_item *it, char *err, size_t errlen);
+/* Reads the wanted slots back (one wait), fills the items and makes the
+ * host mirrors of the state exact. */
+smx_status smx__dev_flush(smx_dev *d, char *err, size_t errlen);
+/* Weight and energy of per-slab values of bins [lo, hi] (indexed from
+ * lo) times a factor per bin (fnt 1) or per bin and theta (fnt nt; NULL:
+ * 1); and the A_E figures of a from section 0 times efac, or (efac NULL)
+ * from the factor sections that follow it. */
+void smx__dev_weigh(const smx_dev *d, const double *slab, int lo, int hi, const float *fac, int fnt,
+                    double *w, double *e);
+void smx__dev_energy_figures(const smx_dev *d, const double *slab, int lo, int hi, const float *efac,
+                             smx_op_acct *a);
+/* finish, and the upload arena free again. */
+smx_status smx__dev_finish(smx_dev *d, char *err, size_t errlen);
+/* A small upload in order with the launches (through the arena). */
+smx_status smx__dev_upload(smx_dev *d, smx_dbuf *b, const void *src, size_t bytes, char *err,
+                           size_t errlen);
+/* K_SUMS of psi over bins [lo, hi] (rows per bin) into slot s: nf
+ * factor sections from fac (per bin, or per bin and theta: fnt = nt). */
 smx_status smx__dev_slab_sums(smx_dev *d, smx_dbuf *psi, int lo, int hi, const int *rows, int nf,
-                              smx_dbuf *fac, int fnt, double *out, char *err, size_t errlen);
+                              smx_dbuf *fac, int fnt, int s, char *err, size_t errlen);
+/* The state after an op: its sums into a new slot, which the next
+ * kernels read; its rows predicted from c->need until the next flush. */
 smx_status smx__dev_note_output(smx_dev *d, int lo, int hi, char *err, size_t errlen);
 smx_status smx__dev_scatter(smx_dev *d, int variant, smx_op_acct *a, char *err, size_t errlen);
 smx_status smx__dev_stream(smx_dev *d, smx_op_acct *a, char *err, size_t errlen);

@@ -24,8 +24,11 @@ static smx_status check_memory(smx_dev *c, size_t global, size_t maxalloc, char 
     const smx_plan *p = c->p;
     /* the state's window at creation (it grows with the beam, each growth checked then) */
     double array = (double)p->ne * p->nt * c->H * p->nx * sizeof(float);
-    double total = 2 * c->na * array + (double)p->ne * c->S * 8 /* part */ +
-                   (double)p->ne * p->nt * (6 + 4) * 8 /* sums, leak */;
+    /* the step's slots: sums and rows of a state after each op, factor
+     * sections where there are several media, A_stream's leak */
+    double slots = (double)p->ne * p->nt *
+                   (SMX_DEV_SLOTS * 16 + 2 * (1 + SMX_ENERGY_FACTORS) * 8 + 2 * 4 * 8);
+    double total = 2 * c->na * array + (double)p->ne * c->S * 8 /* part */ + slots;
     if (maxalloc && array > (double)maxalloc) {
         smx__err(err, errlen, "%s backend: one state array (%d x %d x %d rows x %d float32) "
                  "needs %.1f MB; the device allocates at most %.1f MB per buffer (%.1f MB global)",
@@ -61,15 +64,12 @@ static smx_status buffers(smx_dev *c, char *err, size_t errlen)
     if (st == SMX_OK) st = alloc(c, &c->edep, (size_t)c->S * 8, err, errlen);
     if (st == SMX_OK && c->opt.accumulation == SMX_ACCUM_DETERMINISTIC)
         st = alloc(c, &c->part, (size_t)p->ne * c->S * 8, err, errlen);
-    if (st == SMX_OK) st = alloc(c, &c->sums, (1 + SMX_ENERGY_FACTORS) * ent * 8, err, errlen);
-    if (st == SMX_OK) st = alloc(c, &c->rows, 2 * ent * sizeof(int), err, errlen);
-    if (st == SMX_OK) st = alloc(c, &c->leak, 4 * ent * 8, err, errlen);
+    if (st == SMX_OK) st = smx__dev_ledger_init(c, err, errlen);
     if (st == SMX_OK) st = alloc(c, &c->qr, 2 * (size_t)p->ne * sizeof(int), err, errlen);
     size_t blocks = (size_t)p->ne * ((p->nz + SMX_DEV_TZ - 1) / SMX_DEV_TZ);
     if (st == SMX_OK) st = alloc(c, &c->blk, 3 * blocks * sizeof(int), err, errlen);
     if (st != SMX_OK) return st;
     c->hsums = calloc(ent, sizeof(double));
-    c->hwork = calloc((1 + SMX_ENERGY_FACTORS) * ent, sizeof(double));
     c->hrows = calloc(2 * ent, sizeof(int));
     c->zr = calloc(2 * (size_t)p->ne, sizeof(int));
     c->need = calloc(2 * (size_t)p->ne, sizeof(int));
@@ -78,7 +78,7 @@ static smx_status buffers(smx_dev *c, char *err, size_t errlen)
     c->hblk = calloc(3 * blocks, sizeof(int));
     c->rz[0] = calloc(2 * (size_t)p->ne, sizeof(int));
     c->rz[1] = calloc(2 * (size_t)p->ne, sizeof(int));
-    if (!c->hsums || !c->hwork || !c->hrows || !c->zr || !c->need || !c->reach || !c->hqr || !c->hblk || !c->rz[0] || !c->rz[1])
+    if (!c->hsums || !c->hrows || !c->zr || !c->need || !c->reach || !c->hqr || !c->hblk || !c->rz[0] || !c->rz[1])
         return SMX_ENOMEM;
     return SMX_OK;
 }
@@ -188,7 +188,7 @@ smx_status smx__dev_init(smx_dev *c, size_t global, size_t maxalloc, char *err, 
     if (st == SMX_OK) st = buffers(c, err, errlen);
     if (st == SMX_OK) st = upload_tables(c, err, errlen);
     if (st == SMX_OK && (c->scatter_gemm || !c->scatter_decided)) st = c->api->gemm_setup(c, err, errlen);
-    if (st == SMX_OK) st = c->api->finish(c, err, errlen);
+    if (st == SMX_OK) st = smx__dev_finish(c, err, errlen);
     if (st == SMX_ENOMEM && err && !err[0])
         smx__err(err, errlen, "%s backend: out of host memory for the tables", c->name);
     return st;
@@ -199,13 +199,14 @@ void smx__dev_free(smx_dev *c)
     smx_dbuf **bufs[] = {&c->mat, &c->kw[0], &c->kw[1], &c->khalf[0], &c->khalf[1], &c->kleak[0],
                          &c->kleak[1], &c->efac, &c->gstart, &c->gsrc, &c->gw, &c->sb, &c->sr,
                          &c->dep, &c->db, &c->dr, &c->dbb, &c->e_MeV, &c->rejected, &c->all_theta,
-                         &c->edep, &c->part, &c->sums, &c->rows, &c->qr, &c->blk, &c->leak, &c->rsum};
+                         &c->edep, &c->part, &c->qr, &c->blk, &c->rsum};
     for (size_t k = 0; k < sizeof bufs / sizeof bufs[0]; k++)
         if (*bufs[k]) c->api->release(c, *bufs[k]), *bufs[k] = NULL;
     for (int s = 0; s < 2; s++)
         for (int k = 0; k < SMX_DEV_ARRAYS; k++)
             if (c->buf[s][k]) c->api->release(c, c->buf[s][k]), c->buf[s][k] = NULL;
-    void *host[] = {c->hsums, c->hwork, c->hrows, c->zr, c->need, c->reach, c->hqr, c->hblk,
+    smx__dev_ledger_free(c);
+    void *host[] = {c->hsums, c->hrows, c->zr, c->need, c->reach, c->hqr, c->hblk,
                     c->rz[0], c->rz[1], c->hrsum};
     for (size_t k = 0; k < sizeof host / sizeof host[0]; k++) free(host[k]);
     smx__dev_tables_free(&c->tab);
@@ -248,7 +249,8 @@ smx_status smx__dev_set_state(void *ctx, const smx_host_state *hs, int lo, int h
     c->lo = lo;
     c->hi = hi;
     memcpy(c->need, c->rz[c->cur], 2 * sizeof(int) * p->ne);
-    return smx__dev_note_output(c, lo, hi, err, errlen);
+    st = smx__dev_note_output(c, lo, hi, err, errlen);
+    return st == SMX_OK ? smx__dev_flush(c, err, errlen) : st;
 }
 
 smx_status smx__dev_get_state(void *ctx, smx_host_state *hs, char *err, size_t errlen)
@@ -258,6 +260,8 @@ smx_status smx__dev_get_state(void *ctx, smx_host_state *hs, char *err, size_t e
     size_t n = smx__psi_size(p), a = 0, b = 0;
     if (c->hi >= c->lo) a = (size_t)c->lo * p->nt * c->SW, b = (size_t)(c->hi + 1) * p->nt * c->SW;
     double *dst[SMX_DEV_ARRAYS] = {hs->psi, hs->mx, hs->mz, hs->qx, hs->qz};
+    smx_status fl = c->exact ? SMX_OK : smx__dev_flush(c, err, errlen); /* the rows of each slab */
+    if (fl != SMX_OK) return fl;
     float *f = malloc((b > a ? b - a : 1) * sizeof(float));
     if (!f) return SMX_ENOMEM;
     for (int k = 0; k < c->na; k++) {
@@ -303,7 +307,7 @@ static smx_status scatter_auto(smx_dev *c, int v, smx_op_acct *a, char *err, siz
             c->scatter_gemm = g;
             double t0 = smx__now_s();
             st = smx__dev_scatter(c, v, a, err, errlen);
-            if (st == SMX_OK) st = c->api->finish(c, err, errlen);
+            if (st == SMX_OK) st = smx__dev_finish(c, err, errlen);
             if (rep == 1) ms[g] = smx__now_s() - t0;
         }
     if (st != SMX_OK) return st;
@@ -316,7 +320,8 @@ static smx_status scatter_auto(smx_dev *c, int v, smx_op_acct *a, char *err, siz
 
 /* Follows the range the core hands over: a sub-range of the state's
  * (the core trimmed edge bins through stop) keeps the host mirrors,
- * re-indexed; any other range (the benchmark's dense state) is recounted. */
+ * re-indexed; any other range (the benchmark's dense state) is summed
+ * again, its rows taken as every row the state's set may hold. */
 static smx_status sync_range(smx_dev *c, int lo, int hi, char *err, size_t errlen)
 {
     if (lo == c->lo && hi == c->hi) return SMX_OK;
@@ -330,6 +335,7 @@ smx_status smx__dev_op(void *ctx, const smx_node *node, int lo, int hi, int olo,
                        smx_op_acct *a, char *err, size_t errlen)
 {
     smx_dev *c = ctx;
+    if (c->op_seq < SMX_GRAPH_MAX_NODES - 1) c->op_seq++; /* tags the kernel times */
     smx_status st = sync_range(c, lo, hi, err, errlen);
     if (st == SMX_OK && node->op == SMX_OP_STREAM) /* where A_stream's rows land */
         st = smx__dev_window_fit(c, c->tab.stream_dz[0], c->tab.stream_dz[1], err, errlen);
@@ -346,23 +352,26 @@ smx_status smx__dev_op(void *ctx, const smx_node *node, int lo, int hi, int olo,
     if (c->hi >= c->lo) c->cur = 1 - c->cur; /* an empty window wrote nothing */
     c->lo = olo;
     c->hi = ohi;
-    st = smx__dev_note_output(c, olo, ohi, err, errlen);
-    return st == SMX_OK ? c->api->finish(c, err, errlen) : st;
+    return smx__dev_note_output(c, olo, ohi, err, errlen);
 }
 
 smx_status smx__dev_slab_weights(void *ctx, int lo, int hi, double *w, char *err, size_t errlen)
 {
     smx_dev *c = ctx;
     smx_status st = sync_range(c, lo, hi, err, errlen);
-    if (st == SMX_OK) memcpy(w, c->hsums, sizeof(double) * (size_t)(hi - lo + 1) * c->p->nt);
-    return st;
+    if (st != SMX_OK) return st;
+    if (!c->exact) { /* at the settle */
+        smx_dev_item it = {.kind = SMX_DEV_ITEM_WEIGHTS, .slot = c->cur_slot, .w = w};
+        return smx__dev_item_add(c, &it, err, errlen);
+    }
+    memcpy(w, c->hsums, sizeof(double) * (size_t)(hi - lo + 1) * c->p->nt);
+    return SMX_OK;
 }
 
 smx_status smx__dev_stop(void *ctx, int lo, int hi, int rejected, char *err, size_t errlen)
 {
     smx_dev *c = ctx;
-    smx_status st = smx__dev_stop_bins(c, lo, hi, rejected, err, errlen);
-    return st == SMX_OK ? c->api->finish(c, err, errlen) : st;
+    return smx__dev_stop_bins(c, lo, hi, rejected, err, errlen);
 }
 
 smx_status smx__dev_copy_pass(void *ctx, double *ms, char *err, size_t errlen)
@@ -370,11 +379,11 @@ smx_status smx__dev_copy_pass(void *ctx, double *ms, char *err, size_t errlen)
     smx_dev *c = ctx;
     size_t n = (size_t)c->p->ne * c->p->nt * c->SW * sizeof(float); /* the state as held */
     int out = 1 - c->cur;
-    smx_status st = c->api->finish(c, err, errlen);
+    smx_status st = smx__dev_finish(c, err, errlen);
     double t0 = smx__now_s();
     for (int k = 0; k < c->na && st == SMX_OK; k++) /* every state array */
         st = c->api->copy(c, c->buf[c->cur][k], c->buf[out][k], n, err, errlen);
-    if (st == SMX_OK) st = c->api->finish(c, err, errlen);
+    if (st == SMX_OK) st = smx__dev_finish(c, err, errlen);
     if (st != SMX_OK) return st;
     *ms = (smx__now_s() - t0) * 1e3;
     for (int k = 0; k < c->p->ne; k++) /* the output set now holds data in every row */
@@ -411,21 +420,11 @@ smx_status smx__dev_row_sums(void *ctx, int lo, int hi, double *w, double *mz, c
     return SMX_OK;
 }
 
-double smx__dev_kernel_ms(void *ctx)
-{
-    smx_dev *c = ctx;
-    char err[8];
-    if (!c->kernel_timed || c->api->finish(c, err, sizeof err) != SMX_OK) return -1;
-    double ms = c->kernel_ms;
-    c->kernel_ms = 0;
-    return ms;
-}
-
-void smx__dev_kernel_time(smx_dev *c, int k, double ms)
+void smx__dev_kernel_time(smx_dev *c, int k, int tag, double ms)
 {
     c->prof_ms[k] += ms;
     c->prof_n[k]++;
-    c->kernel_ms += ms;
+    c->node_kms[tag < 0 ? 0 : tag < SMX_GRAPH_MAX_NODES ? tag : SMX_GRAPH_MAX_NODES - 1] += ms;
 }
 
 void smx__dev_profile_report(const smx_dev *c)

@@ -1,11 +1,14 @@
 /* The operators of a device backend on the host side: which cells each
- * launch covers, the kernel arguments, and the accounting, read back as
- * per-slab sums and summed here in double precision.
+ * launch covers, the kernel arguments, and the accounting, reduced on the
+ * device into the step's slots (dev_ledger.c) and summed on the host in
+ * double precision when the step settles. Nothing here waits for the
+ * device.
  *
- * Launch ranges: for each energy bin the rows that hold weight (from the
- * per-slab sums) give the rows an operator's output can receive (`need`),
- * launched in blocks of SMX_DEV_TZ rows; a pencil beam fills few rows per
- * energy bin. Every kernel reads only the occupied rows of each slab, so
+ * Launch ranges: for each energy bin the rows that may hold weight (read
+ * back at the last settle, and followed through the ops since: A_theta
+ * keeps them, A_stream shifts them, A_E unites its sources') give the rows
+ * an operator's output can receive (`need`), launched in blocks of
+ * SMX_DEV_TZ rows; a pencil beam fills few rows per energy bin. Every kernel reads only the occupied rows of each slab, so
  * the rows outside `need` may keep stale values; with c->clean (gemm
  * reads whole slabs) the launch also zeroes the rows the output set held
  * before (rz). */
@@ -107,13 +110,13 @@ static smx_status upload_ranges(smx_dev *c, smx_dbuf *dst, const int *rows, int 
     if (nblk) *nblk = nb;
     if (hi < lo) return SMX_OK;
     smx_status st = SMX_OK;
-    if (dst) st = c->api->write(c, dst, 0, 2 * sizeof(int) * (hi - lo + 1), c->hqr, err, errlen);
-    if (st == SMX_OK && nblk && nb) st = c->api->write(c, c->blk, 0, 3 * sizeof(int) * nb, c->hblk, err, errlen);
+    if (dst) st = smx__dev_upload(c, dst, c->hqr, 2 * sizeof(int) * (hi - lo + 1), err, errlen);
+    if (st == SMX_OK && nblk && nb) st = smx__dev_upload(c, c->blk, c->hblk, 3 * sizeof(int) * nb, err, errlen);
     return st;
 }
 
 smx_status smx__dev_slab_sums(smx_dev *c, smx_dbuf *psi, int lo, int hi, const int *rows, int nf,
-                              smx_dbuf *fac, int fnt, double *out, char *err, size_t errlen)
+                              smx_dbuf *fac, int fnt, int s, char *err, size_t errlen)
 {
     const smx_plan *p = c->p;
     if (hi < lo) return SMX_OK;
@@ -123,48 +126,49 @@ smx_status smx__dev_slab_sums(smx_dev *c, smx_dbuf *psi, int lo, int hi, const i
     args a = {.n = 0};
     a_mem(&a, psi), a_int(&a, lo), a_int(&a, p->nt), a_int(&a, p->nx), a_win(&a, c);
     a_mem(&a, c->qr), a_int(&a, nf), a_int(&a, fnt), a_int(&a, p->nmat), a_int(&a, p->ne);
-    a_mem(&a, fac ? fac : c->efac), a_mem(&a, c->mat), a_mem(&a, c->sums), a_mem(&a, c->rows);
+    a_mem(&a, fac ? fac : c->efac), a_mem(&a, c->mat), a_mem(&a, c->slot[s].sums), a_mem(&a, c->slot[s].rows);
+    a_mem(&a, c->slot[s].un);
     size_t g = groups * WG, l = WG;
-    st = c->api->launch(c, SMX_K_SUMS, a.a, a.n, 1, &g, &l, err, errlen);
-    size_t n = (1 + (size_t)nf) * groups, at = (size_t)lo * p->nt, all = (size_t)p->ne * p->nt;
-    for (int f = 0; f <= nf && st == SMX_OK; f++) /* the device's sums are indexed by absolute slab */
-        st = c->api->read(c, c->sums, (f * all + at) * 8, groups * 8, c->hwork + f * groups, err, errlen);
-    if (st == SMX_OK) smx__dev_acc_read(c, c->hwork, out, n);
-    if (st == SMX_OK)
-        st = c->api->read(c, c->rows, 2 * at * sizeof(int), 2 * sizeof(int) * groups, c->hrows, err, errlen);
-    return st;
+    return c->api->launch(c, SMX_K_SUMS, a.a, a.n, 1, &g, &l, err, errlen);
 }
 
-/* Per-slab sums of the new state (buf[cur], bins lo..hi, rows c->need)
- * into c->hsums and its occupied rows per bin into c->zr. */
 smx_status smx__dev_note_output(smx_dev *c, int lo, int hi, char *err, size_t errlen)
 {
-    const smx_plan *p = c->p;
-    smx_status st = smx__dev_slab_sums(c, c->buf[c->cur][SMX_DEV_PSI], lo, hi, c->need, 0, NULL, 1,
-                                       c->hsums, err, errlen);
-    for (int k = lo; k <= hi && st == SMX_OK; k++) {
-        c->zr[2 * k] = p->nz, c->zr[2 * k + 1] = -1;
-        for (int j = 0; j < p->nt; j++) {
-            const int *r = c->hrows + 2 * ((size_t)(k - lo) * p->nt + j);
-            rows_union(c->zr + 2 * k, r[0], r[1]);
-        }
-    }
-    return st;
+    int s;
+    smx_status st = smx__dev_slot_take(c, 1, lo, hi, &s, err, errlen);
+    if (st == SMX_OK)
+        st = smx__dev_slab_sums(c, c->buf[c->cur][SMX_DEV_PSI], lo, hi, c->need, 0, NULL, 1, s, err, errlen);
+    if (st != SMX_OK) return st;
+    c->cur_slot = s;
+    c->sums = c->slot[s].sums, c->rows = c->slot[s].rows, c->un = c->slot[s].un;
+    for (int k = lo; k <= hi; k++) c->zr[2 * k] = c->need[2 * k], c->zr[2 * k + 1] = c->need[2 * k + 1];
+    c->exact = 0;
+    c->rejected_since = 0;
+    return SMX_OK;
 }
 
-/* Sum over the window of per-slab values times a factor of (bin, theta). */
-static void weigh(const smx_dev *c, const double *slab, int lo, int hi, const float *fac, int fnt,
-                  double *w, double *e)
+/* A figure of the state [lo, hi] that an op needs: now from the host
+ * mirror where that is exact (a step's first op) and the factor a table
+ * (fac, per bin with fnt 1 or per bin and theta with fnt nt); else at the
+ * settle, from the state's slot, or (fac NULL: several media) from the nf
+ * factor sections of table facb that a new slot sums on the device. */
+static smx_status state_figure(smx_dev *c, int kind, int lo, int hi, const float *fac, int fnt,
+                               int nf, smx_dbuf *facb, smx_op_acct *a, char *err, size_t errlen)
 {
-    const smx_plan *p = c->p;
-    *w = *e = 0;
-    for (int i = lo; i <= hi; i++)
-        for (int j = 0; j < p->nt; j++) {
-            double v = slab[(size_t)(i - lo) * p->nt + j];
-            if (fac) v *= fac[(size_t)i * fnt + (fnt > 1 ? j : 0)];
-            *w += v;
-            *e += v * p->e_center_MeV[i];
-        }
+    if (c->exact && fac) {
+        if (kind == SMX_DEV_ITEM_ENERGY) smx__dev_energy_figures(c, c->hsums, lo, hi, fac, a);
+        else smx__dev_weigh(c, c->hsums, lo, hi, fac, fnt, &a->w_leak[SMX_EDGE_THETA], &a->e_leak[SMX_EDGE_THETA]);
+        return SMX_OK;
+    }
+    smx_dev_item it = {.kind = kind, .slot = c->cur_slot, .fac = fac, .a = a};
+    smx_status st = SMX_OK;
+    if (!fac) {
+        st = smx__dev_slot_take(c, 1 + nf, lo, hi, &it.slot, err, errlen);
+        if (st == SMX_OK)
+            st = smx__dev_slab_sums(c, c->buf[c->cur][SMX_DEV_PSI], lo, hi, c->zr, nf, facb, fnt,
+                                    it.slot, err, errlen);
+    }
+    return st == SMX_OK ? smx__dev_item_add(c, &it, err, errlen) : st;
 }
 
 /* Empties theta bins jmask of energy bins i0..i1 of the state, their
@@ -185,17 +189,11 @@ smx_status smx__dev_scatter(smx_dev *c, int v, smx_op_acct *acct, char *err, siz
     int lo = c->lo, hi = c->hi, out = 1 - c->cur;
     smx_status st = SMX_OK;
     if (hi < lo) return SMX_OK;
-    if (!p->full_circle) { /* kernel mass off the window, per medium */
-        double *ws = c->hsums;
-        const float *f = c->tab.kleak_f + (size_t)v * p->nmat * p->ne * p->nt;
-        if (p->nmat > 1) {
-            st = smx__dev_slab_sums(c, c->buf[c->cur][SMX_DEV_PSI], lo, hi, c->zr, 1, c->kleak[v], p->nt,
-                                    c->hwork, err, errlen);
-            ws = c->hwork + (size_t)(hi - lo + 1) * p->nt, f = NULL;
-        }
-        if (st != SMX_OK) return st;
-        weigh(c, ws, lo, hi, f, p->nt, &acct->w_leak[SMX_EDGE_THETA], &acct->e_leak[SMX_EDGE_THETA]);
-    }
+    if (!p->full_circle) /* kernel mass off the window, per medium */
+        st = state_figure(c, SMX_DEV_ITEM_THETA_LEAK, lo, hi,
+                          p->nmat > 1 ? NULL : c->tab.kleak_f + (size_t)v * p->nmat * p->ne * p->nt,
+                          p->nt, 1, c->kleak[v], acct, err, errlen);
+    if (st != SMX_OK) return st;
     memcpy(c->need + 2 * lo, c->zr + 2 * lo, 2 * sizeof(int) * (hi - lo + 1));
     if (c->scatter_gemm) {
         for (int k = lo; k <= hi; k++) c->rz[out][2 * k] = c->need[2 * k], c->rz[out][2 * k + 1] = c->need[2 * k + 1];
@@ -220,12 +218,15 @@ smx_status smx__dev_stream(smx_dev *c, smx_op_acct *acct, char *err, size_t errl
     int lo = c->lo, hi = c->hi, out = 1 - c->cur, nw = hi - lo + 1;
     if (hi < lo) return SMX_OK;
     size_t nblk, groups = (size_t)nw * p->nt;
-    smx_status st = upload_ranges(c, c->qr, c->zr, lo, hi, -1, NULL, err, errlen);
+    int s = c->cur_slot; /* the leak per slab goes with the input's slot */
+    smx_dev_item it = {.kind = SMX_DEV_ITEM_STREAM_LEAK, .slot = s, .a = acct};
+    smx_status st = smx__dev_slot_leak(c, s, err, errlen);
+    if (st == SMX_OK) st = upload_ranges(c, c->qr, c->zr, lo, hi, -1, NULL, err, errlen);
     if (st != SMX_OK) return st;
     args a = {.n = 0};
     a_state(&a, c, c->cur), a_int(&a, lo), a_int(&a, p->nt), a_int(&a, p->nz), a_int(&a, p->nx);
     a_win(&a, c), a_mem(&a, c->qr), a_mem(&a, c->sb), a_mem(&a, c->sr), a_mem(&a, c->rows);
-    a_mem(&a, c->leak);
+    a_mem(&a, c->slot[s].leak);
     size_t g = groups * WG, l = WG;
     st = c->api->launch(c, SMX_K_STREAM_LEAK, a.a, a.n, 1, &g, &l, err, errlen);
     if (st != SMX_OK) return st;
@@ -238,42 +239,21 @@ smx_status smx__dev_stream(smx_dev *c, smx_op_acct *acct, char *err, size_t errl
     a_int(&a, p->nx), a_win(&a, c), a_mem(&a, c->blk), a_mem(&a, c->sb), a_mem(&a, c->sr);
     a_mem(&a, c->sums), a_mem(&a, c->rows);
     st = launch_blocks(c, SMX_K_STREAM, &a, nblk, p->nt, err, errlen);
-    if (st != SMX_OK) return st;
-    st = c->api->read(c, c->leak, 0, groups * 4 * 8, c->hwork, err, errlen);
-    if (st != SMX_OK) return st;
-    double *lk = c->hwork;
-    smx__dev_acc_read(c, c->hwork, lk, 4 * groups);
-    for (size_t s = 0; s < groups; s++)
-        for (int e = 0; e < 4; e++) {
-            acct->w_leak[e] += lk[4 * s + e];
-            acct->e_leak[e] += lk[4 * s + e] * p->e_center_MeV[lo + (int)(s / p->nt)];
-        }
-    return SMX_OK;
+    return st == SMX_OK ? smx__dev_item_add(c, &it, err, errlen) : st;
 }
 
 smx_status smx__dev_energy(smx_dev *c, int nlo, int nhi, smx_op_acct *acct, char *err, size_t errlen)
 {
     const smx_plan *p = c->p;
     int lo = c->lo, hi = c->hi, out = 1 - c->cur, nw = hi - lo + 1;
-    size_t groups = (size_t)nw * p->nt, nblk;
+    size_t nblk;
     smx_status st = SMX_OK;
     if (hi < lo) return SMX_OK;
     /* accounting: absorbed, nuclear, deposited, nuclear local, nuclear
      * escaped, secondary weight and energy */
-    double *fig[SMX_ENERGY_FACTORS] = {&acct->w_absorbed,      &acct->w_nuclear,
-                                       &acct->e_deposited,     &acct->e_nuc_deposited,
-                                       &acct->e_nuc_escaped,   &acct->w_secondary,
-                                       &acct->e_secondary};
-    if (p->nmat > 1)
-        st = smx__dev_slab_sums(c, c->buf[c->cur][SMX_DEV_PSI], lo, hi, c->zr, SMX_ENERGY_FACTORS,
-                                c->efac, 1, c->hwork, err, errlen);
+    st = state_figure(c, SMX_DEV_ITEM_ENERGY, lo, hi, p->nmat > 1 ? NULL : c->tab.efac, 1,
+                      SMX_ENERGY_FACTORS, c->efac, acct, err, errlen);
     if (st != SMX_OK) return st;
-    for (int f = 0; f < SMX_ENERGY_FACTORS; f++) {
-        double w, e;
-        if (p->nmat > 1) weigh(c, c->hwork + (1 + f) * groups, lo, hi, NULL, 1, &w, &e);
-        else weigh(c, c->hsums, lo, hi, c->tab.efac + (size_t)f * p->ne, 1, &w, &e);
-        *fig[f] = w;
-    }
     /* the gather */
     for (int k = nlo; k <= nhi; k++) c->need[2 * k] = p->nz, c->need[2 * k + 1] = -1;
     for (int m = 0; m < p->nmat; m++)
@@ -290,7 +270,7 @@ smx_status smx__dev_energy(smx_dev *c, int nlo, int nhi, smx_op_acct *acct, char
         a_state(&a, c, c->cur), a_state(&a, c, out), a_mem(&a, c->mat), a_mem(&a, c->gstart);
         a_mem(&a, c->gsrc), a_mem(&a, c->gw), a_int(&a, lo), a_int(&a, hi), a_int(&a, nlo);
         a_int(&a, p->ne), a_int(&a, p->nt), a_win(&a, c), a_mem(&a, c->blk), a_mem(&a, c->sums);
-        a_mem(&a, c->rows), a_int(&a, p->nx);
+        a_mem(&a, c->rows), a_mem(&a, c->un), a_int(&a, p->nx);
         if (st == SMX_OK) st = launch_blocks(c, SMX_K_ENERGY, &a, nblk, p->nt, err, errlen);
         if (st != SMX_OK) return st;
     }
@@ -326,8 +306,14 @@ smx_status smx__dev_energy(smx_dev *c, int nlo, int nhi, smx_op_acct *acct, char
 smx_status smx__dev_stop_bins(smx_dev *c, int lo, int hi, int rejected, char *err, size_t errlen)
 {
     const smx_plan *p = c->p;
-    smx_status st = smx__dev_collect(c, lo, hi, rejected, err, errlen);
+    smx_status st = SMX_OK;
+    if (!c->exact && !rejected) st = smx__dev_flush(c, err, errlen); /* the mirrors trimmed below */
+    if (st == SMX_OK) st = smx__dev_collect(c, lo, hi, rejected, err, errlen);
     if (st != SMX_OK) return st;
+    if (!c->exact) { /* rejected mid-step: the mirrors follow at the flush */
+        c->rejected_since = 1;
+        return SMX_OK;
+    }
     for (int i = lo; i <= hi; i++)
         for (int j = 0; j < p->nt; j++)
             if (!rejected || p->theta_rejected[j]) c->hsums[(size_t)(i - c->lo) * p->nt + j] = 0;

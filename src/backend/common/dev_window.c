@@ -91,7 +91,7 @@ smx_status smx__dev_window_fit(smx_dev *c, int dz0, int dz1, char *err, size_t e
         st = c->api->fill(c, c->buf[c->cur][k], 0u, bytes, err, errlen);
     }
     if (st == SMX_OK) {
-        st = c->api->finish(c, err, errlen);
+        st = smx__dev_finish(c, err, errlen);
     }
     if (st != SMX_OK) {
         if (grow) release_set(c, dst), release_set(c, other);

@@ -110,7 +110,7 @@ smx_status smx__cu_launch(cu_ctx *c, int k, const smx_karg *args, int nargs, int
         CU_TRY("cudaEventRecord", cudaEventRecord(c->ev1, c->s));
         CU_TRY(name, cudaEventSynchronize(c->ev1));
         CU_TRY("cudaEventElapsedTime", cudaEventElapsedTime(&ms, c->ev0, c->ev1));
-        smx__dev_kernel_time(&c->d, k, ms);
+        smx__dev_kernel_time(&c->d, k, c->d.op_seq, ms);
     }
     return SMX_OK;
 }

@@ -47,28 +47,67 @@ static void api_release(smx_dev *d, smx_dbuf *b)
     if (cudaSetDevice(CU(d)->dev) == cudaSuccess) cudaFree(CUPTR(b)); /* waits for the device */
 }
 
-static smx_status api_write(smx_dev *d, smx_dbuf *b, size_t off, size_t bytes, const void *src,
-                            char *err, size_t errlen)
+/* A transfer on the stream; with wait, finished on return. The async
+ * forms complete by the next finish (host memory from api_host_alloc is
+ * pinned, so they do not wait on the host either). */
+static smx_status xfer(smx_dev *d, smx_dbuf *b, size_t off, size_t bytes, void *host, int rd,
+                       int wait, char *err, size_t errlen)
 {
     cu_ctx *c = CU(d);
     if (!bytes) return SMX_OK;
     CU_SET(c);
-    CU_TRY("cudaMemcpyAsync (to the device)",
-           cudaMemcpyAsync((char *)CUPTR(b) + off, src, bytes, cudaMemcpyHostToDevice, c->s));
-    CU_TRY("cudaStreamSynchronize", cudaStreamSynchronize(c->s));
+    char *dev = (char *)CUPTR(b) + off;
+    if (rd)
+        CU_TRY("cudaMemcpyAsync (from the device)",
+               cudaMemcpyAsync(host, dev, bytes, cudaMemcpyDeviceToHost, c->s));
+    else
+        CU_TRY("cudaMemcpyAsync (to the device)", cudaMemcpyAsync(dev, host, bytes, cudaMemcpyHostToDevice, c->s));
+    if (wait) CU_TRY("cudaStreamSynchronize", cudaStreamSynchronize(c->s));
+    d->waits += wait;
     return SMX_OK;
+}
+
+static smx_status api_write(smx_dev *d, smx_dbuf *b, size_t off, size_t bytes, const void *src,
+                            char *err, size_t errlen)
+{
+    return xfer(d, b, off, bytes, (void *)src, 0, 1, err, errlen);
 }
 
 static smx_status api_read(smx_dev *d, smx_dbuf *b, size_t off, size_t bytes, void *dst, char *err,
                            size_t errlen)
 {
-    cu_ctx *c = CU(d);
-    if (!bytes) return SMX_OK;
-    CU_SET(c);
-    CU_TRY("cudaMemcpyAsync (from the device)",
-           cudaMemcpyAsync(dst, (const char *)CUPTR(b) + off, bytes, cudaMemcpyDeviceToHost, c->s));
-    CU_TRY("cudaStreamSynchronize", cudaStreamSynchronize(c->s));
-    return SMX_OK;
+    return xfer(d, b, off, bytes, dst, 1, 1, err, errlen);
+}
+
+static smx_status api_write_async(smx_dev *d, smx_dbuf *b, size_t off, size_t bytes, const void *src,
+                                  char *err, size_t errlen)
+{
+    return xfer(d, b, off, bytes, (void *)src, 0, 0, err, errlen);
+}
+
+static smx_status api_read_async(smx_dev *d, smx_dbuf *b, size_t off, size_t bytes, void *dst,
+                                 char *err, size_t errlen)
+{
+    return xfer(d, b, off, bytes, dst, 1, 0, err, errlen);
+}
+
+/* Pinned host memory for the step's uploads and read-backs (pageable
+ * memory where pinning fails). */
+static void *api_host_alloc(smx_dev *d, size_t bytes)
+{
+    void *p = NULL;
+    if (cudaSetDevice(CU(d)->dev) != cudaSuccess || cudaMallocHost(&p, bytes) != cudaSuccess) {
+        cudaGetLastError(); /* clear it */
+        return malloc(bytes ? bytes : 1);
+    }
+    return p;
+}
+
+static void api_host_free(smx_dev *d, void *p)
+{
+    struct cudaPointerAttributes a;
+    if (cudaPointerGetAttributes(&a, p) == cudaSuccess && a.type == cudaMemoryTypeHost) cudaFreeHost(p);
+    else cudaGetLastError(), free(p);
 }
 
 static smx_status api_fill(smx_dev *d, smx_dbuf *b, uint32_t pattern, size_t bytes, char *err,
@@ -135,6 +174,7 @@ static smx_status api_finish(smx_dev *d, char *err, size_t errlen)
 {
     CU_SET(CU(d));
     CU_TRY("cudaStreamSynchronize", cudaStreamSynchronize(CU(d)->s));
+    d->waits++;
     return SMX_OK;
 }
 
@@ -143,6 +183,10 @@ static const smx_dev_api cu_api = {
     .release = api_release,
     .write = api_write,
     .read = api_read,
+    .write_async = api_write_async,
+    .read_async = api_read_async,
+    .host_alloc = api_host_alloc,
+    .host_free = api_host_free,
     .fill = api_fill,
     .copy_rows = api_copy_rows,
     .copy = api_copy,

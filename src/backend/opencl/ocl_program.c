@@ -60,7 +60,7 @@ smx_status smx__ocl_enqueue(ocl_ctx *c, int kernel, cl_uint dims, const size_t *
         clWaitForEvents(1, &ev);
         clGetEventProfilingInfo(ev, CL_PROFILING_COMMAND_START, sizeof t0, &t0, NULL);
         clGetEventProfilingInfo(ev, CL_PROFILING_COMMAND_END, sizeof t1, &t1, NULL);
-        smx__dev_kernel_time(&c->d, kernel, (t1 - t0) * 1e-6);
+        smx__dev_kernel_time(&c->d, kernel, c->d.op_seq, (t1 - t0) * 1e-6);
         clReleaseEvent(ev);
     }
     return SMX_OK;

@@ -40,20 +40,42 @@ static smx_status api_alloc(smx_dev *d, size_t bytes, smx_dbuf **out, char *err,
 
 static void api_release(smx_dev *d, smx_dbuf *b) { clReleaseMemObject(CLMEM(b)); }
 
+static smx_status xfer(smx_dev *d, smx_dbuf *b, size_t off, size_t bytes, void *host, int rd,
+                       cl_bool blocking, char *err, size_t errlen)
+{
+    if (rd)
+        OCL_TRY("clEnqueueReadBuffer", clEnqueueReadBuffer(OCL(d)->q, CLMEM(b), blocking, off, bytes,
+                                                           host, 0, NULL, NULL));
+    else
+        OCL_TRY("clEnqueueWriteBuffer", clEnqueueWriteBuffer(OCL(d)->q, CLMEM(b), blocking, off,
+                                                             bytes, host, 0, NULL, NULL));
+    d->waits += blocking == CL_TRUE;
+    return SMX_OK;
+}
+
 static smx_status api_write(smx_dev *d, smx_dbuf *b, size_t off, size_t bytes, const void *src,
                             char *err, size_t errlen)
 {
-    OCL_TRY("clEnqueueWriteBuffer", clEnqueueWriteBuffer(OCL(d)->q, CLMEM(b), CL_TRUE, off, bytes,
-                                                         src, 0, NULL, NULL));
-    return SMX_OK;
+    return xfer(d, b, off, bytes, (void *)src, 0, CL_TRUE, err, errlen);
 }
 
 static smx_status api_read(smx_dev *d, smx_dbuf *b, size_t off, size_t bytes, void *dst, char *err,
                            size_t errlen)
 {
-    OCL_TRY("clEnqueueReadBuffer", clEnqueueReadBuffer(OCL(d)->q, CLMEM(b), CL_TRUE, off, bytes,
-                                                       dst, 0, NULL, NULL));
-    return SMX_OK;
+    return xfer(d, b, off, bytes, dst, 1, CL_TRUE, err, errlen);
+}
+
+/* In order with the launches; complete at the next clFinish. */
+static smx_status api_write_async(smx_dev *d, smx_dbuf *b, size_t off, size_t bytes, const void *src,
+                                  char *err, size_t errlen)
+{
+    return xfer(d, b, off, bytes, (void *)src, 0, CL_FALSE, err, errlen);
+}
+
+static smx_status api_read_async(smx_dev *d, smx_dbuf *b, size_t off, size_t bytes, void *dst,
+                                 char *err, size_t errlen)
+{
+    return xfer(d, b, off, bytes, dst, 1, CL_FALSE, err, errlen);
 }
 
 static smx_status api_fill(smx_dev *d, smx_dbuf *b, uint32_t pattern, size_t bytes, char *err,
@@ -101,6 +123,7 @@ static smx_status api_launch(smx_dev *d, int k, const smx_karg *args, int nargs,
 static smx_status api_finish(smx_dev *d, char *err, size_t errlen)
 {
     OCL_TRY("clFinish", clFinish(OCL(d)->q));
+    d->waits++;
     return SMX_OK;
 }
 
@@ -109,6 +132,8 @@ static const smx_dev_api ocl_api = {
     .release = api_release,
     .write = api_write,
     .read = api_read,
+    .write_async = api_write_async,
+    .read_async = api_read_async,
     .fill = api_fill,
     .copy_rows = api_copy_rows,
     .copy = api_copy,

@@ -52,6 +52,7 @@ extern const smx_spirv smx__vk_spirv[];
 extern const int smx__vk_spirv_count;
 
 #define VK_PROFILE_QUERIES 512
+#define VK_PENDING_MAX 64
 
 typedef struct vk_ctx {
     smx_dev d;                  /* first: a smx_dev * is a vk_ctx * */
@@ -69,6 +70,13 @@ typedef struct vk_ctx {
     vk_kernel k[SMX_K_COUNT];
     vk_buf stage;               /* host-visible staging */
     void *stage_map;
+    /* reads recorded into the staging buffer, copied out after the submit */
+    struct {
+        void *dst;
+        size_t at, n;
+    } pend[VK_PENDING_MAX];
+    int npend;
+    size_t stage_used;
     VkPhysicalDeviceMemoryProperties mem;
     VkDeviceSize max_range;     /* maxStorageBufferRange */
     /* kernel times from timestamp queries where the queue has them (into
@@ -77,6 +85,7 @@ typedef struct vk_ctx {
     VkQueryPool qp;
     uint32_t nq;
     int qk[VK_PROFILE_QUERIES / 2];
+    int qn[VK_PROFILE_QUERIES / 2]; /* the op each was launched in (smx_dev.op_seq) */
     /* validation layer messages of severity error (SMX_VULKAN_VALIDATION) */
     int validation_errors;
     char validation_msg[512];

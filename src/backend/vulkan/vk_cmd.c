@@ -1,7 +1,11 @@
 /* Commands: transfers and launches are recorded into one command buffer,
  * a barrier after each (every command may read what the one before
- * wrote), and submitted when the host needs a result (a read, a finish, a
- * large upload) or the descriptor pool runs out. */
+ * wrote), and submitted when the host needs a result (a finish, a
+ * blocking read, a large upload) or the descriptor pool or the staging
+ * buffer runs out; reads recorded since are copied out of the staging
+ * buffer then. */
+#include <string.h>
+
 #include "backend/vulkan/vk.h"
 
 smx_status smx__vk_record(vk_ctx *c, char *err, size_t errlen)
@@ -48,9 +52,13 @@ smx_status smx__vk_submit(vk_ctx *c, char *err, size_t errlen)
                        .pCommandBuffers = &c->cb};
     VK_TRY("vkQueueSubmit", vkQueueSubmit(c->q, 1, &si, c->fence));
     VK_TRY("vkWaitForFences", vkWaitForFences(c->dev, 1, &c->fence, VK_TRUE, UINT64_MAX));
+    c->d.waits++;
     VK_TRY("vkResetFences", vkResetFences(c->dev, 1, &c->fence));
     VK_TRY("vkResetDescriptorPool", vkResetDescriptorPool(c->dev, c->dpool, 0));
     c->dsets = 0;
+    for (int k = 0; k < c->npend; k++) memcpy(c->pend[k].dst, (char *)c->stage_map + c->pend[k].at, c->pend[k].n);
+    c->npend = 0;
+    c->stage_used = 0;
     if (c->timed) smx__vk_profile_collect(c);
     return validation(c, err, errlen);
 }

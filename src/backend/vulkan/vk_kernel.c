@@ -111,6 +111,7 @@ smx_status smx__vk_launch(vk_ctx *c, int k, const smx_karg *args, int nargs, int
     if (timed) {
         vkCmdWriteTimestamp(c->cb, VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT, c->qp, c->nq + 1);
         c->qk[c->nq / 2] = k;
+        c->qn[c->nq / 2] = c->d.op_seq;
         c->nq += 2;
     }
     smx__vk_barrier(c);
@@ -138,7 +139,7 @@ void smx__vk_profile_collect(vk_ctx *c)
     double ns = c->dv.props.limits.timestampPeriod;
     uint64_t mask = c->dv.timestamp_bits >= 64 ? ~0ull : (1ull << c->dv.timestamp_bits) - 1;
     for (uint32_t i = 0; i + 1 < c->nq; i += 2) {
-        smx__dev_kernel_time(&c->d, c->qk[i / 2], (double)((t[i + 1] - t[i]) & mask) * ns * 1e-6);
+        smx__dev_kernel_time(&c->d, c->qk[i / 2], c->qn[i / 2], (double)((t[i + 1] - t[i]) & mask) * ns * 1e-6);
     }
     c->nq = 0;
 }

@@ -105,33 +105,49 @@ static smx_status api_write(smx_dev *d, smx_dbuf *b, size_t off, size_t bytes, c
         smx__vk_barrier(c);
         return SMX_OK;
     }
-    for (size_t at = 0; at < bytes;) {
+    for (size_t at = 0; at < bytes;) { /* through the staging buffer: src is free on return */
         size_t n = bytes - at < STAGE_BYTES ? bytes - at : STAGE_BYTES;
-        if ((st = smx__vk_submit(c, err, errlen)) != SMX_OK) return st; /* the staging buffer is free */
-        memcpy(c->stage_map, (const char *)src + at, n);
+        if (c->stage_used + n > STAGE_BYTES && (st = smx__vk_submit(c, err, errlen)) != SMX_OK)
+            return st; /* the staging buffer is free */
+        memcpy((char *)c->stage_map + c->stage_used, (const char *)src + at, n);
         if ((st = smx__vk_record(c, err, errlen)) != SMX_OK) return st;
-        VkBufferCopy r = {0, off + at, n};
+        VkBufferCopy r = {c->stage_used, off + at, n};
         vkCmdCopyBuffer(c->cb, c->stage.b, VKBUF(b)->b, 1, &r);
         smx__vk_barrier(c);
+        c->stage_used += (n + 15) / 16 * 16;
         at += n;
     }
-    return smx__vk_submit(c, err, errlen);
+    return SMX_OK;
+}
+
+/* Copies into the staging buffer, in order with the launches; dst is
+ * filled after the submit that runs them. */
+static smx_status api_read_async(smx_dev *d, smx_dbuf *b, size_t off, size_t bytes, void *dst,
+                                 char *err, size_t errlen)
+{
+    vk_ctx *c = VK(d);
+    smx_status st = SMX_OK;
+    for (size_t at = 0; at < bytes && st == SMX_OK;) {
+        size_t n = bytes - at < STAGE_BYTES ? bytes - at : STAGE_BYTES;
+        if (c->stage_used + n > STAGE_BYTES || c->npend == VK_PENDING_MAX)
+            if ((st = smx__vk_submit(c, err, errlen)) != SMX_OK) return st; /* the staging buffer is free */
+        if ((st = smx__vk_record(c, err, errlen)) != SMX_OK) return st;
+        VkBufferCopy r = {off + at, c->stage_used, n};
+        vkCmdCopyBuffer(c->cb, VKBUF(b)->b, c->stage.b, 1, &r);
+        smx__vk_barrier(c);
+        c->pend[c->npend].dst = (char *)dst + at, c->pend[c->npend].at = c->stage_used, c->pend[c->npend].n = n;
+        c->npend++;
+        c->stage_used += (n + 15) / 16 * 16;
+        at += n;
+    }
+    return st;
 }
 
 static smx_status api_read(smx_dev *d, smx_dbuf *b, size_t off, size_t bytes, void *dst, char *err,
                            size_t errlen)
 {
-    vk_ctx *c = VK(d);
-    smx_status st = SMX_OK;
-    for (size_t at = 0; at < bytes && st == SMX_OK; at += STAGE_BYTES) {
-        size_t n = bytes - at < STAGE_BYTES ? bytes - at : STAGE_BYTES;
-        if ((st = smx__vk_record(c, err, errlen)) != SMX_OK) return st;
-        VkBufferCopy r = {off + at, 0, n};
-        vkCmdCopyBuffer(c->cb, VKBUF(b)->b, c->stage.b, 1, &r);
-        smx__vk_barrier(c);
-        if ((st = smx__vk_submit(c, err, errlen)) == SMX_OK) memcpy((char *)dst + at, c->stage_map, n);
-    }
-    return st;
+    smx_status st = api_read_async(d, b, off, bytes, dst, err, errlen);
+    return st == SMX_OK ? smx__vk_submit(VK(d), err, errlen) : st;
 }
 
 static smx_status api_fill(smx_dev *d, smx_dbuf *b, uint32_t pattern, size_t bytes, char *err,
@@ -190,6 +206,7 @@ static const smx_dev_api vk_api = {
     .release = api_release,
     .write = api_write,
     .read = api_read,
+    .read_async = api_read_async,
     .fill = api_fill,
     .copy_rows = api_copy_rows,
     .copy = api_copy,
