@@ -56,7 +56,9 @@ if(SMX_CUDA AND CMAKE_CUDA_COMPILER)
   file(GLOB SMX_CU_SRC CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/src/backend/cuda/*.c)
   target_sources(smatrix2d PRIVATE ${SMX_CU_SRC} $<TARGET_OBJECTS:smatrix2d_cuda_kernels>)
   target_compile_definitions(smatrix2d PRIVATE SMX_HAVE_CUDA)
-  target_link_libraries(smatrix2d PRIVATE CUDA::cudart_static)
+  target_link_libraries(smatrix2d PRIVATE CUDA::cudart_static ${CMAKE_DL_LIBS})
+  # cuBLAS (the gemm A_theta) is opened at run time, first from this toolkit
+  target_compile_definitions(smatrix2d PRIVATE SMX_CUBLAS_DIR="${CUDAToolkit_LIBRARY_DIR}")
   # (made before this file: its CUDA_ARCHITECTURES was not initialised).
   # The kernels' objects need no C++ runtime: a user of the installed
   # library links with a C compiler and CUDA::cudart_static, no nvcc.

@@ -14,9 +14,12 @@ if(SMX_CUDA AND CMAKE_CUDA_COMPILER)
            --accumulation fast --scatter auto)
   add_test(NAME crosscheck_cuda_no_fp64 COMMAND smatrix2d_cli crosscheck --quick --backend cuda)
   add_test(NAME crosscheck_full_cuda COMMAND smatrix2d_cli crosscheck --backend cuda)
-  set_tests_properties(crosscheck_cuda_fast_poison PROPERTIES ENVIRONMENT "SMX_CUDA_POISON=1")
+  # A_theta through cuBLAS (cases with several media run the stencil)
+  add_test(NAME crosscheck_cuda_gemm COMMAND smatrix2d_cli crosscheck --quick --backend cuda --scatter gemm)
+  set_tests_properties(crosscheck_cuda_fast_poison crosscheck_cuda_gemm PROPERTIES ENVIRONMENT "SMX_CUDA_POISON=1")
   set_tests_properties(crosscheck_cuda_no_fp64 PROPERTIES ENVIRONMENT "SMX_CUDA_NO_FP64=1")
-  set_tests_properties(crosscheck_cuda_fast_poison crosscheck_cuda_no_fp64 crosscheck_full_cuda PROPERTIES
+  set_tests_properties(crosscheck_cuda_fast_poison crosscheck_cuda_no_fp64 crosscheck_full_cuda
+                       crosscheck_cuda_gemm PROPERTIES
     SKIP_REGULAR_EXPRESSION "cuda +FAIL, required: cudaGetDeviceCount failed")
   add_test(NAME cuda_no_device_listing COMMAND sh -c
            "\"$1\" devices > \"$2\" && grep -E \"^cuda +([1-9][0-9]* devices?|0 devices [(].+[)])$\" \"$2\""

@@ -102,7 +102,8 @@ step crosscheck_cuda 600 $cli crosscheck --backend cuda
 step crosscheck_cuda_fast_poison 300 env SMX_CUDA_POISON=1 $cli crosscheck --quick --backend cuda \
     --accumulation fast --scatter auto
 step crosscheck_cuda_no_fp64 300 env SMX_CUDA_NO_FP64=1 $cli crosscheck --quick --backend cuda
-for f in crosscheck_cuda crosscheck_cuda_fast_poison crosscheck_cuda_no_fp64; do
+step crosscheck_cuda_gemm 300 $cli crosscheck --quick --backend cuda --scatter gemm
+for f in crosscheck_cuda crosscheck_cuda_fast_poison crosscheck_cuda_no_fp64 crosscheck_cuda_gemm; do
     say "  $f: $(tail -1 "$out/$f.log")"
 done
 unset SMX_REQUIRE_BACKENDS

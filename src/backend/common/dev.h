@@ -213,6 +213,10 @@ int smx__dev_env_flag(const char *name);
 smx_status smx__dev_env_device(const char *backend, const char *var, int *device, char *err,
                                size_t errlen);
 
+/* A_theta's kernels of variant v as [ne][nt][nt] row-major float matrices
+ * (output theta bin, source theta bin), for a gemm (malloc'd; NULL: out of
+ * memory). One medium. */
+float *smx__dev_gemm_matrices(const smx_plan *p, int v);
 /* Every operator, float32 state only. */
 int smx__dev_supports(void *ctx, int op, smx_precision precision);
 /* A launch of kernel k, made during op `tag` (d->op_seq when it was

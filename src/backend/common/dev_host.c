@@ -187,7 +187,13 @@ smx_status smx__dev_init(smx_dev *c, size_t global, size_t maxalloc, char *err, 
     smx_status st = check_memory(c, global, maxalloc, err, errlen);
     if (st == SMX_OK) st = buffers(c, err, errlen);
     if (st == SMX_OK) st = upload_tables(c, err, errlen);
-    if (st == SMX_OK && (c->scatter_gemm || !c->scatter_decided)) st = c->api->gemm_setup(c, err, errlen);
+    if (st == SMX_OK && (c->scatter_gemm || !c->scatter_decided)) {
+        st = c->api->gemm_setup(c, err, errlen);
+        if (st != SMX_OK && c->opt.scatter == SMX_SCATTER_AUTO) { /* auto without its gemm: the stencil */
+            c->scatter_gemm = 0, c->scatter_decided = 1, c->clean = 0, st = SMX_OK;
+            if (err && errlen) err[0] = 0;
+        }
+    }
     if (st == SMX_OK) st = smx__dev_finish(c, err, errlen);
     if (st == SMX_ENOMEM && err && !err[0])
         smx__err(err, errlen, "%s backend: out of host memory for the tables", c->name);
@@ -433,6 +439,24 @@ void smx__dev_profile_report(const smx_dev *c)
         if (c->prof_n[k])
             fprintf(stderr, "%s profile: %-17s %7d launches %10.3f ms\n", c->name, smx__dev_kernel_names[k],
                     c->prof_n[k], c->prof_ms[k]);
+}
+
+float *smx__dev_gemm_matrices(const smx_plan *p, int v)
+{
+    size_t nt = p->nt, ker = 2 * (size_t)p->kmax + 1, me = (size_t)p->nmat * p->ne;
+    float *m = calloc((size_t)p->ne * nt * nt, sizeof(float));
+    for (int i = 0; m && i < p->ne; i++) {
+        const double *w = p->k_weight + (v * me + i) * ker + p->kmax;
+        int K = p->k_half[v * me + i];
+        for (int jo = 0; jo < p->nt; jo++)
+            for (int k = -K; k <= K; k++) {
+                int js = jo - k;
+                if (p->full_circle) js = ((js % p->nt) + p->nt) % p->nt;
+                else if (js < 0 || js >= p->nt) continue;
+                m[((size_t)i * nt + jo) * nt + js] += (float)w[k];
+            }
+    }
+    return m;
 }
 
 int smx__dev_supports(void *ctx, int op, smx_precision precision)

@@ -20,6 +20,7 @@ typedef struct cu_ctx {
     const smx_cuda_kernels *kt; /* the variant built for the plan */
     int profile;                /* SMX_CUDA_PROFILE: kernel times to stderr at the end */
     cudaEvent_t ev0, ev1;
+    struct cu_blas *blas;       /* cu_gemm.c: cuBLAS and the kernel matrices, once gemm is set up */
 } cu_ctx;
 
 #define CU(d) ((cu_ctx *)(d))
@@ -33,6 +34,14 @@ smx_status smx__cu_fail(char *err, size_t errlen, const char *call, cudaError_t 
         cudaError_t e_ = (expr);                                                \
         if (e_ != cudaSuccess) return smx__cu_fail(err, errlen, call, e_);      \
     } while (0)
+
+#define CU_SET(c) CU_TRY("cudaSetDevice", cudaSetDevice((c)->dev))
+
+/* A_theta through cuBLAS (cu_gemm.c, opened at run time): the device
+ * API's gemm entries, and their release. */
+smx_status smx__cu_gemm_setup(smx_dev *d, char *err, size_t errlen);
+smx_status smx__cu_gemm_scatter(smx_dev *d, int variant, char *err, size_t errlen);
+void smx__cu_gemm_free(cu_ctx *c);
 
 /* Devices (cu_device.c): the runtime's order; selection (--device,
  * run.device, SMX_CUDA_DEVICE) and a one-line description. */

@@ -10,7 +10,6 @@
 #include "backend/cuda/cu.h"
 
 /* The runtime's current device is per host thread: every entry sets it. */
-#define CU_SET(c) CU_TRY("cudaSetDevice", cudaSetDevice((c)->dev))
 
 static int cu_device_count(char *why, size_t whylen) { return smx__cu_devices(why, whylen); }
 
@@ -192,6 +191,8 @@ static const smx_dev_api cu_api = {
     .copy = api_copy,
     .launch = api_launch,
     .finish = api_finish,
+    .gemm_setup = smx__cu_gemm_setup,
+    .gemm_scatter = smx__cu_gemm_scatter,
 };
 
 /* ---- the backend -------------------------------------------------------- */
@@ -203,6 +204,7 @@ static void cu_destroy(void *ctx)
     if (cudaSetDevice(c->dev) == cudaSuccess) {
         if (c->s) cudaStreamSynchronize(c->s);
         if (c->profile) smx__dev_profile_report(&c->d);
+        smx__cu_gemm_free(c);
         if (c->d.api) smx__dev_free(&c->d);
         if (c->ev0) cudaEventDestroy(c->ev0);
         if (c->ev1) cudaEventDestroy(c->ev1);

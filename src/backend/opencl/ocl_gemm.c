@@ -14,29 +14,17 @@ smx_status smx__ocl_gemm_setup(smx_dev *d, char *err, size_t errlen)
 {
     ocl_ctx *c = OCL(d);
     const smx_plan *p = d->p;
-    size_t nt = p->nt, ker = 2 * (size_t)p->kmax + 1, me = (size_t)p->nmat * p->ne;
-    float *m = malloc((size_t)p->ne * nt * nt * sizeof(float));
-    if (!m) return SMX_ENOMEM;
+    size_t nt = p->nt;
     smx_status st = SMX_OK;
     for (int v = 0; v < SMX_KERNEL_VARIANTS && st == SMX_OK; v++) {
-        for (size_t q = 0; q < (size_t)p->ne * nt * nt; q++) m[q] = 0;
-        for (int i = 0; i < p->ne; i++) {
-            const double *w = p->k_weight + (v * me + i) * ker + p->kmax;
-            int K = p->k_half[v * me + i];
-            for (int jo = 0; jo < p->nt; jo++)
-                for (int k = -K; k <= K; k++) {
-                    int js = jo - k;
-                    if (p->full_circle) js = ((js % p->nt) + p->nt) % p->nt;
-                    else if (js < 0 || js >= p->nt) continue;
-                    m[((size_t)i * nt + jo) * nt + js] += (float)w[k];
-                }
-        }
+        float *m = smx__dev_gemm_matrices(p, v);
+        if (!m) return SMX_ENOMEM;
         cl_int e;
         c->gemm_k[v] = clCreateBuffer(c->cx, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR,
                                       (size_t)p->ne * nt * nt * sizeof(float), m, &e);
+        free(m);
         if (e != CL_SUCCESS) st = smx__ocl_fail(err, errlen, "clCreateBuffer(gemm matrices)", e);
     }
-    free(m);
     return st;
 }
 
