@@ -135,10 +135,6 @@ typedef struct smx_backend_iface {
                            size_t errlen);
     /* What the context runs (NULL: "deterministic", "stencil"). */
     void (*describe)(void *ctx, char *accumulation, char *scatter, size_t len);
-    /* Device time of the kernels run since the last call, in ms, from the
-     * device's own clock (timestamp queries, events); < 0 (or NULL): not
-     * measured. */
-    double (*kernel_ms)(void *ctx);
     /* A deferred backend (NULL: none; the device backends) enqueues a whole
      * graph without waiting for the device: op may leave its figures of a,
      * and slab_weights its w, to be filled by settle, which waits once and

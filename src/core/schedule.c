@@ -134,6 +134,11 @@ static smx_status graph_deferred(const smx_backend_iface *b, void *ctx, const sm
 smx_status smx__graph_run(const smx_backend_iface *b, void *ctx, const smx_plan *p, smx_graph *g,
                           smx_op_acct *acct, char *err, size_t errlen)
 {
+    for (int n = 0; n < g->nnodes; n++)
+        if (g->nodes[n].op < 0 || g->nodes[n].op >= SMX_OP_COUNT) { /* the one check: backends trust it */
+            smx__err(err, errlen, "%s backend: unknown op %d", b->name, g->nodes[n].op);
+            return SMX_ENOTSUP;
+        }
     if (b->settle) {
         double *w = malloc((size_t)(g->nnodes + 1) * p->ne * p->nt * sizeof(double));
         if (!w) {
@@ -152,18 +157,12 @@ smx_status smx__graph_run(const smx_backend_iface *b, void *ctx, const smx_plan 
     int lo = g->e_lo, hi = g->e_hi;
     if (hi < lo) lo = 0, hi = -1;
     smx_status st = hi >= lo ? b->slab_weights(ctx, lo, hi, w, err, errlen) : SMX_OK;
-    if (b->kernel_ms) b->kernel_ms(ctx); /* from here */
     for (int n = 0; n < g->nnodes && st == SMX_OK; n++) {
         smx_op_acct *a = &acct[n];
         const smx_node *node = &g->nodes[n];
         memset(a, 0, sizeof *a);
         double t0 = smx__now_s();
         totals(p, w, lo, hi, &a->w_in, &a->e_in);
-        if (node->op < 0 || node->op >= SMX_OP_COUNT) { /* the one check: backends trust it */
-            smx__err(err, errlen, "%s backend: unknown op %d", b->name, node->op);
-            st = SMX_ENOTSUP;
-            break;
-        }
         int olo = lo, ohi = hi;
         if (node->op == SMX_OP_ENERGY) smx__range_after_op(p, SMX_OP_ENERGY, &olo, &ohi);
         st = b->op(ctx, node, lo, hi, olo, ohi, a, err, errlen);
@@ -179,7 +178,7 @@ smx_status smx__graph_run(const smx_backend_iface *b, void *ctx, const smx_plan 
         }
         totals(p, w, lo, hi, &a->w_out, &a->e_out);
         a->ms = (smx__now_s() - t0) * 1e3;
-        a->kernel_ms = b->kernel_ms ? b->kernel_ms(ctx) : -1;
+        a->kernel_ms = -1; /* the host backends have no device clock */
     }
     free(w);
     g->e_lo = lo;

@@ -8,10 +8,11 @@
  * back at the last settle, and followed through the ops since: A_theta
  * keeps them, A_stream shifts them, A_E unites its sources') give the rows
  * an operator's output can receive (`need`), launched in blocks of
- * SMX_DEV_TZ rows; a pencil beam fills few rows per energy bin. Every kernel reads only the occupied rows of each slab, so
- * the rows outside `need` may keep stale values; with c->clean (gemm
- * reads whole slabs) the launch also zeroes the rows the output set held
- * before (rz). */
+ * SMX_DEV_TZ rows; a pencil beam fills few rows per energy bin. Every
+ * kernel reads only the occupied rows of each slab (the device's own
+ * count, k_sums), so the rows outside `need` may keep stale values; with
+ * c->clean (gemm reads whole slabs) the launch also zeroes the rows the
+ * output set held before (rz). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
