@@ -132,6 +132,7 @@ struct smx_dev {
      * zb .. zb + H - 1 (SW = H * nx cells from cell QB = zb * nx; see
      * cl/common.cl); dev_window.c moves and grows it */
     int H, zb, SW, QB;
+    size_t mem_global, mem_maxalloc; /* the device's memory and largest buffer (0: unknown) */
     smx_dbuf *buf[2][SMX_DEV_ARRAYS]; /* the state (buf[cur]) and each op's output */
     int cur;
     int *rz[2];                 /* [ne][2] rows of each bin a set may hold non-zero in */
@@ -276,6 +277,9 @@ smx_status smx__dev_energy(smx_dev *d, int nlo, int nhi, smx_op_acct *a, char *e
 smx_status smx__dev_collect(smx_dev *d, int lo, int hi, int rejected, char *err, size_t errlen);
 smx_status smx__dev_stop_bins(smx_dev *d, int lo, int hi, int rejected, char *err, size_t errlen);
 smx_status smx__dev_window_alloc(smx_dev *d, int H, int zb, char *err, size_t errlen);
+/* The state in a window of H rows, with the work space, against the
+ * device's memory and largest buffer, said in numbers when it does not fit. */
+smx_status smx__dev_check_memory(const smx_dev *d, int H, char *err, size_t errlen);
 /* The window made to hold the state's rows and the rows they move to,
  * [first + dz0, last + dz1] (A_stream), moving the state on the device. */
 smx_status smx__dev_window_fit(smx_dev *d, int dz0, int dz1, char *err, size_t errlen);

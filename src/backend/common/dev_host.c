@@ -17,13 +17,12 @@ const char *const smx__dev_kernel_names[SMX_K_COUNT] = {
     [SMX_K_DEPOSIT_ATOMIC] = "k_deposit_atomic", [SMX_K_ROW_SUMS] = "k_row_sums",
 };
 
-/* Device memory: every array within the device's largest allocation and
- * the whole within its global memory, said in numbers when not. */
-static smx_status check_memory(smx_dev *c, size_t global, size_t maxalloc, char *err, size_t errlen)
+smx_status smx__dev_check_memory(const smx_dev *c, int H, char *err, size_t errlen)
 {
     const smx_plan *p = c->p;
-    /* the state's window at creation (it grows with the beam, each growth checked then) */
-    double array = (double)p->ne * p->nt * c->H * p->nx * sizeof(float);
+    size_t global = c->mem_global, maxalloc = c->mem_maxalloc;
+    /* the state's window of H rows (at creation; window_fit checks each growth) */
+    double array = (double)p->ne * p->nt * H * p->nx * sizeof(float);
     /* the step's slots: sums and rows of a state after each op, factor
      * sections where there are several media, A_stream's leak */
     double slots = (double)p->ne * p->nt *
@@ -32,13 +31,13 @@ static smx_status check_memory(smx_dev *c, size_t global, size_t maxalloc, char 
     if (maxalloc && array > (double)maxalloc) {
         smx__err(err, errlen, "%s backend: one state array (%d x %d x %d rows x %d float32) "
                  "needs %.1f MB; the device allocates at most %.1f MB per buffer (%.1f MB global)",
-                 c->name, p->ne, p->nt, c->H, p->nx, array / 1e6, maxalloc / 1e6, global / 1e6);
+                 c->name, p->ne, p->nt, H, p->nx, array / 1e6, maxalloc / 1e6, global / 1e6);
         return SMX_ENOMEM;
     }
     if (global && total > (double)global) {
-        smx__err(err, errlen, "%s backend: the state needs %.1f MB (%d arrays x 2 of %.1f MB "
-                 "and work space); the device has %.1f MB", c->name, total / 1e6, c->na,
-                 array / 1e6, global / 1e6);
+        smx__err(err, errlen, "%s backend: the state needs %.1f MB (%d arrays x 2 of %.1f MB, "
+                 "a window of %d rows, and work space); the device has %.1f MB", c->name,
+                 total / 1e6, c->na, array / 1e6, H, global / 1e6);
         return SMX_ENOMEM;
     }
     return SMX_OK;
@@ -184,7 +183,8 @@ smx_status smx__dev_init(smx_dev *c, size_t global, size_t maxalloc, char *err, 
                          c->opt.accumulation == SMX_ACCUM_DETERMINISTIC;
     if (!c->scatter_decided && auto_lookup(c, &c->scatter_gemm, 0)) c->scatter_decided = 1;
     c->clean = c->scatter_gemm || !c->scatter_decided;
-    smx_status st = check_memory(c, global, maxalloc, err, errlen);
+    c->mem_global = global, c->mem_maxalloc = maxalloc;
+    smx_status st = smx__dev_check_memory(c, c->H, err, errlen);
     if (st == SMX_OK) st = buffers(c, err, errlen);
     if (st == SMX_OK) st = upload_tables(c, err, errlen);
     if (st == SMX_OK && (c->scatter_gemm || !c->scatter_decided)) {

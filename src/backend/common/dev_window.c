@@ -73,7 +73,8 @@ smx_status smx__dev_window_fit(smx_dev *c, int dz0, int dz1, char *err, size_t e
     smx_dbuf *dst[SMX_DEV_ARRAYS] = {0}, *other[SMX_DEV_ARRAYS] = {0};
     smx_status st = SMX_OK;
     if (grow) {
-        st = new_set(c, dst, bytes, 0u, err, errlen);
+        st = smx__dev_check_memory(c, H, err, errlen);
+        if (st == SMX_OK) st = new_set(c, dst, bytes, 0u, err, errlen);
         if (st == SMX_OK) st = new_set(c, other, bytes, 0u, err, errlen);
     } else {
         for (int k = 0; k < c->na && st == SMX_OK; k++) {
