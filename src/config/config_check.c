@@ -382,7 +382,7 @@ void smx_config_init(smx_config *cfg)
 smx_status smx_config_check(const smx_config *cfg, char *err, size_t errlen)
 {
     if (!cfg) {
-        plain_error(err, errlen, "smx_config_check: cfg is NULL");
+        smx__err(err, errlen, "smx_config_check: cfg is NULL");
         return SMX_EINVAL;
     }
     reporter r = {NULL, NULL, err, errlen};

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "smatrix2d/smatrix2d.h"
+#include "core/util.h"
 
 #ifdef __GNUC__
 #define SMX_PRINTF(a, b) __attribute__((format(printf, a, b)))
@@ -235,18 +236,8 @@ static inline void emit(char *err, size_t errlen, const char *file, pos p, const
         snprintf(err, errlen, "%s: %s", key, msg);
 }
 
-static inline void plain_error(char *err, size_t errlen, const char *fmt, ...) SMX_PRINTF(3, 4);
-static inline void plain_error(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (!err || errlen == 0) return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
-
 /* Joins names as "a, b, c". */
-static const char *join_names(const char *const *names, int count, char *buf, size_t n)
+static inline const char *join_names(const char *const *names, int count, char *buf, size_t n)
 {
     size_t used = 0;
     buf[0] = '\0';

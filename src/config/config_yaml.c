@@ -618,7 +618,7 @@ static smx_status read_map(const smx_config *c, const reporter *r, kref k, const
     char msg[SMX_PATH_LEN + 512];
     smx_status st = smx__npy_read(path, a, msg, sizeof msg);
     if (st == SMX_ENOMEM) {
-        plain_error(r->err, r->errlen, "%s: %s", r->file, msg);
+        smx__err(r->err, r->errlen, "%s: %s", r->file, msg);
         return st;
     }
     if (st != SMX_OK)
@@ -672,7 +672,7 @@ static smx_status load_document(yaml_document_t *doc, const char *file, smx_conf
 {
     marks *m = calloc(1, sizeof *m);
     if (!m) {
-        plain_error(err, errlen, "%s: out of memory", file);
+        smx__err(err, errlen, "%s: out of memory", file);
         return SMX_ENOMEM;
     }
     loader L = {doc, file, err, errlen, m, cfg};
@@ -680,12 +680,12 @@ static smx_status load_document(yaml_document_t *doc, const char *file, smx_conf
     smx_status st;
     yaml_node_t *root = yaml_document_get_root_node(doc);
     if (!root) {
-        plain_error(err, errlen, "%s:1:1: (top level): empty document (expected a mapping of "
+        smx__err(err, errlen, "%s:1:1: (top level): empty document (expected a mapping of "
                     "sections)", file);
         st = SMX_ECONFIG;
     } else if (root->type != YAML_MAPPING_NODE) {
         char buf[96];
-        plain_error(err, errlen, "%s:1:1: (top level): not a mapping: got %s (expected a "
+        smx__err(err, errlen, "%s:1:1: (top level): not a mapping: got %s (expected a "
                     "mapping of sections)", file, describe(root, buf, sizeof buf));
         st = SMX_ECONFIG;
     } else {
@@ -719,26 +719,26 @@ static smx_status syntax_error(const yaml_parser_t *ps, FILE *f, const char *fil
 {
     const char *problem = ps->problem ? ps->problem : "malformed YAML";
     if (ps->error == YAML_MEMORY_ERROR) {
-        plain_error(err, errlen, "%s: out of memory while reading YAML", file);
+        smx__err(err, errlen, "%s: out of memory while reading YAML", file);
         return SMX_ENOMEM;
     }
     if (ps->error == YAML_READER_ERROR && ferror(f)) {
-        plain_error(err, errlen, "%s: cannot read: %s", file, strerror(errno));
+        smx__err(err, errlen, "%s: cannot read: %s", file, strerror(errno));
         return SMX_EIO;
     }
     if (ps->error == YAML_READER_ERROR) {
         pos p = pos_of_offset(f, ps->problem_offset);
-        plain_error(err, errlen, "%s:%zu:%zu: YAML syntax error: %s", file, p.line, p.col,
+        smx__err(err, errlen, "%s:%zu:%zu: YAML syntax error: %s", file, p.line, p.col,
                     problem);
         return SMX_ECONFIG;
     }
     pos p = pos_of_mark(ps->problem_mark);
     if (ps->context) {
         pos c = pos_of_mark(ps->context_mark);
-        plain_error(err, errlen, "%s:%zu:%zu: YAML syntax error: %s (%s at %zu:%zu)", file,
+        smx__err(err, errlen, "%s:%zu:%zu: YAML syntax error: %s (%s at %zu:%zu)", file,
                     p.line, p.col, problem, ps->context, c.line, c.col);
     } else {
-        plain_error(err, errlen, "%s:%zu:%zu: YAML syntax error: %s", file, p.line, p.col,
+        smx__err(err, errlen, "%s:%zu:%zu: YAML syntax error: %s", file, p.line, p.col,
                     problem);
     }
     return SMX_ECONFIG;
@@ -758,7 +758,7 @@ static smx_status parse_file(yaml_parser_t *ps, FILE *f, const char *file, smx_c
     yaml_node_t *second = yaml_document_get_root_node(&extra);
     if (second) {
         pos p = pos_of_mark(extra.start_mark);
-        plain_error(err, errlen, "%s:%zu:%zu: (top level): a second YAML document (expected "
+        smx__err(err, errlen, "%s:%zu:%zu: (top level): a second YAML document (expected "
                     "one document)", file, p.line, p.col);
         st = SMX_ECONFIG;
     } else {
@@ -772,13 +772,13 @@ static smx_status parse_file(yaml_parser_t *ps, FILE *f, const char *file, smx_c
 smx_status smx_config_load(const char *path, smx_config *cfg, char *err, size_t errlen)
 {
     if (!path || !cfg) {
-        plain_error(err, errlen, "smx_config_load: %s is NULL", path ? "cfg" : "path");
+        smx__err(err, errlen, "smx_config_load: %s is NULL", path ? "cfg" : "path");
         return SMX_EINVAL;
     }
     FILE *f = fopen(path, "rb");
     if (!f) {
         int e = errno;
-        plain_error(err, errlen, "%s: cannot open: %s", path, strerror(e));
+        smx__err(err, errlen, "%s: cannot open: %s", path, strerror(e));
         return SMX_EIO;
     }
     /* Work on a copy: the caller's struct changes only on success. */
@@ -787,7 +787,7 @@ smx_status smx_config_load(const char *path, smx_config *cfg, char *err, size_t 
     if (!work || !yaml_parser_initialize(&ps)) {
         free(work);
         fclose(f);
-        plain_error(err, errlen, "%s: out of memory", path);
+        smx__err(err, errlen, "%s: out of memory", path);
         return SMX_ENOMEM;
     }
     *work = *cfg;
