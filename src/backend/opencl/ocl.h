@@ -18,6 +18,8 @@ typedef struct ocl_device {
     cl_device_id id;
 } ocl_device;
 
+#define OCL_EVENTS_MAX 256
+
 typedef struct ocl_ctx {
     smx_dev d;                  /* first: a smx_dev * is an ocl_ctx * */
     smx_dev_api api;            /* d.api points here (gemm entries only with clBLAST) */
@@ -27,6 +29,13 @@ typedef struct ocl_ctx {
     cl_kernel k[SMX_K_COUNT];
     cl_mem gemm_k[SMX_KERNEL_VARIANTS]; /* clBLAST: [ne][nt][nt] kernel matrices */
     int profile;                /* SMX_OPENCL_PROFILE: kernel times to stderr at the end */
+    /* the launches since the last finish, whose device times (profiling
+     * events) are taken after it */
+    struct {
+        cl_event ev;
+        int kernel, tag;
+    } ev[OCL_EVENTS_MAX];
+    int nev;
 } ocl_ctx;
 
 #define OCL(d) ((ocl_ctx *)(d))
@@ -53,9 +62,14 @@ double smx__ocl_memory(int device); /* CL_DEVICE_GLOBAL_MEM_SIZE, < 0 unknown */
 /* Program (ocl_program.c): builds the embedded source with the plan's
  * options; a failure carries the compiler log. */
 smx_status smx__ocl_build(ocl_ctx *c, char *err, size_t errlen);
-/* Launches a kernel; with c->profile, waits for it and adds its time. */
+/* Launches a kernel without waiting; with c->profile its device time is
+ * taken by smx__ocl_collect_times after the queue finishes (which also
+ * releases the events). */
 smx_status smx__ocl_enqueue(ocl_ctx *c, int kernel, cl_uint dims, const size_t *g, const size_t *l,
                             char *err, size_t errlen);
+void smx__ocl_collect_times(ocl_ctx *c);
+/* Keeps ev (a launch of kernel, e.g. clBLAST's for A_theta) for its time. */
+smx_status smx__ocl_note_event(ocl_ctx *c, cl_event ev, int kernel, char *err, size_t errlen);
 
 /* clBLAST (ocl_gemm.c): A_theta as one batched matrix product (the
  * device API's gemm entries when available). */

@@ -34,15 +34,18 @@ smx_status smx__ocl_gemm_scatter(smx_dev *d, int v, char *err, size_t errlen)
     size_t nt = d->p->nt, S = d->SW, nw = d->hi - d->lo + 1, lo = d->lo; /* the window's cells */
     int out = 1 - d->cur;
     for (int k = 0; k < d->na; k++) {
+        cl_event ev = NULL;
         CLBlastStatusCode s = CLBlastSgemmStridedBatched(
             CLBlastLayoutRowMajor, CLBlastTransposeNo, CLBlastTransposeNo, nt, S, nt, 1.0f,
             c->gemm_k[v], lo * nt * nt, nt, nt * nt, CLMEM(d->buf[d->cur][k]), lo * nt * S, S,
-            nt * S, 0.0f, CLMEM(d->buf[out][k]), lo * nt * S, S, nt * S, nw, &c->q, NULL);
+            nt * S, 0.0f, CLMEM(d->buf[out][k]), lo * nt * S, S, nt * S, nw, &c->q, c->profile ? &ev : NULL);
         if (s != CLBlastSuccess) {
             smx__err(err, errlen, "opencl backend: CLBlastSgemmStridedBatched failed with clBLAST "
                      "status %d%s", (int)s, s < 0 && s > -70 ? " (an OpenCL error code)" : "");
             return SMX_EBACKEND;
         }
+        smx_status st = smx__ocl_note_event(c, ev, SMX_K_SCATTER, err, errlen);
+        if (st != SMX_OK) return st;
     }
     return SMX_OK;
 }

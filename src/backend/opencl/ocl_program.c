@@ -52,16 +52,31 @@ smx_status smx__ocl_enqueue(ocl_ctx *c, int kernel, cl_uint dims, const size_t *
                             char *err, size_t errlen)
 {
     cl_event ev = NULL;
-    cl_int e = clEnqueueNDRangeKernel(c->q, c->k[kernel], dims, NULL, g, l, 0, NULL,
-                                      c->profile ? &ev : NULL);
+    cl_int e = clEnqueueNDRangeKernel(c->q, c->k[kernel], dims, NULL, g, l, 0, NULL, c->profile ? &ev : NULL);
     if (e != CL_SUCCESS) return smx__ocl_fail(err, errlen, smx__dev_kernel_names[kernel], e);
-    if (ev) {
-        cl_ulong t0 = 0, t1 = 0;
-        clWaitForEvents(1, &ev);
-        clGetEventProfilingInfo(ev, CL_PROFILING_COMMAND_START, sizeof t0, &t0, NULL);
-        clGetEventProfilingInfo(ev, CL_PROFILING_COMMAND_END, sizeof t1, &t1, NULL);
-        smx__dev_kernel_time(&c->d, kernel, c->d.op_seq, (t1 - t0) * 1e-6);
-        clReleaseEvent(ev);
+    return smx__ocl_note_event(c, ev, kernel, err, errlen);
+}
+
+smx_status smx__ocl_note_event(ocl_ctx *c, cl_event ev, int kernel, char *err, size_t errlen)
+{
+    if (!ev) return SMX_OK;
+    c->ev[c->nev].ev = ev, c->ev[c->nev].kernel = kernel, c->ev[c->nev].tag = c->d.op_seq;
+    if (++c->nev == OCL_EVENTS_MAX) { /* full: wait, and take the times */
+        OCL_TRY("clFinish", clFinish(c->q));
+        c->d.waits++;
+        smx__ocl_collect_times(c);
     }
     return SMX_OK;
+}
+
+void smx__ocl_collect_times(ocl_ctx *c)
+{
+    for (int k = 0; k < c->nev; k++) {
+        cl_ulong t0 = 0, t1 = 0;
+        if (clGetEventProfilingInfo(c->ev[k].ev, CL_PROFILING_COMMAND_START, sizeof t0, &t0, NULL) == CL_SUCCESS &&
+            clGetEventProfilingInfo(c->ev[k].ev, CL_PROFILING_COMMAND_END, sizeof t1, &t1, NULL) == CL_SUCCESS)
+            smx__dev_kernel_time(&c->d, c->ev[k].kernel, c->ev[k].tag, (double)(t1 - t0) * 1e-6);
+        clReleaseEvent(c->ev[k].ev);
+    }
+    c->nev = 0;
 }

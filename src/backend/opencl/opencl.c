@@ -124,6 +124,7 @@ static smx_status api_finish(smx_dev *d, char *err, size_t errlen)
 {
     OCL_TRY("clFinish", clFinish(OCL(d)->q));
     d->waits++;
+    smx__ocl_collect_times(OCL(d));
     return SMX_OK;
 }
 
@@ -147,7 +148,7 @@ static void ocl_destroy(void *ctx)
 {
     ocl_ctx *c = ctx;
     if (!c) return;
-    if (c->q) clFinish(c->q);
+    if (c->q) clFinish(c->q), smx__ocl_collect_times(c);
     if (c->profile) smx__dev_profile_report(&c->d);
     if (c->d.api) smx__dev_free(&c->d);
     for (int v = 0; v < SMX_KERNEL_VARIANTS; v++)
@@ -189,7 +190,8 @@ static smx_status ocl_create(const smx_plan *p, const smx_backend_opts *opt, voi
     if (e != CL_SUCCESS) st = smx__ocl_fail(err, errlen, "clCreateContext", e);
     if (st == SMX_OK) {
         c->profile = smx__dev_env_flag("SMX_OPENCL_PROFILE");
-        d->kernel_timed = c->profile; /* event profiling waits for every kernel */
+        /* profiling events cost PoCL about a fifth of a step: only when asked */
+        d->kernel_timed = c->profile;
         c->q = clCreateCommandQueue(c->cx, dv.id, c->profile ? CL_QUEUE_PROFILING_ENABLE : 0, &e);
         if (e != CL_SUCCESS) st = smx__ocl_fail(err, errlen, "clCreateCommandQueue", e);
     }
