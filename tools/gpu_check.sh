@@ -151,6 +151,11 @@ else
     say "python3 with numpy not found: the dose comparison is skipped"
 fi
 grep "cuda profile" "$out/run_cuda.log" >"$out/cuda_profile.txt" 2>/dev/null
+# the step time and the host's waits for the device of the run without profiling
+if [ -f "$out/run_cuda_repeat/metrics.json" ] && command -v python3 >/dev/null; then
+    python3 -c "import json, sys; t = json.load(open(sys.argv[1]))['timing']; print('run_cuda_repeat: %.3f ms/step, %s waits for the device per step, per operator %s' % (t['step_ms'], t.get('device_waits_per_step'), t['per_operator_ms_per_step']))" \
+        "$out/run_cuda_repeat/metrics.json" | tee -a "$summary"
+fi
 
 # bench: every device backend present, and openmp
 for b in "${present[@]}" openmp; do
@@ -158,6 +163,8 @@ for b in "${present[@]}" openmp; do
 done
 if [ "$(count cuda)" -gt 0 ] 2>/dev/null; then
     step bench_cuda_fast 300 $cli bench --backend cuda --steps 20 --accumulation fast
+    # every figure (per-operator device times, waits per step) as JSON
+    step bench_cuda_json 300 $cli bench --backend cuda --steps 20 --json
 fi
 for f in "$out"/bench_*.log; do
     say "--- $(basename "$f" .log)"
