@@ -70,6 +70,13 @@ typedef struct smx_dev_item {
     smx_op_acct *a;
 } smx_dev_item;
 #define SMX_DEV_ITEMS (4 * SMX_GRAPH_MAX_NODES + 4)
+/* Factor sections an item's sums carry after the weight when its factor
+ * is per medium (fac NULL): the kernel mass off the theta window, or the
+ * A_E figures. */
+static inline int smx__dev_item_nf(int kind)
+{
+    return kind == SMX_DEV_ITEM_ENERGY ? SMX_ENERGY_FACTORS : kind == SMX_DEV_ITEM_THETA_LEAK;
+}
 
 /* What a device backend implements. Every call returns SMX_OK or fills
  * err with the failing call and the device's error name. */
@@ -147,8 +154,6 @@ struct smx_dev {
     smx_dbuf *rejected, *all_theta; /* [nt] masks for k_collect */
     smx_dbuf *edep;             /* [S] acc: MeV per unit weight */
     smx_dbuf *part;             /* [ne][S] acc: deterministic deposit per source bin */
-    smx_dbuf *sums, *rows, *un; /* the state's slot's: per-slab sums, occupied rows and rows
-                                 * per theta bin, which the kernels read */
     smx_dbuf *qr;               /* [ne][2] cell ranges per bin of a reduction */
     smx_dbuf *blk;              /* [ne * ceil(nz / TZ)][3] row blocks of a launch */
     smx_dbuf *rsum;             /* [ne][nt][nz][2] float: row sums of psi and mz */
@@ -156,7 +161,7 @@ struct smx_dev {
     /* the step's ledger (dev_ledger.c) */
     smx_dev_slot slot[SMX_DEV_SLOTS];
     int nslots;                 /* slots in use since the last flush */
-    int cur_slot;               /* the state's */
+    int cur_slot;               /* the state's: the kernels read its sums, rows and un */
     smx_dev_item item[SMX_DEV_ITEMS];
     int nitems;
     int exact;                  /* hsums, hrows and zr are the state's (flushed since its op) */
@@ -251,14 +256,11 @@ smx_status smx__dev_item_add(smx_dev *d, const smx_dev_item *it, char *err, size
 /* Reads the wanted slots back (one wait), fills the items and makes the
  * host mirrors of the state exact. */
 smx_status smx__dev_flush(smx_dev *d, char *err, size_t errlen);
-/* Weight and energy of per-slab values of bins [lo, hi] (indexed from
- * lo) times a factor per bin (fnt 1) or per bin and theta (fnt nt; NULL:
- * 1); and the A_E figures of a from section 0 times efac, or (efac NULL)
- * from the factor sections that follow it. */
-void smx__dev_weigh(const smx_dev *d, const double *slab, int lo, int hi, const float *fac, int fnt,
-                    double *w, double *e);
-void smx__dev_energy_figures(const smx_dev *d, const double *slab, int lo, int hi, const float *efac,
-                             smx_op_acct *a);
+/* Fills the item's figure from per-slab sums hs of bins [lo, hi] (indexed
+ * from lo; section 0 times it->fac, or with fac NULL the factor sections
+ * that follow) and, for A_stream's leak, the leaks hl. */
+void smx__dev_item_fill(const smx_dev *d, const smx_dev_item *it, const double *hs,
+                        const double *hl, int lo, int hi);
 /* finish, and the upload arena free again. */
 smx_status smx__dev_finish(smx_dev *d, char *err, size_t errlen);
 /* A small upload in order with the launches (through the arena). */

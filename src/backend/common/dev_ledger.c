@@ -55,7 +55,6 @@ void smx__dev_ledger_free(smx_dev *c)
     }
     hfree(c, c->arena);
     c->arena = NULL;
-    c->sums = c->rows = c->un = NULL;
 }
 
 smx_status smx__dev_finish(smx_dev *c, char *err, size_t errlen)
@@ -132,8 +131,7 @@ smx_status smx__dev_item_add(smx_dev *c, const smx_dev_item *it, char *err, size
         return SMX_EBACKEND;
     }
     smx_dev_slot *sl = &c->slot[it->slot];
-    int sec = it->fac || it->kind == SMX_DEV_ITEM_WEIGHTS || it->kind == SMX_DEV_ITEM_STREAM_LEAK ? 1
-              : it->kind == SMX_DEV_ITEM_ENERGY ? 1 + SMX_ENERGY_FACTORS : 2;
+    int sec = it->fac ? 1 : 1 + smx__dev_item_nf(it->kind);
     sl->want_sec = sl->want_sec > sec ? sl->want_sec : sec;
     sl->want_leak |= it->kind == SMX_DEV_ITEM_STREAM_LEAK;
     c->item[c->nitems++] = *it;
@@ -142,8 +140,8 @@ smx_status smx__dev_item_add(smx_dev *c, const smx_dev_item *it, char *err, size
 
 /* Weight and energy of per-slab values of bins [lo, hi] times a factor per
  * (bin[, theta]) (fnt 1 or nt; fac NULL: 1). */
-void smx__dev_weigh(const smx_dev *c, const double *slab, int lo, int hi, const float *fac, int fnt,
-                    double *w, double *e)
+static void weigh(const smx_dev *c, const double *slab, int lo, int hi, const float *fac, int fnt,
+                  double *w, double *e)
 {
     const smx_plan *p = c->p;
     *w = *e = 0;
@@ -156,39 +154,32 @@ void smx__dev_weigh(const smx_dev *c, const double *slab, int lo, int hi, const 
         }
 }
 
-void smx__dev_energy_figures(const smx_dev *c, const double *slab, int lo, int hi, const float *efac,
-                             smx_op_acct *a)
+void smx__dev_item_fill(const smx_dev *c, const smx_dev_item *it, const double *hs,
+                        const double *hl, int lo, int hi)
 {
-    size_t g = (size_t)(hi - lo + 1) * c->p->nt;
+    const smx_plan *p = c->p;
+    size_t g = (size_t)(hi - lo + 1) * p->nt;
+    smx_op_acct *a = it->a;
     double *fig[SMX_ENERGY_FACTORS] = {&a->w_absorbed,    &a->w_nuclear,     &a->e_deposited,
                                        &a->e_nuc_deposited, &a->e_nuc_escaped, &a->w_secondary,
                                        &a->e_secondary};
-    for (int f = 0; f < SMX_ENERGY_FACTORS; f++) {
-        double w, e;
-        if (efac) smx__dev_weigh(c, slab, lo, hi, efac + (size_t)f * c->p->ne, 1, &w, &e);
-        else smx__dev_weigh(c, slab + (1 + f) * g, lo, hi, NULL, 1, &w, &e);
-        *fig[f] = w;
-    }
-}
-
-static void resolve(smx_dev *c, const smx_dev_item *it)
-{
-    const smx_plan *p = c->p;
-    const smx_dev_slot *sl = &c->slot[it->slot];
-    int lo = sl->lo, hi = sl->hi;
-    size_t g = (size_t)(hi - lo + 1) * p->nt;
+    double e;
     switch (it->kind) {
-    case SMX_DEV_ITEM_WEIGHTS: memcpy(it->w, sl->hs, g * sizeof(double)); break;
+    case SMX_DEV_ITEM_WEIGHTS: memcpy(it->w, hs, g * sizeof(double)); break;
     case SMX_DEV_ITEM_THETA_LEAK:
-        smx__dev_weigh(c, it->fac ? sl->hs : sl->hs + g, lo, hi, it->fac, p->nt,
-                       &it->a->w_leak[SMX_EDGE_THETA], &it->a->e_leak[SMX_EDGE_THETA]);
+        weigh(c, it->fac ? hs : hs + g, lo, hi, it->fac, p->nt, &a->w_leak[SMX_EDGE_THETA],
+              &a->e_leak[SMX_EDGE_THETA]);
         break;
-    case SMX_DEV_ITEM_ENERGY: smx__dev_energy_figures(c, sl->hs, lo, hi, it->fac, it->a); break;
+    case SMX_DEV_ITEM_ENERGY:
+        for (int f = 0; f < SMX_ENERGY_FACTORS; f++)
+            if (it->fac) weigh(c, hs, lo, hi, it->fac + (size_t)f * p->ne, 1, fig[f], &e);
+            else weigh(c, hs + (1 + f) * g, lo, hi, NULL, 1, fig[f], &e);
+        break;
     case SMX_DEV_ITEM_STREAM_LEAK:
         for (size_t s = 0; s < g; s++)
-            for (int e = 0; e < 4; e++) {
-                it->a->w_leak[e] += sl->hl[4 * s + e];
-                it->a->e_leak[e] += sl->hl[4 * s + e] * p->e_center_MeV[lo + (int)(s / p->nt)];
+            for (int k = 0; k < 4; k++) {
+                a->w_leak[k] += hl[4 * s + k];
+                a->e_leak[k] += hl[4 * s + k] * p->e_center_MeV[lo + (int)(s / p->nt)];
             }
         break;
     }
@@ -247,7 +238,10 @@ smx_status smx__dev_flush(smx_dev *c, char *err, size_t errlen)
         smx__dev_acc_read(c, sl->hs, sl->hs, (size_t)sl->want_sec * g);
         if (sl->want_leak) smx__dev_acc_read(c, sl->hl, sl->hl, 4 * g);
     }
-    for (int k = 0; k < c->nitems && st == SMX_OK; k++) resolve(c, &c->item[k]);
+    for (int k = 0; k < c->nitems && st == SMX_OK; k++) {
+        const smx_dev_slot *sl = &c->slot[c->item[k].slot];
+        smx__dev_item_fill(c, &c->item[k], sl->hs, sl->hl, sl->lo, sl->hi);
+    }
     if (st == SMX_OK && state) mirror_state(c), c->exact = 1;
     /* the state's slot is kept (the kernels read its sums and rows), as
      * slot 0; the others are free */

@@ -36,6 +36,12 @@ static void a_win(args *a, const smx_dev *c)
 {
     a_int(a, c->S), a_int(a, c->SW), a_int(a, c->QB);
 }
+/* The state's per-slab sums and occupied rows (its slot's), by which the
+ * kernels skip empty slabs and rows. */
+static void a_occ(args *a, const smx_dev *c)
+{
+    a_mem(a, c->slot[c->cur_slot].sums), a_mem(a, c->slot[c->cur_slot].rows);
+}
 /* The five arrays of a buffer set (psi in place of absent moments). */
 static void a_state(args *a, const smx_dev *c, int set)
 {
@@ -141,7 +147,6 @@ smx_status smx__dev_note_output(smx_dev *c, int lo, int hi, char *err, size_t er
         st = smx__dev_slab_sums(c, c->buf[c->cur][SMX_DEV_PSI], lo, hi, c->need, 0, NULL, 1, s, err, errlen);
     if (st != SMX_OK) return st;
     c->cur_slot = s;
-    c->sums = c->slot[s].sums, c->rows = c->slot[s].rows, c->un = c->slot[s].un;
     for (int k = lo; k <= hi; k++) c->zr[2 * k] = c->need[2 * k], c->zr[2 * k + 1] = c->need[2 * k + 1];
     c->exact = 0;
     c->rejected_since = 0;
@@ -150,24 +155,24 @@ smx_status smx__dev_note_output(smx_dev *c, int lo, int hi, char *err, size_t er
 
 /* A figure of the state [lo, hi] that an op needs: now from the host
  * mirror where that is exact (a step's first op) and the factor a table
- * (fac, per bin with fnt 1 or per bin and theta with fnt nt); else at the
- * settle, from the state's slot, or (fac NULL: several media) from the nf
- * factor sections of table facb that a new slot sums on the device. */
-static smx_status state_figure(smx_dev *c, int kind, int lo, int hi, const float *fac, int fnt,
-                               int nf, smx_dbuf *facb, smx_op_acct *a, char *err, size_t errlen)
+ * (fac: per bin for A_E, per bin and theta for the theta leak); else at
+ * the settle, from the state's slot, or (fac NULL: several media) from
+ * the factor sections of table facb that a new slot sums on the device. */
+static smx_status state_figure(smx_dev *c, int kind, int lo, int hi, const float *fac,
+                               smx_dbuf *facb, smx_op_acct *a, char *err, size_t errlen)
 {
+    smx_dev_item it = {.kind = kind, .slot = c->cur_slot, .fac = fac, .a = a};
     if (c->exact && fac) {
-        if (kind == SMX_DEV_ITEM_ENERGY) smx__dev_energy_figures(c, c->hsums, lo, hi, fac, a);
-        else smx__dev_weigh(c, c->hsums, lo, hi, fac, fnt, &a->w_leak[SMX_EDGE_THETA], &a->e_leak[SMX_EDGE_THETA]);
+        smx__dev_item_fill(c, &it, c->hsums, NULL, lo, hi);
         return SMX_OK;
     }
-    smx_dev_item it = {.kind = kind, .slot = c->cur_slot, .fac = fac, .a = a};
     smx_status st = SMX_OK;
+    int nf = smx__dev_item_nf(kind);
     if (!fac) {
         st = smx__dev_slot_take(c, 1 + nf, lo, hi, &it.slot, err, errlen);
         if (st == SMX_OK)
-            st = smx__dev_slab_sums(c, c->buf[c->cur][SMX_DEV_PSI], lo, hi, c->zr, nf, facb, fnt,
-                                    it.slot, err, errlen);
+            st = smx__dev_slab_sums(c, c->buf[c->cur][SMX_DEV_PSI], lo, hi, c->zr, nf, facb,
+                                    kind == SMX_DEV_ITEM_ENERGY ? 1 : c->p->nt, it.slot, err, errlen);
     }
     return st == SMX_OK ? smx__dev_item_add(c, &it, err, errlen) : st;
 }
@@ -180,7 +185,7 @@ smx_status smx__dev_collect(smx_dev *c, int i0, int i1, int rejected, char *err,
     args a = {.n = 0};
     for (int k = 0; k < SMX_DEV_ARRAYS; k++) a_mem(&a, c->buf[c->cur][k < c->na ? k : 0]);
     a_mem(&a, jmask), a_int(&a, i0), a_int(&a, i1), a_int(&a, c->p->nt), a_win(&a, c);
-    a_mem(&a, c->e_MeV), a_mem(&a, c->rows), a_int(&a, c->p->nx), a_mem(&a, c->edep);
+    a_mem(&a, c->e_MeV), a_mem(&a, c->slot[c->cur_slot].rows), a_int(&a, c->p->nx), a_mem(&a, c->edep);
     return launch(c, SMX_K_COLLECT, &a, c->S, 1, 1, err, errlen);
 }
 
@@ -193,7 +198,7 @@ smx_status smx__dev_scatter(smx_dev *c, int v, smx_op_acct *acct, char *err, siz
     if (!p->full_circle) /* kernel mass off the window, per medium */
         st = state_figure(c, SMX_DEV_ITEM_THETA_LEAK, lo, hi,
                           p->nmat > 1 ? NULL : c->tab.kleak_f + (size_t)v * p->nmat * p->ne * p->nt,
-                          p->nt, 1, c->kleak[v], acct, err, errlen);
+                          c->kleak[v], acct, err, errlen);
     if (st != SMX_OK) return st;
     memcpy(c->need + 2 * lo, c->zr + 2 * lo, 2 * sizeof(int) * (hi - lo + 1));
     if (c->scatter_gemm) {
@@ -207,7 +212,7 @@ smx_status smx__dev_scatter(smx_dev *c, int v, smx_op_acct *acct, char *err, siz
     a_state(&a, c, c->cur), a_state(&a, c, out);
     a_mem(&a, c->mat), a_mem(&a, c->kw[v]), a_mem(&a, c->khalf[v]), a_int(&a, p->kmax);
     a_int(&a, lo), a_int(&a, p->ne), a_int(&a, p->nt), a_win(&a, c), a_mem(&a, c->blk);
-    a_mem(&a, c->sums), a_mem(&a, c->rows), a_int(&a, p->nx);
+    a_occ(&a, c), a_int(&a, p->nx);
     return launch_blocks(c, SMX_K_SCATTER, &a, nblk, p->nt, err, errlen);
 }
 
@@ -226,7 +231,7 @@ smx_status smx__dev_stream(smx_dev *c, smx_op_acct *acct, char *err, size_t errl
     if (st != SMX_OK) return st;
     args a = {.n = 0};
     a_state(&a, c, c->cur), a_int(&a, lo), a_int(&a, p->nt), a_int(&a, p->nz), a_int(&a, p->nx);
-    a_win(&a, c), a_mem(&a, c->qr), a_mem(&a, c->sb), a_mem(&a, c->sr), a_mem(&a, c->rows);
+    a_win(&a, c), a_mem(&a, c->qr), a_mem(&a, c->sb), a_mem(&a, c->sr), a_mem(&a, c->slot[c->cur_slot].rows);
     a_mem(&a, c->slot[s].leak);
     size_t g = groups * WG, l = WG;
     st = c->api->launch(c, SMX_K_STREAM_LEAK, a.a, a.n, 1, &g, &l, err, errlen);
@@ -238,7 +243,7 @@ smx_status smx__dev_stream(smx_dev *c, smx_op_acct *acct, char *err, size_t errl
     a = (args){.n = 0};
     a_state(&a, c, c->cur), a_state(&a, c, out), a_int(&a, lo), a_int(&a, p->nt), a_int(&a, p->nz);
     a_int(&a, p->nx), a_win(&a, c), a_mem(&a, c->blk), a_mem(&a, c->sb), a_mem(&a, c->sr);
-    a_mem(&a, c->sums), a_mem(&a, c->rows);
+    a_occ(&a, c);
     st = launch_blocks(c, SMX_K_STREAM, &a, nblk, p->nt, err, errlen);
     return st == SMX_OK ? smx__dev_item_add(c, &it, err, errlen) : st;
 }
@@ -252,8 +257,8 @@ smx_status smx__dev_energy(smx_dev *c, int nlo, int nhi, smx_op_acct *acct, char
     if (hi < lo) return SMX_OK;
     /* accounting: absorbed, nuclear, deposited, nuclear local, nuclear
      * escaped, secondary weight and energy */
-    st = state_figure(c, SMX_DEV_ITEM_ENERGY, lo, hi, p->nmat > 1 ? NULL : c->tab.efac, 1,
-                      SMX_ENERGY_FACTORS, c->efac, acct, err, errlen);
+    st = state_figure(c, SMX_DEV_ITEM_ENERGY, lo, hi, p->nmat > 1 ? NULL : c->tab.efac, c->efac,
+                      acct, err, errlen);
     if (st != SMX_OK) return st;
     /* the gather */
     for (int k = nlo; k <= nhi; k++) c->need[2 * k] = p->nz, c->need[2 * k + 1] = -1;
@@ -270,8 +275,8 @@ smx_status smx__dev_energy(smx_dev *c, int nlo, int nhi, smx_op_acct *acct, char
         args a = {.n = 0};
         a_state(&a, c, c->cur), a_state(&a, c, out), a_mem(&a, c->mat), a_mem(&a, c->gstart);
         a_mem(&a, c->gsrc), a_mem(&a, c->gw), a_int(&a, lo), a_int(&a, hi), a_int(&a, nlo);
-        a_int(&a, p->ne), a_int(&a, p->nt), a_win(&a, c), a_mem(&a, c->blk), a_mem(&a, c->sums);
-        a_mem(&a, c->rows), a_mem(&a, c->un), a_int(&a, p->nx);
+        a_int(&a, p->ne), a_int(&a, p->nt), a_win(&a, c), a_mem(&a, c->blk), a_occ(&a, c);
+        a_mem(&a, c->slot[c->cur_slot].un), a_int(&a, p->nx);
         if (st == SMX_OK) st = launch_blocks(c, SMX_K_ENERGY, &a, nblk, p->nt, err, errlen);
         if (st != SMX_OK) return st;
     }
@@ -282,7 +287,7 @@ smx_status smx__dev_energy(smx_dev *c, int nlo, int nhi, smx_op_acct *acct, char
         a = (args){.n = 0};
         a_state(&a, c, c->cur), a_mem(&a, c->mat), a_mem(&a, c->dep), a_mem(&a, c->db);
         a_mem(&a, c->dr), a_int(&a, lo), a_int(&a, p->ne), a_int(&a, p->nt), a_int(&a, p->nz);
-        a_int(&a, p->nx), a_win(&a, c), a_mem(&a, c->blk), a_mem(&a, c->sums), a_mem(&a, c->rows);
+        a_int(&a, p->nx), a_win(&a, c), a_mem(&a, c->blk), a_occ(&a, c);
         a_mem(&a, c->edep);
         return st == SMX_OK ? launch_blocks(c, SMX_K_DEPOSIT_ATOMIC, &a, nblk, p->nt, err, errlen) : st;
     }
@@ -292,7 +297,7 @@ smx_status smx__dev_energy(smx_dev *c, int nlo, int nhi, smx_op_acct *acct, char
     a = (args){.n = 0};
     a_state(&a, c, c->cur), a_mem(&a, c->mat), a_mem(&a, c->dep), a_mem(&a, c->db), a_mem(&a, c->dr);
     a_mem(&a, c->dbb), a_int(&a, lo), a_int(&a, p->ne), a_int(&a, p->nt), a_int(&a, p->nz);
-    a_int(&a, p->nx), a_win(&a, c), a_mem(&a, c->blk), a_mem(&a, c->sums), a_mem(&a, c->rows);
+    a_int(&a, p->nx), a_win(&a, c), a_mem(&a, c->blk), a_occ(&a, c);
     a_mem(&a, c->part);
     st = launch_blocks(c, SMX_K_DEPOSIT, &a, nblk, 1, err, errlen);
     if (st != SMX_OK) return st;
