@@ -17,6 +17,18 @@ static int name_ok(const char *s)
     return memchr(s, '\0', SMX_NAME_LEN) != NULL && s[0] != '\0';
 }
 
+/* An enumeration's value (its name names[value]); else the key is refused
+ * with the list of names. */
+static smx_status check_enum(const reporter *r, key_id k, int value, const char *const *names,
+                             int count)
+{
+    if ((unsigned)value < (unsigned)count) return SMX_OK;
+    char list[128];
+    return bad(r, KR(k), KNONE, "unknown value %d (expected one of %s)", value,
+               join_names(names, count, list, sizeof list));
+}
+#define CHECK_ENUM(r, k, v, names) check_enum(r, k, (int)(v), names, COUNT(names))
+
 static smx_status check_grid(const smx_config *c, const reporter *r)
 {
     if (!isfinite(c->x_min_mm) || !isfinite(c->x_max_mm))
@@ -80,13 +92,7 @@ static smx_status check_grid(const smx_config *c, const reporter *r)
     if (c->e_min_MeV >= c->e_max_MeV)
         return bad(r, KR(K_EMIN), KR(K_EMAX), "min_MeV (%g) must be less than max_MeV (%g) "
                    "(expected min_MeV < max_MeV)", c->e_min_MeV, c->e_max_MeV);
-    if ((unsigned)c->spacing >= (unsigned)COUNT(spacing_names)) {
-        char list[128];
-        return bad(r, KR(K_ESPACING), KNONE, "unknown value %d (expected one of %s)",
-                   (int)c->spacing, join_names(spacing_names, COUNT(spacing_names), list,
-                                               sizeof list));
-    }
-    return SMX_OK;
+    return CHECK_ENUM(r, K_ESPACING, c->spacing, spacing_names);
 }
 
 /* A material name (the background, a slab's, an entry of materials). */
@@ -198,43 +204,27 @@ static smx_status check_transport(const smx_config *c, const reporter *r)
     if (!isfinite(c->step_mm) || c->step_mm < 0 || c->step_mm > c->z_max_mm)
         return bad(r, KR(K_STEP), KNONE, "out of range: %g (expected auto or a number > 0 and "
                    "<= the grid's depth, %g mm)", c->step_mm, c->z_max_mm);
-    char list[128];
-    if ((unsigned)c->splitting >= (unsigned)COUNT(split_names))
-        return bad(r, KR(K_SPLIT), KNONE, "unknown value %d (expected one of %s)",
-                   (int)c->splitting, join_names(split_names, COUNT(split_names), list,
-                                                 sizeof list));
-    if ((unsigned)c->scattering >= (unsigned)COUNT(scatter_names))
-        return bad(r, KR(K_SCATTER), KNONE, "unknown value %d (expected one of %s)",
-                   (int)c->scattering, join_names(scatter_names, COUNT(scatter_names), list,
-                                                  sizeof list));
+    smx_status st;
+    if ((st = CHECK_ENUM(r, K_SPLIT, c->splitting, split_names)) != SMX_OK) return st;
+    if ((st = CHECK_ENUM(r, K_SCATTER, c->scattering, scatter_names)) != SMX_OK) return st;
     if (c->max_steps < 1)
         return bad(r, KR(K_MAXSTEPS), KNONE, "out of range: %d (expected an integer >= 1)",
                    c->max_steps);
     if (!isfinite(c->max_angle_deg) || c->max_angle_deg <= 0 || c->max_angle_deg > 180)
         return bad(r, KR(K_MAXANGLE), KNONE, "out of range: %g (expected 0 < max_angle_deg "
                    "<= 180)", c->max_angle_deg);
-    if ((unsigned)c->straggling >= (unsigned)COUNT(straggling_names))
-        return bad(r, KR(K_STRAGGLING), KNONE, "unknown value %d (expected one of %s)",
-                   (int)c->straggling, join_names(straggling_names, COUNT(straggling_names),
-                                                  list, sizeof list));
-    if ((unsigned)c->nuclear >= (unsigned)COUNT(nuclear_names))
-        return bad(r, KR(K_NUCLEAR), KNONE, "unknown value %d (expected one of %s)",
-                   (int)c->nuclear, join_names(nuclear_names, COUNT(nuclear_names), list,
-                                               sizeof list));
-    if ((unsigned)c->secondaries >= (unsigned)COUNT(secondaries_names))
-        return bad(r, KR(K_SECONDARIES), KNONE, "unknown value %d (expected one of %s)",
-                   (int)c->secondaries, join_names(secondaries_names, COUNT(secondaries_names),
-                                                   list, sizeof list));
-    if ((unsigned)c->streaming >= (unsigned)COUNT(streaming_names))
-        return bad(r, KR(K_STREAMING), KNONE, "unknown value %d (expected one of %s)",
-                   (int)c->streaming, join_names(streaming_names, COUNT(streaming_names), list,
-                                                 sizeof list));
-    return SMX_OK;
+    if ((st = CHECK_ENUM(r, K_STRAGGLING, c->straggling, straggling_names)) != SMX_OK)
+        return st;
+    if ((st = CHECK_ENUM(r, K_NUCLEAR, c->nuclear, nuclear_names)) != SMX_OK) return st;
+    if ((st = CHECK_ENUM(r, K_SECONDARIES, c->secondaries, secondaries_names)) != SMX_OK)
+        return st;
+    return CHECK_ENUM(r, K_STREAMING, c->streaming, streaming_names);
 }
 
 static smx_status check_run(const smx_config *c, const reporter *r)
 {
     char list[128];
+    smx_status st;
     const char *backend_names[16]; /* the registry's, then auto */
     int nb = 0;
     while (nb < 15 && (backend_names[nb] = smx_backend_known_name(nb))) nb++;
@@ -246,10 +236,7 @@ static smx_status check_run(const smx_config *c, const reporter *r)
     if (name_index(c->backend, backend_names, nb) < 0)
         return bad(r, KR(K_BACKEND), KNONE, "unknown backend \"%s\" (expected one of %s)",
                    c->backend, list);
-    if ((unsigned)c->precision >= (unsigned)COUNT(precision_names))
-        return bad(r, KR(K_PRECISION), KNONE, "unknown value %d (expected one of %s)",
-                   (int)c->precision, join_names(precision_names, COUNT(precision_names),
-                                                 list, sizeof list));
+    if ((st = CHECK_ENUM(r, K_PRECISION, c->precision, precision_names)) != SMX_OK) return st;
     if (c->device < -1)
         return bad(r, KR(K_DEVICE), KNONE, "out of range: %d (expected an integer >= 0, or -1 "
                    "for the backend's default)", c->device);
