@@ -201,9 +201,7 @@ static void mirror_state(smx_dev *c)
         z[0] = p->nz, z[1] = -1;
         for (int j = 0; j < p->nt; j++) {
             const int *r = c->hrows + 2 * ((size_t)(k - sl->lo) * p->nt + j);
-            if (r[0] > r[1]) continue;
-            if (z[0] > z[1]) z[0] = r[0], z[1] = r[1];
-            else z[0] = r[0] < z[0] ? r[0] : z[0], z[1] = r[1] > z[1] ? r[1] : z[1];
+            smx__dev_rows_union(z, r[0], r[1]);
         }
     }
 }

@@ -76,13 +76,6 @@ void smx__dev_acc_read(const smx_dev *c, const void *acc, double *out, size_t n)
     for (size_t k = 0; k < n; k++) out[k] = (double)f[2 * k] - (double)f[2 * k + 1];
 }
 
-static void rows_union(int *r, int a, int b)
-{
-    if (a > b) return;
-    if (r[0] > r[1]) r[0] = a, r[1] = b;
-    else r[0] = a < r[0] ? a : r[0], r[1] = b > r[1] ? b : r[1];
-}
-
 static void rows_shift(const smx_dev *c, int *dst, const int *src, int d0, int d1)
 {
     dst[0] = c->p->nz, dst[1] = -1;
@@ -106,7 +99,7 @@ static smx_status upload_ranges(smx_dev *c, smx_dbuf *dst, const int *rows, int 
     for (int k = lo; k <= hi; k++) {
         int r[2] = {rows[2 * k], rows[2 * k + 1]};
         if (out >= 0) {
-            if (c->clean) rows_union(r, c->rz[out][2 * k], c->rz[out][2 * k + 1]);
+            if (c->clean) smx__dev_rows_union(r, c->rz[out][2 * k], c->rz[out][2 * k + 1]);
             c->rz[out][2 * k] = rows[2 * k], c->rz[out][2 * k + 1] = rows[2 * k + 1];
         }
         int a = r[0] <= r[1] ? r[0] * nx : 0, b = r[0] <= r[1] ? (r[1] + 1) * nx : 0;
@@ -267,7 +260,7 @@ smx_status smx__dev_energy(smx_dev *c, int nlo, int nhi, smx_op_acct *acct, char
             const int *gs = c->tab.gstart + (size_t)m * (p->ne + 1);
             for (int g = gs[k]; g < gs[k + 1]; g++) {
                 int i = c->tab.gsrc[g];
-                if (i >= lo && i <= hi) rows_union(c->need + 2 * k, c->zr[2 * i], c->zr[2 * i + 1]);
+                if (i >= lo && i <= hi) smx__dev_rows_union(c->need + 2 * k, c->zr[2 * i], c->zr[2 * i + 1]);
             }
         }
     if (nhi >= nlo) {
