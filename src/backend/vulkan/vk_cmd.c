@@ -1,9 +1,8 @@
 /* Commands: transfers and launches are recorded into one command buffer,
  * a barrier after each (every command may read what the one before
- * wrote), and submitted when the host needs a result (a finish, a
- * blocking read, a large upload) or the descriptor pool or the staging
- * buffer runs out; reads recorded since are copied out of the staging
- * buffer then. */
+ * wrote), and submitted when the host needs a result (a finish or a
+ * blocking read) or the descriptor pool or the staging buffer runs out;
+ * reads recorded since are copied out of the staging buffer then. */
 #include <string.h>
 
 #include "backend/vulkan/vk.h"

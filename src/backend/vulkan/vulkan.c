@@ -93,6 +93,20 @@ static void api_release(smx_dev *d, smx_dbuf *b)
     free(b);
 }
 
+/* n bytes of the staging buffer at *at, with the command buffer
+ * recording: submitted first when the buffer is full (or, for a read,
+ * when no more reads can wait to be copied out), which frees it. */
+static smx_status stage_take(vk_ctx *c, size_t n, int read, size_t *at, char *err, size_t errlen)
+{
+    smx_status st;
+    if ((c->stage_used + n > STAGE_BYTES || (read && c->npend == VK_PENDING_MAX)) &&
+        (st = smx__vk_submit(c, err, errlen)) != SMX_OK)
+        return st;
+    *at = c->stage_used;
+    c->stage_used += (n + 15) / 16 * 16;
+    return smx__vk_record(c, err, errlen);
+}
+
 static smx_status api_write(smx_dev *d, smx_dbuf *b, size_t off, size_t bytes, const void *src,
                             char *err, size_t errlen)
 {
@@ -105,17 +119,13 @@ static smx_status api_write(smx_dev *d, smx_dbuf *b, size_t off, size_t bytes, c
         smx__vk_barrier(c);
         return SMX_OK;
     }
-    for (size_t at = 0; at < bytes;) { /* through the staging buffer: src is free on return */
-        size_t n = bytes - at < STAGE_BYTES ? bytes - at : STAGE_BYTES;
-        if (c->stage_used + n > STAGE_BYTES && (st = smx__vk_submit(c, err, errlen)) != SMX_OK)
-            return st; /* the staging buffer is free */
-        memcpy((char *)c->stage_map + c->stage_used, (const char *)src + at, n);
-        if ((st = smx__vk_record(c, err, errlen)) != SMX_OK) return st;
-        VkBufferCopy r = {c->stage_used, off + at, n};
+    for (size_t at = 0, n, s; at < bytes; at += n) { /* through the staging buffer: src is free on return */
+        n = bytes - at < STAGE_BYTES ? bytes - at : STAGE_BYTES;
+        if ((st = stage_take(c, n, 0, &s, err, errlen)) != SMX_OK) return st;
+        memcpy((char *)c->stage_map + s, (const char *)src + at, n);
+        VkBufferCopy r = {s, off + at, n};
         vkCmdCopyBuffer(c->cb, c->stage.b, VKBUF(b)->b, 1, &r);
         smx__vk_barrier(c);
-        c->stage_used += (n + 15) / 16 * 16;
-        at += n;
     }
     return SMX_OK;
 }
@@ -126,21 +136,17 @@ static smx_status api_read_async(smx_dev *d, smx_dbuf *b, size_t off, size_t byt
                                  char *err, size_t errlen)
 {
     vk_ctx *c = VK(d);
-    smx_status st = SMX_OK;
-    for (size_t at = 0; at < bytes && st == SMX_OK;) {
-        size_t n = bytes - at < STAGE_BYTES ? bytes - at : STAGE_BYTES;
-        if (c->stage_used + n > STAGE_BYTES || c->npend == VK_PENDING_MAX)
-            if ((st = smx__vk_submit(c, err, errlen)) != SMX_OK) return st; /* the staging buffer is free */
-        if ((st = smx__vk_record(c, err, errlen)) != SMX_OK) return st;
-        VkBufferCopy r = {off + at, c->stage_used, n};
+    smx_status st;
+    for (size_t at = 0, n, s; at < bytes; at += n) {
+        n = bytes - at < STAGE_BYTES ? bytes - at : STAGE_BYTES;
+        if ((st = stage_take(c, n, 1, &s, err, errlen)) != SMX_OK) return st;
+        VkBufferCopy r = {off + at, s, n};
         vkCmdCopyBuffer(c->cb, VKBUF(b)->b, c->stage.b, 1, &r);
         smx__vk_barrier(c);
-        c->pend[c->npend].dst = (char *)dst + at, c->pend[c->npend].at = c->stage_used, c->pend[c->npend].n = n;
+        c->pend[c->npend].dst = (char *)dst + at, c->pend[c->npend].at = s, c->pend[c->npend].n = n;
         c->npend++;
-        c->stage_used += (n + 15) / 16 * 16;
-        at += n;
     }
-    return st;
+    return SMX_OK;
 }
 
 static smx_status api_read(smx_dev *d, smx_dbuf *b, size_t off, size_t bytes, void *dst, char *err,
