@@ -49,10 +49,7 @@ smx_status smx_bench_run(const smx_bench_spec *spec, smx_bench_result *res, char
     snprintf(res->backend, sizeof res->backend, "%s", be->name);
     smx_plan plan;
     cfg.threads = spec->threads;
-    /* a dense state fills every row (nz), and its float64 host copy is whole */
-    st = smx__plan_build_fitting(&cfg, &plan, be, cfg.nz,
-                                 8.0 * cfg.nz * cfg.nx * cfg.ntheta * cfg.ne * (cfg.streaming ==
-                                 SMX_STREAM_CENTROID ? 5 : 1), err, errlen);
+    st = smx__plan_build_fitting(&cfg, &plan, be, 1, err, errlen); /* a dense state */
     if (st != SMX_OK) return st;
     size_t n = smx__psi_size(&plan);
     smx_host_state hs = smx__host_state_alloc(&plan);

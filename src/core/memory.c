@@ -118,8 +118,8 @@ int smx__mem_grow_ok(double more, double limit_GB, double *avail)
     return *avail < 0 || more <= *avail;
 }
 
-smx_status smx__mem_check(const smx_config *cfg, const smx_plan *p, const smx_backend_iface *be,
-                          int rows, double extra_host, char *err, size_t errlen)
+static smx_status mem_check(const smx_config *cfg, const smx_plan *p, const smx_backend_iface *be,
+                            int rows, double extra_host, char *err, size_t errlen)
 {
     mem_need n;
     estimate(cfg, p, be, rows, &n);
@@ -156,10 +156,12 @@ smx_status smx__mem_check(const smx_config *cfg, const smx_plan *p, const smx_ba
 }
 
 smx_status smx__plan_build_fitting(const smx_config *cfg, smx_plan *p, const smx_backend_iface *be,
-                                   int rows, double extra_host, char *err, size_t errlen)
+                                   int dense, char *err, size_t errlen)
 {
     smx_status st = smx__plan_grids(cfg, p, err, errlen);
-    if (st == SMX_OK && (st = smx__mem_check(cfg, p, be, rows, extra_host, err, errlen)) != SMX_OK)
+    if (st != SMX_OK) return st;
+    double host_copy = dense ? 8.0 * smx__psi_size(p) * (p->moments ? 5 : 1) : 0;
+    if ((st = mem_check(cfg, p, be, dense ? p->nz : be->window0, host_copy, err, errlen)) != SMX_OK)
         smx__plan_free(p);
     return st == SMX_OK ? smx__plan_tables(cfg, p, err, errlen) : st;
 }

@@ -5,20 +5,16 @@
 
 #include "core/backend.h"
 
-/* SMX_OK when what a run needs (host arrays of the run and the backend,
- * tables, and the state in a window of `rows` rows: a run's first window
- * is the backend's window0 and grows with the beam, a dense bench state
- * fills nz; plus extra_host bytes of the caller) fits memory_limit_GB (when
- * set) or what the host has, and on a device backend the state and tables
- * fit the device; else SMX_ENOMEM with the figures in err. p: the grids of
- * smx__plan_grids (nmat is still 0 there: one medium is counted). */
-smx_status smx__mem_check(const smx_config *cfg, const smx_plan *p, const smx_backend_iface *be,
-                          int rows, double extra_host, char *err, size_t errlen);
-
-/* smx__plan_build with smx__mem_check between the grids and the tables;
- * the plan is freed on failure. */
+/* smx__plan_build with a memory check between the grids and the tables:
+ * SMX_OK when what the run needs (host arrays of the run and the backend,
+ * tables, and the state: in the backend's first window of window0 rows,
+ * which grows with the beam; or, with dense, a state filling every row
+ * with its float64 host copy, as the benchmark's) fits memory_limit_GB
+ * (when set) or what the host has, and on a device backend the state and
+ * tables fit the device; else SMX_ENOMEM with the figures in err and the
+ * plan freed. The check counts one medium (nmat is 0 before the tables). */
 smx_status smx__plan_build_fitting(const smx_config *cfg, smx_plan *p, const smx_backend_iface *be,
-                                   int rows, double extra_host, char *err, size_t errlen);
+                                   int dense, char *err, size_t errlen);
 
 /* 1 when `more` bytes may still be allocated: within limit_GB of the
  * process's resident memory when a limit is set, else within what the host

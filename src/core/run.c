@@ -67,7 +67,7 @@ smx_status smx_run_create(const smx_config *cfg, smx_run **out, char *err, size_
     smx_status st = smx__backend_resolve(cfg->backend, cfg->device, "run.backend", &r->be, err, errlen);
     /* the memory check comes before the tables and the state: a grid that
      * does not fit is refused at once */
-    if (st == SMX_OK) st = smx__plan_build_fitting(cfg, &r->plan, r->be, r->be->window0, 0, err, errlen);
+    if (st == SMX_OK) st = smx__plan_build_fitting(cfg, &r->plan, r->be, 0, err, errlen);
     if (st == SMX_ECONFIG && cfg->source_path[0]) name_the_file(cfg, err, errlen); /* the plan's
                                                                refusals name the key only */
     if (st != SMX_OK) {
