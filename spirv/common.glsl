@@ -43,6 +43,35 @@ layout(constant_id = 3) const int SMX_NMAT = 1;
 #define SMX_BUF(b, qual, T, name) \
     layout(std430, set = 0, binding = b) qual buffer B_##name { T name[]; };
 
+/* The state arrays (psi and its moments; i_w .. i_qz in, o_w .. o_qz out)
+ * are declared with SMX_STATE(b, qual, name) at binding b and listed
+ * first in the push constants with SMX_STATE_PC(name), in binding order.
+ * Built with SMX_BDA (when an array exceeds maxStorageBufferRange, see
+ * src/backend/vulkan/vk_kernel.c) they are not bound: their buffer device
+ * addresses are those push constants (GL_EXT_buffer_reference), and the
+ * other bindings keep their numbers. Either way they read as arrays. */
+#ifdef SMX_BDA
+#extension GL_EXT_buffer_reference : require
+layout(buffer_reference, std430, buffer_reference_align = 4) buffer smx_fref { float v[]; };
+#define SMX_STATE(b, qual, name)
+#define SMX_STATE_PC(name) smx_fref name##_a;
+#define SMX_ARR(name) pc.name##_a.v
+#else
+#define SMX_STATE(b, qual, name) SMX_BUF(b, qual, float, name##_b)
+#define SMX_STATE_PC(name)
+#define SMX_ARR(name) name##_b
+#endif
+#define i_w SMX_ARR(i_w)
+#define i_mx SMX_ARR(i_mx)
+#define i_mz SMX_ARR(i_mz)
+#define i_qx SMX_ARR(i_qx)
+#define i_qz SMX_ARR(i_qz)
+#define o_w SMX_ARR(o_w)
+#define o_mx SMX_ARR(o_mx)
+#define o_mz SMX_ARR(o_mz)
+#define o_qx SMX_ARR(o_qx)
+#define o_qz SMX_ARR(o_qz)
+
 #ifdef SMX_FP64
 #define acc_t double
 #define ACC_ZERO 0.0LF

@@ -13,11 +13,11 @@
 
 layout(local_size_x = 64, local_size_y = 1, local_size_z = 1) in;
 
-SMX_BUF(0, , float, o_w)
-SMX_BUF(1, writeonly, float, o_mx)
-SMX_BUF(2, writeonly, float, o_mz)
-SMX_BUF(3, writeonly, float, o_qx)
-SMX_BUF(4, writeonly, float, o_qz)
+SMX_STATE(0, , o_w)
+SMX_STATE(1, writeonly, o_mx)
+SMX_STATE(2, writeonly, o_mz)
+SMX_STATE(3, writeonly, o_qx)
+SMX_STATE(4, writeonly, o_qz)
 SMX_BUF(5, readonly, uint, jmask) /* uchar */
 SMX_BUF(6, readonly, float, e_MeV)
 SMX_BUF(7, readonly, int, rows)
@@ -25,6 +25,11 @@ SMX_BUF(8, , acc_t, edep)
 
 layout(push_constant) uniform PC
 {
+    SMX_STATE_PC(o_w)
+    SMX_STATE_PC(o_mx)
+    SMX_STATE_PC(o_mz)
+    SMX_STATE_PC(o_qx)
+    SMX_STATE_PC(o_qz)
     int i0, i1, nt, S, SW, QB, nx;
 }
 pc;

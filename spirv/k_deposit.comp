@@ -15,11 +15,11 @@
 
 layout(local_size_x = SMX_TX, local_size_y = SMX_TZ, local_size_z = 1) in;
 
-SMX_BUF(0, readonly, float, i_w)
-SMX_BUF(1, readonly, float, i_mx)
-SMX_BUF(2, readonly, float, i_mz)
-SMX_BUF(3, readonly, float, i_qx)
-SMX_BUF(4, readonly, float, i_qz)
+SMX_STATE(0, readonly, i_w)
+SMX_STATE(1, readonly, i_mx)
+SMX_STATE(2, readonly, i_mz)
+SMX_STATE(3, readonly, i_qx)
+SMX_STATE(4, readonly, i_qz)
 SMX_BUF(5, readonly, uint, mat) /* uchar */
 SMX_BUF(6, readonly, float, dep)
 SMX_BUF(7, readonly, int, db)
@@ -32,6 +32,11 @@ SMX_BUF(13, writeonly, acc_t, part)
 
 layout(push_constant) uniform PC
 {
+    SMX_STATE_PC(i_w)
+    SMX_STATE_PC(i_mx)
+    SMX_STATE_PC(i_mz)
+    SMX_STATE_PC(i_qx)
+    SMX_STATE_PC(i_qz)
     int lo, ne, nt, nz, nx, S, SW, QB;
 }
 pc;

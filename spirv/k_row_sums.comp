@@ -13,14 +13,16 @@
 
 layout(local_size_x = 64, local_size_y = 1, local_size_z = 1) in;
 
-SMX_BUF(0, readonly, float, w)
-SMX_BUF(1, readonly, float, mz)
+SMX_STATE(0, readonly, i_w)
+SMX_STATE(1, readonly, i_mz)
 SMX_BUF(2, readonly, acc_t, occ)
 SMX_BUF(3, readonly, int, rows)
 SMX_BUF(4, writeonly, float, out_) /* out */
 
 layout(push_constant) uniform PC
 {
+    SMX_STATE_PC(i_w)
+    SMX_STATE_PC(i_mz)
     int lo, nt, nz, nx, S, SW, QB, mom;
 }
 pc;
@@ -35,8 +37,8 @@ void main()
     if (acc_nonzero(occ[o]) && row_in(rows, o, z)) {
         uint n = cell_index(lo + wi, j, nt, SW, z * nx - QB);
         for (int x = 0; x < nx; x++) {
-            a += w[n + uint(x)];
-            if (mom != 0) b += mz[n + uint(x)];
+            a += i_w[n + uint(x)];
+            if (mom != 0) b += i_mz[n + uint(x)];
         }
     }
     out_[2u * r] = a;

@@ -22,16 +22,16 @@
 
 layout(local_size_x = SMX_TX, local_size_y = SMX_TZ, local_size_z = 1) in;
 
-SMX_BUF(0, readonly, float, i_w)
-SMX_BUF(1, readonly, float, i_mx)
-SMX_BUF(2, readonly, float, i_mz)
-SMX_BUF(3, readonly, float, i_qx)
-SMX_BUF(4, readonly, float, i_qz)
-SMX_BUF(5, writeonly, float, o_w)
-SMX_BUF(6, writeonly, float, o_mx)
-SMX_BUF(7, writeonly, float, o_mz)
-SMX_BUF(8, writeonly, float, o_qx)
-SMX_BUF(9, writeonly, float, o_qz)
+SMX_STATE(0, readonly, i_w)
+SMX_STATE(1, readonly, i_mx)
+SMX_STATE(2, readonly, i_mz)
+SMX_STATE(3, readonly, i_qx)
+SMX_STATE(4, readonly, i_qz)
+SMX_STATE(5, writeonly, o_w)
+SMX_STATE(6, writeonly, o_mx)
+SMX_STATE(7, writeonly, o_mz)
+SMX_STATE(8, writeonly, o_qx)
+SMX_STATE(9, writeonly, o_qz)
 SMX_BUF(10, readonly, int, bl)
 SMX_BUF(11, readonly, int, sb)
 SMX_BUF(12, readonly, float, sr)
@@ -40,6 +40,16 @@ SMX_BUF(14, readonly, int, rows)
 
 layout(push_constant) uniform PC
 {
+    SMX_STATE_PC(i_w)
+    SMX_STATE_PC(i_mx)
+    SMX_STATE_PC(i_mz)
+    SMX_STATE_PC(i_qx)
+    SMX_STATE_PC(i_qz)
+    SMX_STATE_PC(o_w)
+    SMX_STATE_PC(o_mx)
+    SMX_STATE_PC(o_mz)
+    SMX_STATE_PC(o_qx)
+    SMX_STATE_PC(o_qz)
     int lo, nt, nz, nx, S, SW, QB;
 }
 pc;

@@ -20,7 +20,7 @@
 
 layout(local_size_x = RG, local_size_y = 1, local_size_z = 1) in;
 
-SMX_BUF(0, readonly, float, psi)
+SMX_STATE(0, readonly, i_w)
 SMX_BUF(1, readonly, int, qr)
 SMX_BUF(2, readonly, float, fac)
 SMX_BUF(3, readonly, uint, mat) /* uchar */
@@ -30,6 +30,7 @@ SMX_BUF(6, , int, un)
 
 layout(push_constant) uniform PC
 {
+    SMX_STATE_PC(i_w)
     int lo, nt, nx, S, SW, QB, nf, fnt, nmat, ne;
 }
 pc;
@@ -49,7 +50,7 @@ void main()
     int q0 = qr[2 * w], q1 = qr[2 * w + 1], zmin = INT_MAX, zmax = -1;
     uint base = cell_index(i, j, nt, SW, -QB);
     for (int q = q0 + lid; q < q1; q += RG) {
-        float v = psi[base + uint(q)];
+        float v = i_w[base + uint(q)];
         if (v == 0) continue;
         a[0] = acc_add(a[0], v);
         int z = q / nx;

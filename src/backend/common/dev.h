@@ -35,7 +35,11 @@ enum { SMX_DEV_PSI, SMX_DEV_MX, SMX_DEV_MZ, SMX_DEV_QX, SMX_DEV_QZ, SMX_DEV_ARRA
 
 typedef struct smx_dbuf smx_dbuf; /* a device buffer (the API's own handle) */
 
-/* A kernel argument: a buffer or an int, in the kernel's order. */
+/* A kernel argument: a buffer or an int, in the kernel's order. is_buf
+ * SMX_KARG_STATE marks a state array (psi or a moment, the one kind of
+ * buffer that grows with the grid), which a backend may pass its own way
+ * (vulkan: by device address when one binding cannot hold it). */
+enum { SMX_KARG_INT, SMX_KARG_BUF, SMX_KARG_STATE };
 typedef struct smx_karg {
     smx_dbuf *buf;
     int val;

@@ -414,10 +414,11 @@ smx_status smx__dev_row_sums(void *ctx, int lo, int hi, double *w, double *mz, c
     }
     smx_dbuf *mzb = c->buf[c->cur][p->moments ? SMX_DEV_MZ : SMX_DEV_PSI];
     const smx_dev_slot *sl = &c->slot[c->cur_slot]; /* the state's occupancy */
-    smx_karg a[] = {{c->buf[c->cur][SMX_DEV_PSI], 0, 1}, {mzb, 0, 1}, {NULL, lo, 0}, {NULL, p->nt, 0},
-                    {NULL, p->nz, 0}, {NULL, p->nx, 0}, {NULL, c->S, 0}, {NULL, c->SW, 0},
-                    {NULL, c->QB, 0}, {NULL, p->moments, 0}, {sl->sums, 0, 1}, {sl->rows, 0, 1},
-                    {c->rsum, 0, 1}};
+    enum { I = SMX_KARG_INT, B = SMX_KARG_BUF, A = SMX_KARG_STATE };
+    smx_karg a[] = {{c->buf[c->cur][SMX_DEV_PSI], 0, A}, {mzb, 0, A}, {NULL, lo, I}, {NULL, p->nt, I},
+                    {NULL, p->nz, I}, {NULL, p->nx, I}, {NULL, c->S, I}, {NULL, c->SW, I},
+                    {NULL, c->QB, I}, {NULL, p->moments, I}, {sl->sums, 0, B}, {sl->rows, 0, B},
+                    {c->rsum, 0, B}};
     size_t g[3] = {(size_t)p->nz, (size_t)p->nt, (size_t)(hi - lo + 1)};
     smx_status st = c->api->launch(c, SMX_K_ROW_SUMS, a, (int)(sizeof a / sizeof a[0]), 3, g, NULL,
                                    err, errlen);

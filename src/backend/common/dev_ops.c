@@ -29,8 +29,9 @@ typedef struct {
 
 static size_t round_up(size_t n, size_t m) { return (n + m - 1) / m * m; }
 
-static void a_mem(args *a, smx_dbuf *m) { a->a[a->n++] = (smx_karg){m, 0, 1}; }
-static void a_int(args *a, int v) { a->a[a->n++] = (smx_karg){NULL, v, 0}; }
+static void a_mem(args *a, smx_dbuf *m) { a->a[a->n++] = (smx_karg){m, 0, SMX_KARG_BUF}; }
+static void a_arr(args *a, smx_dbuf *m) { a->a[a->n++] = (smx_karg){m, 0, SMX_KARG_STATE}; }
+static void a_int(args *a, int v) { a->a[a->n++] = (smx_karg){NULL, v, SMX_KARG_INT}; }
 /* The grid's cells and the state's window (S, SW, QB). */
 static void a_win(args *a, const smx_dev *c)
 {
@@ -45,7 +46,7 @@ static void a_occ(args *a, const smx_dev *c)
 /* The five arrays of a buffer set (psi in place of absent moments). */
 static void a_state(args *a, const smx_dev *c, int set)
 {
-    for (int k = 0; k < SMX_DEV_ARRAYS; k++) a_mem(a, c->buf[set][k < c->na ? k : 0]);
+    for (int k = 0; k < SMX_DEV_ARRAYS; k++) a_arr(a, c->buf[set][k < c->na ? k : 0]);
 }
 
 static smx_status launch(smx_dev *c, int kernel, const args *a, size_t g0, size_t g1, size_t g2,
@@ -124,7 +125,7 @@ smx_status smx__dev_slab_sums(smx_dev *c, smx_dbuf *psi, int lo, int hi, const i
     smx_status st = upload_ranges(c, c->qr, rows, lo, hi, -1, NULL, err, errlen);
     if (st != SMX_OK) return st;
     args a = {.n = 0};
-    a_mem(&a, psi), a_int(&a, lo), a_int(&a, p->nt), a_int(&a, p->nx), a_win(&a, c);
+    a_arr(&a, psi), a_int(&a, lo), a_int(&a, p->nt), a_int(&a, p->nx), a_win(&a, c);
     a_mem(&a, c->qr), a_int(&a, nf), a_int(&a, fnt), a_int(&a, p->nmat), a_int(&a, p->ne);
     a_mem(&a, fac ? fac : c->efac), a_mem(&a, c->mat), a_mem(&a, c->slot[s].sums), a_mem(&a, c->slot[s].rows);
     a_mem(&a, c->slot[s].un);
@@ -176,8 +177,7 @@ smx_status smx__dev_collect(smx_dev *c, int i0, int i1, int rejected, char *err,
 {
     smx_dbuf *jmask = rejected ? c->rejected : c->all_theta;
     args a = {.n = 0};
-    for (int k = 0; k < SMX_DEV_ARRAYS; k++) a_mem(&a, c->buf[c->cur][k < c->na ? k : 0]);
-    a_mem(&a, jmask), a_int(&a, i0), a_int(&a, i1), a_int(&a, c->p->nt), a_win(&a, c);
+    a_state(&a, c, c->cur), a_mem(&a, jmask), a_int(&a, i0), a_int(&a, i1), a_int(&a, c->p->nt), a_win(&a, c);
     a_mem(&a, c->e_MeV), a_mem(&a, c->slot[c->cur_slot].rows), a_int(&a, c->p->nx), a_mem(&a, c->edep);
     return launch(c, SMX_K_COLLECT, &a, c->S, 1, 1, err, errlen);
 }

@@ -87,13 +87,24 @@ static void query(vk_device *d)
     d->fp64 = f2.features.shaderFloat64 == VK_TRUE;
     d->atomic64 = a64.shaderBufferInt64Atomics == VK_TRUE && f2.features.shaderInt64 == VK_TRUE;
     d->float_atomics = 0;
+    int bda_ext = 0;
     uint32_t n = 0;
     vkEnumerateDeviceExtensionProperties(d->pd, NULL, &n, NULL);
     VkExtensionProperties *ext = calloc(n ? n : 1, sizeof *ext);
     if (ext && vkEnumerateDeviceExtensionProperties(d->pd, NULL, &n, ext) == VK_SUCCESS)
-        for (uint32_t i = 0; i < n; i++)
+        for (uint32_t i = 0; i < n; i++) {
             if (strcmp(ext[i].extensionName, "VK_EXT_shader_atomic_float") == 0) d->float_atomics = 1;
+            if (strcmp(ext[i].extensionName, VK_KHR_BUFFER_DEVICE_ADDRESS_EXTENSION_NAME) == 0) bda_ext = 1;
+        }
     free(ext);
+    d->bda = 0;
+    if (bda_ext) { /* the feature struct may be chained only where the extension is */
+        VkPhysicalDeviceBufferDeviceAddressFeaturesKHR bda = {
+            .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_BUFFER_DEVICE_ADDRESS_FEATURES_KHR};
+        VkPhysicalDeviceFeatures2 b2 = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2, .pNext = &bda};
+        vkGetPhysicalDeviceFeatures2(d->pd, &b2);
+        d->bda = bda.bufferDeviceAddress == VK_TRUE;
+    }
     VkPhysicalDeviceSubgroupProperties sg = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_PROPERTIES};
     VkPhysicalDeviceProperties2 p2 = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2, .pNext = &sg};
     vkGetPhysicalDeviceProperties2(d->pd, &p2);
@@ -182,11 +193,12 @@ void smx__vk_describe(const vk_device *d, char *buf, size_t buflen)
                                mem.memoryHeaps[h].flags & VK_MEMORY_HEAP_DEVICE_LOCAL_BIT ? " device-local" : "");
     uint32_t v = d->props.apiVersion;
     smx__err(buf, buflen, "%s | %s 0x%04x | %s | driver %s %s | Vulkan %u.%u.%u | heaps %s | "
-             "max storage buffer %.2f GiB | subgroup %u | fp64 %s | float atomics %s | int64 atomics %s",
+             "max binding %.2f GiB | addresses %s | subgroup %u | fp64 %s | float atomics %s | "
+             "int64 atomics %s",
              d->props.deviceName, vendor_name(d->props.vendorID), d->props.vendorID,
              type_name(d->props.deviceType), drv.driverName[0] ? drv.driverName : "?",
              drv.driverInfo[0] ? drv.driverInfo : "", VK_API_VERSION_MAJOR(v), VK_API_VERSION_MINOR(v),
              VK_API_VERSION_PATCH(v), heaps, d->props.limits.maxStorageBufferRange / 1073741824.0,
-             d->subgroup, d->fp64 ? "yes" : "no", d->float_atomics ? "yes" : "no",
+             d->bda ? "yes" : "no", d->subgroup, d->fp64 ? "yes" : "no", d->float_atomics ? "yes" : "no",
              d->atomic64 ? "yes" : "no");
 }

@@ -29,6 +29,7 @@ static smx_status make_buffer(vk_ctx *c, VkDeviceSize size, VkMemoryPropertyFlag
                              .usage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_TRANSFER_SRC_BIT |
                                       VK_BUFFER_USAGE_TRANSFER_DST_BIT,
                              .sharingMode = VK_SHARING_MODE_EXCLUSIVE};
+    if (c->addresses) bi.usage |= VK_BUFFER_USAGE_SHADER_DEVICE_ADDRESS_BIT_KHR;
     b->size = size;
     VK_TRY("vkCreateBuffer", vkCreateBuffer(c->dev, &bi, NULL, &b->b));
     VkMemoryRequirements req;
@@ -39,8 +40,11 @@ static smx_status make_buffer(vk_ctx *c, VkDeviceSize size, VkMemoryPropertyFlag
         smx__err(err, errlen, "vulkan backend: no memory type for a buffer of %.1f MB", size / 1e6);
         return SMX_EBACKEND;
     }
+    VkMemoryAllocateFlagsInfo fi = {.sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_FLAGS_INFO,
+                                    .flags = VK_MEMORY_ALLOCATE_DEVICE_ADDRESS_BIT_KHR};
     VkMemoryAllocateInfo ai = {.sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO,
-                               .allocationSize = req.size, .memoryTypeIndex = (uint32_t)t};
+                               .pNext = c->addresses ? &fi : NULL, .allocationSize = req.size,
+                               .memoryTypeIndex = (uint32_t)t};
     VkResult r = vkAllocateMemory(c->dev, &ai, NULL, &b->m);
     if (r != VK_SUCCESS) {
         uint32_t h = c->mem.memoryTypes[t].heapIndex;
@@ -66,10 +70,11 @@ static smx_status api_alloc(smx_dev *d, size_t bytes, smx_dbuf **out, char *err,
 {
     vk_ctx *c = VK(d);
     VkDeviceSize size = round4(bytes); /* byte arrays are read as 32-bit words */
-    if (size > c->max_range) {
-        smx__err(err, errlen, "vulkan backend: an array of %.1f MB exceeds the device's "
-                 "maxStorageBufferRange (%.1f MB) and splitting an array over several bindings is "
-                 "not implemented; use a smaller grid or another backend", size / 1e6, c->max_range / 1e6);
+    if (size > c->d.mem_maxalloc && c->d.mem_maxalloc) {
+        smx__err(err, errlen, "vulkan backend: an array of %.1f MB exceeds the %.1f MB %s", size / 1e6,
+                 c->d.mem_maxalloc / 1e6, c->addresses ? "the device allocates at once"
+                 : "one binding holds (maxStorageBufferRange), and the device has no buffer device "
+                   "addresses (VK_KHR_buffer_device_address); use a smaller grid or another backend");
         return SMX_ENOMEM;
     }
     vk_buf *b = calloc(1, sizeof *b);
@@ -294,12 +299,26 @@ static smx_status open_device(vk_ctx *c, int fast64, char *err, size_t errlen)
     VkPhysicalDeviceShaderAtomicInt64Features a64 = {
         .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_ATOMIC_INT64_FEATURES,
         .shaderBufferInt64Atomics = fast64 ? VK_TRUE : VK_FALSE};
-    VkPhysicalDeviceFeatures2 f2 = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2, .pNext = &a64};
+    VkPhysicalDeviceBufferDeviceAddressFeaturesKHR bda = {
+        .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_BUFFER_DEVICE_ADDRESS_FEATURES_KHR, .pNext = &a64,
+        .bufferDeviceAddress = VK_TRUE};
+    VkPhysicalDeviceFeatures2 f2 = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2,
+                                    .pNext = c->addresses ? (void *)&bda : (void *)&a64};
     f2.features.shaderFloat64 = c->d.fp64 ? VK_TRUE : VK_FALSE;
     f2.features.shaderInt64 = fast64 ? VK_TRUE : VK_FALSE;
+    const char *ext[] = {VK_KHR_BUFFER_DEVICE_ADDRESS_EXTENSION_NAME};
     VkDeviceCreateInfo di = {.sType = VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO, .pNext = &f2,
-                             .queueCreateInfoCount = 1, .pQueueCreateInfos = &qi};
+                             .queueCreateInfoCount = 1, .pQueueCreateInfos = &qi,
+                             .enabledExtensionCount = c->addresses ? 1 : 0, .ppEnabledExtensionNames = ext};
     VK_TRY("vkCreateDevice", vkCreateDevice(c->dv.pd, &di, NULL, &c->dev));
+    if (c->addresses) {
+        c->get_address = (PFN_vkGetBufferDeviceAddressKHR)vkGetDeviceProcAddr(c->dev, "vkGetBufferDeviceAddressKHR");
+        if (!c->get_address) {
+            smx__err(err, errlen, "vulkan backend: vkGetBufferDeviceAddressKHR not found on a device "
+                     "listing VK_KHR_buffer_device_address");
+            return SMX_EBACKEND;
+        }
+    }
     vkGetDeviceQueue(c->dev, c->dv.qfam, 0, &c->q);
     VkCommandPoolCreateInfo pi = {.sType = VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO,
                                   .flags = VK_COMMAND_POOL_CREATE_RESET_COMMAND_BUFFER_BIT,
@@ -332,7 +351,9 @@ static smx_status open_device(vk_ctx *c, int fast64, char *err, size_t errlen)
 }
 
 /* The memory smx__dev_init checks the state against: the largest
- * device-local heap, and the largest buffer one binding can hold. */
+ * device-local heap, and the largest state array: one allocation, and
+ * what one binding holds unless the arrays go by address (then 2^32
+ * floats, the shaders' uint indices). */
 static void limits(const vk_ctx *c, size_t *global, size_t *maxalloc)
 {
     VkDeviceSize g = 0;
@@ -342,9 +363,30 @@ static void limits(const vk_ctx *c, size_t *global, size_t *maxalloc)
     VkPhysicalDeviceMaintenance3Properties m3 = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MAINTENANCE_3_PROPERTIES};
     VkPhysicalDeviceProperties2 p2 = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2, .pNext = &m3};
     vkGetPhysicalDeviceProperties2(c->dv.pd, &p2);
-    VkDeviceSize a = m3.maxMemoryAllocationSize && m3.maxMemoryAllocationSize < c->max_range
-                         ? m3.maxMemoryAllocationSize : c->max_range;
+    VkDeviceSize cap = c->addresses ? (VkDeviceSize)4 << 32 : c->max_range;
+    VkDeviceSize a = m3.maxMemoryAllocationSize && m3.maxMemoryAllocationSize < cap ? m3.maxMemoryAllocationSize : cap;
     *global = (size_t)g, *maxalloc = (size_t)a;
+}
+
+/* Whether the state arrays go by buffer device address: when the whole
+ * grid's array (the z window's largest) would exceed one binding and the
+ * device has addresses; SMX_VULKAN_ADDRESSES=1 or 0 forces it. */
+static smx_status pick_addresses(vk_ctx *c, char *err, size_t errlen)
+{
+    const smx_plan *p = c->d.p;
+    const char *env = getenv("SMX_VULKAN_ADDRESSES");
+    double biggest = (double)p->ne * p->nt * p->nz * p->nx * sizeof(float);
+    int forced = env && *env;
+    c->addresses = forced ? smx__dev_env_flag("SMX_VULKAN_ADDRESSES") : biggest > (double)c->max_range;
+    if (c->addresses && !c->dv.bda) {
+        if (forced) {
+            smx__err(err, errlen, "vulkan backend: SMX_VULKAN_ADDRESSES is set but the device has no "
+                     "buffer device addresses (VK_KHR_buffer_device_address)");
+            return SMX_ENOTSUP;
+        }
+        c->addresses = 0; /* the memory check refuses what one binding cannot hold */
+    }
+    return SMX_OK;
 }
 
 static smx_status vk_create(const smx_plan *p, const smx_backend_opts *opt, void **out, char *err,
@@ -380,7 +422,8 @@ static smx_status vk_create(const smx_plan *p, const smx_backend_opts *opt, void
         int fp64 = c->dv.fp64 && !smx__dev_env_flag("SMX_VULKAN_NO_FP64");
         d->fp64 = fp64 && (opt->accumulation == SMX_ACCUM_DETERMINISTIC || c->dv.atomic64);
         fast64 = d->fp64 && opt->accumulation == SMX_ACCUM_FAST;
-        st = open_device(c, fast64, err, errlen);
+        st = pick_addresses(c, err, errlen);
+        if (st == SMX_OK) st = open_device(c, fast64, err, errlen);
     }
     if (st == SMX_OK) {
         size_t global, maxalloc;
