@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "backend/openmp/omp_ctx.h"
+#include "core/bigalloc.h"
 #include "core/memory.h"
 
 static void set_bases(omp_ctx *c)
@@ -18,12 +19,12 @@ static void set_bases(omp_ctx *c)
     }
 }
 
-/* Bytes of one array of H rows per slab: a slab of padding (the virtual
- * bases reach below the window) and 64 for the alignment. */
+/* Bytes of one array of H rows per slab, with a slab of padding (the
+ * virtual bases reach below the window). */
 static size_t array_bytes(const omp_ctx *c, int H)
 {
     const smx_plan *p = c->p;
-    return ((size_t)p->nz * p->nx + (size_t)p->ne * p->nt * H * p->nx) * sizeof(float) + 64;
+    return ((size_t)p->nz * p->nx + (size_t)p->ne * p->nt * H * p->nx) * sizeof(float);
 }
 
 /* Fresh zeroed arrays of H rows per slab; s and t both from row 0. */
@@ -32,14 +33,14 @@ int omp__win_alloc(omp_ctx *c, int H)
     const smx_plan *p = c->p;
     size_t pad = (size_t)p->nz * p->nx;
     for (int k = 0; k < 2 * OMP_ARRAYS; k++) {
-        free(c->raw[k]);
+        smx__big_free(c->raw[k]);
         c->raw[k] = NULL;
     }
     for (int k = 0; k < c->na; k++)
         for (int side = 0; side < 2; side++) {
-            void *r = c->raw[2 * k + side] = calloc(array_bytes(c, H), 1);
+            void *r = c->raw[2 * k + side] = smx__big_alloc(array_bytes(c, H));
             if (!r) return 0;
-            float *base = (float *)(((uintptr_t)r + 63) & ~(uintptr_t)63) + pad;
+            float *base = (float *)r + pad;
             if (side == 0) c->rs[k] = base;
             else c->rt[k] = base;
         }
@@ -102,7 +103,7 @@ static int grow(omp_ctx *c, int H)
     for (int k = 0; k < c->na; k++) old[k] = c->s[k];
     size_t oldstride = c->stride;
     if (!omp__win_alloc(c, H)) {
-        for (int k = 0; k < 2 * OMP_ARRAYS; k++) free(oldraw[k]);
+        for (int k = 0; k < 2 * OMP_ARRAYS; k++) smx__big_free(oldraw[k]);
         return 0;
     }
     c->zs = c->zt = zs;
@@ -118,7 +119,7 @@ static int grow(omp_ctx *c, int H)
                        old[k] + ((size_t)i * p->nt + j) * oldstride + (size_t)r0 * p->nx,
                        (size_t)(r1 - r0 + 1) * p->nx * sizeof(float));
         }
-    for (int k = 0; k < 2 * OMP_ARRAYS; k++) free(oldraw[k]);
+    for (int k = 0; k < 2 * OMP_ARRAYS; k++) smx__big_free(oldraw[k]);
     return 1;
 }
 

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "backend/openmp/omp_ctx.h"
+#include "core/bigalloc.h"
 #include "core/oprun.h"
 
 static int omp_device_count(char *why, size_t whylen) { return 1; }
@@ -28,7 +29,7 @@ static void omp_destroy(void *ctx)
 {
     omp_ctx *c = ctx;
     if (!c) return;
-    for (int k = 0; k < 2 * OMP_ARRAYS; k++) free(c->raw[k]);
+    for (int k = 0; k < 2 * OMP_ARRAYS; k++) smx__big_free(c->raw[k]);
     free(c->edep);
     free(c->zero_row);
     free(c->scratch);
