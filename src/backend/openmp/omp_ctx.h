@@ -15,6 +15,11 @@
  * moments qx, qz (see smx_host_state): arrays[0..na) */
 enum { OMP_PSI = 0, OMP_MX, OMP_MZ, OMP_QX, OMP_QZ, OMP_ARRAYS };
 enum { OMP_SCRATCH = 18 };
+/* slabs per chunk of the loops over slabs, handed to threads as they
+ * come free (a slab's cost varies with its rows and pieces, and a static
+ * split left one thread waiting a tenth of a step); every result is
+ * written per slab, so the order does not change a bit */
+enum { OMP_CHUNK = 4 };
 /* rows of the z window at creation (it grows as needed) */
 enum { OMP_WINDOW0 = 8 };
 
@@ -42,6 +47,8 @@ typedef struct omp_ctx {
     float *zero_row;        /* nx zeros: the source row beyond the grid */
     float *scratch;         /* [threads][OMP_SCRATCH * slab] per-thread work space */
     double *sums, *osums;   /* [ne][nt] weight of each slab of s / of t */
+    double *leak;           /* [ne][nt][SMX_EDGE_COUNT] A_stream's leak per slab: summed in
+                               slab order, so that slabs may go to threads in any order */
     int *rows, *orows;      /* [ne][nt][2] first and last row holding weight
                                (first > last: none); a pencil beam fills few */
     smx_dev_tables tab;     /* kernel weights and leak, A_E gather (medium 0's

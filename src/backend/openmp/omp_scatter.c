@@ -16,7 +16,7 @@ static void scatter_uniform(omp_ctx *c, int v, smx_op_acct *a)
             leak_w += l;
             leak_e += l * p->e_center_MeV[i];
         }
-#pragma omp parallel for num_threads(c->threads) schedule(static)
+#pragma omp parallel for num_threads(c->threads) schedule(dynamic, OMP_CHUNK)
         for (int r = 0; r < rows; r++) {
             int i = lo + r / nt, jo = r % nt;
             int K = p->k_half[v * p->ne + i], a = p->nz, b = -1;

@@ -43,6 +43,18 @@ static void stream_leaks(const smx_plan *p, const float *in, int j, int r0, int 
     }
 }
 
+/* The op's leak per edge: the slabs' leaks (c->leak) in slab order. */
+static void sum_leaks(const omp_ctx *c, smx_op_acct *a)
+{
+    const smx_plan *p = c->p;
+    for (int e = 0; e < 4; e++) a->w_leak[e] = a->e_leak[e] = 0;
+    for (size_t ij = (size_t)c->lo * p->nt; ij < (size_t)(c->hi + 1) * p->nt; ij++) {
+        const double *l = c->leak + ij * SMX_EDGE_COUNT;
+        double Ei = p->e_center_MeV[ij / p->nt];
+        for (int e = 0; e < 4; e++) a->w_leak[e] += l[e], a->e_leak[e] += l[e] * Ei;
+    }
+}
+
 /* A_stream as a gather: every output cell is written once from the (up
  * to) four source cells that land on it; rows off the grid read zeros. */
 static void stream_shift_deposit(omp_ctx *c, smx_op_acct *a)
@@ -50,15 +62,15 @@ static void stream_shift_deposit(omp_ctx *c, smx_op_acct *a)
     const smx_plan *p = c->p;
     int nt = p->nt, nx = p->nx, nz = p->nz, lo = c->lo, rows = (c->hi - lo + 1) * nt, w0, w1;
     omp__win_rows(c, c->zs, &w0, &w1);
-    double l0 = 0, l1 = 0, l2 = 0, l3 = 0, e0 = 0, e1 = 0, e2 = 0, e3 = 0;
     const float *zero = c->zero_row;
-#pragma omp parallel for num_threads(c->threads) schedule(static) \
-    reduction(+ : l0, l1, l2, l3, e0, e1, e2, e3)
+#pragma omp parallel for num_threads(c->threads) schedule(dynamic, OMP_CHUNK)
     for (int r = 0; r < rows; r++) {
         int i = lo + r / nt, j = r % nt;
         const float *in = SLAB(c, c->s[OMP_PSI], i, j);
         float *o = SLAB(c, c->t[OMP_PSI], i, j);
+        double *leak = c->leak + ((size_t)lo * nt + r) * SMX_EDGE_COUNT;
         int r0, r1;
+        memset(leak, 0, SMX_EDGE_COUNT * sizeof(double));
         omp__clear_out(c, i, j);
         if (!omp__rows(c, i, j, &r0, &r1)) {
             omp__note_out(c, i, j, 0, -1);
@@ -92,19 +104,9 @@ static void stream_shift_deposit(omp_ctx *c, smx_op_acct *a)
             }
         }
         omp__note_out(c, i, j, za, zb - 1);
-        double leak[SMX_EDGE_COUNT] = {0}, Ei = p->e_center_MeV[i];
         stream_leaks(p, in, j, r0, r1, leak);
-        l0 += leak[0];
-        l1 += leak[1];
-        l2 += leak[2];
-        l3 += leak[3];
-        e0 += leak[0] * Ei;
-        e1 += leak[1] * Ei;
-        e2 += leak[2] * Ei;
-        e3 += leak[3] * Ei;
     }
-    a->w_leak[0] = l0, a->w_leak[1] = l1, a->w_leak[2] = l2, a->w_leak[3] = l3;
-    a->e_leak[0] = e0, a->e_leak[1] = e1, a->e_leak[2] = e2, a->e_leak[3] = e3;
+    sum_leaks(c, a);
 }
 
 /* Which of the three pieces per axis carry weight in this slab. */
@@ -127,8 +129,7 @@ static void stream_centroid(omp_ctx *c, smx_op_acct *a)
     const smx_plan *p = c->p;
     int nt = p->nt, nx = p->nx, nz = p->nz, lo = c->lo, rows = (c->hi - lo + 1) * nt;
     size_t S = c->slab;
-    double l0 = 0, l1 = 0, l2 = 0, l3 = 0, e0 = 0, e1 = 0, e2 = 0, e3 = 0;
-#pragma omp parallel num_threads(c->threads) reduction(+ : l0, l1, l2, l3, e0, e1, e2, e3)
+#pragma omp parallel num_threads(c->threads)
     {
         /* per cell and piece: fraction, offset and second moment, x and z */
         float *scr = c->scratch + (size_t)omp_get_thread_num() * OMP_SCRATCH * S;
@@ -137,7 +138,7 @@ static void stream_centroid(omp_ctx *c, smx_op_acct *a)
             fx[k] = scr + (0 + k) * S, ox[k] = scr + (3 + k) * S, sx_[k] = scr + (6 + k) * S;
             fz[k] = scr + (9 + k) * S, oz[k] = scr + (12 + k) * S, sz_[k] = scr + (15 + k) * S;
         }
-#pragma omp for schedule(static)
+#pragma omp for schedule(dynamic, OMP_CHUNK)
         for (int r = 0; r < rows; r++) {
             int i = lo + r / nt, j = r % nt;
             const float *in[OMP_ARRAYS];
@@ -146,6 +147,8 @@ static void stream_centroid(omp_ctx *c, smx_op_acct *a)
                 in[k] = SLAB(c, c->s[k], i, j);
                 out[k] = SLAB(c, c->t[k], i, j);
             }
+            double *leak = c->leak + ((size_t)lo * nt + r) * SMX_EDGE_COUNT;
+            memset(leak, 0, SMX_EDGE_COUNT * sizeof(double));
             omp__clear_out(c, i, j);
             int r0, r1;
             if (!omp__rows(c, i, j, &r0, &r1)) {
@@ -175,7 +178,6 @@ static void stream_centroid(omp_ctx *c, smx_op_acct *a)
                 oz0[q] = b.o[0], oz1[q] = b.o[1], oz2[q] = b.o[2];
                 sz0[q] = b.s[0], sz1[q] = b.s[1], sz2[q] = b.s[2];
             }
-            double leak[4] = {0};
             int used_x[3], used_z[3];
             used_pieces(fx, fz, q0, q1, used_x, used_z);
             for (int pz = 0; pz < 3; pz++)
@@ -215,13 +217,9 @@ static void stream_centroid(omp_ctx *c, smx_op_acct *a)
                     }
                 }
             omp__note_out(c, i, j, r0 + bz, r1 + bz + 2);
-            double Ei = p->e_center_MeV[i];
-            l0 += leak[0], l1 += leak[1], l2 += leak[2], l3 += leak[3];
-            e0 += leak[0] * Ei, e1 += leak[1] * Ei, e2 += leak[2] * Ei, e3 += leak[3] * Ei;
         }
     }
-    a->w_leak[0] = l0, a->w_leak[1] = l1, a->w_leak[2] = l2, a->w_leak[3] = l3;
-    a->e_leak[0] = e0, a->e_leak[1] = e1, a->e_leak[2] = e2, a->e_leak[3] = e3;
+    sum_leaks(c, a);
 }
 
 void omp__stream(omp_ctx *c, smx_op_acct *a)

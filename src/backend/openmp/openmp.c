@@ -34,6 +34,7 @@ static void omp_destroy(void *ctx)
     free(c->zero_row);
     free(c->scratch);
     free(c->sums);
+    free(c->leak);
     free(c->osums);
     free(c->rows);
     free(c->orows);
@@ -68,11 +69,12 @@ static smx_status omp_create(const smx_plan *p, const smx_backend_opts *opt, voi
     c->scratch = calloc((size_t)c->threads * OMP_SCRATCH * c->slab, sizeof(float));
     c->sums = calloc((size_t)p->ne * p->nt, sizeof(double));
     c->osums = calloc((size_t)p->ne * p->nt, sizeof(double));
+    c->leak = calloc((size_t)p->ne * p->nt * SMX_EDGE_COUNT, sizeof(double));
     c->rows = calloc(2 * (size_t)p->ne * p->nt, sizeof(int));
     c->orows = calloc(2 * (size_t)p->ne * p->nt, sizeof(int));
     /* the z window starts small and grows with what the beam occupies */
     int ok = c->orows && omp__win_alloc(c, p->nz < OMP_WINDOW0 ? p->nz : OMP_WINDOW0);
-    if (!ok || !c->edep || !c->zero_row || !c->scratch || !c->sums || !c->osums ||
+    if (!ok || !c->edep || !c->zero_row || !c->scratch || !c->sums || !c->osums || !c->leak ||
         !c->rows || !c->orows || smx__dev_tables_build(p, &c->tab) != SMX_OK) {
         smx__err(err, errlen, "openmp backend: cannot allocate the state (%d arrays of up to "
                  "%.1f MB) and its tables", 2 * c->na, n * 4.0 / 1e6);
