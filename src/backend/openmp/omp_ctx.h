@@ -115,19 +115,47 @@ static inline void omp__note_out(omp_ctx *c, int k, int j, int a, int b)
     omp__note(c, c->t[OMP_PSI], c->zt, c->osums, c->orows, k, j, a, b);
 }
 
-/* Zeros output slab (k, j) of every array: only the rows its last
- * contents occupied (every write to an output is noted), so a pencil beam
- * costs its own rows, not the whole slab. */
-static inline void omp__clear_out(omp_ctx *c, int k, int j)
+/* o[q0..q1) += w in[q0..q1), or = when first (o there need not be zero:
+ * 0 + w x is w x, bit for bit). */
+static inline void omp__axpy(float *restrict o, float w, const float *restrict in, size_t q0, size_t q1,
+                             int first)
 {
-    size_t kj = (size_t)k * c->p->nt + j;
-    int r0 = c->orows[2 * kj], r1 = c->orows[2 * kj + 1];
-    omp__clamp_rows(c, c->zt, &r0, &r1);
+    if (first) {
+#pragma omp simd
+        for (size_t q = q0; q < q1; q++) o[q] = w * in[q];
+    } else {
+#pragma omp simd
+        for (size_t q = q0; q < q1; q++) o[q] += w * in[q];
+    }
+}
+
+static inline void omp__clear_rows(omp_ctx *c, int k, int j, int r0, int r1)
+{
     if (r0 > r1) return;
     for (int arr = 0; arr < c->na; arr++)
         memset(SLAB(c, c->t[arr], k, j) + (size_t)r0 * c->p->nx, 0,
                (size_t)(r1 - r0 + 1) * c->p->nx * sizeof(float));
 }
+
+/* Zeros output slab (k, j) of every array outside rows [a, b] (a > b:
+ * everywhere), which the caller writes whole: only the rows its last
+ * contents occupied (every write to an output is noted), so a pencil beam
+ * costs its own rows, not the whole slab. */
+static inline void omp__clear_out_except(omp_ctx *c, int k, int j, int a, int b)
+{
+    size_t kj = (size_t)k * c->p->nt + j;
+    int r0 = c->orows[2 * kj], r1 = c->orows[2 * kj + 1];
+    omp__clamp_rows(c, c->zt, &r0, &r1);
+    if (a > b || r1 < a || r0 > b) {
+        omp__clear_rows(c, k, j, r0, r1);
+        return;
+    }
+    omp__clear_rows(c, k, j, r0, a - 1);
+    omp__clear_rows(c, k, j, b + 1, r1);
+}
+
+/* Zeros output slab (k, j) of every array. */
+static inline void omp__clear_out(omp_ctx *c, int k, int j) { omp__clear_out_except(c, k, j, 0, -1); }
 
 /* The occupied rows of state slab (i, j); returns 0 when it is empty. */
 static inline int omp__rows(const omp_ctx *c, int i, int j, int *r0, int *r1)

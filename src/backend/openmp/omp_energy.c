@@ -142,16 +142,15 @@ static void energy_uniform(omp_ctx *c, int nlo, int nhi, smx_op_acct *a)
                 for (int g = c->tab.gstart[k]; g < c->tab.gstart[k + 1]; g++)
                     if (c->tab.gsrc[g] >= lo && c->tab.gsrc[g] <= hi) omp__rows_union(c, c->tab.gsrc[g], j, &a, &b);
                 size_t q0 = a <= b ? (size_t)a * p->nx : 0, q1 = a <= b ? (size_t)(b + 1) * p->nx : 0;
-                omp__clear_out(c, k, j);
+                omp__clear_out_except(c, k, j, a, b); /* rows a..b: the first source sets them */
                 for (int arr = 0; arr < c->na; arr++) {
                     float *o = SLAB(c, c->t[arr], k, j);
+                    int first = 1;
                     for (int g = c->tab.gstart[k]; g < c->tab.gstart[k + 1] && a <= b; g++) {
                         int i = c->tab.gsrc[g];
                         if (i < lo || i > hi || c->sums[(size_t)i * nt + j] == 0) continue;
-                        const float *in = SLAB(c, c->s[arr], i, j);
-                        float w = c->tab.gw[g];
-#pragma omp simd
-                        for (size_t q = q0; q < q1; q++) o[q] += w * in[q];
+                        omp__axpy(o, c->tab.gw[g], SLAB(c, c->s[arr], i, j), q0, q1, first);
+                        first = 0;
                     }
                 }
                 omp__note_out(c, k, j, a, b);

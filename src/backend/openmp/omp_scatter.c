@@ -28,18 +28,17 @@ static void scatter_uniform(omp_ctx *c, int v, smx_op_acct *a)
                 omp__rows_union(c, i, js, &a, &b);
             }
             size_t q0 = a <= b ? (size_t)a * p->nx : 0, q1 = a <= b ? (size_t)(b + 1) * p->nx : 0;
-            omp__clear_out(c, i, jo);
+            omp__clear_out_except(c, i, jo, a, b); /* rows a..b: the first source sets them */
             for (int arr = 0; arr < c->na; arr++) {
                 float *o = SLAB(c, c->t[arr], i, jo);
+                int first = 1;
                 for (int k = -K; k <= K && a <= b; k++) {
                     int js = jo - k;
                     if (p->full_circle) js = ((js % nt) + nt) % nt;
                     else if (js < 0 || js >= nt) continue;
                     if (c->sums[(size_t)i * nt + js] == 0) continue;
-                    const float *in = SLAB(c, c->s[arr], i, js);
-                    float wk = w[k];
-#pragma omp simd
-                    for (size_t q = q0; q < q1; q++) o[q] += wk * in[q];
+                    omp__axpy(o, w[k], SLAB(c, c->s[arr], i, js), q0, q1, first);
+                    first = 0;
                 }
             }
             omp__note_out(c, i, jo, a, b);
