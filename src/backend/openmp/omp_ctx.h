@@ -20,8 +20,18 @@ enum { OMP_SCRATCH = 18 };
  * split left one thread waiting a tenth of a step); every result is
  * written per slab, so the order does not change a bit */
 enum { OMP_CHUNK = 4 };
+/* output energy bins per pass of A_E's gather (omp_gather.c) */
+enum { OMP_KB = 4 };
 /* rows of the z window at creation (it grows as needed) */
 enum { OMP_WINDOW0 = 8 };
+
+/* A thread's room for one block's sources (as many as the merged lists'
+ * longest). */
+typedef struct omp_gather_scratch {
+    int *src;
+    const float **in;
+    float *w;
+} omp_gather_scratch;
 
 typedef struct omp_ctx {
     const smx_plan *p;
@@ -53,8 +63,15 @@ typedef struct omp_ctx {
                                (first > last: none); a pencil beam fills few */
     smx_dev_tables tab;     /* kernel weights and leak, A_E gather (medium 0's
                                list is the one-medium fast path's), created weight */
+    /* A_E's gather lists merged per block of OMP_KB output bins (one
+     * medium, omp_gather.c): sources bsrc[e] with weights bw[e][OMP_KB],
+     * e in [bstart[b], bstart[b + 1]) */
+    int *bstart, *bsrc;
+    float *bw;
+    omp_gather_scratch *gscr; /* [threads] */
     int lo, hi;
 } omp_ctx;
+
 
 #define SLAB(c, buf, i, j) ((buf) + ((size_t)(i) * (c)->p->nt + (j)) * (c)->stride)
 
@@ -184,6 +201,12 @@ void omp__win_swap(omp_ctx *c);
 void omp__occupied_rows(const omp_ctx *c, int lo, int hi, int *a, int *b);
 
 void omp__scatter(omp_ctx *c, int variant, smx_op_acct *a);
+/* A_E's gather (omp_gather.c): the merged lists, built once (0: out of
+ * memory); output bins [nlo, nhi] of block b (bins b * OMP_KB ..) in
+ * theta bin j. */
+int omp__gather_build(omp_ctx *c);
+void omp__gather_free(omp_ctx *c);
+void omp__gather_block(omp_ctx *c, int b, int j, int nlo, int nhi, omp_gather_scratch *g);
 void omp__stream(omp_ctx *c, smx_op_acct *a);
 void omp__energy(omp_ctx *c, int new_lo, int new_hi, smx_op_acct *a);
 

@@ -135,26 +135,10 @@ static void energy_uniform(omp_ctx *c, int nlo, int nhi, smx_op_acct *a)
     {
         double *epad = omp__thread_edep(c);
         float *scr = c->scratch + (size_t)omp_get_thread_num() * OMP_SCRATCH * S;
+        omp_gather_scratch *g = &c->gscr[omp_get_thread_num()];
 #pragma omp for schedule(static)
         for (int j = 0; j < nt; j++) {
-            for (int k = nlo; k <= nhi; k++) {
-                int a = p->nz, b = -1; /* rows that receive weight */
-                for (int g = c->tab.gstart[k]; g < c->tab.gstart[k + 1]; g++)
-                    if (c->tab.gsrc[g] >= lo && c->tab.gsrc[g] <= hi) omp__rows_union(c, c->tab.gsrc[g], j, &a, &b);
-                size_t q0 = a <= b ? (size_t)a * p->nx : 0, q1 = a <= b ? (size_t)(b + 1) * p->nx : 0;
-                omp__clear_out_except(c, k, j, a, b); /* rows a..b: the first source sets them */
-                for (int arr = 0; arr < c->na; arr++) {
-                    float *o = SLAB(c, c->t[arr], k, j);
-                    int first = 1;
-                    for (int g = c->tab.gstart[k]; g < c->tab.gstart[k + 1] && a <= b; g++) {
-                        int i = c->tab.gsrc[g];
-                        if (i < lo || i > hi || c->sums[(size_t)i * nt + j] == 0) continue;
-                        omp__axpy(o, c->tab.gw[g], SLAB(c, c->s[arr], i, j), q0, q1, first);
-                        first = 0;
-                    }
-                }
-                omp__note_out(c, k, j, a, b);
-            }
+            for (int b = nlo / OMP_KB; b <= nhi / OMP_KB; b++) omp__gather_block(c, b, j, nlo, nhi, g);
             for (int i = lo; i <= hi; i++) {
                 double sw = c->sums[(size_t)i * nt + j];
                 if (sw == 0) continue;

@@ -38,6 +38,7 @@ static void omp_destroy(void *ctx)
     free(c->osums);
     free(c->rows);
     free(c->orows);
+    omp__gather_free(c);
     smx__dev_tables_free(&c->tab);
     free(c);
 }
@@ -75,7 +76,8 @@ static smx_status omp_create(const smx_plan *p, const smx_backend_opts *opt, voi
     /* the z window starts small and grows with what the beam occupies */
     int ok = c->orows && omp__win_alloc(c, p->nz < OMP_WINDOW0 ? p->nz : OMP_WINDOW0);
     if (!ok || !c->edep || !c->zero_row || !c->scratch || !c->sums || !c->osums || !c->leak ||
-        !c->rows || !c->orows || smx__dev_tables_build(p, &c->tab) != SMX_OK) {
+        !c->rows || !c->orows || smx__dev_tables_build(p, &c->tab) != SMX_OK ||
+        (p->nmat == 1 && !omp__gather_build(c))) {
         smx__err(err, errlen, "openmp backend: cannot allocate the state (%d arrays of up to "
                  "%.1f MB) and its tables", 2 * c->na, n * 4.0 / 1e6);
         omp_destroy(c);
