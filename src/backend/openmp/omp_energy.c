@@ -122,8 +122,11 @@ static void deposit_centroids(const omp_ctx *c, double *epad, float *scr, int i,
             }
 }
 
-/* One medium: every output bin is written once from its sources (one
- * thread owns a theta column), then the sources' lost energy is deposited. */
+/* One medium: every output bin is written once from its sources (theta
+ * bins handed to threads as they come free), then the
+ * sources' lost energy is deposited (one thread owns a theta column: its
+ * deposit plane's sums, so the split is fixed). The two loops touch
+ * different arrays, so a thread goes on to its deposits without waiting. */
 static void energy_uniform(omp_ctx *c, int nlo, int nhi, smx_op_acct *a)
 {
     const smx_plan *p = c->p;
@@ -136,9 +139,11 @@ static void energy_uniform(omp_ctx *c, int nlo, int nhi, smx_op_acct *a)
         double *epad = omp__thread_edep(c);
         float *scr = c->scratch + (size_t)omp_get_thread_num() * OMP_SCRATCH * S;
         omp_gather_scratch *g = &c->gscr[omp_get_thread_num()];
+#pragma omp for schedule(dynamic, 1) nowait
+        for (int j = 0; j < nt; j++) /* a theta bin's sources stay in cache for all its outputs */
+            for (int b = nlo / OMP_KB; b <= nhi / OMP_KB; b++) omp__gather_block(c, b, j, nlo, nhi, g);
 #pragma omp for schedule(static)
         for (int j = 0; j < nt; j++) {
-            for (int b = nlo / OMP_KB; b <= nhi / OMP_KB; b++) omp__gather_block(c, b, j, nlo, nhi, g);
             for (int i = lo; i <= hi; i++) {
                 double sw = c->sums[(size_t)i * nt + j];
                 if (sw == 0) continue;
