@@ -201,9 +201,12 @@ void omp__win_swap(omp_ctx *c);
 void omp__occupied_rows(const omp_ctx *c, int lo, int hi, int *a, int *b);
 
 void omp__scatter(omp_ctx *c, int variant, smx_op_acct *a);
-/* A_E's gather (omp_gather.c): the merged lists, built once (0: out of
- * memory); output bins [nlo, nhi] of block b (bins b * OMP_KB ..) in
- * theta bin j. */
+/* o[k][q0..q1) = sum over the ns sources s of w[s][k] in[s][q0..q1), for
+ * the outputs k < OMP_KB with o[k] set, in source order (omp_product.c). */
+void omp__product(float *const *o, const float *const *in, const float *w, int ns, size_t q0, size_t q1);
+/* A_E's gather (omp_gather.c): the merged lists and the threads' room for
+ * a block's sources (A_E's or A_theta's), built once (0: out of memory);
+ * output bins [nlo, nhi] of block b (bins b * OMP_KB ..) in theta bin j. */
 int omp__gather_build(omp_ctx *c);
 void omp__gather_free(omp_ctx *c);
 void omp__gather_block(omp_ctx *c, int b, int j, int nlo, int nhi, omp_gather_scratch *g);

@@ -1,17 +1,11 @@
 /* A_E's gather on the openmp backend with one medium, OMP_KB output bins
- * at a time: each source row block is loaded once for the OMP_KB outputs
- * that take it, whose sums stay in registers (a matrix product, where one
- * output at a time loaded and stored its sum for every source). The
- * sources of a block are its outputs' gather lists merged by source bin:
- * an output keeps its own entries in its own order, with weight 0 where it
- * does not take a source, so every output is summed exactly as alone
- * (x + 0 * s is x), bit for bit. */
+ * at a time (omp__product). The sources of a block are its outputs'
+ * gather lists merged by source bin: an output keeps its own entries in
+ * its own order, with weight 0 where it does not take a source. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "backend/openmp/omp_ctx.h"
-
-typedef float v8 __attribute__((vector_size(32)));
 
 int omp__gather_build(omp_ctx *c)
 {
@@ -47,7 +41,7 @@ int omp__gather_build(omp_ctx *c)
         }
     }
     c->bstart[nb] = n;
-    int most = 1;
+    int most = 2 * p->kmax + OMP_KB; /* A_theta's sources of a block */
     for (int b = 0; b < nb; b++) most = c->bstart[b + 1] - c->bstart[b] > most ? c->bstart[b + 1] - c->bstart[b] : most;
     c->gscr = calloc(c->threads, sizeof *c->gscr);
     for (int t = 0; c->gscr && t < c->threads; t++) {
@@ -73,33 +67,6 @@ void omp__gather_free(omp_ctx *c)
     free(c->bw);
 }
 
-/* o[k][q0..q1) = sum over the ns sources s of w[s][k] in[s][q0..q1), for
- * the outputs k with o[k] set, in source order. */
-static void product(float *const *o, const float *const *in, const float *w, int ns, size_t q0, size_t q1)
-{
-    size_t q = q0;
-    for (; q + 16 <= q1; q += 16) {
-        v8 a[OMP_KB][2];
-        memset(a, 0, sizeof a);
-        for (int s = 0; s < ns; s++) {
-            v8 x0, x1;
-            memcpy(&x0, in[s] + q, sizeof x0);
-            memcpy(&x1, in[s] + q + 8, sizeof x1);
-            const float *ws = w + (size_t)s * OMP_KB;
-            for (int k = 0; k < OMP_KB; k++) a[k][0] += ws[k] * x0, a[k][1] += ws[k] * x1;
-        }
-        for (int k = 0; k < OMP_KB; k++)
-            if (o[k]) memcpy(o[k] + q, &a[k][0], sizeof a[k][0]), memcpy(o[k] + q + 8, &a[k][1], sizeof a[k][1]);
-    }
-    for (; q < q1; q++) {
-        float a[OMP_KB] = {0};
-        for (int s = 0; s < ns; s++)
-            for (int k = 0; k < OMP_KB; k++) a[k] += w[(size_t)s * OMP_KB + k] * in[s][q];
-        for (int k = 0; k < OMP_KB; k++)
-            if (o[k]) o[k][q] = a[k];
-    }
-}
-
 void omp__gather_block(omp_ctx *c, int b, int j, int nlo, int nhi, omp_gather_scratch *g)
 {
     const smx_plan *p = c->p;
@@ -121,7 +88,7 @@ void omp__gather_block(omp_ctx *c, int b, int j, int nlo, int nhi, omp_gather_sc
         for (int k = 0; k < OMP_KB; k++)
             o[k] = k0 + k >= nlo && k0 + k <= nhi ? SLAB(c, c->t[arr], k0 + k, j) : NULL;
         for (int s = 0; s < ns; s++) g->in[s] = SLAB(c, c->s[arr], g->src[s], j);
-        product(o, g->in, g->w, ns, q0, q1);
+        omp__product(o, g->in, g->w, ns, q0, q1);
     }
     for (int k = k0; k < k0 + OMP_KB; k++)
         if (k >= nlo && k <= nhi) omp__note_out(c, k, j, a, z1);

@@ -3,11 +3,46 @@
 
 #include "backend/openmp/omp_ctx.h"
 
-/* One medium: out[j'] = sum_k w_k in[j' - k], row by row (a gather). */
+/* Output theta bins j0 .. j0 + OMP_KB - 1 of energy bin i, from the
+ * kernel w (centred, half width K): output jo takes in[jo - k] for k =
+ * -K..K in that order, so the block's sources run from j0 + OMP_KB - 1 + K
+ * down to j0 - K (wrapped on a full circle), each with its weight for
+ * every output (0 out of reach). */
+static void scatter_block(omp_ctx *c, int i, int j0, const float *w, int K, omp_gather_scratch *g)
+{
+    const smx_plan *p = c->p;
+    int nt = p->nt, ns = 0, a = p->nz, b = -1;
+    for (int t = j0 + OMP_KB - 1 + K; t >= j0 - K; t--) {
+        int js = t;
+        if (p->full_circle) js = ((js % nt) + nt) % nt;
+        else if (js < 0 || js >= nt) continue;
+        if (c->sums[(size_t)i * nt + js] == 0) continue;
+        omp__rows_union(c, i, js, &a, &b);
+        g->src[ns] = js;
+        for (int m = 0; m < OMP_KB; m++) {
+            int k = j0 + m - t;
+            g->w[(size_t)ns * OMP_KB + m] = k >= -K && k <= K ? w[k] : 0;
+        }
+        ns++;
+    }
+    size_t q0 = a <= b ? (size_t)a * p->nx : 0, q1 = a <= b ? (size_t)(b + 1) * p->nx : 0;
+    int m1 = j0 + OMP_KB < nt ? OMP_KB : nt - j0; /* the block's outputs */
+    for (int m = 0; m < m1; m++) omp__clear_out_except(c, i, j0 + m, a, b); /* rows a..b are set */
+    for (int arr = 0; arr < c->na && ns; arr++) {
+        float *o[OMP_KB];
+        for (int m = 0; m < OMP_KB; m++) o[m] = m < m1 ? SLAB(c, c->t[arr], i, j0 + m) : NULL;
+        for (int s = 0; s < ns; s++) g->in[s] = SLAB(c, c->s[arr], i, g->src[s]);
+        omp__product(o, g->in, g->w, ns, q0, q1);
+    }
+    for (int m = 0; m < m1; m++) omp__note_out(c, i, j0 + m, a, b);
+}
+
+/* One medium: out[j'] = sum_k w_k in[j' - k], OMP_KB outputs at a time
+ * (a gather). */
 static void scatter_uniform(omp_ctx *c, int v, smx_op_acct *a)
 {
     const smx_plan *p = c->p;
-    int nt = p->nt, lo = c->lo, rows = (c->hi - lo + 1) * nt;
+    int nt = p->nt, lo = c->lo, nb = (nt + OMP_KB - 1) / OMP_KB, rows = (c->hi - lo + 1) * nb;
     size_t ker = 2 * (size_t)p->kmax + 1;
     double leak_w = 0, leak_e = 0;
     for (int i = lo; i <= c->hi && !p->full_circle; i++)
@@ -16,33 +51,16 @@ static void scatter_uniform(omp_ctx *c, int v, smx_op_acct *a)
             leak_w += l;
             leak_e += l * p->e_center_MeV[i];
         }
-#pragma omp parallel for num_threads(c->threads) schedule(dynamic, OMP_CHUNK)
+#pragma omp parallel num_threads(c->threads)
+    {
+        omp_gather_scratch *g = &c->gscr[omp_get_thread_num()];
+#pragma omp for schedule(dynamic, 1)
         for (int r = 0; r < rows; r++) {
-            int i = lo + r / nt, jo = r % nt;
-            int K = p->k_half[v * p->ne + i], a = p->nz, b = -1;
-            const float *w = c->tab.kw + ((size_t)v * p->ne + i) * ker + p->kmax;
-            for (int k = -K; k <= K; k++) { /* rows that can receive weight */
-                int js = jo - k;
-                if (p->full_circle) js = ((js % nt) + nt) % nt;
-                else if (js < 0 || js >= nt) continue;
-                omp__rows_union(c, i, js, &a, &b);
-            }
-            size_t q0 = a <= b ? (size_t)a * p->nx : 0, q1 = a <= b ? (size_t)(b + 1) * p->nx : 0;
-            omp__clear_out_except(c, i, jo, a, b); /* rows a..b: the first source sets them */
-            for (int arr = 0; arr < c->na; arr++) {
-                float *o = SLAB(c, c->t[arr], i, jo);
-                int first = 1;
-                for (int k = -K; k <= K && a <= b; k++) {
-                    int js = jo - k;
-                    if (p->full_circle) js = ((js % nt) + nt) % nt;
-                    else if (js < 0 || js >= nt) continue;
-                    if (c->sums[(size_t)i * nt + js] == 0) continue;
-                    omp__axpy(o, w[k], SLAB(c, c->s[arr], i, js), q0, q1, first);
-                    first = 0;
-                }
-            }
-            omp__note_out(c, i, jo, a, b);
+            int i = lo + r / nb;
+            scatter_block(c, i, (r % nb) * OMP_KB, c->tab.kw + ((size_t)v * p->ne + i) * ker + p->kmax,
+                          p->k_half[v * p->ne + i], g);
         }
+    }
     a->w_leak[SMX_EDGE_THETA] = leak_w;
     a->e_leak[SMX_EDGE_THETA] = leak_e;
 }
