@@ -23,6 +23,7 @@ void omp__product(float *const *o, const float *const *in, const float *w, int n
             v8 x0, x1;
             memcpy(&x0, in[s] + q, sizeof x0);
             memcpy(&x1, in[s] + q + 8, sizeof x1);
+            __builtin_prefetch(in[s] + q + 32); /* each source is a stream of its own: too many for the hardware's prefetcher */
             const float *ws = w + (size_t)s * OMP_KB;
             for (int k = 0; k < OMP_KB; k++) a[k][0] += ws[k] * x0, a[k][1] += ws[k] * x1;
         }
