@@ -206,7 +206,8 @@ smx_status smx__cascade(double E, smx_cascade *c)
     double f0 = E / SEC_GRID_MEV - j0;
     mass[j0] += 1 - f0;
     if (j0 + 1 < n) mass[j0 + 1] += f0;
-    double eb = SEC_EB0_MEV;
+    double eb = SEC_EB0_MEV, ua[SEC_NU]; /* u^a at the rule's points */
+    for (int k = 0; k < SEC_NU; k++) ua[k] = pow((k + 0.5) / SEC_NU, cp.a);
     for (int it = 0; it < 1000; it++) {
         int any = 0;
         memset(next, 0, n * sizeof(double));
@@ -221,8 +222,7 @@ smx_status smx__cascade(double E, smx_cascade *c)
             double Er1 = Er - eb;
             c->escape += P * eb;
             for (int k = 0; k < SEC_NU; k++) {
-                double u = (k + 0.5) / SEC_NU, q = P / SEC_NU;
-                double dE = pow(u, cp.a) * (Er1 - SEC_EMIN_MEV) + SEC_EMIN_MEV;
+                double q = P / SEC_NU, dE = ua[k] * (Er1 - SEC_EMIN_MEV) + SEC_EMIN_MEV;
                 if (dE > Er1) dE = Er1;
                 double Er2 = (Er1 - dE) / SEC_GRID_MEV;
                 int a = (int)floor(Er2);
