@@ -20,13 +20,14 @@ enum { OMP_SCRATCH = 18 };
  * split left one thread waiting a tenth of a step); every result is
  * written per slab, so the order does not change a bit */
 enum { OMP_CHUNK = 4 };
-/* output energy bins per pass of A_E's gather (omp_gather.c) */
+/* outputs per pass of the products of A_E's gather and A_theta's taps
+ * (omp_product.c) */
 enum { OMP_KB = 4 };
 /* rows of the z window at creation (it grows as needed) */
 enum { OMP_WINDOW0 = 8 };
 
-/* A thread's room for one block's sources (as many as the merged lists'
- * longest). */
+/* A thread's room for the sources of one product (A_E's merged lists'
+ * longest, or A_theta's 2 kmax + OMP_KB). */
 typedef struct omp_gather_scratch {
     int *src;
     const float **in;
@@ -71,7 +72,6 @@ typedef struct omp_ctx {
     omp_gather_scratch *gscr; /* [threads] */
     int lo, hi;
 } omp_ctx;
-
 
 #define SLAB(c, buf, i, j) ((buf) + ((size_t)(i) * (c)->p->nt + (j)) * (c)->stride)
 
@@ -130,20 +130,6 @@ static inline void omp__note(const omp_ctx *c, const float *buf, int zb, double 
 static inline void omp__note_out(omp_ctx *c, int k, int j, int a, int b)
 {
     omp__note(c, c->t[OMP_PSI], c->zt, c->osums, c->orows, k, j, a, b);
-}
-
-/* o[q0..q1) += w in[q0..q1), or = when first (o there need not be zero:
- * 0 + w x is w x, bit for bit). */
-static inline void omp__axpy(float *restrict o, float w, const float *restrict in, size_t q0, size_t q1,
-                             int first)
-{
-    if (first) {
-#pragma omp simd
-        for (size_t q = q0; q < q1; q++) o[q] = w * in[q];
-    } else {
-#pragma omp simd
-        for (size_t q = q0; q < q1; q++) o[q] += w * in[q];
-    }
 }
 
 static inline void omp__clear_rows(omp_ctx *c, int k, int j, int r0, int r1)

@@ -123,10 +123,10 @@ static void deposit_centroids(const omp_ctx *c, double *epad, float *scr, int i,
 }
 
 /* One medium: every output bin is written once from its sources (theta
- * bins handed to threads as they come free), then the
- * sources' lost energy is deposited (one thread owns a theta column: its
- * deposit plane's sums, so the split is fixed). The two loops touch
- * different arrays, so a thread goes on to its deposits without waiting. */
+ * bins handed to threads as they come free), then the sources' lost
+ * energy is deposited (one thread owns a theta column: its deposit plane's
+ * sums, so the split is fixed). The two loops touch different arrays, so
+ * a thread goes on to its deposits without waiting. */
 static void energy_uniform(omp_ctx *c, int nlo, int nhi, smx_op_acct *a)
 {
     const smx_plan *p = c->p;
