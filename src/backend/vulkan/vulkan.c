@@ -71,10 +71,13 @@ static smx_status api_alloc(smx_dev *d, size_t bytes, smx_dbuf **out, char *err,
     vk_ctx *c = VK(d);
     VkDeviceSize size = round4(bytes); /* byte arrays are read as 32-bit words */
     if (size > c->d.mem_maxalloc && c->d.mem_maxalloc) {
-        smx__err(err, errlen, "vulkan backend: an array of %.1f MB exceeds the %.1f MB %s", size / 1e6,
-                 c->d.mem_maxalloc / 1e6, c->addresses ? "the device allocates at once"
-                 : "one binding holds (maxStorageBufferRange), and the device has no buffer device "
-                   "addresses (VK_KHR_buffer_device_address); use a smaller grid or another backend");
+        smx__err(err, errlen, "vulkan backend: an array of %.1f MB exceeds the %.1f MB %s; use a smaller "
+                 "grid or another backend", size / 1e6, c->d.mem_maxalloc / 1e6,
+                 c->addresses ? "the device allocates at once (maxMemoryAllocationSize)"
+                 : c->dv.bda ? "one binding holds (maxStorageBufferRange), and SMX_VULKAN_ADDRESSES=0 keeps "
+                               "the arrays bound"
+                             : "one binding holds (maxStorageBufferRange), and the device has no buffer "
+                               "device addresses (VK_KHR_buffer_device_address)");
         return SMX_ENOMEM;
     }
     vk_buf *b = calloc(1, sizeof *b);
