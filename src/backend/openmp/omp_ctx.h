@@ -27,12 +27,13 @@ enum { OMP_KB = 4 };
 enum { OMP_WINDOW0 = 8 };
 
 /* A thread's room for the sources of one product (A_E's merged lists'
- * longest, or A_theta's 2 kmax + OMP_KB). */
-typedef struct omp_gather_scratch {
+ * longest, or A_theta's 2 kmax + OMP_KB): their slabs (i * nt + j) and
+ * weights [source][OMP_KB]. */
+typedef struct omp_product_scratch {
     int *src;
     const float **in;
     float *w;
-} omp_gather_scratch;
+} omp_product_scratch;
 
 typedef struct omp_ctx {
     const smx_plan *p;
@@ -69,7 +70,7 @@ typedef struct omp_ctx {
      * e in [bstart[b], bstart[b + 1]) */
     int *bstart, *bsrc;
     float *bw;
-    omp_gather_scratch *gscr; /* [threads] */
+    omp_product_scratch *gscr; /* [threads] (omp_product.c) */
     int lo, hi;
 } omp_ctx;
 
@@ -187,15 +188,20 @@ void omp__win_swap(omp_ctx *c);
 void omp__occupied_rows(const omp_ctx *c, int lo, int hi, int *a, int *b);
 
 void omp__scatter(omp_ctx *c, int variant, smx_op_acct *a);
-/* o[k][q0..q1) = sum over the ns sources s of w[s][k] in[s][q0..q1), for
- * the outputs k < OMP_KB with o[k] set, in source order (omp_product.c). */
-void omp__product(float *const *o, const float *const *in, const float *w, int ns, size_t q0, size_t q1);
-/* A_E's gather (omp_gather.c): the merged lists and the threads' room for
- * a block's sources (A_E's or A_theta's), built once (0: out of memory);
- * output bins [nlo, nhi] of block b (bins b * OMP_KB ..) in theta bin j. */
+/* The products of A_theta and A_E (omp_product.c): the threads' room,
+ * made once (0: out of memory); output slabs out[m] (i * nt + j, -1:
+ * none) of every array from the ns sources in g over rows [a, b], in
+ * source order: the rows outside are cleared, rows a..b set whole, and the
+ * outputs noted. */
+int omp__product_init(omp_ctx *c);
+void omp__product_free(omp_ctx *c);
+void omp__product_slabs(omp_ctx *c, const int *out, int ns, int a, int b, omp_product_scratch *g);
+/* A_E's gather lists merged per block of OMP_KB output bins (omp_gather.c,
+ * one medium; 0: out of memory); output bins [nlo, nhi] of block b (bins
+ * b * OMP_KB ..) in theta bin j. */
 int omp__gather_build(omp_ctx *c);
 void omp__gather_free(omp_ctx *c);
-void omp__gather_block(omp_ctx *c, int b, int j, int nlo, int nhi, omp_gather_scratch *g);
+void omp__gather_block(omp_ctx *c, int b, int j, int nlo, int nhi, omp_product_scratch *g);
 void omp__stream(omp_ctx *c, smx_op_acct *a);
 void omp__energy(omp_ctx *c, int new_lo, int new_hi, smx_op_acct *a);
 

@@ -138,7 +138,7 @@ static void energy_uniform(omp_ctx *c, int nlo, int nhi, smx_op_acct *a)
     {
         double *epad = omp__thread_edep(c);
         float *scr = c->scratch + (size_t)omp_get_thread_num() * OMP_SCRATCH * S;
-        omp_gather_scratch *g = &c->gscr[omp_get_thread_num()];
+        omp_product_scratch *g = &c->gscr[omp_get_thread_num()];
 #pragma omp for schedule(dynamic, 1) nowait
         for (int j = 0; j < nt; j++) /* a theta bin's sources stay in cache for all its outputs */
             for (int b = nlo / OMP_KB; b <= nhi / OMP_KB; b++) omp__gather_block(c, b, j, nlo, nhi, g);

@@ -5,6 +5,7 @@
  * every source. An output takes its sources in its own order, with weight
  * 0 where it does not take one: x + 0 * s is x, so every output is summed
  * exactly as alone, bit for bit. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "backend/openmp/omp_ctx.h"
@@ -13,7 +14,7 @@ typedef float v8 __attribute__((vector_size(32)));
 
 /* o[k][q0..q1) = sum over the ns sources s of w[s][k] in[s][q0..q1), for
  * the outputs k with o[k] set, in source order. */
-void omp__product(float *const *o, const float *const *in, const float *w, int ns, size_t q0, size_t q1)
+static void product(float *const *o, const float *const *in, const float *w, int ns, size_t q0, size_t q1)
 {
     size_t q = q0;
     for (; q + 16 <= q1; q += 16) {
@@ -37,4 +38,46 @@ void omp__product(float *const *o, const float *const *in, const float *w, int n
         for (int k = 0; k < OMP_KB; k++)
             if (o[k]) o[k][q] = a[k];
     }
+}
+
+int omp__product_init(omp_ctx *c)
+{
+    int most = 2 * c->p->kmax + OMP_KB; /* A_theta's sources of a block */
+    for (int b = 0; c->bstart && b < (c->p->ne + OMP_KB - 1) / OMP_KB; b++)
+        most = c->bstart[b + 1] - c->bstart[b] > most ? c->bstart[b + 1] - c->bstart[b] : most;
+    c->gscr = calloc(c->threads, sizeof *c->gscr);
+    for (int t = 0; c->gscr && t < c->threads; t++) {
+        omp_product_scratch *g = &c->gscr[t];
+        g->src = malloc(most * sizeof *g->src);
+        g->in = malloc(most * sizeof *g->in);
+        g->w = malloc((size_t)most * OMP_KB * sizeof *g->w);
+        if (!g->src || !g->in || !g->w) return 0;
+    }
+    return c->gscr != NULL;
+}
+
+void omp__product_free(omp_ctx *c)
+{
+    for (int t = 0; c->gscr && t < c->threads; t++) {
+        free(c->gscr[t].src);
+        free((void *)c->gscr[t].in);
+        free(c->gscr[t].w);
+    }
+    free(c->gscr);
+}
+
+void omp__product_slabs(omp_ctx *c, const int *out, int ns, int a, int b, omp_product_scratch *g)
+{
+    int nt = c->p->nt;
+    size_t q0 = a <= b ? (size_t)a * c->p->nx : 0, q1 = a <= b ? (size_t)(b + 1) * c->p->nx : 0;
+    for (int m = 0; m < OMP_KB; m++)
+        if (out[m] >= 0) omp__clear_out_except(c, out[m] / nt, out[m] % nt, a, b); /* rows a..b are set */
+    for (int arr = 0; arr < c->na && ns; arr++) {
+        float *o[OMP_KB];
+        for (int m = 0; m < OMP_KB; m++) o[m] = out[m] >= 0 ? c->t[arr] + (size_t)out[m] * c->stride : NULL;
+        for (int s = 0; s < ns; s++) g->in[s] = c->s[arr] + (size_t)g->src[s] * c->stride;
+        product(o, g->in, g->w, ns, q0, q1);
+    }
+    for (int m = 0; m < OMP_KB; m++)
+        if (out[m] >= 0) omp__note_out(c, out[m] / nt, out[m] % nt, a, b);
 }

@@ -8,33 +8,25 @@
  * -K..K in that order, so the block's sources run from j0 + OMP_KB - 1 + K
  * down to j0 - K (wrapped on a full circle), each with its weight for
  * every output (0 out of reach). */
-static void scatter_block(omp_ctx *c, int i, int j0, const float *w, int K, omp_gather_scratch *g)
+static void scatter_block(omp_ctx *c, int i, int j0, const float *w, int K, omp_product_scratch *g)
 {
     const smx_plan *p = c->p;
-    int nt = p->nt, ns = 0, a = p->nz, b = -1;
+    int nt = p->nt, ns = 0, a = p->nz, b = -1, out[OMP_KB];
     for (int t = j0 + OMP_KB - 1 + K; t >= j0 - K; t--) {
         int js = t;
         if (p->full_circle) js = ((js % nt) + nt) % nt;
         else if (js < 0 || js >= nt) continue;
         if (c->sums[(size_t)i * nt + js] == 0) continue;
         omp__rows_union(c, i, js, &a, &b);
-        g->src[ns] = js;
+        g->src[ns] = i * nt + js;
         for (int m = 0; m < OMP_KB; m++) {
             int k = j0 + m - t;
             g->w[(size_t)ns * OMP_KB + m] = k >= -K && k <= K ? w[k] : 0;
         }
         ns++;
     }
-    size_t q0 = a <= b ? (size_t)a * p->nx : 0, q1 = a <= b ? (size_t)(b + 1) * p->nx : 0;
-    int m1 = j0 + OMP_KB < nt ? OMP_KB : nt - j0; /* the block's outputs */
-    for (int m = 0; m < m1; m++) omp__clear_out_except(c, i, j0 + m, a, b); /* rows a..b are set */
-    for (int arr = 0; arr < c->na && ns; arr++) {
-        float *o[OMP_KB];
-        for (int m = 0; m < OMP_KB; m++) o[m] = m < m1 ? SLAB(c, c->t[arr], i, j0 + m) : NULL;
-        for (int s = 0; s < ns; s++) g->in[s] = SLAB(c, c->s[arr], i, g->src[s]);
-        omp__product(o, g->in, g->w, ns, q0, q1);
-    }
-    for (int m = 0; m < m1; m++) omp__note_out(c, i, j0 + m, a, b);
+    for (int m = 0; m < OMP_KB; m++) out[m] = j0 + m < nt ? i * nt + j0 + m : -1;
+    omp__product_slabs(c, out, ns, a, b, g);
 }
 
 /* One medium: out[j'] = sum_k w_k in[j' - k], OMP_KB outputs at a time
@@ -53,7 +45,7 @@ static void scatter_uniform(omp_ctx *c, int v, smx_op_acct *a)
         }
 #pragma omp parallel num_threads(c->threads)
     {
-        omp_gather_scratch *g = &c->gscr[omp_get_thread_num()];
+        omp_product_scratch *g = &c->gscr[omp_get_thread_num()];
 #pragma omp for schedule(dynamic, 1)
         for (int r = 0; r < rows; r++) {
             int i = lo + r / nb;

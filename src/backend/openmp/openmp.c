@@ -39,6 +39,7 @@ static void omp_destroy(void *ctx)
     free(c->rows);
     free(c->orows);
     omp__gather_free(c);
+    omp__product_free(c);
     smx__dev_tables_free(&c->tab);
     free(c);
 }
@@ -77,7 +78,7 @@ static smx_status omp_create(const smx_plan *p, const smx_backend_opts *opt, voi
     int ok = c->orows && omp__win_alloc(c, p->nz < OMP_WINDOW0 ? p->nz : OMP_WINDOW0);
     if (!ok || !c->edep || !c->zero_row || !c->scratch || !c->sums || !c->osums || !c->leak ||
         !c->rows || !c->orows || smx__dev_tables_build(p, &c->tab) != SMX_OK ||
-        (p->nmat == 1 && !omp__gather_build(c))) {
+        (p->nmat == 1 && (!omp__gather_build(c) || !omp__product_init(c)))) {
         smx__err(err, errlen, "openmp backend: cannot allocate the state (%d arrays of up to "
                  "%.1f MB) and its tables", 2 * c->na, n * 4.0 / 1e6);
         omp_destroy(c);
