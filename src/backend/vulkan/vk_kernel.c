@@ -30,8 +30,8 @@ static uint32_t pc_bytes(const vk_ctx *c, const vk_kernel *kk)
     return (uint32_t)((c->addresses ? 8 * kk->nstate : 0) + 4 * kk->nint);
 }
 
-/* args: the first launch's (which buffers are bound). */
-static smx_status make_kernel(vk_ctx *c, int k, const smx_karg *args, int nargs, int nbuf, int nstate,
+/* bpos[0..nbind): the binding numbers of the first launch's bound buffers. */
+static smx_status make_kernel(vk_ctx *c, int k, const uint32_t *bpos, int nbind, int nbuf, int nstate,
                               int nint, char *err, size_t errlen)
 {
     vk_kernel *kk = &c->k[k];
@@ -52,18 +52,13 @@ static smx_status make_kernel(vk_ctx *c, int k, const smx_karg *args, int nargs,
                                    .codeSize = sp->bytes, .pCode = sp->code};
     VK_TRY(name, vkCreateShaderModule(c->dev, &mi, NULL, &kk->mod));
     VkDescriptorSetLayoutBinding b[SMX_KARGS_MAX];
-    uint32_t nb = 0, pos = 0;
-    for (int n = 0; n < nargs; n++) {
-        if (!args[n].is_buf) continue;
-        if (!c->addresses || args[n].is_buf != SMX_KARG_STATE)
-            b[nb++] = (VkDescriptorSetLayoutBinding){.binding = pos,
-                                                     .descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
-                                                     .descriptorCount = 1,
-                                                     .stageFlags = VK_SHADER_STAGE_COMPUTE_BIT};
-        pos++;
-    }
+    for (int i = 0; i < nbind; i++)
+        b[i] = (VkDescriptorSetLayoutBinding){.binding = bpos[i],
+                                              .descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
+                                              .descriptorCount = 1,
+                                              .stageFlags = VK_SHADER_STAGE_COMPUTE_BIT};
     VkDescriptorSetLayoutCreateInfo li = {.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO,
-                                          .bindingCount = nb, .pBindings = b};
+                                          .bindingCount = (uint32_t)nbind, .pBindings = b};
     VK_TRY("vkCreateDescriptorSetLayout", vkCreateDescriptorSetLayout(c->dev, &li, NULL, &kk->dsl));
     VkPushConstantRange pr = {.stageFlags = VK_SHADER_STAGE_COMPUTE_BIT, .offset = 0, .size = pc_bytes(c, kk)};
     VkPipelineLayoutCreateInfo pli = {.sType = VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO,
@@ -119,7 +114,7 @@ smx_status smx__vk_launch(vk_ctx *c, int k, const smx_karg *args, int nargs, int
         nb++;
     }
     vk_kernel *kk = &c->k[k];
-    smx_status st = kk->pipe ? SMX_OK : make_kernel(c, k, args, nargs, nb, ns, ni, err, errlen);
+    smx_status st = kk->pipe ? SMX_OK : make_kernel(c, k, bpos, nbind, nb, ns, ni, err, errlen);
     if (st != SMX_OK) return st;
     if (kk->nbuf != nb || kk->nstate != ns || kk->nint != ni) {
         smx__err(err, errlen, "vulkan backend: %s launched with %d buffers (%d state arrays) and %d ints, "
