@@ -4,27 +4,56 @@
 
 #include "backend/openmp/omp_ctx.h"
 
+/* Adds to destination row d the four bilinear pieces of source rows A
+ * (shift 0 in z) and B (shift 1), c = {00, 01, 10, 11} (z then x shift),
+ * in that order per cell: the same sums, rounded alike, as four passes of
+ * one piece each. hx (hz): the shift-1 pieces in x (z) carry weight. */
+static inline void deposit_row(double *d, const float *A, const float *B, const double *c, int nx,
+                               int hx, int hz)
+{
+    if (!hx) {
+#pragma omp simd
+        for (int u = 0; u < nx; u++) {
+            double v = d[u] + c[0] * A[u];
+            if (hz) v += c[2] * B[u];
+            d[u] = v;
+        }
+        return;
+    }
+    d[0] = hz ? d[0] + c[0] * A[0] + c[2] * B[0] : d[0] + c[0] * A[0];
+#pragma omp simd
+    for (int u = 1; u < nx; u++) {
+        double v = d[u] + c[0] * A[u];
+        v += c[1] * A[u - 1];
+        if (hz) {
+            v += c[2] * B[u];
+            v += c[3] * B[u - 1];
+        }
+        d[u] = v;
+    }
+    d[nx] = hz ? d[nx] + c[1] * A[nx - 1] + c[3] * B[nx - 1] : d[nx] + c[1] * A[nx - 1];
+}
+
 /* Deposit dep * in at the fixed table offsets of (bin, theta) into a
- * padded buffer (no centroids: the same offset for every cell). */
+ * padded buffer (no centroids: the same offset for every cell), one pass
+ * over the destination rows. */
 static void deposit_fixed(const omp_ctx *c, double *epad, const float *in, double dep, size_t mij,
                           int r0, int r1)
 {
     const smx_plan *p = c->p;
     int nx = p->nx, W = nx + 2 * c->bx;
     double fx[2] = {1 - p->dfx[mij], p->dfx[mij]}, fz[2] = {1 - p->dfz[mij], p->dfz[mij]};
-    for (int bz = 0; bz < 2; bz++) {
-        if (fz[bz] == 0) continue;
-        for (int bx = 0; bx < 2; bx++) {
-            double cw = dep * fz[bz] * fx[bx];
-            if (cw == 0) continue;
-            double *base = epad + (size_t)(c->bz + p->dz0[mij] + bz) * W + c->bx + p->dx0[mij] + bx;
-            for (int z = r0; z <= r1; z++) {
-                const float *row = in + (size_t)z * nx;
-                double *drow = base + (size_t)z * W;
-#pragma omp simd
-                for (int x = 0; x < nx; x++) drow[x] += cw * row[x];
-            }
-        }
+    double cw[4] = {dep * fz[0] * fx[0], dep * fz[0] * fx[1], dep * fz[1] * fx[0], dep * fz[1] * fx[1]};
+    int hx = fx[1] != 0, hz = fz[1] != 0;
+    double *base = epad + (size_t)(c->bz + p->dz0[mij]) * W + c->bx + p->dx0[mij];
+    for (int z = r0; z <= r1 + hz; z++) {
+        const float *A = z <= r1 ? in + (size_t)z * nx : c->zero_row;
+        const float *B = z > r0 ? in + (size_t)(z - 1) * nx : c->zero_row;
+        double *d = base + (size_t)z * W;
+        if (hx && hz) deposit_row(d, A, B, cw, nx, 1, 1);
+        else if (hx) deposit_row(d, A, B, cw, nx, 1, 0);
+        else if (hz) deposit_row(d, A, B, cw, nx, 0, 1);
+        else deposit_row(d, A, B, cw, nx, 0, 0);
     }
 }
 
