@@ -151,11 +151,34 @@ static void deposit_centroids(const omp_ctx *c, double *epad, float *scr, int i,
             }
 }
 
-/* One medium: every output bin is written once from its sources (theta
- * bins handed to threads as they come free), then the sources' lost
- * energy is deposited (one thread owns a theta column: its deposit plane's
- * sums, so the split is fixed). The two loops touch different arrays, so
- * a thread goes on to its deposits without waiting. */
+/* A_E's accounting of the sources, summed in the order they are met. */
+typedef struct energy_sums {
+    double abs_w, nuc_w, dep_e, nloc_e, nesc_e, sec_w, sec_e;
+} energy_sums;
+
+/* The accounting and the deposit of source slab (i, j) (one medium). */
+static void deposit_source(const omp_ctx *c, double *epad, float *scr, int i, int j, energy_sums *e)
+{
+    const smx_plan *p = c->p;
+    double sw = c->sums[(size_t)i * p->nt + j];
+    if (sw == 0) return;
+    e->abs_w += sw * p->e_absorbed[i];
+    e->nuc_w += sw * (1 - p->e_survive[i]);
+    e->dep_e += sw * p->e_dep_MeV[i];
+    e->nloc_e += sw * p->e_nuc_local_MeV[i];
+    e->nesc_e += sw * p->e_nuc_escape_MeV[i];
+    if (p->s_weight) e->sec_w += sw * c->tab.created[i], e->sec_e += sw * p->s_energy_MeV[i];
+    int r0, r1;
+    omp__rows(c, i, j, &r0, &r1);
+    double dep = p->e_dep_MeV[i] + p->e_nuc_local_MeV[i];
+    if (c->na > 1) deposit_centroids(c, epad, scr, i, j, dep, r0, r1);
+    else deposit_fixed(c, epad, SLAB(c, c->s[OMP_PSI], i, j), dep, (size_t)i * p->nt + j, r0, r1);
+}
+
+/* One medium: a thread takes a theta column (a fixed split: its deposit
+ * plane's sums), writes every output bin of it once from its sources, and
+ * deposits each source's lost energy right after the block of outputs
+ * that read it last, while it is still in cache. */
 static void energy_uniform(omp_ctx *c, int nlo, int nhi, smx_op_acct *a)
 {
     const smx_plan *p = c->p;
@@ -168,29 +191,18 @@ static void energy_uniform(omp_ctx *c, int nlo, int nhi, smx_op_acct *a)
         double *epad = omp__thread_edep(c);
         float *scr = c->scratch + (size_t)omp_get_thread_num() * OMP_SCRATCH * S;
         omp_product_scratch *g = &c->gscr[omp_get_thread_num()];
-#pragma omp for schedule(dynamic, 1) nowait
-        for (int j = 0; j < nt; j++) /* a theta bin's sources stay in cache for all its outputs */
-            for (int b = nlo / OMP_KB; b <= nhi / OMP_KB; b++) omp__gather_block(c, b, j, nlo, nhi, g);
+        energy_sums e = {0};
 #pragma omp for schedule(static)
         for (int j = 0; j < nt; j++) {
-            for (int i = lo; i <= hi; i++) {
-                double sw = c->sums[(size_t)i * nt + j];
-                if (sw == 0) continue;
-                abs_w += sw * p->e_absorbed[i];
-                nuc_w += sw * (1 - p->e_survive[i]);
-                dep_e += sw * p->e_dep_MeV[i];
-                nloc_e += sw * p->e_nuc_local_MeV[i];
-                nesc_e += sw * p->e_nuc_escape_MeV[i];
-                if (p->s_weight) sec_w += sw * c->tab.created[i], sec_e += sw * p->s_energy_MeV[i];
-                int r0, r1;
-                omp__rows(c, i, j, &r0, &r1);
-                if (c->na > 1)
-                    deposit_centroids(c, epad, scr, i, j, p->e_dep_MeV[i] + p->e_nuc_local_MeV[i], r0, r1);
-                else
-                    deposit_fixed(c, epad, SLAB(c, c->s[OMP_PSI], i, j),
-                                  p->e_dep_MeV[i] + p->e_nuc_local_MeV[i], (size_t)i * nt + j, r0, r1);
+            int next = lo; /* the next source bin to deposit */
+            for (int b = nlo / OMP_KB; b <= nhi / OMP_KB; b++) {
+                omp__gather_block(c, b, j, nlo, nhi, g);
+                for (; next <= hi && next < (b + 1) * OMP_KB; next++) deposit_source(c, epad, scr, next, j, &e);
             }
+            for (; next <= hi; next++) deposit_source(c, epad, scr, next, j, &e);
         }
+        abs_w += e.abs_w, nuc_w += e.nuc_w, dep_e += e.dep_e, nloc_e += e.nloc_e;
+        nesc_e += e.nesc_e, sec_w += e.sec_w, sec_e += e.sec_e;
     }
     a->w_absorbed = abs_w;
     a->w_nuclear = nuc_w;
