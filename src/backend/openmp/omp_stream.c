@@ -90,8 +90,8 @@ static void stream_shift_deposit(omp_ctx *c, smx_op_acct *a)
         double *leak = c->leak + ((size_t)lo * nt + r) * SMX_EDGE_COUNT;
         int r0, r1;
         memset(leak, 0, SMX_EDGE_COUNT * sizeof(double));
-        omp__clear_out(c, i, j);
         if (!omp__rows(c, i, j, &r0, &r1)) {
+            omp__clear_out(c, i, j);
             omp__note_out(c, i, j, 0, -1);
             continue;
         }
@@ -102,6 +102,7 @@ static void stream_shift_deposit(omp_ctx *c, smx_op_acct *a)
         int xa = smx__clampi(sx + 1, 0, nx), xb = smx__clampi(nx + sx, 0, nx);
         if (xb < xa) xb = xa;
         int za = smx__clampi(r0 + sz, 0, nz), zb = smx__clampi(r1 + sz + 2, 0, nz);
+        omp__clear_out_except(c, i, j, za, zb - 1); /* rows za..zb-1 are written whole */
         for (int zd = za; zd < zb; zd++) {
             int z0 = zd - sz, z1 = zd - sz - 1; /* rows off the state's window are zero */
             const float *ra = (z0 >= w0 && z0 < w1) ? in + (size_t)z0 * nx : zero;
