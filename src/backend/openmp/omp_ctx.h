@@ -35,6 +35,11 @@ typedef struct omp_product_scratch {
     float *w;
 } omp_product_scratch;
 
+/* A run of cells of one medium along a row: columns [x0, x1) (several media). */
+typedef struct omp_run {
+    int x0, x1, m;
+} omp_run;
+
 typedef struct omp_ctx {
     const smx_plan *p;
     int threads;
@@ -71,6 +76,8 @@ typedef struct omp_ctx {
     int *bstart, *bsrc;
     float *bw;
     omp_product_scratch *gscr; /* [threads] (omp_product.c) */
+    omp_run *runs;          /* several media: row z's runs are runs[run_at[z] .. run_at[z + 1]) */
+    int *run_at;
     int lo, hi;
 } omp_ctx;
 

@@ -84,15 +84,13 @@ static void deposit_box(const omp_ctx *c, double *epad, double px, float vx, dou
 
 /* Deposit cell by cell, at each cell's centroid plus the table offset of
  * its medium (centroids or several media); an interface medium deposits
- * a point in z (see reference.c). */
-static void deposit_cells(const omp_ctx *c, double *epad, int i, int j)
+ * a point in z (see reference.c); rows r0..r1 hold the weight. */
+static void deposit_cells(const omp_ctx *c, double *epad, int i, int j, int r0, int r1)
 {
     const smx_plan *p = c->p;
     const float *w = SLAB(c, c->s[OMP_PSI], i, j);
     int mom = c->na > 1;
-    int z0, z1;
-    omp__win_rows(c, c->zs, &z0, &z1);
-    for (int z = z0; z < z1; z++)
+    for (int z = r0; z <= r1; z++)
         for (int x = 0; x < p->nx; x++) {
             size_t q = (size_t)z * p->nx + x;
             float wq = w[q], ux = 0, vx = 0, uz = 0, vz = 0;
@@ -213,12 +211,22 @@ static void energy_uniform(omp_ctx *c, int nlo, int nhi, smx_op_acct *a)
     a->e_secondary = sec_e;
 }
 
-/* Several media: cell by cell, one thread owns a theta column. */
+/* out[x] += f in[x] over a run, where the source cell holds weight (a
+ * cell without weight gives nothing to any array, moments included). */
+static inline void add_run(float *out, const float *in, const float *w, float f, int x0, int x1)
+{
+#pragma omp simd
+    for (int x = x0; x < x1; x++) out[x] += w[x] != 0 ? f * in[x] : 0.0f;
+}
+
+/* Several media: one thread owns a theta column; each source row's runs
+ * of one medium take that medium's gather list, contiguous cells at a
+ * time (every output cell receives its sources in the same order as cell
+ * by cell). */
 static void energy_media(omp_ctx *c, int nlo, int nhi, smx_op_acct *a)
 {
     const smx_plan *p = c->p;
-    int nt = p->nt, s0, s1, t0, t1; /* the windows' rows of state and output */
-    omp__win_rows(c, c->zs, &s0, &s1);
+    int nt = p->nt, nx = p->nx, t0, t1; /* the output window's rows */
     omp__win_rows(c, c->zt, &t0, &t1);
     double abs_w = 0, nuc_w = 0, dep_e = 0, nloc_e = 0, nesc_e = 0, sec_w = 0, sec_e = 0;
 #pragma omp parallel num_threads(c->threads) \
@@ -229,11 +237,12 @@ static void energy_media(omp_ctx *c, int nlo, int nhi, smx_op_acct *a)
         for (int j = 0; j < nt; j++) {
             for (int k = nlo; k <= nhi; k++)
                 for (int arr = 0; arr < c->na; arr++)
-                    memset(SLAB(c, c->t[arr], k, j) + (size_t)t0 * p->nx, 0, (size_t)(t1 - t0) * p->nx * sizeof(float));
+                    memset(SLAB(c, c->t[arr], k, j) + (size_t)t0 * nx, 0, (size_t)(t1 - t0) * nx * sizeof(float));
             for (int i = c->lo; i <= c->hi; i++) {
-                if (c->sums[(size_t)i * nt + j] == 0) continue;
+                int r0, r1;
+                if (!omp__rows(c, i, j, &r0, &r1)) continue;
                 const float *w = SLAB(c, c->s[OMP_PSI], i, j);
-                for (size_t q = (size_t)s0 * p->nx; q < (size_t)s1 * p->nx; q++) {
+                for (size_t q = (size_t)r0 * nx; q < (size_t)(r1 + 1) * nx; q++) {
                     if (w[q] == 0) continue;
                     size_t mi = (size_t)p->cell_mat[q] * p->ne + i;
                     double wq = w[q];
@@ -243,18 +252,24 @@ static void energy_media(omp_ctx *c, int nlo, int nhi, smx_op_acct *a)
                     nloc_e += wq * p->e_nuc_local_MeV[mi];
                     nesc_e += wq * p->e_nuc_escape_MeV[mi];
                     if (p->s_weight) sec_w += wq * c->tab.created[mi], sec_e += wq * p->s_energy_MeV[mi];
-                    for (int t = 0; t < p->e_count[mi]; t++) {
-                        float f = (float)p->e_w[mi * SMX_EK_MAX + t];
-                        for (int arr = 0; arr < c->na; arr++)
-                            SLAB(c, c->t[arr], p->e_first[mi] + t, j)[q] += f * SLAB(c, c->s[arr], i, j)[q];
-                    }
-                    for (int n = p->s_off[mi]; n < p->s_off[mi + 1]; n++) {
-                        float f = (float)p->s_w[n];
-                        for (int arr = 0; arr < c->na; arr++)
-                            SLAB(c, c->t[arr], p->s_bin[n], j)[q] += f * SLAB(c, c->s[arr], i, j)[q];
+                }
+                for (int z = r0; z <= r1; z++) {
+                    size_t rq = (size_t)z * nx;
+                    for (int u = c->run_at[z]; u < c->run_at[z + 1]; u++) {
+                        const omp_run *run = &c->runs[u];
+                        size_t mi = (size_t)run->m * p->ne + i;
+                        for (int arr = 0; arr < c->na; arr++) {
+                            const float *in = SLAB(c, c->s[arr], i, j) + rq;
+                            for (int t = 0; t < p->e_count[mi]; t++)
+                                add_run(SLAB(c, c->t[arr], p->e_first[mi] + t, j) + rq, in, w + rq,
+                                        (float)p->e_w[mi * SMX_EK_MAX + t], run->x0, run->x1);
+                            for (int n = p->s_off[mi]; n < p->s_off[mi + 1]; n++)
+                                add_run(SLAB(c, c->t[arr], p->s_bin[n], j) + rq, in, w + rq,
+                                        (float)p->s_w[n], run->x0, run->x1);
+                        }
                     }
                 }
-                deposit_cells(c, epad, i, j);
+                deposit_cells(c, epad, i, j, r0, r1);
             }
             for (int k = nlo; k <= nhi; k++) omp__note_out(c, k, j, 0, p->nz - 1);
         }

@@ -58,45 +58,78 @@ static void scatter_uniform(omp_ctx *c, int v, smx_op_acct *a)
 }
 
 /* Several media: the kernel depends on each cell's medium; one thread
- * owns an energy bin and scatters within it, cell by cell. */
+ * owns an energy bin and scatters within it, each source row's runs of
+ * one medium at a time (every output cell receives its sources in the
+ * same order as cell by cell). Taps off a theta window leak, summed cell
+ * by cell in the order the cells and taps come. */
 static void scatter_media(omp_ctx *c, int v, smx_op_acct *a)
 {
     const smx_plan *p = c->p;
-    int nt = p->nt;
+    int nt = p->nt, nx = p->nx;
     size_t ker = 2 * (size_t)p->kmax + 1, me = (size_t)p->nmat * p->ne;
-    int s0, s1, t0, t1; /* the windows' rows of state and output */
-    omp__win_rows(c, c->zs, &s0, &s1);
+    int t0, t1; /* the output window's rows */
     omp__win_rows(c, c->zt, &t0, &t1);
-    double leak_w = 0, leak_e = 0;
-#pragma omp parallel for num_threads(c->threads) schedule(dynamic, 1) reduction(+ : leak_w, leak_e)
+#pragma omp parallel for num_threads(c->threads) schedule(dynamic, 1)
         for (int i = c->lo; i <= c->hi; i++) {
+            double leak_w = 0, leak_e = 0; /* bin i's, kept in c->leak: summed in bin order */
             for (int k = 0; k < c->na; k++)
                 for (int j = 0; j < nt; j++)
-                    memset(SLAB(c, c->t[k], i, j) + (size_t)t0 * p->nx, 0, (size_t)(t1 - t0) * p->nx * sizeof(float));
+                    memset(SLAB(c, c->t[k], i, j) + (size_t)t0 * nx, 0, (size_t)(t1 - t0) * nx * sizeof(float));
             double Ei = p->e_center_MeV[i];
+            int K_i = 0; /* the widest kernel of bin i over the media */
+            for (int m = 0; m < p->nmat; m++)
+                K_i = p->k_half[v * me + (size_t)m * p->ne + i] > K_i ? p->k_half[v * me + (size_t)m * p->ne + i] : K_i;
             for (int j = 0; j < nt; j++) {
-                if (c->sums[(size_t)i * nt + j] == 0) continue;
-                for (size_t q = (size_t)s0 * p->nx; q < (size_t)s1 * p->nx; q++) {
-                    float w = SLAB(c, c->s[OMP_PSI], i, j)[q];
-                    if (w == 0) continue;
+                int r0, r1;
+                if (!omp__rows(c, i, j, &r0, &r1)) continue;
+                const float *w = SLAB(c, c->s[OMP_PSI], i, j);
+                int edge = !p->full_circle && (j - K_i < 0 || j + K_i >= nt);
+                for (size_t q = (size_t)r0 * nx; edge && q < (size_t)(r1 + 1) * nx; q++) {
+                    if (w[q] == 0) continue;
                     size_t vmi = v * me + (size_t)p->cell_mat[q] * p->ne + i;
-                    int K = p->k_half[vmi];
                     const float *kw = c->tab.kw + vmi * ker + p->kmax;
-                    for (int k = -K; k <= K; k++) {
-                        int jj = j + k;
-                        if (p->full_circle) jj = ((jj % nt) + nt) % nt;
-                        else if (jj < 0 || jj >= nt) {
-                            leak_w += (double)kw[k] * w;
-                            leak_e += (double)kw[k] * w * Ei;
-                            continue;
+                    int K = p->k_half[vmi];
+                    for (int k = -K; k <= K && k < -j; k++) { /* the taps below 0 */
+                        leak_w += (double)kw[k] * w[q];
+                        leak_e += (double)kw[k] * w[q] * Ei;
+                    }
+                    for (int k = nt - j > -K ? nt - j : -K; k <= K; k++) { /* past nt */
+                        leak_w += (double)kw[k] * w[q];
+                        leak_e += (double)kw[k] * w[q] * Ei;
+                    }
+                }
+                for (int z = r0; z <= r1; z++) {
+                    size_t rq = (size_t)z * nx;
+                    for (int u = c->run_at[z]; u < c->run_at[z + 1]; u++) {
+                        const omp_run *run = &c->runs[u];
+                        size_t vmi = v * me + (size_t)run->m * p->ne + i;
+                        int K = p->k_half[vmi];
+                        const float *kw = c->tab.kw + vmi * ker + p->kmax;
+                        for (int k = -K; k <= K; k++) {
+                            int jj = j + k;
+                            if (p->full_circle) jj = ((jj % nt) + nt) % nt;
+                            else if (jj < 0 || jj >= nt) continue;
+                            for (int arr = 0; arr < c->na; arr++) {
+                                const float *in = SLAB(c, c->s[arr], i, j) + rq;
+                                float *out = SLAB(c, c->t[arr], i, jj) + rq;
+                                float f = kw[k];
+#pragma omp simd
+                                for (int x = run->x0; x < run->x1; x++)
+                                    out[x] += w[rq + x] != 0 ? f * in[x] : 0.0f;
+                            }
                         }
-                        for (int arr = 0; arr < c->na; arr++)
-                            SLAB(c, c->t[arr], i, jj)[q] += kw[k] * SLAB(c, c->s[arr], i, j)[q];
                     }
                 }
             }
             for (int jo = 0; jo < nt; jo++) omp__note_out(c, i, jo, 0, p->nz - 1);
+            c->leak[(size_t)i * nt * SMX_EDGE_COUNT] = leak_w;
+            c->leak[(size_t)i * nt * SMX_EDGE_COUNT + 1] = leak_e;
         }
+    double leak_w = 0, leak_e = 0;
+    for (int i = c->lo; i <= c->hi; i++) {
+        leak_w += c->leak[(size_t)i * nt * SMX_EDGE_COUNT];
+        leak_e += c->leak[(size_t)i * nt * SMX_EDGE_COUNT + 1];
+    }
     a->w_leak[SMX_EDGE_THETA] = leak_w;
     a->e_leak[SMX_EDGE_THETA] = leak_e;
 }

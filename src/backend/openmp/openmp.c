@@ -40,8 +40,30 @@ static void omp_destroy(void *ctx)
     free(c->orows);
     omp__gather_free(c);
     omp__product_free(c);
+    free(c->runs);
+    free(c->run_at);
     smx__dev_tables_free(&c->tab);
     free(c);
+}
+
+/* Several media: each row's runs of cells of one medium, so that the
+ * per-medium operators loop over contiguous cells (0: out of memory). */
+static int build_runs(omp_ctx *c)
+{
+    const smx_plan *p = c->p;
+    c->run_at = calloc(p->nz + 1, sizeof(int));
+    c->runs = malloc(c->slab * sizeof *c->runs);
+    if (!c->run_at || !c->runs) return 0;
+    int n = 0;
+    for (int z = 0; z < p->nz; z++) {
+        c->run_at[z] = n;
+        const uint8_t *m = p->cell_mat + (size_t)z * p->nx;
+        for (int x = 0; x < p->nx; x++)
+            if (x == 0 || m[x] != m[x - 1]) c->runs[n++] = (omp_run){x, x + 1, m[x]};
+            else c->runs[n - 1].x1 = x + 1;
+    }
+    c->run_at[p->nz] = n;
+    return 1;
 }
 
 static smx_status omp_create(const smx_plan *p, const smx_backend_opts *opt, void **out, char *err,
@@ -78,7 +100,8 @@ static smx_status omp_create(const smx_plan *p, const smx_backend_opts *opt, voi
     int ok = c->orows && omp__win_alloc(c, p->nz < OMP_WINDOW0 ? p->nz : OMP_WINDOW0);
     if (!ok || !c->edep || !c->zero_row || !c->scratch || !c->sums || !c->osums || !c->leak ||
         !c->rows || !c->orows || smx__dev_tables_build(p, &c->tab) != SMX_OK ||
-        (p->nmat == 1 && (!omp__gather_build(c) || !omp__product_init(c)))) {
+        (p->nmat == 1 && (!omp__gather_build(c) || !omp__product_init(c))) ||
+        (p->nmat > 1 && !build_runs(c))) {
         smx__err(err, errlen, "openmp backend: cannot allocate the state (%d arrays of up to "
                  "%.1f MB) and its tables", 2 * c->na, n * 4.0 / 1e6);
         omp_destroy(c);
