@@ -25,7 +25,7 @@
 
 #include "config/config_int.h"
 #include "core/limits.h"
-#include "io/npy_read.h"
+#include "io/maps.h"
 
 /* Keys of each mapping, in the order docs/config.md lists them. */
 static const char *const root_names[] = {"grid", "material", "density_g_cm3", "slabs",
@@ -601,69 +601,20 @@ static smx_status set_value(loader *L, kref k, yaml_node_t *v)
 
 /* ---- the map files (read after the whole document: they need the grid) --- */
 
-static const char *shape_text(const smx__npy_array *a, char *buf, size_t n)
-{
-    size_t used = (size_t)snprintf(buf, n, "(");
-    for (int d = 0; d < a->ndim && used < n; d++)
-        used += (size_t)snprintf(buf + used, n - used, "%s%zu", d ? ", " : "", a->shape[d]);
-    if (used < n) snprintf(buf + used, n - used, "%s)", a->ndim == 1 ? "," : "");
-    return buf;
-}
-
-/* Reads the .npy of key k and checks its dtype (kinds: "ui" or "f") and its
- * shape (nz, nx). */
-static smx_status read_map(const smx_config *c, const reporter *r, kref k, const char *path,
-                           const char *kinds, const char *dtypes, smx__npy_array *a)
-{
-    char msg[SMX_PATH_LEN + 512];
-    smx_status st = smx__npy_read(path, a, msg, sizeof msg);
-    if (st == SMX_ENOMEM) {
-        smx__err(r->err, r->errlen, "%s: %s", r->file, msg);
-        return st;
-    }
-    if (st != SMX_OK)
-        return bad(r, k, KNONE, "%s%s", msg, strstr(msg, "(expected") ? "" :
-                   " (expected an existing, readable .npy file; a relative path is resolved "
-                   "against the configuration file's folder)");
-    if (!strchr(kinds, a->dtype[1]))
-        return bad(r, k, KNONE, "%s: wrong dtype '%s' (expected %s)", path, a->dtype, dtypes);
-    if (a->ndim != 2 || a->shape[0] != (size_t)c->nz || a->shape[1] != (size_t)c->nx) {
-        char shape[96];
-        return bad(r, k, KNONE, "%s: shape %s does not match the grid (expected (nz, nx) = "
-                   "(%d, %d), from grid.nz and grid.nx)", path, shape_text(a, shape, sizeof shape),
-                   c->nz, c->nx);
-    }
-    return SMX_OK;
-}
-
 static smx_status check_maps(const smx_config *c, const reporter *r)
 {
     if (!c->material_map[0]) return SMX_OK;
-    smx__npy_array a;
-    smx_status st = read_map(c, r, KR(K_MATMAP), c->material_map, "ui",
-                             "an integer type: |u1, |i1, <u2, <i2, <u4, <i4, <u8 or <i8; "
-                             "numpy.save(path, array.astype(numpy.uint8))", &a);
-    for (size_t i = 0; st == SMX_OK && i < a.count; i++) {
-        double v = a.data[i];
-        if (v < 0 || v >= c->nmaterials)
-            st = bad(r, KR(K_MATMAP), KNONE, "%s: index %.0f at [z][x] = [%zu][%zu] is out of "
-                     "range (expected 0 <= index < %d, an index into materials)", c->material_map,
-                     v, i / (size_t)c->nx, i % (size_t)c->nx, c->nmaterials);
+    smx__maps m;
+    const char *key;
+    char why[SMX_PATH_LEN + 512];
+    smx_status st = smx__maps_read(c, &m, &key, why, sizeof why);
+    if (st == SMX_ENOMEM) {
+        smx__err(r->err, r->errlen, "%s: %s", r->file, why);
+        return st;
     }
-    smx__npy_free(&a);
-    if (st != SMX_OK || !c->density_map[0]) return st;
-    st = read_map(c, r, KR(K_DENSMAP), c->density_map, "f", "<f8 or <f4 (densities in g/cm3)",
-                  &a);
-    for (size_t i = 0; st == SMX_OK && i < a.count; i++) {
-        double v = a.data[i];
-        if (!isfinite(v) || v < SMX_DENSITY_MIN_G_CM3 || v > SMX_DENSITY_MAX_G_CM3)
-            st = bad(r, KR(K_DENSMAP), KNONE, "%s: density %g g/cm3 at [z][x] = [%zu][%zu] is "
-                     "out of range (expected finite values, %g <= density <= %g g/cm3)",
-                     c->density_map, v, i / (size_t)c->nx, i % (size_t)c->nx,
-                     SMX_DENSITY_MIN_G_CM3, SMX_DENSITY_MAX_G_CM3);
-    }
-    smx__npy_free(&a);
-    return st;
+    if (st != SMX_OK) return bad(r, KR(strcmp(key, "density_map") ? K_MATMAP : K_DENSMAP), KNONE, "%s", why);
+    smx__maps_free(&m);
+    return SMX_OK;
 }
 
 /* Fills cfg from a loaded document, then runs the checks with positions. */

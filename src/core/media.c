@@ -8,7 +8,7 @@
 #include "core/limits.h"
 #include "core/media.h"
 #include "core/util.h"
-#include "io/npy_read.h"
+#include "io/maps.h"
 
 typedef struct media_set {
     int n;
@@ -27,64 +27,29 @@ static int medium_index(media_set *s, const char *name, double density)
     return s->n++;
 }
 
-static int shape_is(const smx__npy_array *a, const smx_plan *p)
-{
-    return a->ndim == 2 && a->shape[0] == (size_t)p->nz && a->shape[1] == (size_t)p->nx;
-}
-
 static smx_status from_map(const smx_config *cfg, smx_plan *p, media_set *s, char *err,
                            size_t errlen)
 {
-    smx__npy_array mat = {0}, den = {0};
-    char why[1024] = "";
-    const char *key = "material_map";
-    smx_status st = smx__npy_read(cfg->material_map, &mat, why, sizeof why);
-    if (st == SMX_OK && cfg->density_map[0]) {
-        key = "density_map";
-        st = smx__npy_read(cfg->density_map, &den, why, sizeof why);
-    }
+    smx__maps m;
+    const char *key;
+    char why[SMX_PATH_LEN + 512];
+    smx_status st = smx__maps_read(cfg, &m, &key, why, sizeof why);
     if (st != SMX_OK) {
         smx__err(err, errlen, "%s: %s", key, why);
-        smx__npy_free(&mat);
-        return SMX_ECONFIG;
+        return st;
     }
-    size_t cells = (size_t)p->nz * p->nx;
-    const smx__npy_array *bad = !shape_is(&mat, p) ? &mat : (den.data && !shape_is(&den, p) ? &den : NULL);
-    if (bad) {
-        smx__err(err, errlen, "%s: %s: shape (%zu, %zu) (expected (nz, nx) = (%d, %d))",
-                 bad == &mat ? "material_map" : "density_map",
-                 bad == &mat ? cfg->material_map : cfg->density_map, bad->shape[0], bad->shape[1],
-                 p->nz, p->nx);
-        st = SMX_ECONFIG;
-    }
-    for (size_t c = 0; st == SMX_OK && c < cells; c++) {
-        double v = mat.data[c];
-        if (v < 0 || v >= cfg->nmaterials || v != floor(v)) {
-            smx__err(err, errlen, "material_map: %s: value %g at [%zu][%zu] is not an index of "
-                     "materials (expected 0..%d)", cfg->material_map, v, c / p->nx, c % p->nx,
-                     cfg->nmaterials - 1);
-            st = SMX_ECONFIG;
-            break;
-        }
-        double d = den.data ? round(den.data[c] * 1000.0) / 1000.0 : 0;
-        if (den.data && !(den.data[c] >= SMX_DENSITY_MIN_G_CM3 && d <= SMX_DENSITY_MAX_G_CM3)) {
-            smx__err(err, errlen, "density_map: %s: density %g g/cm3 at [%zu][%zu] (expected "
-                     "%g <= density <= %g g/cm3)", cfg->density_map, den.data[c], c / p->nx,
-                     c % p->nx, SMX_DENSITY_MIN_G_CM3, SMX_DENSITY_MAX_G_CM3);
-            st = SMX_ECONFIG;
-            break;
-        }
-        int k = medium_index(s, cfg->materials[(int)v], d);
+    for (size_t c = 0; st == SMX_OK && c < m.mat.count; c++) {
+        double d = m.den.data ? round(m.den.data[c] * 1000.0) / 1000.0 : 0;
+        int k = medium_index(s, cfg->materials[(int)m.mat.data[c]], d);
         if (k < 0) {
             smx__err(err, errlen, "density_map: %s: more than %d distinct (material, density) "
                      "media after rounding densities to 0.001 g/cm3", cfg->density_map, SMX_MAX_MEDIA);
             st = SMX_ECONFIG;
-            break;
+        } else {
+            p->cell_mat[c] = (uint8_t)k;
         }
-        p->cell_mat[c] = (uint8_t)k;
     }
-    smx__npy_free(&mat);
-    smx__npy_free(&den);
+    smx__maps_free(&m);
     return st;
 }
 
