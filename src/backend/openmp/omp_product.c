@@ -68,8 +68,15 @@ void omp__product_free(omp_ctx *c)
 
 void omp__product_slabs(omp_ctx *c, const int *out, int ns, int a, int b, omp_product_scratch *g)
 {
-    int nt = c->p->nt;
+    int nt = c->p->nt, s0, s1, t0, t1;
     size_t q0 = a <= b ? (size_t)a * c->p->nx : 0, q1 = a <= b ? (size_t)(b + 1) * c->p->nx : 0;
+    /* whole blocks of 16 cells where both windows hold the rows after b:
+     * those rows of every source are zero, so the outputs get the zeros
+     * they hold already, and no cell is left to the one-at-a-time tail */
+    omp__win_rows(c, c->zs, &s0, &s1);
+    omp__win_rows(c, c->zt, &t0, &t1);
+    size_t q1x = q0 + (q1 - q0 + 15) / 16 * 16, end = (size_t)(s1 < t1 ? s1 : t1) * c->p->nx;
+    if (q1 > q0 && q1x <= end) q1 = q1x;
     for (int m = 0; m < OMP_KB; m++)
         if (out[m] >= 0) omp__clear_out_except(c, out[m] / nt, out[m] % nt, a, b); /* rows a..b are set */
     for (int arr = 0; arr < c->na && ns; arr++) {
