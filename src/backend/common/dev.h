@@ -74,14 +74,6 @@ typedef struct smx_dev_item {
     smx_op_acct *a;
 } smx_dev_item;
 #define SMX_DEV_ITEMS (4 * SMX_GRAPH_MAX_NODES + 4)
-/* Rows r[0..1] widened to hold rows a..b (a > b: none; r empty when
- * r[0] > r[1]). */
-static inline void smx__dev_rows_union(int *r, int a, int b)
-{
-    if (a > b) return;
-    if (r[0] > r[1]) r[0] = a, r[1] = b;
-    else r[0] = a < r[0] ? a : r[0], r[1] = b > r[1] ? b : r[1];
-}
 /* Factor sections an item's sums carry after the weight when its factor
  * is per medium (fac NULL): the kernel mass off the theta window, or the
  * A_E figures. */

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "backend/common/dev.h"
+#include "core/rows.h"
 #include "core/util.h"
 
 static void *hmalloc(smx_dev *c, size_t bytes)
@@ -201,7 +202,7 @@ static void mirror_state(smx_dev *c)
         z[0] = p->nz, z[1] = -1;
         for (int j = 0; j < p->nt; j++) {
             const int *r = c->hrows + 2 * ((size_t)(k - sl->lo) * p->nt + j);
-            smx__dev_rows_union(z, r[0], r[1]);
+            smx__rows_union(z, r[0], r[1]);
         }
     }
 }

@@ -5,8 +5,9 @@
  * device.
  *
  * Launch ranges: for each energy bin the rows that may hold weight (read
- * back at the last settle, and followed through the ops since: A_theta
- * keeps them, A_stream shifts them, A_E unites its sources') give the rows
+ * back at the last settle, and followed through the ops since by the
+ * core's rules, src/core/rows.c: A_theta keeps them, A_stream shifts them,
+ * A_E unites its sources') give the rows
  * an operator's output can receive (`need`), launched in blocks of
  * SMX_DEV_TZ rows; a pencil beam fills few rows per energy bin. Every
  * kernel reads only the occupied rows of each slab (the device's own
@@ -18,6 +19,7 @@
 #include <string.h>
 
 #include "backend/common/dev.h"
+#include "core/rows.h"
 #include "core/util.h"
 
 #define WG SMX_DEV_WG
@@ -77,13 +79,6 @@ void smx__dev_acc_read(const smx_dev *c, const void *acc, double *out, size_t n)
     for (size_t k = 0; k < n; k++) out[k] = (double)f[2 * k] - (double)f[2 * k + 1];
 }
 
-static void rows_shift(const smx_dev *c, int *dst, const int *src, int d0, int d1)
-{
-    dst[0] = c->p->nz, dst[1] = -1;
-    if (src[0] <= src[1])
-        dst[0] = smx__clampi(src[0] + d0, 0, c->p->nz - 1), dst[1] = smx__clampi(src[1] + d1, 0, c->p->nz - 1);
-}
-
 /* The cells of bins lo..hi that a launch covers, from rows per bin
  * (rows[2k], rows[2k + 1]): as cell ranges [a, b) per bin into dst (the
  * per-slab reductions and k_edep_add read those; NULL: none) and as
@@ -100,7 +95,7 @@ static smx_status upload_ranges(smx_dev *c, smx_dbuf *dst, const int *rows, int 
     for (int k = lo; k <= hi; k++) {
         int r[2] = {rows[2 * k], rows[2 * k + 1]};
         if (out >= 0) {
-            if (c->clean) smx__dev_rows_union(r, c->rz[out][2 * k], c->rz[out][2 * k + 1]);
+            if (c->clean) smx__rows_union(r, c->rz[out][2 * k], c->rz[out][2 * k + 1]);
             c->rz[out][2 * k] = rows[2 * k], c->rz[out][2 * k + 1] = rows[2 * k + 1];
         }
         int a = r[0] <= r[1] ? r[0] * nx : 0, b = r[0] <= r[1] ? (r[1] + 1) * nx : 0;
@@ -193,7 +188,7 @@ smx_status smx__dev_scatter(smx_dev *c, int v, smx_op_acct *acct, char *err, siz
                           p->nmat > 1 ? NULL : c->tab.kleak_f + (size_t)v * p->nmat * p->ne * p->nt,
                           c->kleak[v], acct, err, errlen);
     if (st != SMX_OK) return st;
-    memcpy(c->need + 2 * lo, c->zr + 2 * lo, 2 * sizeof(int) * (hi - lo + 1));
+    smx__rows_after_op(p, &c->tab, SMX_OP_SCATTER, lo, hi, lo, hi, c->zr, c->need);
     if (c->scatter_gemm) {
         for (int k = lo; k <= hi; k++) c->rz[out][2 * k] = c->need[2 * k], c->rz[out][2 * k + 1] = c->need[2 * k + 1];
         return c->api->gemm_scatter(c, v, err, errlen);
@@ -229,8 +224,7 @@ smx_status smx__dev_stream(smx_dev *c, smx_op_acct *acct, char *err, size_t errl
     size_t g = groups * WG, l = WG;
     st = c->api->launch(c, SMX_K_STREAM_LEAK, a.a, a.n, 1, &g, &l, err, errlen);
     if (st != SMX_OK) return st;
-    for (int k = lo; k <= hi; k++)
-        rows_shift(c, c->need + 2 * k, c->zr + 2 * k, c->tab.stream_dz[0], c->tab.stream_dz[1]);
+    smx__rows_after_op(p, &c->tab, SMX_OP_STREAM, lo, hi, lo, hi, c->zr, c->need);
     st = upload_ranges(c, NULL, c->need, lo, hi, out, &nblk, err, errlen);
     if (st != SMX_OK) return st;
     a = (args){.n = 0};
@@ -254,15 +248,7 @@ smx_status smx__dev_energy(smx_dev *c, int nlo, int nhi, smx_op_acct *acct, char
                       acct, err, errlen);
     if (st != SMX_OK) return st;
     /* the gather */
-    for (int k = nlo; k <= nhi; k++) c->need[2 * k] = p->nz, c->need[2 * k + 1] = -1;
-    for (int m = 0; m < p->nmat; m++)
-        for (int k = nlo; k <= nhi; k++) {
-            const int *gs = c->tab.gstart + (size_t)m * (p->ne + 1);
-            for (int g = gs[k]; g < gs[k + 1]; g++) {
-                int i = c->tab.gsrc[g];
-                if (i >= lo && i <= hi) smx__dev_rows_union(c->need + 2 * k, c->zr[2 * i], c->zr[2 * i + 1]);
-            }
-        }
+    smx__rows_after_op(p, &c->tab, SMX_OP_ENERGY, lo, hi, nlo, nhi, c->zr, c->need);
     if (nhi >= nlo) {
         st = upload_ranges(c, NULL, c->need, nlo, nhi, out, &nblk, err, errlen);
         args a = {.n = 0};
@@ -284,7 +270,7 @@ smx_status smx__dev_energy(smx_dev *c, int nlo, int nhi, smx_op_acct *acct, char
         a_mem(&a, c->edep);
         return st == SMX_OK ? launch_blocks(c, SMX_K_DEPOSIT_ATOMIC, &a, nblk, p->nt, err, errlen) : st;
     }
-    for (int i = lo; i <= hi; i++) rows_shift(c, c->reach + 2 * i, c->zr + 2 * i, c->tab.dz_lo[i], c->tab.dz_hi[i]);
+    for (int i = lo; i <= hi; i++) smx__rows_shift(p->nz, c->reach + 2 * i, c->zr + 2 * i, c->tab.dz_lo[i], c->tab.dz_hi[i]);
     st = upload_ranges(c, c->qr, c->reach, lo, hi, -1, &nblk, err, errlen);
     if (st != SMX_OK) return st;
     a = (args){.n = 0};

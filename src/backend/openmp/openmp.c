@@ -38,6 +38,8 @@ static void omp_destroy(void *ctx)
     free(c->osums);
     free(c->rows);
     free(c->orows);
+    free(c->bin_rows);
+    free(c->bin_out_rows);
     omp__gather_free(c);
     omp__product_free(c);
     free(c->runs);
@@ -96,9 +98,11 @@ static smx_status omp_create(const smx_plan *p, const smx_backend_opts *opt, voi
     c->leak = calloc((size_t)p->ne * p->nt * SMX_EDGE_COUNT, sizeof(double));
     c->rows = calloc(2 * (size_t)p->ne * p->nt, sizeof(int));
     c->orows = calloc(2 * (size_t)p->ne * p->nt, sizeof(int));
+    c->bin_rows = calloc(2 * (size_t)p->ne, sizeof(int));
+    c->bin_out_rows = calloc(2 * (size_t)p->ne, sizeof(int));
     /* the z window starts small and grows with what the beam occupies */
     int ok = c->orows && omp__win_alloc(c, p->nz < OMP_WINDOW0 ? p->nz : OMP_WINDOW0);
-    if (!ok || !c->edep || !c->zero_row || !c->scratch || !c->sums || !c->osums || !c->leak ||
+    if (!ok || !c->bin_rows || !c->bin_out_rows || !c->edep || !c->zero_row || !c->scratch || !c->sums || !c->osums || !c->leak ||
         !c->rows || !c->orows || smx__dev_tables_build(p, &c->tab) != SMX_OK ||
         (p->nmat == 1 && (!omp__gather_build(c) || !omp__product_init(c))) ||
         (p->nmat > 1 && !build_runs(c))) {
@@ -215,10 +219,9 @@ static smx_status omp_op(void *ctx, const smx_node *node, int lo, int hi, int ol
 {
     omp_ctx *c = ctx;
     sync_range(c, lo, hi);
-    /* the output's rows: the state's, moved by A_stream */
+    /* the rows the output can hold (the core's rule) */
     int ra, rb;
-    omp__occupied_rows(c, lo, hi, &ra, &rb);
-    if (node->op == SMX_OP_STREAM) ra += c->tab.stream_dz[0], rb += c->tab.stream_dz[1];
+    omp__out_rows(c, node->op, lo, hi, olo, ohi, &ra, &rb);
     if (!omp__win_prepare_out(c, ra, rb)) {
         if (c->grow_need > 0)
             smx__err(err, errlen, "openmp backend: the beam needs a state window of %d rows: "
@@ -325,6 +328,9 @@ static smx_status omp_copy_pass(void *ctx, double *ms, char *err, size_t errlen)
         for (size_t k = 0; k < n; k++) d[k] = s[k];
     }
     *ms = (omp_get_wtime() - t0) * 1e3;
+    int z0, z1; /* the output arrays now hold data in every row of their window */
+    omp__win_rows(c, c->zt, &z0, &z1);
+    for (size_t k = 0; k < (size_t)c->p->ne * c->p->nt; k++) c->orows[2 * k] = z0, c->orows[2 * k + 1] = z1 - 1;
     return SMX_OK;
 }
 
