@@ -105,12 +105,19 @@ typedef struct smx_backend_iface {
     smx_status (*get_edep)(void *ctx, double *edep, char *err, size_t errlen);
     /* One operator (node) on the state's energy bins [lo, hi], writing the
      * output bins [olo, ohi] (A_E: smx__range_after_op; the others: lo, hi),
-     * which then become the state. Fills the operator's own figures of a
-     * (leak, nuclear, absorbed, deposited, secondaries); the core fills
-     * w_in/out, e_in/out, rejected, trimmed and the time. Bins outside
-     * [lo, hi] are empty. The step loop is the core's (smx__graph_run). */
+     * which then become the state; rows[2k], rows[2k + 1] for k in
+     * [olo, ohi]: the rows output bin k can hold, decided by the core
+     * (core/rows.h) from what bin_rows gave at the step's start (a
+     * superset). Fills the operator's own figures of a (leak, nuclear,
+     * absorbed, deposited, secondaries); the core fills w_in/out,
+     * e_in/out, rejected, trimmed and the time. Bins outside [lo, hi] are
+     * empty. The step loop is the core's (smx__graph_run). */
     smx_status (*op)(void *ctx, const smx_node *node, int lo, int hi, int olo, int ohi,
-                     smx_op_acct *a, char *err, size_t errlen);
+                     const int *rows, smx_op_acct *a, char *err, size_t errlen);
+    /* The rows each bin i of the state in [lo, hi] may hold, rows[2i] ..
+     * rows[2i + 1] (first > last: none; a superset will do). NULL: the
+     * core takes every row of the grid. */
+    smx_status (*bin_rows)(void *ctx, int lo, int hi, int *rows, char *err, size_t errlen);
     /* Weight of every (bin, theta) slab of the state in [lo, hi]:
      * w[(i - lo) * nt + j], in double. */
     smx_status (*slab_weights)(void *ctx, int lo, int hi, double *w, char *err, size_t errlen);

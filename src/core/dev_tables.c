@@ -1,5 +1,6 @@
 /* Device-ready tables from the plan (see dev_tables.h). */
 #include "core/dev_tables.h"
+#include "core/rows.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -71,15 +72,13 @@ static int stream_tables(const smx_plan *p, smx_dev_tables *t)
     t->sb = malloc(2 * sizeof(int) * p->nt);
     t->sr = malloc(2 * sizeof(float) * p->nt);
     if (!t->sb || !t->sr) return 0;
-    t->stream_dz[0] = p->nz, t->stream_dz[1] = -p->nz;
     for (int j = 0; j < p->nt; j++) {
         double sx = p->sx0[j] + p->sfx[j], sz = p->sz0[j] + p->sfz[j];
         int *b = t->sb + 2 * j;
         b[0] = (int)floor(sx - 0.5), b[1] = (int)floor(sz - 0.5);
         t->sr[2 * j] = (float)(sx - b[0]), t->sr[2 * j + 1] = (float)(sz - b[1]);
-        if (b[1] < t->stream_dz[0]) t->stream_dz[0] = b[1];
-        if (b[1] + 2 > t->stream_dz[1]) t->stream_dz[1] = b[1] + 2;
     }
+    smx__stream_dz(p, t->stream_dz);
     return 1;
 }
 

@@ -1,14 +1,16 @@
 /* The step loop, once for every backend: the operators of a graph in
  * order, the weight and energy before and after each (from the backend's
  * per-slab weights), the backward-angle reject after A_theta and the trim
- * of edge energy bins after A_E. A backend implements the operators over
- * the ranges it is given, the slab weights and `stop`; nothing else. A
+ * of edge energy bins after A_E, and the rows each operator's output can
+ * hold (core/rows.h). A backend implements the operators over the ranges
+ * it is given, the slab weights, its rows and `stop`; nothing else. A
  * deferred backend (settle: the device backends) is handed the whole
  * graph before it waits once; its figures are summed after. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/backend.h"
+#include "core/rows.h"
 #include "core/util.h"
 
 /* Weight and energy of the slabs w of bins [lo, hi]. */
@@ -74,10 +76,32 @@ static smx_status trim(const smx_backend_iface *b, void *ctx, const smx_plan *p,
     return SMX_OK;
 }
 
+/* The rows each bin of the state [lo, hi] holds at the step's start (the
+ * backend's count, or every row of the grid), none elsewhere. */
+static smx_status start_rows(const smx_backend_iface *b, void *ctx, const smx_plan *p, int lo, int hi,
+                             int *rows, char *err, size_t errlen)
+{
+    for (int k = 0; k < p->ne; k++) rows[2 * k] = p->nz, rows[2 * k + 1] = -1;
+    if (hi < lo) return SMX_OK;
+    if (b->bin_rows) return b->bin_rows(ctx, lo, hi, rows, err, errlen);
+    for (int k = lo; k <= hi; k++) rows[2 * k] = 0, rows[2 * k + 1] = p->nz - 1;
+    return SMX_OK;
+}
+
+/* Node n's output rows from its input's (rows[n % 2] to rows[1 - n % 2]). */
+static const int *node_rows(const smx_plan *p, const smx_node *node, int n, int lo, int hi, int olo,
+                            int ohi, int *rows)
+{
+    int *in = rows + (n % 2) * 2 * p->ne, *out = rows + (1 - n % 2) * 2 * p->ne;
+    for (int k = 0; k < p->ne; k++) out[2 * k] = p->nz, out[2 * k + 1] = -1;
+    smx__rows_after_op(p, node->op, lo, hi, olo, ohi, in, out);
+    return out;
+}
+
 /* The deferred form (b->settle): every node enqueued, one wait, then the
  * figures; the slab weights after node n are w + (n + 1) * ne * nt. */
 static smx_status graph_deferred(const smx_backend_iface *b, void *ctx, const smx_plan *p,
-                                 smx_graph *g, smx_op_acct *acct, double *w, char *err,
+                                 smx_graph *g, smx_op_acct *acct, double *w, int *rows, char *err,
                                  size_t errlen)
 {
     size_t ent = (size_t)p->ne * p->nt;
@@ -87,13 +111,15 @@ static smx_status graph_deferred(const smx_backend_iface *b, void *ctx, const sm
     if (hi[0] < lo[0]) lo[0] = 0, hi[0] = -1;
     int rej = any_rejected(p);
     smx_status st = hi[0] >= lo[0] ? b->slab_weights(ctx, lo[0], hi[0], w, err, errlen) : SMX_OK;
+    if (st == SMX_OK) st = start_rows(b, ctx, p, lo[0], hi[0], rows, err, errlen);
     for (int n = 0; n < nn && st == SMX_OK; n++) {
         const smx_node *node = &g->nodes[n];
         double t0 = smx__now_s();
         memset(&acct[n], 0, sizeof acct[n]);
         lo[n + 1] = lo[n], hi[n + 1] = hi[n];
         if (node->op == SMX_OP_ENERGY) smx__range_after_op(p, SMX_OP_ENERGY, &lo[n + 1], &hi[n + 1]);
-        st = b->op(ctx, node, lo[n], hi[n], lo[n + 1], hi[n + 1], &acct[n], err, errlen);
+        const int *r = node_rows(p, node, n, lo[n], hi[n], lo[n + 1], hi[n + 1], rows);
+        st = b->op(ctx, node, lo[n], hi[n], lo[n + 1], hi[n + 1], r, &acct[n], err, errlen);
         if (st == SMX_OK && hi[n + 1] >= lo[n + 1])
             st = b->slab_weights(ctx, lo[n + 1], hi[n + 1], w + (n + 1) * ent, err, errlen);
         if (st == SMX_OK && node->op == SMX_OP_SCATTER && rej && hi[n + 1] >= lo[n + 1])
@@ -139,24 +165,24 @@ smx_status smx__graph_run(const smx_backend_iface *b, void *ctx, const smx_plan 
             smx__err(err, errlen, "%s backend: unknown op %d", b->name, g->nodes[n].op);
             return SMX_ENOTSUP;
         }
-    if (b->settle) {
-        double *w = malloc((size_t)(g->nnodes + 1) * p->ne * p->nt * sizeof(double));
-        if (!w) {
-            smx__err(err, errlen, "out of memory for the slab weights");
-            return SMX_ENOMEM;
-        }
-        smx_status st = graph_deferred(b, ctx, p, g, acct, w, err, errlen);
+    int *rows = malloc(4 * sizeof(int) * (size_t)p->ne); /* a node's input and output rows */
+    double *w = malloc((size_t)(b->settle ? g->nnodes + 1 : 1) * p->ne * p->nt * sizeof(double));
+    if (!w || !rows) {
         free(w);
-        return st;
-    }
-    double *w = malloc((size_t)p->ne * p->nt * sizeof(double));
-    if (!w) {
+        free(rows);
         smx__err(err, errlen, "out of memory for the slab weights");
         return SMX_ENOMEM;
+    }
+    if (b->settle) {
+        smx_status st = graph_deferred(b, ctx, p, g, acct, w, rows, err, errlen);
+        free(w);
+        free(rows);
+        return st;
     }
     int lo = g->e_lo, hi = g->e_hi;
     if (hi < lo) lo = 0, hi = -1;
     smx_status st = hi >= lo ? b->slab_weights(ctx, lo, hi, w, err, errlen) : SMX_OK;
+    if (st == SMX_OK) st = start_rows(b, ctx, p, lo, hi, rows, err, errlen);
     for (int n = 0; n < g->nnodes && st == SMX_OK; n++) {
         smx_op_acct *a = &acct[n];
         const smx_node *node = &g->nodes[n];
@@ -165,7 +191,8 @@ smx_status smx__graph_run(const smx_backend_iface *b, void *ctx, const smx_plan 
         totals(p, w, lo, hi, &a->w_in, &a->e_in);
         int olo = lo, ohi = hi;
         if (node->op == SMX_OP_ENERGY) smx__range_after_op(p, SMX_OP_ENERGY, &olo, &ohi);
-        st = b->op(ctx, node, lo, hi, olo, ohi, a, err, errlen);
+        const int *r = node_rows(p, node, n, lo, hi, olo, ohi, rows);
+        st = b->op(ctx, node, lo, hi, olo, ohi, r, a, err, errlen);
         lo = olo, hi = ohi;
         if (st == SMX_OK && hi >= lo) st = b->slab_weights(ctx, lo, hi, w, err, errlen);
         if (st == SMX_OK && node->op == SMX_OP_SCATTER && hi >= lo && reject_count(p, lo, hi, w, a))
@@ -181,6 +208,7 @@ smx_status smx__graph_run(const smx_backend_iface *b, void *ctx, const smx_plan 
         a->kernel_ms = -1; /* the host backends have no device clock */
     }
     free(w);
+    free(rows);
     g->e_lo = lo;
     g->e_hi = hi;
     return st;

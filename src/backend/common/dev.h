@@ -207,7 +207,8 @@ smx_status smx__dev_set_state(void *ctx, const smx_host_state *hs, int lo, int h
 smx_status smx__dev_get_state(void *ctx, smx_host_state *hs, char *err, size_t errlen);
 smx_status smx__dev_get_edep(void *ctx, double *edep, char *err, size_t errlen);
 smx_status smx__dev_op(void *ctx, const smx_node *node, int lo, int hi, int olo, int ohi,
-                       smx_op_acct *a, char *err, size_t errlen);
+                       const int *rows, smx_op_acct *a, char *err, size_t errlen);
+smx_status smx__dev_bin_rows(void *ctx, int lo, int hi, int *rows, char *err, size_t errlen);
 smx_status smx__dev_slab_weights(void *ctx, int lo, int hi, double *w, char *err, size_t errlen);
 smx_status smx__dev_stop(void *ctx, int lo, int hi, int rejected, char *err, size_t errlen);
 smx_status smx__dev_row_sums(void *ctx, int lo, int hi, double *w, double *mz, char *err,
@@ -240,6 +241,7 @@ void smx__dev_profile_report(const smx_dev *d);
 #define SMX_DEV_BACKEND_ENTRIES                                                               \
     .kind = SMX_BACKEND_DEVICE, .window0 = SMX_DEV_WINDOW_MIN, .supports = smx__dev_supports, .set_state = smx__dev_set_state, \
     .get_state = smx__dev_get_state, .get_edep = smx__dev_get_edep, .op = smx__dev_op,          \
+    .bin_rows = smx__dev_bin_rows,                                                              \
     .slab_weights = smx__dev_slab_weights, .stop = smx__dev_stop,                               \
     .copy_pass = smx__dev_copy_pass, .row_sums = smx__dev_row_sums, .describe = smx__dev_describe, \
     .settle = smx__dev_settle, .device_waits = smx__dev_waits

@@ -338,7 +338,7 @@ static smx_status sync_range(smx_dev *c, int lo, int hi, char *err, size_t errle
 }
 
 smx_status smx__dev_op(void *ctx, const smx_node *node, int lo, int hi, int olo, int ohi,
-                       smx_op_acct *a, char *err, size_t errlen)
+                       const int *rows, smx_op_acct *a, char *err, size_t errlen)
 {
     smx_dev *c = ctx;
     if (c->op_seq < SMX_GRAPH_MAX_NODES - 1) c->op_seq++; /* tags the kernel times */
@@ -346,6 +346,8 @@ smx_status smx__dev_op(void *ctx, const smx_node *node, int lo, int hi, int olo,
     if (st == SMX_OK && node->op == SMX_OP_STREAM) /* where A_stream's rows land */
         st = smx__dev_window_fit(c, c->tab.stream_dz[0], c->tab.stream_dz[1], err, errlen);
     if (st != SMX_OK) return st;
+    /* the launches cover the rows the core says the output can hold */
+    if (ohi >= olo) memcpy(c->need + 2 * olo, rows + 2 * olo, 2 * sizeof(int) * (ohi - olo + 1));
     switch (node->op) {
     case SMX_OP_SCATTER:
         st = c->scatter_decided ? smx__dev_scatter(c, node->variant, a, err, errlen)
@@ -359,6 +361,14 @@ smx_status smx__dev_op(void *ctx, const smx_node *node, int lo, int hi, int olo,
     c->lo = olo;
     c->hi = ohi;
     return smx__dev_note_output(c, olo, ohi, err, errlen);
+}
+
+smx_status smx__dev_bin_rows(void *ctx, int lo, int hi, int *rows, char *err, size_t errlen)
+{
+    smx_dev *c = ctx;
+    smx_status st = sync_range(c, lo, hi, err, errlen);
+    if (st == SMX_OK) memcpy(rows + 2 * lo, c->zr + 2 * lo, 2 * sizeof(int) * (hi - lo + 1));
+    return st;
 }
 
 smx_status smx__dev_slab_weights(void *ctx, int lo, int hi, double *w, char *err, size_t errlen)

@@ -4,11 +4,9 @@
  * double precision when the step settles. Nothing here waits for the
  * device.
  *
- * Launch ranges: for each energy bin the rows that may hold weight (read
- * back at the last settle, and followed through the ops since by the
- * core's rules, src/core/rows.c: A_theta keeps them, A_stream shifts them,
- * A_E unites its sources') give the rows
- * an operator's output can receive (`need`), launched in blocks of
+ * Launch ranges: for each energy bin the rows an operator's output can
+ * receive (`need`: the core's rows, core/rows.h, from the device's own
+ * count at the last settle followed through the ops since), launched in blocks of
  * SMX_DEV_TZ rows; a pencil beam fills few rows per energy bin. Every
  * kernel reads only the occupied rows of each slab (the device's own
  * count, k_sums), so the rows outside `need` may keep stale values; with
@@ -188,7 +186,6 @@ smx_status smx__dev_scatter(smx_dev *c, int v, smx_op_acct *acct, char *err, siz
                           p->nmat > 1 ? NULL : c->tab.kleak_f + (size_t)v * p->nmat * p->ne * p->nt,
                           c->kleak[v], acct, err, errlen);
     if (st != SMX_OK) return st;
-    smx__rows_after_op(p, &c->tab, SMX_OP_SCATTER, lo, hi, lo, hi, c->zr, c->need);
     if (c->scatter_gemm) {
         for (int k = lo; k <= hi; k++) c->rz[out][2 * k] = c->need[2 * k], c->rz[out][2 * k + 1] = c->need[2 * k + 1];
         return c->api->gemm_scatter(c, v, err, errlen);
@@ -224,7 +221,6 @@ smx_status smx__dev_stream(smx_dev *c, smx_op_acct *acct, char *err, size_t errl
     size_t g = groups * WG, l = WG;
     st = c->api->launch(c, SMX_K_STREAM_LEAK, a.a, a.n, 1, &g, &l, err, errlen);
     if (st != SMX_OK) return st;
-    smx__rows_after_op(p, &c->tab, SMX_OP_STREAM, lo, hi, lo, hi, c->zr, c->need);
     st = upload_ranges(c, NULL, c->need, lo, hi, out, &nblk, err, errlen);
     if (st != SMX_OK) return st;
     a = (args){.n = 0};
@@ -248,7 +244,6 @@ smx_status smx__dev_energy(smx_dev *c, int nlo, int nhi, smx_op_acct *acct, char
                       acct, err, errlen);
     if (st != SMX_OK) return st;
     /* the gather */
-    smx__rows_after_op(p, &c->tab, SMX_OP_ENERGY, lo, hi, nlo, nhi, c->zr, c->need);
     if (nhi >= nlo) {
         st = upload_ranges(c, NULL, c->need, nlo, nhi, out, &nblk, err, errlen);
         args a = {.n = 0};

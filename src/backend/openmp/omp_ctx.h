@@ -68,7 +68,6 @@ typedef struct omp_ctx {
                                slab order, so that slabs may go to threads in any order */
     int *rows, *orows;      /* [ne][nt][2] first and last row holding weight
                                (first > last: none); a pencil beam fills few */
-    int *bin_rows, *bin_out_rows; /* [ne][2] an op's input and output rows per bin */
     smx_dev_tables tab;     /* kernel weights and leak, A_E gather (medium 0's
                                list is the one-medium fast path's), created weight */
     /* A_E's gather lists merged per block of OMP_KB output bins (one
@@ -193,7 +192,6 @@ int omp__win_alloc(omp_ctx *c, int H);
 void omp__win_place(omp_ctx *c, int z0);
 int omp__win_prepare_out(omp_ctx *c, int a, int b);
 void omp__win_swap(omp_ctx *c);
-void omp__out_rows(omp_ctx *c, int op, int lo, int hi, int olo, int ohi, int *a, int *b);
 
 void omp__scatter(omp_ctx *c, int variant, smx_op_acct *a);
 /* The products of A_theta and A_E (omp_product.c): the threads' room,

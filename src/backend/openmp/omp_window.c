@@ -9,7 +9,6 @@
 #include "backend/openmp/omp_ctx.h"
 #include "core/bigalloc.h"
 #include "core/memory.h"
-#include "core/rows.h"
 
 static void set_bases(omp_ctx *c)
 {
@@ -59,25 +58,6 @@ void omp__win_place(omp_ctx *c, int z0)
 {
     c->zs = c->zt = z0;
     set_bases(c);
-}
-
-/* The rows op's output (bins [olo, ohi]) can hold: each state bin's
- * occupied rows (over its slabs) through the core's rule (core/rows.h). */
-void omp__out_rows(omp_ctx *c, int op, int lo, int hi, int olo, int ohi, int *a, int *b)
-{
-    const smx_plan *p = c->p;
-    for (int i = lo; i <= hi; i++) {
-        int *r = c->bin_rows + 2 * i;
-        r[0] = p->nz, r[1] = -1;
-        for (int j = 0; j < p->nt; j++) {
-            int r0, r1;
-            if (omp__rows(c, i, j, &r0, &r1)) smx__rows_union(r, r0, r1);
-        }
-    }
-    smx__rows_after_op(p, &c->tab, op, lo, hi, olo, ohi, c->bin_rows, c->bin_out_rows);
-    int r[2] = {p->nz, -1};
-    for (int k = olo; k <= ohi; k++) smx__rows_union(r, c->bin_out_rows[2 * k], c->bin_out_rows[2 * k + 1]);
-    *a = r[0], *b = r[1];
 }
 
 /* Clears what t holds (the rows noted in orows) and moves its window to

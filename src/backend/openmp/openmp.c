@@ -38,8 +38,6 @@ static void omp_destroy(void *ctx)
     free(c->osums);
     free(c->rows);
     free(c->orows);
-    free(c->bin_rows);
-    free(c->bin_out_rows);
     omp__gather_free(c);
     omp__product_free(c);
     free(c->runs);
@@ -98,11 +96,9 @@ static smx_status omp_create(const smx_plan *p, const smx_backend_opts *opt, voi
     c->leak = calloc((size_t)p->ne * p->nt * SMX_EDGE_COUNT, sizeof(double));
     c->rows = calloc(2 * (size_t)p->ne * p->nt, sizeof(int));
     c->orows = calloc(2 * (size_t)p->ne * p->nt, sizeof(int));
-    c->bin_rows = calloc(2 * (size_t)p->ne, sizeof(int));
-    c->bin_out_rows = calloc(2 * (size_t)p->ne, sizeof(int));
     /* the z window starts small and grows with what the beam occupies */
     int ok = c->orows && omp__win_alloc(c, p->nz < OMP_WINDOW0 ? p->nz : OMP_WINDOW0);
-    if (!ok || !c->bin_rows || !c->bin_out_rows || !c->edep || !c->zero_row || !c->scratch || !c->sums || !c->osums || !c->leak ||
+    if (!ok || !c->edep || !c->zero_row || !c->scratch || !c->sums || !c->osums || !c->leak ||
         !c->rows || !c->orows || smx__dev_tables_build(p, &c->tab) != SMX_OK ||
         (p->nmat == 1 && (!omp__gather_build(c) || !omp__product_init(c))) ||
         (p->nmat > 1 && !build_runs(c))) {
@@ -215,13 +211,17 @@ static void sync_range(omp_ctx *c, int lo, int hi)
 }
 
 static smx_status omp_op(void *ctx, const smx_node *node, int lo, int hi, int olo, int ohi,
-                         smx_op_acct *a, char *err, size_t errlen)
+                         const int *rows, smx_op_acct *a, char *err, size_t errlen)
 {
     omp_ctx *c = ctx;
     sync_range(c, lo, hi);
-    /* the rows the output can hold (the core's rule) */
-    int ra, rb;
-    omp__out_rows(c, node->op, lo, hi, olo, ohi, &ra, &rb);
+    /* the window holds the rows the output can hold (the core's rows) */
+    int ra = c->p->nz, rb = -1;
+    for (int k = olo; k <= ohi; k++) {
+        if (rows[2 * k] > rows[2 * k + 1]) continue;
+        ra = rows[2 * k] < ra ? rows[2 * k] : ra;
+        rb = rows[2 * k + 1] > rb ? rows[2 * k + 1] : rb;
+    }
     if (!omp__win_prepare_out(c, ra, rb)) {
         if (c->grow_need > 0)
             smx__err(err, errlen, "openmp backend: the beam needs a state window of %d rows: "
@@ -247,6 +247,23 @@ static smx_status omp_op(void *ctx, const smx_node *node, int lo, int hi, int ol
     c->orows = tr;
     c->lo = olo;
     c->hi = ohi;
+    return SMX_OK;
+}
+
+/* Each bin's rows: those of its slabs. */
+static smx_status omp_bin_rows(void *ctx, int lo, int hi, int *rows, char *err, size_t errlen)
+{
+    omp_ctx *c = ctx;
+    sync_range(c, lo, hi);
+    for (int i = lo; i <= hi; i++) {
+        int *r = rows + 2 * i, r0, r1;
+        r[0] = c->p->nz, r[1] = -1;
+        for (int j = 0; j < c->p->nt; j++)
+            if (omp__rows(c, i, j, &r0, &r1)) {
+                r[0] = r0 < r[0] ? r0 : r[0];
+                r[1] = r1 > r[1] ? r1 : r[1];
+            }
+    }
     return SMX_OK;
 }
 
@@ -347,6 +364,7 @@ const smx_backend_iface smx__backend_openmp = {
     .get_state = omp_get_state,
     .get_edep = omp_get_edep,
     .op = omp_op,
+    .bin_rows = omp_bin_rows,
     .slab_weights = omp_slab_weights,
     .stop = omp_stop,
     .copy_pass = omp_copy_pass,

@@ -421,7 +421,7 @@ static void swap(double **a, double **b)
 }
 
 static smx_status ref_op(void *ctx, const smx_node *node, int lo, int hi, int olo, int ohi,
-                         smx_op_acct *a, char *err, size_t errlen)
+                         const int *rows, smx_op_acct *a, char *err, size_t errlen)
 {
     ref_ctx *c = ctx;
     c->lo = lo;
