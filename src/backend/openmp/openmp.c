@@ -15,6 +15,7 @@
 #include "backend/openmp/omp_ctx.h"
 #include "core/bigalloc.h"
 #include "core/oprun.h"
+#include "core/rows.h"
 
 static int omp_device_count(char *why, size_t whylen) { return 1; }
 
@@ -216,12 +217,9 @@ static smx_status omp_op(void *ctx, const smx_node *node, int lo, int hi, int ol
     omp_ctx *c = ctx;
     sync_range(c, lo, hi);
     /* the window holds the rows the output can hold (the core's rows) */
-    int ra = c->p->nz, rb = -1;
-    for (int k = olo; k <= ohi; k++) {
-        if (rows[2 * k] > rows[2 * k + 1]) continue;
-        ra = rows[2 * k] < ra ? rows[2 * k] : ra;
-        rb = rows[2 * k + 1] > rb ? rows[2 * k + 1] : rb;
-    }
+    int r[2] = {c->p->nz, -1}, ra, rb;
+    for (int k = olo; k <= ohi; k++) smx__rows_union(r, rows[2 * k], rows[2 * k + 1]);
+    ra = r[0], rb = r[1];
     if (!omp__win_prepare_out(c, ra, rb)) {
         if (c->grow_need > 0)
             smx__err(err, errlen, "openmp backend: the beam needs a state window of %d rows: "
@@ -259,10 +257,7 @@ static smx_status omp_bin_rows(void *ctx, int lo, int hi, int *rows, char *err, 
         int *r = rows + 2 * i, r0, r1;
         r[0] = c->p->nz, r[1] = -1;
         for (int j = 0; j < c->p->nt; j++)
-            if (omp__rows(c, i, j, &r0, &r1)) {
-                r[0] = r0 < r[0] ? r0 : r[0];
-                r[1] = r1 > r[1] ? r1 : r[1];
-            }
+            if (omp__rows(c, i, j, &r0, &r1)) smx__rows_union(r, r0, r1);
     }
     return SMX_OK;
 }
