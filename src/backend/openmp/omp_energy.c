@@ -154,18 +154,37 @@ typedef struct energy_sums {
     double abs_w, nuc_w, dep_e, nloc_e, nesc_e, sec_w, sec_e;
 } energy_sums;
 
+/* Weight w of (medium, bin) mi in the sums. */
+static void energy_add(const omp_ctx *c, size_t mi, double w, energy_sums *e)
+{
+    const smx_plan *p = c->p;
+    e->abs_w += w * p->e_absorbed[mi];
+    e->nuc_w += w * (1 - p->e_survive[mi]);
+    e->dep_e += w * p->e_dep_MeV[mi];
+    e->nloc_e += w * p->e_nuc_local_MeV[mi];
+    e->nesc_e += w * p->e_nuc_escape_MeV[mi];
+    if (p->s_weight) e->sec_w += w * c->tab.created[mi], e->sec_e += w * p->s_energy_MeV[mi];
+}
+
+/* The op's figures from the threads' sums. */
+static void energy_acct(const energy_sums *e, smx_op_acct *a)
+{
+    a->w_absorbed = e->abs_w;
+    a->w_nuclear = e->nuc_w;
+    a->e_deposited = e->dep_e;
+    a->e_nuc_deposited = e->nloc_e;
+    a->e_nuc_escaped = e->nesc_e;
+    a->w_secondary = e->sec_w;
+    a->e_secondary = e->sec_e;
+}
+
 /* The accounting and the deposit of source slab (i, j) (one medium). */
 static void deposit_source(const omp_ctx *c, double *epad, float *scr, int i, int j, energy_sums *e)
 {
     const smx_plan *p = c->p;
     double sw = c->sums[(size_t)i * p->nt + j];
     if (sw == 0) return;
-    e->abs_w += sw * p->e_absorbed[i];
-    e->nuc_w += sw * (1 - p->e_survive[i]);
-    e->dep_e += sw * p->e_dep_MeV[i];
-    e->nloc_e += sw * p->e_nuc_local_MeV[i];
-    e->nesc_e += sw * p->e_nuc_escape_MeV[i];
-    if (p->s_weight) e->sec_w += sw * c->tab.created[i], e->sec_e += sw * p->s_energy_MeV[i];
+    energy_add(c, (size_t)i, sw, e);
     int r0, r1;
     omp__rows(c, i, j, &r0, &r1);
     double dep = p->e_dep_MeV[i] + p->e_nuc_local_MeV[i];
@@ -202,13 +221,7 @@ static void energy_uniform(omp_ctx *c, int nlo, int nhi, smx_op_acct *a)
         abs_w += e.abs_w, nuc_w += e.nuc_w, dep_e += e.dep_e, nloc_e += e.nloc_e;
         nesc_e += e.nesc_e, sec_w += e.sec_w, sec_e += e.sec_e;
     }
-    a->w_absorbed = abs_w;
-    a->w_nuclear = nuc_w;
-    a->e_deposited = dep_e;
-    a->e_nuc_deposited = nloc_e;
-    a->e_nuc_escaped = nesc_e;
-    a->w_secondary = sec_w;
-    a->e_secondary = sec_e;
+    energy_acct(&(energy_sums){abs_w, nuc_w, dep_e, nloc_e, nesc_e, sec_w, sec_e}, a);
 }
 
 /* out[x] += f in[x] over a run, where the source cell holds weight (a
@@ -233,6 +246,7 @@ static void energy_media(omp_ctx *c, int nlo, int nhi, smx_op_acct *a)
     reduction(+ : abs_w, nuc_w, dep_e, nloc_e, nesc_e, sec_w, sec_e)
     {
         double *epad = omp__thread_edep(c);
+        energy_sums e = {0};
 #pragma omp for schedule(static)
         for (int j = 0; j < nt; j++) {
             for (int k = nlo; k <= nhi; k++)
@@ -242,17 +256,8 @@ static void energy_media(omp_ctx *c, int nlo, int nhi, smx_op_acct *a)
                 int r0, r1;
                 if (!omp__rows(c, i, j, &r0, &r1)) continue;
                 const float *w = SLAB(c, c->s[OMP_PSI], i, j);
-                for (size_t q = (size_t)r0 * nx; q < (size_t)(r1 + 1) * nx; q++) {
-                    if (w[q] == 0) continue;
-                    size_t mi = (size_t)p->cell_mat[q] * p->ne + i;
-                    double wq = w[q];
-                    abs_w += wq * p->e_absorbed[mi];
-                    nuc_w += wq * (1 - p->e_survive[mi]);
-                    dep_e += wq * p->e_dep_MeV[mi];
-                    nloc_e += wq * p->e_nuc_local_MeV[mi];
-                    nesc_e += wq * p->e_nuc_escape_MeV[mi];
-                    if (p->s_weight) sec_w += wq * c->tab.created[mi], sec_e += wq * p->s_energy_MeV[mi];
-                }
+                for (size_t q = (size_t)r0 * nx; q < (size_t)(r1 + 1) * nx; q++)
+                    if (w[q] != 0) energy_add(c, (size_t)p->cell_mat[q] * p->ne + i, w[q], &e);
                 for (int z = r0; z <= r1; z++) {
                     size_t rq = (size_t)z * nx;
                     for (int u = c->run_at[z]; u < c->run_at[z + 1]; u++) {
@@ -273,14 +278,10 @@ static void energy_media(omp_ctx *c, int nlo, int nhi, smx_op_acct *a)
             }
             for (int k = nlo; k <= nhi; k++) omp__note_out(c, k, j, 0, p->nz - 1);
         }
+        abs_w += e.abs_w, nuc_w += e.nuc_w, dep_e += e.dep_e, nloc_e += e.nloc_e;
+        nesc_e += e.nesc_e, sec_w += e.sec_w, sec_e += e.sec_e;
     }
-    a->w_absorbed = abs_w;
-    a->w_nuclear = nuc_w;
-    a->e_deposited = dep_e;
-    a->e_nuc_deposited = nloc_e;
-    a->e_nuc_escaped = nesc_e;
-    a->w_secondary = sec_w;
-    a->e_secondary = sec_e;
+    energy_acct(&(energy_sums){abs_w, nuc_w, dep_e, nloc_e, nesc_e, sec_w, sec_e}, a);
 }
 
 void omp__energy(omp_ctx *c, int nlo, int nhi, smx_op_acct *a)
