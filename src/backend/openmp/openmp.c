@@ -201,14 +201,20 @@ static smx_status omp_get_edep(void *ctx, double *edep, char *err, size_t errlen
     return SMX_OK;
 }
 
-/* Follows the range the core hands over: a range the backend did not
- * produce itself (the benchmark's dense state) has its slabs recounted. */
+/* Follows the range the core hands over: the bins of a range the backend
+ * did not produce itself (the benchmark's dense state, whose bins below
+ * the last output range hold what they held) have their slabs recounted;
+ * those it produced are counted already. */
 static void sync_range(omp_ctx *c, int lo, int hi)
 {
     if (lo == c->lo && hi == c->hi) return;
+    if (c->hi < c->lo) slab_sums(c, lo, hi);
+    else {
+        if (lo < c->lo) slab_sums(c, lo, c->lo - 1 < hi ? c->lo - 1 : hi);
+        if (hi > c->hi) slab_sums(c, c->hi + 1 > lo ? c->hi + 1 : lo, hi);
+    }
     c->lo = lo;
     c->hi = hi;
-    if (hi >= lo) slab_sums(c, lo, hi);
 }
 
 static smx_status omp_op(void *ctx, const smx_node *node, int lo, int hi, int olo, int ohi,
