@@ -104,35 +104,33 @@ static inline double *omp__thread_edep(const omp_ctx *c)
     return c->edep + (size_t)omp_get_thread_num() * c->epad;
 }
 
+typedef float omp_v8f __attribute__((vector_size(32)));
+typedef double omp_v4d __attribute__((vector_size(32)));
+
+/* Sum of a row in float64, in a fixed order: eight lanes (x mod 8) over
+ * the whole blocks of 8, added pairwise in registers, then the tail in
+ * column order. A chain of n / 8 adds where the compiler's reduction
+ * went through memory; every caller sums a row alike. */
 static inline double omp__row_sum(const float *o, size_t n)
 {
-    double acc = 0;
-#pragma omp simd reduction(+ : acc)
-    for (size_t q = 0; q < n; q++) acc += o[q];
-    return acc;
+    omp_v4d a = {0, 0, 0, 0}, b = {0, 0, 0, 0};
+    size_t q = 0;
+    for (; q + 8 <= n; q += 8) {
+        omp_v8f v;
+        memcpy(&v, o + q, sizeof v);
+        a += __builtin_convertvector(__builtin_shufflevector(v, v, 0, 1, 2, 3), omp_v4d);
+        b += __builtin_convertvector(__builtin_shufflevector(v, v, 4, 5, 6, 7), omp_v4d);
+    }
+    a += b;
+    double s = (a[0] + a[1]) + (a[2] + a[3]);
+    for (; q < n; q++) s += o[q];
+    return s;
 }
 
 /* Records in sums/rows the weight and the occupied rows of slab (k, j)
- * of buf, whose rows outside [a, b] are known to be zero. */
-static inline void omp__note(const omp_ctx *c, const float *buf, int zb, double *sums, int *rows,
-                             int k, int j, int a, int b)
-{
-    int nx = c->p->nx, r0 = c->p->nz, r1 = -1;
-    size_t kj = (size_t)k * c->p->nt + j;
-    const float *o = SLAB(c, buf, k, j);
-    double s = 0;
-    omp__clamp_rows(c, zb, &a, &b);
-    for (int z = a; z <= b; z++) {
-        double rs = omp__row_sum(o + (size_t)z * nx, nx);
-        if (rs == 0) continue;
-        s += rs;
-        if (r0 > z) r0 = z;
-        r1 = z;
-    }
-    sums[kj] = s;
-    rows[2 * kj] = r0;
-    rows[2 * kj + 1] = r1;
-}
+ * of buf, whose rows outside [a, b] are known to be zero (omp_window.c). */
+void omp__note(const omp_ctx *c, const float *buf, int zb, double *sums, int *rows, int k, int j, int a,
+               int b);
 
 /* The same for the output slab (k, j) of an operator. */
 static inline void omp__note_out(omp_ctx *c, int k, int j, int a, int b)

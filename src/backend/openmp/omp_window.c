@@ -146,3 +146,45 @@ void omp__win_swap(omp_ctx *c)
     c->zs = c->zt;
     c->zt = z;
 }
+
+typedef int omp_v8i __attribute__((vector_size(32)));
+
+/* The slab's weight in float64 in a fixed order, without a sum per row:
+ * eight lanes (x mod 8) over each row's whole blocks of 8, carried from
+ * row to row and added pairwise at the end, then the rows' tails (x from
+ * nx rounded down to 8) in row and column order. A row holds weight when
+ * any of its cells is not zero. */
+void omp__note(const omp_ctx *c, const float *buf, int zb, double *sums, int *rows, int k, int j, int a,
+               int b)
+{
+    int nx = c->p->nx, nv = nx / 8 * 8, r0 = c->p->nz, r1 = -1;
+    size_t kj = (size_t)k * c->p->nt + j;
+    const float *o = SLAB(c, buf, k, j);
+    omp_v4d l0 = {0, 0, 0, 0}, l1 = {0, 0, 0, 0};
+    double tail = 0;
+    omp__clamp_rows(c, zb, &a, &b);
+    for (int z = a; z <= b; z++) {
+        const float *row = o + (size_t)z * nx;
+        omp_v8i held = {0};
+        int tail_held = 0;
+        for (int x = 0; x < nv; x += 8) {
+            omp_v8f v;
+            memcpy(&v, row + x, sizeof v);
+            held |= v != 0;
+            l0 += __builtin_convertvector(__builtin_shufflevector(v, v, 0, 1, 2, 3), omp_v4d);
+            l1 += __builtin_convertvector(__builtin_shufflevector(v, v, 4, 5, 6, 7), omp_v4d);
+        }
+        for (int x = nv; x < nx; x++) {
+            tail += row[x];
+            tail_held |= row[x] != 0;
+        }
+        omp_v8i h4 = held | __builtin_shufflevector(held, held, 4, 5, 6, 7, 0, 1, 2, 3);
+        if (!(tail_held | h4[0] | h4[1] | h4[2] | h4[3])) continue;
+        if (r0 > z) r0 = z;
+        r1 = z;
+    }
+    l0 += l1;
+    sums[kj] = (l0[0] + l0[1]) + (l0[2] + l0[3]) + tail;
+    rows[2 * kj] = r0;
+    rows[2 * kj + 1] = r1;
+}
