@@ -15,51 +15,36 @@ static double off_columns(const float *row, int nx, int xo)
     return s;
 }
 
-/* Sum of a row, in column order. */
-static double row_sum(const float *row, int nx)
-{
-    double s = 0;
-    for (int x = 0; x < nx; x++) s += row[x];
-    return s;
-}
-
 /* Weight that one slab's shift carries off the grid, per edge (a piece
- * off in x counts on the x edge, else on the z edge, as in reference).
- * Each edge is summed in a local, in the order of the pieces (rows, then
- * z and x shifts): the x edge of each x shift is fixed per slab. */
+ * off in x counts on the x edge, else on the z edge, as in reference):
+ * per piece, its weight times the sum of the source columns it moves off
+ * in x (summed over the rows), and of the rest of the few source rows it
+ * moves off in z. */
 static void stream_leaks(const smx_plan *p, const float *in, int j, int r0, int r1, double *leak)
 {
     int nx = p->nx, nz = p->nz;
     double wx[2] = {1 - p->sfx[j], p->sfx[j]}, wz[2] = {1 - p->sfz[j], p->sfz[j]};
-    int xo[2] = {p->sx0[j], p->sx0[j] + 1};
-    int e[2] = {xo[0] < 0 ? SMX_EDGE_XMIN : SMX_EDGE_XMAX, xo[1] < 0 ? SMX_EDGE_XMIN : SMX_EDGE_XMAX};
-    int one = e[0] == e[1]; /* both x shifts leak through one edge: one sum */
-    double lx0 = 0, lx1 = 0, lz0 = 0, lz1 = 0; /* x edge of shift 0 (of both), of shift 1; z min, max */
-    for (int zs = r0; zs <= r1; zs++) {
-        const float *row = in + (size_t)zs * nx;
-        double ex[2] = {wx[0] > 0 ? off_columns(row, nx, xo[0]) : 0,
-                        wx[1] > 0 ? off_columns(row, nx, xo[1]) : 0};
-        double rs = 0;
-        int have_rs = 0;
+    for (int bx = 0; bx < 2; bx++) {
+        if (wx[bx] == 0) continue;
+        int xo = p->sx0[j] + bx;
+        double cols = 0;
+        for (int z = r0; z <= r1 && xo != 0; z++) cols += off_columns(in + (size_t)z * nx, nx, xo);
         for (int bz = 0; bz < 2; bz++) {
             if (wz[bz] == 0) continue;
-            int zd = zs + p->sz0[j] + bz;
-            for (int bx = 0; bx < 2; bx++) {
-                if (wx[bx] == 0) continue;
-                double w = wz[bz] * wx[bx];
-                if (bx == 0 || one) lx0 += w * ex[bx];
-                else lx1 += w * ex[bx];
-                if (zd >= 0 && zd < nz) continue;
-                if (!have_rs) rs = row_sum(row, nx), have_rs = 1;
-                if (zd < 0) lz0 += w * (rs - ex[bx]);
-                else lz1 += w * (rs - ex[bx]);
+            double w = wz[bz] * wx[bx];
+            int zo = p->sz0[j] + bz, below = -zo, above = nz - zo; /* source rows < below, >= above leave */
+            leak[xo < 0 ? SMX_EDGE_XMIN : SMX_EDGE_XMAX] += w * cols;
+            for (int z = r0; z <= r1; z++) {
+                if (z >= below && z < above) {
+                    z = above - 1;
+                    continue;
+                }
+                const float *row = in + (size_t)z * nx;
+                leak[z < below ? SMX_EDGE_ZMIN : SMX_EDGE_ZMAX] +=
+                    w * (omp__row_sum(row, nx) - off_columns(row, nx, xo));
             }
         }
     }
-    leak[e[0]] += lx0;
-    if (!one) leak[e[1]] += lx1;
-    leak[SMX_EDGE_ZMIN] += lz0;
-    leak[SMX_EDGE_ZMAX] += lz1;
 }
 
 /* The op's leak per edge: the slabs' leaks (c->leak) in slab order. */
