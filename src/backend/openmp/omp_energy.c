@@ -7,8 +7,9 @@
 /* Adds to destination row d the four bilinear pieces of source rows A
  * (shift 0 in z) and B (shift 1), c = {00, 01, 10, 11} (z then x shift),
  * in that order per cell: the same sums, rounded alike, as four passes of
- * one piece each. hx (hz): the shift-1 pieces in x (z) carry weight. */
-static inline void deposit_row(double *d, const float *A, const float *B, const double *c, int nx,
+ * one piece each. hx (hz): the shift-1 pieces in x (z) carry weight. The
+ * rows come in float64 (exact), each converted once for its two uses. */
+static inline void deposit_row(double *d, const double *A, const double *B, const double *c, int nx,
                                int hx, int hz)
 {
     if (!hx) {
@@ -36,9 +37,10 @@ static inline void deposit_row(double *d, const float *A, const float *B, const 
 
 /* Deposit dep * in at the fixed table offsets of (bin, theta) into a
  * padded buffer (no centroids: the same offset for every cell), one pass
- * over the destination rows. */
-static void deposit_fixed(const omp_ctx *c, double *epad, const float *in, double dep, size_t mij,
-                          int r0, int r1)
+ * over the destination rows; scr holds three rows of float64 (the source
+ * rows as float64 in turn, and zeros). */
+static void deposit_fixed(const omp_ctx *c, double *epad, double *scr, const float *in, double dep,
+                          size_t mij, int r0, int r1)
 {
     const smx_plan *p = c->p;
     int nx = p->nx, W = nx + 2 * c->bx;
@@ -46,9 +48,16 @@ static void deposit_fixed(const omp_ctx *c, double *epad, const float *in, doubl
     double cw[4] = {dep * fz[0] * fx[0], dep * fz[0] * fx[1], dep * fz[1] * fx[0], dep * fz[1] * fx[1]};
     int hx = fx[1] != 0, hz = fz[1] != 0;
     double *base = epad + (size_t)(c->bz + p->dz0[mij]) * W + c->bx + p->dx0[mij];
+    double *row[2] = {scr, scr + nx}, *zero = scr + 2 * nx;
+    memset(zero, 0, nx * sizeof(double));
     for (int z = r0; z <= r1 + hz; z++) {
-        const float *A = z <= r1 ? in + (size_t)z * nx : c->zero_row;
-        const float *B = z > r0 ? in + (size_t)(z - 1) * nx : c->zero_row;
+        double *A = zero, *B = z > r0 ? row[(z - 1) & 1] : zero;
+        if (z <= r1) {
+            A = row[z & 1];
+            const float *src = in + (size_t)z * nx;
+#pragma omp simd
+            for (int u = 0; u < nx; u++) A[u] = src[u];
+        }
         double *d = base + (size_t)z * W;
         if (hx && hz) deposit_row(d, A, B, cw, nx, 1, 1);
         else if (hx) deposit_row(d, A, B, cw, nx, 1, 0);
@@ -189,7 +198,7 @@ static void deposit_source(const omp_ctx *c, double *epad, float *scr, int i, in
     omp__rows(c, i, j, &r0, &r1);
     double dep = p->e_dep_MeV[i] + p->e_nuc_local_MeV[i];
     if (c->na > 1) deposit_centroids(c, epad, scr, i, j, dep, r0, r1);
-    else deposit_fixed(c, epad, SLAB(c, c->s[OMP_PSI], i, j), dep, (size_t)i * p->nt + j, r0, r1);
+    else deposit_fixed(c, epad, (double *)scr, SLAB(c, c->s[OMP_PSI], i, j), dep, (size_t)i * p->nt + j, r0, r1);
 }
 
 /* One medium: a thread takes a theta column (a fixed split: its deposit
