@@ -4,6 +4,9 @@
  * sets the memory; it moves with the beam and grows when an operator's
  * output needs more rows (a full-circle beam can fill the whole grid). */
 #include <stdint.h>
+#ifdef __AVX__
+#include <immintrin.h>
+#endif
 #include <stdlib.h>
 
 #include "backend/openmp/omp_ctx.h"
@@ -147,44 +150,62 @@ void omp__win_swap(omp_ctx *c)
     c->zt = z;
 }
 
-typedef int omp_v8i __attribute__((vector_size(32)));
+/* Adds the 8 cells at r to the eight float64 lanes l (one per cell, in
+ * order) and returns whether any is not zero. */
+static inline int add8(omp_v4d *l, const float *r)
+{
+#ifdef __AVX__
+    __m256 f = _mm256_loadu_ps(r);
+    l[0] += (omp_v4d)_mm256_cvtps_pd(_mm256_castps256_ps128(f));
+    l[1] += (omp_v4d)_mm256_cvtps_pd(_mm256_extractf128_ps(f, 1));
+    return !_mm256_testz_ps(_mm256_cmp_ps(f, _mm256_setzero_ps(), _CMP_NEQ_UQ),
+                            _mm256_castsi256_ps(_mm256_set1_epi32(-1)));
+#else
+    int held = 0;
+    for (int q = 0; q < 8; q++) {
+        l[q / 4][q % 4] += r[q];
+        held |= r[q] != 0;
+    }
+    return held;
+#endif
+}
 
 /* The slab's weight in float64 in a fixed order, without a sum per row:
- * eight lanes (x mod 8) over each row's whole blocks of 8, carried from
- * row to row and added pairwise at the end, then the rows' tails (x from
- * nx rounded down to 8) in row and column order. A row holds weight when
- * any of its cells is not zero. */
+ * block v of 8 cells of each row (x below nx rounded down to 8) goes to
+ * the lanes of l[v % 4] (four chains of adds instead of one), added
+ * pairwise at the end; then the rows' tails in row and column order. A
+ * row holds weight when any of its cells is not zero. */
 void omp__note(const omp_ctx *c, const float *buf, int zb, double *sums, int *rows, int k, int j, int a,
                int b)
 {
-    int nx = c->p->nx, nv = nx / 8 * 8, r0 = c->p->nz, r1 = -1;
+    int nx = c->p->nx, nv = nx / 8, r0 = c->p->nz, r1 = -1;
     size_t kj = (size_t)k * c->p->nt + j;
     const float *o = SLAB(c, buf, k, j);
-    omp_v4d l0 = {0, 0, 0, 0}, l1 = {0, 0, 0, 0};
+    omp_v4d l0[2] = {{0}}, l1[2] = {{0}}, l2[2] = {{0}}, l3[2] = {{0}};
     double tail = 0;
     omp__clamp_rows(c, zb, &a, &b);
     for (int z = a; z <= b; z++) {
         const float *row = o + (size_t)z * nx;
-        omp_v8i held = {0};
-        int tail_held = 0;
-        for (int x = 0; x < nv; x += 8) {
-            omp_v8f v;
-            memcpy(&v, row + x, sizeof v);
-            held |= v != 0;
-            l0 += __builtin_convertvector(__builtin_shufflevector(v, v, 0, 1, 2, 3), omp_v4d);
-            l1 += __builtin_convertvector(__builtin_shufflevector(v, v, 4, 5, 6, 7), omp_v4d);
+        int held = 0, v = 0;
+        for (; v + 4 <= nv; v += 4) {
+            held |= add8(l0, row + 8 * v);
+            held |= add8(l1, row + 8 * v + 8);
+            held |= add8(l2, row + 8 * v + 16);
+            held |= add8(l3, row + 8 * v + 24);
         }
-        for (int x = nv; x < nx; x++) {
+        if (v < nv) held |= add8(l0, row + 8 * v++);
+        if (v < nv) held |= add8(l1, row + 8 * v++);
+        if (v < nv) held |= add8(l2, row + 8 * v++);
+        for (int x = 8 * nv; x < nx; x++) {
             tail += row[x];
-            tail_held |= row[x] != 0;
+            held |= row[x] != 0;
         }
-        omp_v8i h4 = held | __builtin_shufflevector(held, held, 4, 5, 6, 7, 0, 1, 2, 3);
-        if (!(tail_held | h4[0] | h4[1] | h4[2] | h4[3])) continue;
+        if (!held) continue;
         if (r0 > z) r0 = z;
         r1 = z;
     }
-    l0 += l1;
-    sums[kj] = (l0[0] + l0[1]) + (l0[2] + l0[3]) + tail;
+    omp_v4d s = ((l0[0] + l0[1]) + (l1[0] + l1[1])) + ((l2[0] + l2[1]) + (l3[0] + l3[1]));
+    sums[kj] = (s[0] + s[1]) + (s[2] + s[3]) + tail;
     rows[2 * kj] = r0;
     rows[2 * kj + 1] = r1;
 }
