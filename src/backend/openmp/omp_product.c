@@ -11,6 +11,7 @@
 #include "backend/openmp/omp_ctx.h"
 
 typedef float v8 __attribute__((vector_size(32)));
+typedef float v8u __attribute__((vector_size(32), aligned(4))); /* unaligned loads and stores */
 
 /* o[k][q0..q1) = sum over the ns sources s of w[s][k] in[s][q0..q1), for
  * the outputs k with o[k] set, in source order. */
@@ -19,17 +20,15 @@ static void product(float *const *o, const float *const *in, const float *w, int
     size_t q = q0;
     for (; q + 16 <= q1; q += 16) {
         v8 a[OMP_KB][2];
-        memset(a, 0, sizeof a);
+        for (int k = 0; k < OMP_KB; k++) a[k][0] = a[k][1] = (v8){0};
         for (int s = 0; s < ns; s++) {
-            v8 x0, x1;
-            memcpy(&x0, in[s] + q, sizeof x0);
-            memcpy(&x1, in[s] + q + 8, sizeof x1);
+            v8 x0 = *(const v8u *)(in[s] + q), x1 = *(const v8u *)(in[s] + q + 8);
             __builtin_prefetch(in[s] + q + 32); /* each source is a stream of its own: too many for the hardware's prefetcher */
             const float *ws = w + (size_t)s * OMP_KB;
             for (int k = 0; k < OMP_KB; k++) a[k][0] += ws[k] * x0, a[k][1] += ws[k] * x1;
         }
         for (int k = 0; k < OMP_KB; k++)
-            if (o[k]) memcpy(o[k] + q, &a[k][0], sizeof a[k][0]), memcpy(o[k] + q + 8, &a[k][1], sizeof a[k][1]);
+            if (o[k]) *(v8u *)(o[k] + q) = a[k][0], *(v8u *)(o[k] + q + 8) = a[k][1];
     }
     for (; q < q1; q++) {
         float a[OMP_KB] = {0};
