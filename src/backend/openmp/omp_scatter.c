@@ -46,7 +46,9 @@ static void scatter_uniform(omp_ctx *c, int v, smx_op_acct *a)
 #pragma omp parallel num_threads(c->threads)
     {
         omp_product_scratch *g = &c->gscr[omp_get_thread_num()];
-#pragma omp for schedule(dynamic, 1)
+        /* a thread takes a whole energy bin, its blocks in turn: a block
+         * shares 2K of its sources with the one before, still in cache */
+#pragma omp for schedule(dynamic, nb)
         for (int r = 0; r < rows; r++) {
             int i = lo + r / nb;
             scatter_block(c, i, (r % nb) * OMP_KB, c->tab.kw + ((size_t)v * p->ne + i) * ker + p->kmax,
