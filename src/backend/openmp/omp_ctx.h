@@ -63,6 +63,9 @@ typedef struct omp_ctx {
     size_t epad;            /* (nz + 2 bz) * (nx + 2 bx) */
     float *zero_row;        /* nx zeros: the source row beyond the grid */
     float *scratch;         /* [threads][OMP_SCRATCH * slab] per-thread work space */
+    float *prow;            /* [threads][3][prow_w] A_stream's padded source rows (two, and
+                               zeros): prow_pad zeros, nx cells, prow_pad zeros */
+    int prow_pad, prow_w;
     double *sums, *osums;   /* [ne][nt] weight of each slab of s / of t */
     double *leak;           /* [ne][nt][SMX_EDGE_COUNT] A_stream's leak per slab: summed in
                                slab order, so that slabs may go to threads in any order */
@@ -111,6 +114,11 @@ typedef double omp_v4d __attribute__((vector_size(32)));
  * the whole blocks of 8, added pairwise in registers, then the tail in
  * column order. A chain of n / 8 adds where the compiler's reduction
  * went through memory; every caller sums a row alike. */
+static inline float *omp__thread_prow(const omp_ctx *c)
+{
+    return c->prow + (size_t)omp_get_thread_num() * 3 * c->prow_w;
+}
+
 static inline double omp__row_sum(const float *o, size_t n)
 {
     omp_v4d a = {0, 0, 0, 0}, b = {0, 0, 0, 0};

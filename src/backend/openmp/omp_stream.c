@@ -59,6 +59,14 @@ static void sum_leaks(const omp_ctx *c, smx_op_acct *a)
     }
 }
 
+/* Copies source row in (nx cells) into padded row r (its padding zero)
+ * and returns it. */
+static const float *fill_row(float *r, const float *in, int nx)
+{
+    memcpy(r, in, nx * sizeof(float));
+    return r;
+}
+
 /* A_stream as a gather: every output cell is written once from the (up
  * to) four source cells that land on it; rows off the grid read zeros. */
 static void stream_shift_deposit(omp_ctx *c, smx_op_acct *a)
@@ -66,10 +74,10 @@ static void stream_shift_deposit(omp_ctx *c, smx_op_acct *a)
     const smx_plan *p = c->p;
     int nt = p->nt, nx = p->nx, nz = p->nz, lo = c->lo, rows = (c->hi - lo + 1) * nt, w0, w1;
     omp__win_rows(c, c->zs, &w0, &w1);
-    const float *zero = c->zero_row;
 #pragma omp parallel for num_threads(c->threads) schedule(dynamic, OMP_CHUNK)
     for (int r = 0; r < rows; r++) {
         int i = lo + r / nt, j = r % nt;
+        float *prow = omp__thread_prow(c);
         const float *in = SLAB(c, c->s[OMP_PSI], i, j);
         float *o = SLAB(c, c->t[OMP_PSI], i, j);
         double *leak = c->leak + ((size_t)lo * nt + r) * SMX_EDGE_COUNT;
@@ -83,30 +91,21 @@ static void stream_shift_deposit(omp_ctx *c, smx_op_acct *a)
         float w00 = (float)((1 - p->sfz[j]) * (1 - p->sfx[j])), w01 = (float)((1 - p->sfz[j]) * p->sfx[j]);
         float w10 = (float)(p->sfz[j] * (1 - p->sfx[j])), w11 = (float)(p->sfz[j] * p->sfx[j]);
         int sx = p->sx0[j], sz = p->sz0[j];
-        /* dest x reads source x - sx (w.0) and x - sx - 1 (w.1): both valid in [xa, xb) */
-        int xa = smx__clampi(sx + 1, 0, nx), xb = smx__clampi(nx + sx, 0, nx);
-        if (xb < xa) xb = xa;
         int za = smx__clampi(r0 + sz, 0, nz), zb = smx__clampi(r1 + sz + 2, 0, nz);
         omp__clear_out_except(c, i, j, za, zb - 1); /* rows za..zb-1 are written whole */
+        /* source rows go to zero-padded rows (pr[row & 1]; pz: zeros), so
+         * that every column takes its four pieces alike: a piece from
+         * beyond the row is a zero, which leaves the sum as it is */
+        float *pr[2] = {prow + c->prow_pad, prow + c->prow_w + c->prow_pad}, *pz = prow + 2 * c->prow_w + c->prow_pad;
+        const float *a0 = NULL;
         for (int zd = za; zd < zb; zd++) {
-            int z0 = zd - sz, z1 = zd - sz - 1; /* rows off the state's window are zero */
-            const float *ra = (z0 >= w0 && z0 < w1) ? in + (size_t)z0 * nx : zero;
-            const float *rb = (z1 >= w0 && z1 < w1) ? in + (size_t)z1 * nx : zero;
-            float *orow = o + (size_t)zd * nx;
-            for (int x = 0; x < nx; x++) {
-                if (x == xa) {
-                    const float *a0 = ra - sx, *a1 = ra - sx - 1, *b0 = rb - sx, *b1 = rb - sx - 1;
+            int z0 = zd - sz, z1 = z0 - 1; /* rows off the state's window are zero */
+            const float *b0 = zd > za ? a0 : (z1 >= w0 && z1 < w1) ? fill_row(pr[z1 & 1], in + (size_t)z1 * nx, nx) : pz;
+            a0 = (z0 >= w0 && z0 < w1) ? fill_row(pr[z0 & 1], in + (size_t)z0 * nx, nx) : pz;
+            const float *a1 = a0 - 1, *b1 = b0 - 1;
+            float *orow = o + (size_t)zd * nx + sx; /* dest x reads source x - sx and x - sx - 1 */
 #pragma omp simd
-                    for (int q = xa; q < xb; q++) orow[q] = w00 * a0[q] + w01 * a1[q] + w10 * b0[q] + w11 * b1[q];
-                    x = xb - 1;
-                    if (xb > xa) continue;
-                }
-                int s0 = x - sx, s1 = x - sx - 1;
-                float v = 0;
-                if (s0 >= 0 && s0 < nx) v += w00 * ra[s0] + w10 * rb[s0];
-                if (s1 >= 0 && s1 < nx) v += w01 * ra[s1] + w11 * rb[s1];
-                orow[x] = v;
-            }
+            for (int q = -sx; q < nx - sx; q++) orow[q] = w00 * a0[q] + w01 * a1[q] + w10 * b0[q] + w11 * b1[q];
         }
         omp__note_out(c, i, j, za, zb - 1);
         stream_leaks(p, in, j, r0, r1, leak);
