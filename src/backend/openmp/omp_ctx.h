@@ -61,7 +61,6 @@ typedef struct omp_ctx {
     double *edep;           /* [threads][epad] MeV per unit weight, padded by */
     int bx, bz;             /* bx columns and bz rows on each side */
     size_t epad;            /* (nz + 2 bz) * (nx + 2 bx) */
-    float *zero_row;        /* nx zeros: the source row beyond the grid */
     float *scratch;         /* [threads][OMP_SCRATCH * slab] per-thread work space */
     float *prow;            /* [threads][3][prow_w] A_stream's padded source rows (two, and
                                zeros): prow_pad zeros, nx cells, prow_pad zeros */

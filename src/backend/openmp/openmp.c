@@ -32,7 +32,6 @@ static void omp_destroy(void *ctx)
     if (!c) return;
     for (int k = 0; k < 2 * OMP_ARRAYS; k++) smx__big_free(c->raw[k]);
     free(c->edep);
-    free(c->zero_row);
     free(c->scratch);
     free(c->prow);
     free(c->sums);
@@ -91,7 +90,6 @@ static smx_status omp_create(const smx_plan *p, const smx_backend_opts *opt, voi
     }
     c->epad = (size_t)(p->nz + 2 * c->bz) * (p->nx + 2 * c->bx);
     c->edep = calloc((size_t)c->threads * c->epad, sizeof(double));
-    c->zero_row = calloc(p->nx, sizeof(float));
     c->scratch = calloc((size_t)c->threads * OMP_SCRATCH * c->slab, sizeof(float));
     for (int j = 0; j < p->nt; j++) /* A_stream's columns x - sx0 - {0, 1} */
         if (abs(p->sx0[j]) + 1 > c->prow_pad) c->prow_pad = abs(p->sx0[j]) + 1;
@@ -104,7 +102,7 @@ static smx_status omp_create(const smx_plan *p, const smx_backend_opts *opt, voi
     c->orows = calloc(2 * (size_t)p->ne * p->nt, sizeof(int));
     /* the z window starts small and grows with what the beam occupies */
     int ok = c->orows && omp__win_alloc(c, p->nz < OMP_WINDOW0 ? p->nz : OMP_WINDOW0);
-    if (!ok || !c->edep || !c->zero_row || !c->scratch || !c->prow || !c->sums || !c->osums || !c->leak ||
+    if (!ok || !c->edep || !c->scratch || !c->prow || !c->sums || !c->osums || !c->leak ||
         !c->rows || !c->orows || smx__dev_tables_build(p, &c->tab) != SMX_OK ||
         (p->nmat == 1 && (!omp__gather_build(c) || !omp__product_init(c))) ||
         (p->nmat > 1 && !build_runs(c))) {
