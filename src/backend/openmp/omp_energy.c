@@ -4,41 +4,30 @@
 
 #include "backend/openmp/omp_ctx.h"
 
-/* Adds to destination row d the four bilinear pieces of source rows A
- * (shift 0 in z) and B (shift 1), c = {00, 01, 10, 11} (z then x shift),
- * in that order per cell: the same sums, rounded alike, as four passes of
- * one piece each. hx (hz): the shift-1 pieces in x (z) carry weight. The
- * rows come in float64 (exact), each converted once for its two uses. */
+/* Adds to destination row d (cells 0 .. nx - 1 + hx) the four bilinear
+ * pieces of source rows A (shift 0 in z) and B (shift 1), c = {00, 01,
+ * 10, 11} (z then x shift), in that order per cell: the same sums, rounded
+ * alike, as four passes of one piece each. hx (hz): the shift-1 pieces in
+ * x (z) carry weight. A and B come in float64 (exact) with a zero on each
+ * side, so that the edge cells take their pieces as every other cell (a
+ * zero piece leaves a sum as it is). */
 static inline void deposit_row(double *d, const double *A, const double *B, const double *c, int nx,
                                int hx, int hz)
 {
-    if (!hx) {
 #pragma omp simd
-        for (int u = 0; u < nx; u++) {
-            double v = d[u] + c[0] * A[u];
-            if (hz) v += c[2] * B[u];
-            d[u] = v;
-        }
-        return;
-    }
-    d[0] = hz ? d[0] + c[0] * A[0] + c[2] * B[0] : d[0] + c[0] * A[0];
-#pragma omp simd
-    for (int u = 1; u < nx; u++) {
+    for (int u = 0; u < nx + hx; u++) {
         double v = d[u] + c[0] * A[u];
-        v += c[1] * A[u - 1];
-        if (hz) {
-            v += c[2] * B[u];
-            v += c[3] * B[u - 1];
-        }
+        if (hx) v += c[1] * A[u - 1];
+        if (hz) v += c[2] * B[u];
+        if (hx && hz) v += c[3] * B[u - 1];
         d[u] = v;
     }
-    d[nx] = hz ? d[nx] + c[1] * A[nx - 1] + c[3] * B[nx - 1] : d[nx] + c[1] * A[nx - 1];
 }
 
 /* Deposit dep * in at the fixed table offsets of (bin, theta) into a
  * padded buffer (no centroids: the same offset for every cell), one pass
- * over the destination rows; scr holds three rows of float64 (the source
- * rows as float64 in turn, and zeros). */
+ * over the destination rows; scr holds three rows of nx + 2 float64 (the
+ * source rows in turn, each converted once for its two uses, and zeros). */
 static void deposit_fixed(const omp_ctx *c, double *epad, double *scr, const float *in, double dep,
                           size_t mij, int r0, int r1)
 {
@@ -48,8 +37,8 @@ static void deposit_fixed(const omp_ctx *c, double *epad, double *scr, const flo
     double cw[4] = {dep * fz[0] * fx[0], dep * fz[0] * fx[1], dep * fz[1] * fx[0], dep * fz[1] * fx[1]};
     int hx = fx[1] != 0, hz = fz[1] != 0;
     double *base = epad + (size_t)(c->bz + p->dz0[mij]) * W + c->bx + p->dx0[mij];
-    double *row[2] = {scr, scr + nx}, *zero = scr + 2 * nx;
-    memset(zero, 0, nx * sizeof(double));
+    double *row[2] = {scr + 1, scr + nx + 3}, *zero = scr + 2 * nx + 5;
+    memset(scr, 0, (3 * nx + 6) * sizeof(double));
     for (int z = r0; z <= r1 + hz; z++) {
         double *A = zero, *B = z > r0 ? row[(z - 1) & 1] : zero;
         if (z <= r1) {
