@@ -62,8 +62,8 @@ typedef struct omp_ctx {
     int bx, bz;             /* bx columns and bz rows on each side */
     size_t epad;            /* (nz + 2 bz) * (nx + 2 bx) */
     float *scratch;         /* [threads][OMP_SCRATCH * slab] per-thread work space */
-    float *prow;            /* [threads][3][prow_w] A_stream's padded source rows (two, and
-                               zeros): prow_pad zeros, nx cells, prow_pad zeros */
+    float *prow;            /* [threads][nz + 2][prow_w] A_stream's source slab in padded rows:
+                               prow_pad zeros, nx cells, prow_pad zeros */
     int prow_pad, prow_w;
     double *sums, *osums;   /* [ne][nt] weight of each slab of s / of t */
     double *leak;           /* [ne][nt][SMX_EDGE_COUNT] A_stream's leak per slab: summed in
@@ -115,7 +115,7 @@ typedef double omp_v4d __attribute__((vector_size(32)));
  * went through memory; every caller sums a row alike. */
 static inline float *omp__thread_prow(const omp_ctx *c)
 {
-    return c->prow + (size_t)omp_get_thread_num() * 3 * c->prow_w;
+    return c->prow + (size_t)omp_get_thread_num() * (c->p->nz + 2) * c->prow_w;
 }
 
 static inline double omp__row_sum(const float *o, size_t n)

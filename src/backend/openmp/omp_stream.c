@@ -59,21 +59,12 @@ static void sum_leaks(const omp_ctx *c, smx_op_acct *a)
     }
 }
 
-/* Copies source row in (nx cells) into padded row r (its padding zero)
- * and returns it. */
-static const float *fill_row(float *r, const float *in, int nx)
-{
-    memcpy(r, in, nx * sizeof(float));
-    return r;
-}
-
 /* A_stream as a gather: every output cell is written once from the (up
  * to) four source cells that land on it; rows off the grid read zeros. */
 static void stream_shift_deposit(omp_ctx *c, smx_op_acct *a)
 {
     const smx_plan *p = c->p;
-    int nt = p->nt, nx = p->nx, nz = p->nz, lo = c->lo, rows = (c->hi - lo + 1) * nt, w0, w1;
-    omp__win_rows(c, c->zs, &w0, &w1);
+    int nt = p->nt, nx = p->nx, nz = p->nz, lo = c->lo, rows = (c->hi - lo + 1) * nt;
 #pragma omp parallel for num_threads(c->threads) schedule(dynamic, OMP_CHUNK)
     for (int r = 0; r < rows; r++) {
         int i = lo + r / nt, j = r % nt;
@@ -93,16 +84,18 @@ static void stream_shift_deposit(omp_ctx *c, smx_op_acct *a)
         int sx = p->sx0[j], sz = p->sz0[j];
         int za = smx__clampi(r0 + sz, 0, nz), zb = smx__clampi(r1 + sz + 2, 0, nz);
         omp__clear_out_except(c, i, j, za, zb - 1); /* rows za..zb-1 are written whole */
-        /* source rows go to zero-padded rows (pr[row & 1]; pz: zeros), so
-         * that every column takes its four pieces alike: a piece from
-         * beyond the row is a zero, which leaves the sum as it is */
-        float *pr[2] = {prow + c->prow_pad, prow + c->prow_w + c->prow_pad}, *pz = prow + 2 * c->prow_w + c->prow_pad;
-        const float *a0 = NULL;
+        /* the source's rows r0 - 1 .. r1 + 1 go to zero-padded rows of the
+         * thread's buffer (the first and last zero), so that every column
+         * takes its four pieces alike: a piece from beyond the row is a
+         * zero, which leaves the sum as it is (all copied first: a row read
+         * right after it is written would wait on its stores) */
+        int W = c->prow_w;
+        float *ps = prow + c->prow_pad; /* row r0 - 1 */
+        memset(ps, 0, nx * sizeof(float));
+        memset(ps + (size_t)(r1 - r0 + 2) * W, 0, nx * sizeof(float));
+        for (int z = r0; z <= r1; z++) memcpy(ps + (size_t)(z - r0 + 1) * W, in + (size_t)z * nx, nx * sizeof(float));
         for (int zd = za; zd < zb; zd++) {
-            int z0 = zd - sz, z1 = z0 - 1; /* rows off the state's window are zero */
-            const float *b0 = zd > za ? a0 : (z1 >= w0 && z1 < w1) ? fill_row(pr[z1 & 1], in + (size_t)z1 * nx, nx) : pz;
-            a0 = (z0 >= w0 && z0 < w1) ? fill_row(pr[z0 & 1], in + (size_t)z0 * nx, nx) : pz;
-            const float *a1 = a0 - 1, *b1 = b0 - 1;
+            const float *a0 = ps + (size_t)(zd - sz - r0 + 1) * W, *a1 = a0 - 1, *b0 = a0 - W, *b1 = b0 - 1;
             float *orow = o + (size_t)zd * nx + sx; /* dest x reads source x - sx and x - sx - 1 */
 #pragma omp simd
             for (int q = -sx; q < nx - sx; q++) orow[q] = w00 * a0[q] + w01 * a1[q] + w10 * b0[q] + w11 * b1[q];

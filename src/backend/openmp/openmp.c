@@ -94,7 +94,7 @@ static smx_status omp_create(const smx_plan *p, const smx_backend_opts *opt, voi
     for (int j = 0; j < p->nt; j++) /* A_stream's columns x - sx0 - {0, 1} */
         if (abs(p->sx0[j]) + 1 > c->prow_pad) c->prow_pad = abs(p->sx0[j]) + 1;
     c->prow_w = p->nx + 2 * c->prow_pad;
-    c->prow = calloc((size_t)c->threads * 3 * c->prow_w, sizeof(float));
+    c->prow = calloc((size_t)c->threads * (p->nz + 2) * c->prow_w, sizeof(float));
     c->sums = calloc((size_t)p->ne * p->nt, sizeof(double));
     c->osums = calloc((size_t)p->ne * p->nt, sizeof(double));
     c->leak = calloc((size_t)p->ne * p->nt * SMX_EDGE_COUNT, sizeof(double));
