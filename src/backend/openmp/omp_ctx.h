@@ -5,6 +5,9 @@
 #include <math.h>
 #include <omp.h>
 #include <string.h>
+#ifdef __AVX__
+#include <immintrin.h>
+#endif
 
 #include "core/backend.h"
 #include "core/dev_tables.h"
@@ -138,6 +141,28 @@ static inline double omp__row_sum(const float *o, size_t n)
  * of buf, whose rows outside [a, b] are known to be zero (omp_window.c). */
 void omp__note(const omp_ctx *c, const float *buf, int zb, double *sums, int *rows, int k, int j, int a,
                int b);
+
+/* A slab's weight as omp__note counts it: block v of 8 cells of each row
+ * (x below nx rounded down to 8) goes to the float64 lanes l[v % 4],
+ * added pairwise at the end, then the rows' tails in row and column
+ * order. */
+static inline double omp__lanes_sum(omp_v4d l[4][2], double tail)
+{
+    omp_v4d s = ((l[0][0] + l[0][1]) + (l[1][0] + l[1][1])) + ((l[2][0] + l[2][1]) + (l[3][0] + l[3][1]));
+    return (s[0] + s[1]) + (s[2] + s[3]) + tail;
+}
+
+#ifdef __AVX__
+/* Adds 8 cells to the lanes l[0..1] (one per cell, in order); returns
+ * whether any is not zero. */
+static inline int omp__lanes_add(omp_v4d *l, __m256 f)
+{
+    l[0] += (omp_v4d)_mm256_cvtps_pd(_mm256_castps256_ps128(f));
+    l[1] += (omp_v4d)_mm256_cvtps_pd(_mm256_extractf128_ps(f, 1));
+    return !_mm256_testz_ps(_mm256_cmp_ps(f, _mm256_setzero_ps(), _CMP_NEQ_UQ),
+                            _mm256_castsi256_ps(_mm256_set1_epi32(-1)));
+}
+#endif
 
 /* The same for the output slab (k, j) of an operator. */
 static inline void omp__note_out(omp_ctx *c, int k, int j, int a, int b)

@@ -4,9 +4,6 @@
  * sets the memory; it moves with the beam and grows when an operator's
  * output needs more rows (a full-circle beam can fill the whole grid). */
 #include <stdint.h>
-#ifdef __AVX__
-#include <immintrin.h>
-#endif
 #include <stdlib.h>
 
 #include "backend/openmp/omp_ctx.h"
@@ -155,11 +152,7 @@ void omp__win_swap(omp_ctx *c)
 static inline int add8(omp_v4d *l, const float *r)
 {
 #ifdef __AVX__
-    __m256 f = _mm256_loadu_ps(r);
-    l[0] += (omp_v4d)_mm256_cvtps_pd(_mm256_castps256_ps128(f));
-    l[1] += (omp_v4d)_mm256_cvtps_pd(_mm256_extractf128_ps(f, 1));
-    return !_mm256_testz_ps(_mm256_cmp_ps(f, _mm256_setzero_ps(), _CMP_NEQ_UQ),
-                            _mm256_castsi256_ps(_mm256_set1_epi32(-1)));
+    return omp__lanes_add(l, _mm256_loadu_ps(r));
 #else
     int held = 0;
     for (int q = 0; q < 8; q++) {
@@ -170,32 +163,30 @@ static inline int add8(omp_v4d *l, const float *r)
 #endif
 }
 
-/* The slab's weight in float64 in a fixed order, without a sum per row:
- * block v of 8 cells of each row (x below nx rounded down to 8) goes to
- * the lanes of l[v % 4] (four chains of adds instead of one), added
- * pairwise at the end; then the rows' tails in row and column order. A
- * row holds weight when any of its cells is not zero. */
+/* The slab's weight in float64 in a fixed order, without a sum per row
+ * (omp__lanes_sum: four chains of adds instead of one). A row holds weight
+ * when any of its cells is not zero. */
 void omp__note(const omp_ctx *c, const float *buf, int zb, double *sums, int *rows, int k, int j, int a,
                int b)
 {
     int nx = c->p->nx, nv = nx / 8, r0 = c->p->nz, r1 = -1;
     size_t kj = (size_t)k * c->p->nt + j;
     const float *o = SLAB(c, buf, k, j);
-    omp_v4d l0[2] = {{0}}, l1[2] = {{0}}, l2[2] = {{0}}, l3[2] = {{0}};
+    omp_v4d l[4][2] = {{{0}}};
     double tail = 0;
     omp__clamp_rows(c, zb, &a, &b);
     for (int z = a; z <= b; z++) {
         const float *row = o + (size_t)z * nx;
         int held = 0, v = 0;
         for (; v + 4 <= nv; v += 4) {
-            held |= add8(l0, row + 8 * v);
-            held |= add8(l1, row + 8 * v + 8);
-            held |= add8(l2, row + 8 * v + 16);
-            held |= add8(l3, row + 8 * v + 24);
+            held |= add8(l[0], row + 8 * v);
+            held |= add8(l[1], row + 8 * v + 8);
+            held |= add8(l[2], row + 8 * v + 16);
+            held |= add8(l[3], row + 8 * v + 24);
         }
-        if (v < nv) held |= add8(l0, row + 8 * v++);
-        if (v < nv) held |= add8(l1, row + 8 * v++);
-        if (v < nv) held |= add8(l2, row + 8 * v++);
+        if (v < nv) held |= add8(l[0], row + 8 * v++);
+        if (v < nv) held |= add8(l[1], row + 8 * v++);
+        if (v < nv) held |= add8(l[2], row + 8 * v++);
         for (int x = 8 * nv; x < nx; x++) {
             tail += row[x];
             held |= row[x] != 0;
@@ -204,8 +195,7 @@ void omp__note(const omp_ctx *c, const float *buf, int zb, double *sums, int *ro
         if (r0 > z) r0 = z;
         r1 = z;
     }
-    omp_v4d s = ((l0[0] + l0[1]) + (l1[0] + l1[1])) + ((l2[0] + l2[1]) + (l3[0] + l3[1]));
-    sums[kj] = (s[0] + s[1]) + (s[2] + s[3]) + tail;
+    sums[kj] = omp__lanes_sum(l, tail);
     rows[2 * kj] = r0;
     rows[2 * kj + 1] = r1;
 }
