@@ -26,6 +26,10 @@ enum { OMP_CHUNK = 4 };
 /* outputs per pass of the products of A_E's gather and A_theta's taps
  * (omp_product.c) */
 enum { OMP_KB = 4 };
+/* an operator's output larger than this (bytes) goes to memory with
+ * streaming stores (omp__stream_out): the last-level cache a core shares
+ * on current x86 servers (32 MiB per CCD on AMD Zen 3 and 4) */
+#define OMP_STREAM_BYTES (32.0 * 1024 * 1024)
 /* rows of the z window at creation (it grows as needed) */
 enum { OMP_WINDOW0 = 8 };
 
@@ -102,6 +106,20 @@ static inline void omp__clamp_rows(const omp_ctx *c, int zb, int *a, int *b)
     if (*a < 0) *a = 0;
     if (*b > zb + c->H - 1) *b = zb + c->H - 1;
     if (*b > c->p->nz - 1) *b = c->p->nz - 1;
+}
+
+/* Whether an operator writes its output of `slabs` slabs with streaming
+ * (non-temporal) stores: with AVX, rows of whole blocks of 8 (aligned),
+ * and an output beyond the cache (OMP_STREAM_BYTES), which the next
+ * operator reads from memory anyway; streaming stores skip reading each
+ * line before writing it. */
+static inline int omp__stream_out(const omp_ctx *c, int slabs)
+{
+#ifdef __AVX__
+    return c->p->nx % 8 == 0 && (double)slabs * c->stride * sizeof(float) * c->na > OMP_STREAM_BYTES;
+#else
+    return 0;
+#endif
 }
 
 static inline double *omp__thread_edep(const omp_ctx *c)

@@ -59,49 +59,99 @@ static void sum_leaks(const omp_ctx *c, smx_op_acct *a)
     }
 }
 
+#ifdef __AVX__
+/* Output rows za..zb - 1 of slab kj written with streaming stores (nx a
+ * multiple of 8: each row's blocks of 8 aligned), counted on the way as
+ * omp__note counts them; the source of row zd, cell x is ps[(zd + k0) *
+ * W + x] (padded rows, as stream_shift_deposit). */
+static void stream_rows_nt(omp_ctx *c, float *o, const float *ps, int W, int k0, int za, int zb,
+                           const float *w, size_t kj)
+{
+    int nx = c->p->nx, r0 = c->p->nz, r1 = -1;
+    __m256 w00 = _mm256_set1_ps(w[0]), w01 = _mm256_set1_ps(w[1]), w10 = _mm256_set1_ps(w[2]),
+           w11 = _mm256_set1_ps(w[3]);
+    omp_v4d l[4][2] = {{{0}}};
+    for (int zd = za; zd < zb; zd++) {
+        const float *A = ps + (size_t)(zd + k0) * W, *A1 = A - 1, *B = A - W, *B1 = B - 1;
+        float *orow = o + (size_t)zd * nx;
+        int held = 0;
+        for (int x = 0; x < nx; x += 8) {
+            __m256 f = _mm256_add_ps(_mm256_mul_ps(w00, _mm256_loadu_ps(A + x)), _mm256_mul_ps(w01, _mm256_loadu_ps(A1 + x)));
+            f = _mm256_add_ps(f, _mm256_mul_ps(w10, _mm256_loadu_ps(B + x)));
+            f = _mm256_add_ps(f, _mm256_mul_ps(w11, _mm256_loadu_ps(B1 + x)));
+            _mm256_stream_ps(orow + x, f);
+            held |= omp__lanes_add(l[(x / 8) & 3], f);
+        }
+        if (!held) continue;
+        if (r0 > zd) r0 = zd;
+        r1 = zd;
+    }
+    c->osums[kj] = omp__lanes_sum(l, 0);
+    c->orows[2 * kj] = r0;
+    c->orows[2 * kj + 1] = r1;
+}
+#endif
+
 /* A_stream as a gather: every output cell is written once from the (up
  * to) four source cells that land on it; rows off the grid read zeros. */
 static void stream_shift_deposit(omp_ctx *c, smx_op_acct *a)
 {
     const smx_plan *p = c->p;
     int nt = p->nt, nx = p->nx, nz = p->nz, lo = c->lo, rows = (c->hi - lo + 1) * nt;
-#pragma omp parallel for num_threads(c->threads) schedule(dynamic, OMP_CHUNK)
-    for (int r = 0; r < rows; r++) {
-        int i = lo + r / nt, j = r % nt;
-        float *prow = omp__thread_prow(c);
-        const float *in = SLAB(c, c->s[OMP_PSI], i, j);
-        float *o = SLAB(c, c->t[OMP_PSI], i, j);
-        double *leak = c->leak + ((size_t)lo * nt + r) * SMX_EDGE_COUNT;
-        int r0, r1;
-        memset(leak, 0, SMX_EDGE_COUNT * sizeof(double));
-        if (!omp__rows(c, i, j, &r0, &r1)) {
-            omp__clear_out(c, i, j);
-            omp__note_out(c, i, j, 0, -1);
-            continue;
-        }
-        float w00 = (float)((1 - p->sfz[j]) * (1 - p->sfx[j])), w01 = (float)((1 - p->sfz[j]) * p->sfx[j]);
-        float w10 = (float)(p->sfz[j] * (1 - p->sfx[j])), w11 = (float)(p->sfz[j] * p->sfx[j]);
-        int sx = p->sx0[j], sz = p->sz0[j];
-        int za = smx__clampi(r0 + sz, 0, nz), zb = smx__clampi(r1 + sz + 2, 0, nz);
-        omp__clear_out_except(c, i, j, za, zb - 1); /* rows za..zb-1 are written whole */
-        /* the source's rows r0 - 1 .. r1 + 1 go to zero-padded rows of the
-         * thread's buffer (the first and last zero), so that every column
-         * takes its four pieces alike: a piece from beyond the row is a
-         * zero, which leaves the sum as it is (all copied first: a row read
-         * right after it is written would wait on its stores) */
-        int W = c->prow_w;
-        float *ps = prow + c->prow_pad; /* row r0 - 1 */
-        memset(ps, 0, nx * sizeof(float));
-        memset(ps + (size_t)(r1 - r0 + 2) * W, 0, nx * sizeof(float));
-        for (int z = r0; z <= r1; z++) memcpy(ps + (size_t)(z - r0 + 1) * W, in + (size_t)z * nx, nx * sizeof(float));
-        for (int zd = za; zd < zb; zd++) {
-            const float *a0 = ps + (size_t)(zd - sz - r0 + 1) * W, *a1 = a0 - 1, *b0 = a0 - W, *b1 = b0 - 1;
-            float *orow = o + (size_t)zd * nx + sx; /* dest x reads source x - sx and x - sx - 1 */
+#ifdef __AVX__
+    int stream_nt = omp__stream_out(c, rows);
+#endif
+#pragma omp parallel num_threads(c->threads)
+    {
+#pragma omp for schedule(dynamic, OMP_CHUNK)
+        for (int r = 0; r < rows; r++) {
+            int i = lo + r / nt, j = r % nt;
+            float *prow = omp__thread_prow(c);
+            const float *in = SLAB(c, c->s[OMP_PSI], i, j);
+            float *o = SLAB(c, c->t[OMP_PSI], i, j);
+            double *leak = c->leak + ((size_t)lo * nt + r) * SMX_EDGE_COUNT;
+            int r0, r1;
+            memset(leak, 0, SMX_EDGE_COUNT * sizeof(double));
+            if (!omp__rows(c, i, j, &r0, &r1)) {
+                omp__clear_out(c, i, j);
+                omp__note_out(c, i, j, 0, -1);
+                continue;
+            }
+            float w00 = (float)((1 - p->sfz[j]) * (1 - p->sfx[j])), w01 = (float)((1 - p->sfz[j]) * p->sfx[j]);
+            float w10 = (float)(p->sfz[j] * (1 - p->sfx[j])), w11 = (float)(p->sfz[j] * p->sfx[j]);
+            int sx = p->sx0[j], sz = p->sz0[j];
+            int za = smx__clampi(r0 + sz, 0, nz), zb = smx__clampi(r1 + sz + 2, 0, nz);
+            omp__clear_out_except(c, i, j, za, zb - 1); /* rows za..zb-1 are written whole */
+            /* the source's rows r0 - 1 .. r1 + 1 go to zero-padded rows of the
+             * thread's buffer (the first and last zero), so that every column
+             * takes its four pieces alike: a piece from beyond the row is a
+             * zero, which leaves the sum as it is (all copied first: a row read
+             * right after it is written would wait on its stores) */
+            int W = c->prow_w;
+            float *ps = prow + c->prow_pad; /* row r0 - 1 */
+            memset(ps, 0, nx * sizeof(float));
+            memset(ps + (size_t)(r1 - r0 + 2) * W, 0, nx * sizeof(float));
+            for (int z = r0; z <= r1; z++) memcpy(ps + (size_t)(z - r0 + 1) * W, in + (size_t)z * nx, nx * sizeof(float));
+            stream_leaks(p, in, j, r0, r1, leak);
+            int k0 = 1 - sz - r0; /* ps + (zd + k0) * W: source row zd - sz */
+#ifdef __AVX__
+            if (stream_nt) {
+                stream_rows_nt(c, o, ps - sx, W, k0, za, zb, (float[4]){w00, w01, w10, w11}, (size_t)i * nt + j);
+                continue;
+            }
+#endif
+            for (int zd = za; zd < zb; zd++) {
+                /* dest x reads source x - sx (A) and x - sx - 1 (A1), B one row up */
+                const float *A = ps + (size_t)(zd + k0) * W - sx, *A1 = A - 1, *B = A - W, *B1 = B - 1;
+                float *orow = o + (size_t)zd * nx;
 #pragma omp simd
-            for (int q = -sx; q < nx - sx; q++) orow[q] = w00 * a0[q] + w01 * a1[q] + w10 * b0[q] + w11 * b1[q];
+                for (int x = 0; x < nx; x++) orow[x] = w00 * A[x] + w01 * A1[x] + w10 * B[x] + w11 * B1[x];
+            }
+            omp__note_out(c, i, j, za, zb - 1);
         }
-        omp__note_out(c, i, j, za, zb - 1);
-        stream_leaks(p, in, j, r0, r1, leak);
+#ifdef __AVX__
+        if (stream_nt) _mm_sfence(); /* the streamed stores before the barrier */
+#endif
     }
     sum_leaks(c, a);
 }
