@@ -88,6 +88,8 @@ typedef struct omp_ctx {
     omp_run *runs;          /* several media: row z's runs are runs[run_at[z] .. run_at[z + 1]) */
     int *run_at;
     int lo, hi;
+    int stream_out;         /* the operator at hand writes with streaming stores (omp__stream_out) */
+    int stream_force;       /* SMX_OMP_STREAM_STORES: -1 unset (by size), 0 never, 1 whenever rows allow */
 } omp_ctx;
 
 #define SLAB(c, buf, i, j) ((buf) + ((size_t)(i) * (c)->p->nt + (j)) * (c)->stride)
@@ -112,11 +114,13 @@ static inline void omp__clamp_rows(const omp_ctx *c, int zb, int *a, int *b)
  * (non-temporal) stores: with AVX, rows of whole blocks of 8 (aligned),
  * and an output beyond the cache (OMP_STREAM_BYTES), which the next
  * operator reads from memory anyway; streaming stores skip reading each
- * line before writing it. */
+ * line before writing it. SMX_OMP_STREAM_STORES=1 or 0 forces the size
+ * test either way (the results are the same bits). */
 static inline int omp__stream_out(const omp_ctx *c, int slabs)
 {
 #ifdef __AVX__
-    return c->p->nx % 8 == 0 && (double)slabs * c->stride * sizeof(float) * c->na > OMP_STREAM_BYTES;
+    double bytes = (double)slabs * c->stride * sizeof(float) * c->na;
+    return c->p->nx % 8 == 0 && (c->stream_force >= 0 ? c->stream_force : bytes > OMP_STREAM_BYTES);
 #else
     return 0;
 #endif
@@ -246,10 +250,11 @@ void omp__scatter(omp_ctx *c, int variant, smx_op_acct *a);
  * made once (0: out of memory); output slabs out[m] (i * nt + j, -1:
  * none) of every array from the ns sources in g over rows [a, b], in
  * source order: the rows outside are cleared, rows a..b set whole, and the
- * outputs noted. */
+ * outputs noted; with `stream` (and omp__stream_out's rows of whole blocks
+ * of 8) written with streaming stores and counted on the way. */
 int omp__product_init(omp_ctx *c);
 void omp__product_free(omp_ctx *c);
-void omp__product_slabs(omp_ctx *c, const int *out, int ns, int a, int b, omp_product_scratch *g);
+void omp__product_slabs(omp_ctx *c, const int *out, int ns, int a, int b, int stream, omp_product_scratch *g);
 /* A_E's gather lists merged per block of OMP_KB output bins (omp_gather.c,
  * one medium; 0: out of memory); output bins [nlo, nhi] of block b (bins
  * b * OMP_KB ..) in theta bin j. */

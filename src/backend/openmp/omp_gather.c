@@ -67,5 +67,7 @@ void omp__gather_block(omp_ctx *c, int b, int j, int nlo, int nhi, omp_product_s
         int k = b * OMP_KB + m;
         out[m] = k >= nlo && k <= nhi ? k * nt + j : -1;
     }
-    omp__product_slabs(c, out, ns, a, z1, g);
+    /* plain stores: with its few sources a block, counting the outputs
+     * as they are streamed out cost more than the reads it saved */
+    omp__product_slabs(c, out, ns, a, z1, 0, g);
 }

@@ -39,6 +39,59 @@ static void product(float *const *o, const float *const *in, const float *w, int
     }
 }
 
+#ifdef __AVX__
+/* One output's count as omp__note makes it (omp__lanes_sum). */
+typedef struct out_tally {
+    omp_v4d l[4][2];
+    int r0, r1;
+} out_tally;
+
+/* Adds block h (8 cells from q, row z, columns from x) of each output to
+ * its tally and streams it out. */
+static inline void put_block(float *const *o, v8 (*a)[2], int h, size_t q, int z, int x, out_tally *t)
+{
+    for (int k = 0; k < OMP_KB; k++) {
+        if (!o[k]) continue;
+        _mm256_stream_ps(o[k] + q, (__m256)a[k][h]);
+        if (t && omp__lanes_add(t[k].l[(x / 8) & 3], (__m256)a[k][h])) {
+            if (t[k].r0 > z) t[k].r0 = z;
+            t[k].r1 = z;
+        }
+    }
+}
+
+/* product() with streaming stores, for rows of whole blocks of 8 (nx a
+ * multiple of 8, q0 and q1 on row starts or 16-cell steps): the same sums;
+ * each output counted in t (when set) on the way. */
+static void product_stream(float *const *o, const float *const *in, const float *w, int ns, size_t q0,
+                           size_t q1, int nx, out_tally *t)
+{
+    int z = (int)(q0 / nx), x = (int)(q0 % nx);
+    for (size_t q = q0; q + 8 <= q1;) {
+        int two = q + 16 <= q1;
+        v8 a[OMP_KB][2];
+        for (int k = 0; k < OMP_KB; k++) a[k][0] = a[k][1] = (v8){0};
+        if (two)
+            for (int s = 0; s < ns; s++) {
+                v8 x0 = *(const v8u *)(in[s] + q), x1 = *(const v8u *)(in[s] + q + 8);
+                __builtin_prefetch(in[s] + q + 32);
+                const float *ws = w + (size_t)s * OMP_KB;
+                for (int k = 0; k < OMP_KB; k++) a[k][0] += ws[k] * x0, a[k][1] += ws[k] * x1;
+            }
+        else
+            for (int s = 0; s < ns; s++) {
+                v8 x0 = *(const v8u *)(in[s] + q);
+                const float *ws = w + (size_t)s * OMP_KB;
+                for (int k = 0; k < OMP_KB; k++) a[k][0] += ws[k] * x0;
+            }
+        for (int h = 0; h <= two; h++, q += 8) {
+            put_block(o, a, h, q, z, x, t);
+            if ((x += 8) == nx) x = 0, z++;
+        }
+    }
+}
+#endif
+
 int omp__product_init(omp_ctx *c)
 {
     int most = 2 * c->p->kmax + OMP_KB; /* A_theta's sources of a block */
@@ -65,7 +118,7 @@ void omp__product_free(omp_ctx *c)
     free(c->gscr);
 }
 
-void omp__product_slabs(omp_ctx *c, const int *out, int ns, int a, int b, omp_product_scratch *g)
+void omp__product_slabs(omp_ctx *c, const int *out, int ns, int a, int b, int stream, omp_product_scratch *g)
 {
     int nt = c->p->nt, s0, s1, t0, t1;
     size_t q0 = a <= b ? (size_t)a * c->p->nx : 0, q1 = a <= b ? (size_t)(b + 1) * c->p->nx : 0;
@@ -78,6 +131,26 @@ void omp__product_slabs(omp_ctx *c, const int *out, int ns, int a, int b, omp_pr
     if (q1 > q0 && q1x <= end) q1 = q1x;
     for (int m = 0; m < OMP_KB; m++)
         if (out[m] >= 0) omp__clear_out_except(c, out[m] / nt, out[m] % nt, a, b); /* rows a..b are set */
+#ifdef __AVX__
+    if (stream && ns) {
+        out_tally t[OMP_KB];
+        for (int m = 0; m < OMP_KB; m++) memset(&t[m], 0, sizeof t[m]), t[m].r0 = c->p->nz, t[m].r1 = -1;
+        for (int arr = 0; arr < c->na; arr++) {
+            float *o[OMP_KB];
+            for (int m = 0; m < OMP_KB; m++) o[m] = out[m] >= 0 ? c->t[arr] + (size_t)out[m] * c->stride : NULL;
+            for (int s = 0; s < ns; s++) g->in[s] = c->s[arr] + (size_t)g->src[s] * c->stride;
+            product_stream(o, g->in, g->w, ns, q0, q1, c->p->nx, arr == OMP_PSI ? t : NULL);
+        }
+        _mm_sfence(); /* the streamed stores before any other thread reads them */
+        for (int m = 0; m < OMP_KB; m++) {
+            if (out[m] < 0) continue;
+            c->osums[out[m]] = omp__lanes_sum(t[m].l, 0);
+            c->orows[2 * out[m]] = t[m].r0;
+            c->orows[2 * out[m] + 1] = t[m].r1;
+        }
+        return;
+    }
+#endif
     for (int arr = 0; arr < c->na && ns; arr++) {
         float *o[OMP_KB];
         for (int m = 0; m < OMP_KB; m++) o[m] = out[m] >= 0 ? c->t[arr] + (size_t)out[m] * c->stride : NULL;

@@ -26,7 +26,7 @@ static void scatter_block(omp_ctx *c, int i, int j0, const float *w, int K, omp_
         ns++;
     }
     for (int m = 0; m < OMP_KB; m++) out[m] = j0 + m < nt ? i * nt + j0 + m : -1;
-    omp__product_slabs(c, out, ns, a, b, g);
+    omp__product_slabs(c, out, ns, a, b, c->stream_out, g);
 }
 
 /* One medium: out[j'] = sum_k w_k in[j' - k], OMP_KB outputs at a time

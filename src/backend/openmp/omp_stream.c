@@ -98,9 +98,6 @@ static void stream_shift_deposit(omp_ctx *c, smx_op_acct *a)
 {
     const smx_plan *p = c->p;
     int nt = p->nt, nx = p->nx, nz = p->nz, lo = c->lo, rows = (c->hi - lo + 1) * nt;
-#ifdef __AVX__
-    int stream_nt = omp__stream_out(c, rows);
-#endif
 #pragma omp parallel num_threads(c->threads)
     {
 #pragma omp for schedule(dynamic, OMP_CHUNK)
@@ -135,7 +132,7 @@ static void stream_shift_deposit(omp_ctx *c, smx_op_acct *a)
             stream_leaks(p, in, j, r0, r1, leak);
             int k0 = 1 - sz - r0; /* ps + (zd + k0) * W: source row zd - sz */
 #ifdef __AVX__
-            if (stream_nt) {
+            if (c->stream_out) {
                 stream_rows_nt(c, o, ps - sx, W, k0, za, zb, (float[4]){w00, w01, w10, w11}, (size_t)i * nt + j);
                 continue;
             }
@@ -150,7 +147,7 @@ static void stream_shift_deposit(omp_ctx *c, smx_op_acct *a)
             omp__note_out(c, i, j, za, zb - 1);
         }
 #ifdef __AVX__
-        if (stream_nt) _mm_sfence(); /* the streamed stores before the barrier */
+        if (c->stream_out) _mm_sfence(); /* the streamed stores before the barrier */
 #endif
     }
     sum_leaks(c, a);

@@ -80,6 +80,8 @@ static smx_status omp_create(const smx_plan *p, const smx_backend_opts *opt, voi
     c->p = p;
     c->threads = threads > 0 ? threads : omp_get_max_threads();
     c->mem_limit_GB = opt->memory_limit_GB;
+    const char *force = getenv("SMX_OMP_STREAM_STORES");
+    c->stream_force = force && *force ? strcmp(force, "0") != 0 : -1;
     c->na = p->moments ? OMP_ARRAYS : 1;
     c->slab = smx__slab(p);
     size_t n = smx__psi_size(p), me = (size_t)p->nmat * p->ne;
@@ -240,6 +242,7 @@ static smx_status omp_op(void *ctx, const smx_node *node, int lo, int hi, int ol
                      "%d rows", rb - ra + 1);
         return SMX_ENOMEM;
     }
+    c->stream_out = omp__stream_out(c, (ohi - olo + 1) * c->p->nt);
     switch (node->op) {
     case SMX_OP_SCATTER: omp__scatter(c, node->variant, a); break;
     case SMX_OP_STREAM: omp__stream(c, a); break;
