@@ -131,6 +131,11 @@ static inline double *omp__thread_edep(const omp_ctx *c)
     return c->edep + (size_t)omp_get_thread_num() * c->epad;
 }
 
+static inline float *omp__thread_prow(const omp_ctx *c)
+{
+    return c->prow + (size_t)omp_get_thread_num() * (c->p->nz + 2) * c->prow_w;
+}
+
 typedef float omp_v8f __attribute__((vector_size(32)));
 typedef double omp_v4d __attribute__((vector_size(32)));
 
@@ -138,11 +143,6 @@ typedef double omp_v4d __attribute__((vector_size(32)));
  * the whole blocks of 8, added pairwise in registers, then the tail in
  * column order. A chain of n / 8 adds where the compiler's reduction
  * went through memory; every caller sums a row alike. */
-static inline float *omp__thread_prow(const omp_ctx *c)
-{
-    return c->prow + (size_t)omp_get_thread_num() * (c->p->nz + 2) * c->prow_w;
-}
-
 static inline double omp__row_sum(const float *o, size_t n)
 {
     omp_v4d a = {0, 0, 0, 0}, b = {0, 0, 0, 0};
