@@ -60,28 +60,43 @@ static void sum_leaks(const omp_ctx *c, smx_op_acct *a)
 }
 
 #ifdef __AVX__
+/* The four pieces w of the 8 cells from x of an output row (sources A, A1 =
+ * A - 1, B = A - W, B1 = B - 1) streamed to orow + x and added to the lanes
+ * l; returns whether any is not zero. */
+static inline int piece_block(float *orow, const float *A, int W, const __m256 *w, int x, omp_v4d *l)
+{
+    const float *B = A - W;
+    __m256 f = _mm256_add_ps(_mm256_mul_ps(w[0], _mm256_loadu_ps(A + x)), _mm256_mul_ps(w[1], _mm256_loadu_ps(A + x - 1)));
+    f = _mm256_add_ps(f, _mm256_mul_ps(w[2], _mm256_loadu_ps(B + x)));
+    f = _mm256_add_ps(f, _mm256_mul_ps(w[3], _mm256_loadu_ps(B + x - 1)));
+    _mm256_stream_ps(orow + x, f);
+    return omp__lanes_add(l, f);
+}
+
 /* Output rows za..zb - 1 of slab kj written with streaming stores (nx a
  * multiple of 8: each row's blocks of 8 aligned), counted on the way as
- * omp__note counts them; the source of row zd, cell x is ps[(zd + k0) *
+ * omp__note counts them (block v of a row to lanes v % 4, named, so that
+ * they stay in registers); the source of row zd, cell x is ps[(zd + k0) *
  * W + x] (padded rows, as stream_shift_deposit). */
 static void stream_rows_nt(omp_ctx *c, float *o, const float *ps, int W, int k0, int za, int zb,
                            const float *w, size_t kj)
 {
     int nx = c->p->nx, r0 = c->p->nz, r1 = -1;
-    __m256 w00 = _mm256_set1_ps(w[0]), w01 = _mm256_set1_ps(w[1]), w10 = _mm256_set1_ps(w[2]),
-           w11 = _mm256_set1_ps(w[3]);
+    __m256 wv[4] = {_mm256_set1_ps(w[0]), _mm256_set1_ps(w[1]), _mm256_set1_ps(w[2]), _mm256_set1_ps(w[3])};
     omp_v4d l[4][2] = {{{0}}};
     for (int zd = za; zd < zb; zd++) {
-        const float *A = ps + (size_t)(zd + k0) * W, *A1 = A - 1, *B = A - W, *B1 = B - 1;
+        const float *A = ps + (size_t)(zd + k0) * W;
         float *orow = o + (size_t)zd * nx;
-        int held = 0;
-        for (int x = 0; x < nx; x += 8) {
-            __m256 f = _mm256_add_ps(_mm256_mul_ps(w00, _mm256_loadu_ps(A + x)), _mm256_mul_ps(w01, _mm256_loadu_ps(A1 + x)));
-            f = _mm256_add_ps(f, _mm256_mul_ps(w10, _mm256_loadu_ps(B + x)));
-            f = _mm256_add_ps(f, _mm256_mul_ps(w11, _mm256_loadu_ps(B1 + x)));
-            _mm256_stream_ps(orow + x, f);
-            held |= omp__lanes_add(l[(x / 8) & 3], f);
+        int held = 0, x = 0;
+        for (; x + 32 <= nx; x += 32) {
+            held |= piece_block(orow, A, W, wv, x, l[0]);
+            held |= piece_block(orow, A, W, wv, x + 8, l[1]);
+            held |= piece_block(orow, A, W, wv, x + 16, l[2]);
+            held |= piece_block(orow, A, W, wv, x + 24, l[3]);
         }
+        if (x < nx) held |= piece_block(orow, A, W, wv, x, l[0]), x += 8;
+        if (x < nx) held |= piece_block(orow, A, W, wv, x, l[1]), x += 8;
+        if (x < nx) held |= piece_block(orow, A, W, wv, x, l[2]);
         if (!held) continue;
         if (r0 > zd) r0 = zd;
         r1 = zd;
@@ -91,6 +106,19 @@ static void stream_rows_nt(omp_ctx *c, float *o, const float *ps, int W, int k0,
     c->orows[2 * kj + 1] = r1;
 }
 #endif
+
+/* d[0..n) = s[0..n), inline: a call to memcpy per row of a narrow grid
+ * cost as much as A_stream's arithmetic on it. */
+static inline void copy_row(float *d, const float *s, int n)
+{
+    int x = 0;
+    for (; x + 8 <= n; x += 8) {
+        omp_v8f v;
+        memcpy(&v, s + x, sizeof v);
+        memcpy(d + x, &v, sizeof v);
+    }
+    for (; x < n; x++) d[x] = s[x];
+}
 
 /* A_stream as a gather: every output cell is written once from the (up
  * to) four source cells that land on it; rows off the grid read zeros. */
@@ -128,7 +156,7 @@ static void stream_shift_deposit(omp_ctx *c, smx_op_acct *a)
             float *ps = prow + c->prow_pad; /* row r0 - 1 */
             memset(ps, 0, nx * sizeof(float));
             memset(ps + (size_t)(r1 - r0 + 2) * W, 0, nx * sizeof(float));
-            for (int z = r0; z <= r1; z++) memcpy(ps + (size_t)(z - r0 + 1) * W, in + (size_t)z * nx, nx * sizeof(float));
+            for (int z = r0; z <= r1; z++) copy_row(ps + (size_t)(z - r0 + 1) * W, in + (size_t)z * nx, nx);
             stream_leaks(p, in, j, r0, r1, leak);
             int k0 = 1 - sz - r0; /* ps + (zd + k0) * W: source row zd - sz */
 #ifdef __AVX__
