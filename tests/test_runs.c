@@ -90,6 +90,40 @@ Test(runs, openmp_streaming_stores_same_bits)
     }
 }
 
+/* openmp runs A_theta and A_stream as one pass (one medium, shift and
+ * deposit; omp_fused.c); SMX_OMP_FUSE=0 runs them one at a time. Both
+ * give the same dose and accounting bit for bit, with Lie and Strang, a
+ * theta window and a full circle whose backward bins are rejected
+ * between the two, with and without streaming stores. */
+Test(runs, openmp_fused_pair_same_bits)
+{
+    for (int k = 0; k < 4; k++) {
+        smx_config c;
+        two_beams_config(&c, "openmp");
+        c.nx = 16, c.x_min_mm = -8, c.x_max_mm = 8; /* rows of two blocks of 8 */
+        c.streaming = SMX_STREAM_SHIFT_DEPOSIT;
+        c.splitting = k % 2 ? SMX_SPLIT_STRANG : SMX_SPLIT_LIE;
+        if (k >= 2) c.theta_full_circle = 1, c.ntheta = 36, c.max_angle_deg = 60;
+        smx_run *r[4];
+        for (int f = 0; f < 4; f++) { /* fused or not, streaming stores or not */
+            setenv("SMX_OMP_FUSE", f % 2 ? "1" : "0", 1);
+            setenv("SMX_OMP_STREAM_STORES", f / 2 ? "1" : "0", 1);
+            r[f] = run_config(&c);
+        }
+        unsetenv("SMX_OMP_FUSE");
+        unsetenv("SMX_OMP_STREAM_STORES");
+        const smx_result *a = smx_run_result(r[0]);
+        for (int f = 1; f < 4; f++) {
+            const smx_result *b = smx_run_result(r[f]);
+            cr_expect_eq(memcmp(a->dose_Gy, b->dose_Gy, sizeof(double) * a->nx * a->nz), 0, "case %d/%d: dose", k, f);
+            cr_expect_eq(memcmp(&a->accounting, &b->accounting, sizeof a->accounting), 0, "case %d/%d: accounting", k, f);
+        }
+        cr_expect_gt(a->accounting.energy_deposited, 0, "case %d", k);
+        if (k >= 2) cr_expect_gt(a->accounting.weight_rejected, 0, "case %d: some weight rejected", k);
+        for (int f = 0; f < 4; f++) smx_run_free(r[f]);
+    }
+}
+
 /* dose (Gy) = E_dep (MeV) * 1.602176634e-13 J/MeV / (rho * dx * dz * dy) */
 Test(runs, dose_units)
 {

@@ -114,6 +114,22 @@ typedef struct smx_backend_iface {
      * empty. The step loop is the core's (smx__graph_run). */
     smx_status (*op)(void *ctx, const smx_node *node, int lo, int hi, int olo, int ohi,
                      const int *rows, smx_op_acct *a, char *err, size_t errlen);
+    /* Optional (NULL: never): whether op_pair runs node a then node b here
+     * (the core offers A_theta then A_stream only). */
+    int (*pairs)(void *ctx, const smx_node *a, const smx_node *b);
+    /* Nodes a and b over the state's bins [lo, hi] in one pass, as op runs
+     * them one after the other, where pairs says so: rows_mid and rows_out
+     * are the rows each bin can hold after a and after b (as op's rows).
+     * Fills w_mid with the slab weights after a (as slab_weights would
+     * give them), acct[0] and acct[1] with each node's own figures, and
+     * share[2] with the part of the pass's time spent in each (left as
+     * the core set them when unknown). The slabs of rejected theta bins
+     * are left as a wrote them, not streamed: the core stops them after
+     * the pair, as it stops them after a alone, so that every figure and
+     * every bit is the same as with op twice. */
+    smx_status (*op_pair)(void *ctx, const smx_node *a, const smx_node *b, int lo, int hi,
+                          const int *rows_mid, const int *rows_out, double *w_mid, smx_op_acct *acct,
+                          double *share, char *err, size_t errlen);
     /* The rows each bin i of the state in [lo, hi] may hold, rows[2i] ..
      * rows[2i + 1] (first > last: none; a superset will do). NULL: the
      * core takes every row of the grid. */

@@ -3,7 +3,9 @@
  * per-slab weights), the backward-angle reject after A_theta and the trim
  * of edge energy bins after A_E, and the rows each operator's output can
  * hold (core/rows.h). A backend implements the operators over the ranges
- * it is given, the slab weights, its rows and `stop`; nothing else. A
+ * it is given, the slab weights, its rows and `stop`; nothing else (it may
+ * offer A_theta and A_stream as one pass, op_pair: run_pair keeps every
+ * figure of running them one at a time). A
  * deferred backend (settle: the device backends) is handed the whole
  * graph before it waits once; its figures are summed after. */
 #include <stdlib.h>
@@ -157,6 +159,31 @@ static smx_status graph_deferred(const smx_backend_iface *b, void *ctx, const sm
     return SMX_OK;
 }
 
+/* Nodes n (A_theta) and n + 1 (A_stream) in one pass of b->op_pair, with
+ * the figures and the reject of running them one at a time; w holds the
+ * slab weights of [lo, hi] before and after. */
+static smx_status run_pair(const smx_backend_iface *b, void *ctx, const smx_plan *p, const smx_node *node,
+                           int n, int lo, int hi, int *rows, double *w, smx_op_acct *acct, char *err,
+                           size_t errlen)
+{
+    smx_op_acct *a0 = &acct[0], *a1 = &acct[1];
+    memset(acct, 0, 2 * sizeof *acct);
+    double t0 = smx__now_s(), share[2] = {0.5, 0.5};
+    totals(p, w, lo, hi, &a0->w_in, &a0->e_in);
+    const int *mid = node_rows(p, &node[0], n, lo, hi, lo, hi, rows);
+    const int *out = node_rows(p, &node[1], n + 1, lo, hi, lo, hi, rows);
+    smx_status st = b->op_pair(ctx, &node[0], &node[1], lo, hi, mid, out, w, acct, share, err, errlen);
+    if (st == SMX_OK && reject_count(p, lo, hi, w, a0)) st = b->stop(ctx, lo, hi, 1, err, errlen);
+    totals(p, w, lo, hi, &a0->w_out, &a0->e_out);
+    a1->w_in = a0->w_out, a1->e_in = a0->e_out;
+    if (st == SMX_OK) st = b->slab_weights(ctx, lo, hi, w, err, errlen);
+    totals(p, w, lo, hi, &a1->w_out, &a1->e_out);
+    double ms = (smx__now_s() - t0) * 1e3;
+    a0->ms = ms * share[0], a1->ms = ms * share[1];
+    a0->kernel_ms = a1->kernel_ms = -1;
+    return st;
+}
+
 smx_status smx__graph_run(const smx_backend_iface *b, void *ctx, const smx_plan *p, smx_graph *g,
                           smx_op_acct *acct, char *err, size_t errlen)
 {
@@ -186,6 +213,11 @@ smx_status smx__graph_run(const smx_backend_iface *b, void *ctx, const smx_plan 
     for (int n = 0; n < g->nnodes && st == SMX_OK; n++) {
         smx_op_acct *a = &acct[n];
         const smx_node *node = &g->nodes[n];
+        if (n + 1 < g->nnodes && hi >= lo && node[0].op == SMX_OP_SCATTER && node[1].op == SMX_OP_STREAM &&
+            b->pairs && b->pairs(ctx, &node[0], &node[1])) {
+            st = run_pair(b, ctx, p, node, n++, lo, hi, rows, w, a, err, errlen);
+            continue;
+        }
         memset(a, 0, sizeof *a);
         double t0 = smx__now_s();
         totals(p, w, lo, hi, &a->w_in, &a->e_in);

@@ -90,6 +90,9 @@ typedef struct omp_ctx {
     int lo, hi;
     int stream_out;         /* the operator at hand writes with streaming stores (omp__stream_out) */
     int stream_force;       /* SMX_OMP_STREAM_STORES: -1 unset (by size), 0 never, 1 whenever rows allow */
+    int fuse;               /* A_theta and A_stream run as one pass where they can
+                               (omp_fused.c); SMX_OMP_FUSE=0 runs them one at a time */
+    double *msums;          /* [ne][nt] weight of each slab between the two */
 } omp_ctx;
 
 #define SLAB(c, buf, i, j) ((buf) + ((size_t)(i) * (c)->p->nt + (j)) * (c)->stride)
@@ -158,6 +161,10 @@ static inline double omp__row_sum(const float *o, size_t n)
     for (; q < n; q++) s += o[q];
     return s;
 }
+
+/* The weight of slab o, rows a..b (the others are zero), as omp__note
+ * counts it, and its first and last rows holding weight (omp_window.c). */
+void omp__count(const omp_ctx *c, const float *o, int a, int b, double *sum, int *first, int *last);
 
 /* Records in sums/rows the weight and the occupied rows of slab (k, j)
  * of buf, whose rows outside [a, b] are known to be zero (omp_window.c). */
@@ -246,6 +253,11 @@ int omp__win_prepare_out(omp_ctx *c, int a, int b);
 void omp__win_swap(omp_ctx *c);
 
 void omp__scatter(omp_ctx *c, int variant, smx_op_acct *a);
+/* A_theta's pieces (omp_scatter.c, one medium): a block's sources and the
+ * leak off a theta window. */
+int omp__scatter_sources(const omp_ctx *c, int i, int j0, const float *w, int K, omp_product_scratch *g,
+                         int *out, int *a, int *b);
+void omp__scatter_leak(const omp_ctx *c, int v, smx_op_acct *a);
 /* The products of A_theta and A_E (omp_product.c): the threads' room,
  * made once (0: out of memory); output slabs out[m] (i * nt + j, -1:
  * none) of every array from the ns sources in g over rows [a, b], in
@@ -253,6 +265,9 @@ void omp__scatter(omp_ctx *c, int variant, smx_op_acct *a);
  * outputs noted; with `stream` (and omp__stream_out's rows of whole blocks
  * of 8) written with streaming stores and counted on the way. */
 int omp__product_init(omp_ctx *c);
+/* o[k][q0..q1) = sum over the ns sources s of w[s][k] in[s][q0..q1), for
+ * the outputs k with o[k] set, in source order. */
+void omp__product_rows(float *const *o, const float *const *in, const float *w, int ns, size_t q0, size_t q1);
 void omp__product_free(omp_ctx *c);
 void omp__product_slabs(omp_ctx *c, const int *out, int ns, int a, int b, int stream, omp_product_scratch *g);
 /* A_E's gather lists merged per block of OMP_KB output bins (omp_gather.c,
@@ -262,6 +277,15 @@ int omp__gather_build(omp_ctx *c);
 void omp__gather_free(omp_ctx *c);
 void omp__gather_block(omp_ctx *c, int b, int j, int nlo, int nhi, omp_product_scratch *g);
 void omp__stream(omp_ctx *c, smx_op_acct *a);
+/* One output slab of A_stream, shift and deposit (omp_stream.c); the op's
+ * leak from the slabs' (c->leak), summed in slab order. */
+void omp__stream_slab(omp_ctx *c, int i, int j, const float *in, int r0, int r1, double *leak);
+void omp__sum_leaks(const omp_ctx *c, smx_op_acct *a);
+/* A_theta (variant v) then A_stream (shift and deposit, one medium) in one
+ * pass (omp_fused.c): the state after A_theta counted in c->msums, each
+ * op's figures in at and as, the threads' seconds in each in part_s[2];
+ * the slabs of rejected theta bins left unstreamed (the core stops them). */
+void omp__scatter_stream(omp_ctx *c, int v, smx_op_acct *at, smx_op_acct *as, double *part_s);
 void omp__energy(omp_ctx *c, int new_lo, int new_hi, smx_op_acct *a);
 
 #endif

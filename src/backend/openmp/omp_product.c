@@ -13,9 +13,7 @@
 typedef float v8 __attribute__((vector_size(32)));
 typedef float v8u __attribute__((vector_size(32), aligned(4))); /* unaligned loads and stores */
 
-/* o[k][q0..q1) = sum over the ns sources s of w[s][k] in[s][q0..q1), for
- * the outputs k with o[k] set, in source order. */
-static void product(float *const *o, const float *const *in, const float *w, int ns, size_t q0, size_t q1)
+void omp__product_rows(float *const *o, const float *const *in, const float *w, int ns, size_t q0, size_t q1)
 {
     size_t q = q0;
     for (; q + 16 <= q1; q += 16) {
@@ -155,7 +153,7 @@ void omp__product_slabs(omp_ctx *c, const int *out, int ns, int a, int b, int st
         float *o[OMP_KB];
         for (int m = 0; m < OMP_KB; m++) o[m] = out[m] >= 0 ? c->t[arr] + (size_t)out[m] * c->stride : NULL;
         for (int s = 0; s < ns; s++) g->in[s] = c->s[arr] + (size_t)g->src[s] * c->stride;
-        product(o, g->in, g->w, ns, q0, q1);
+        omp__product_rows(o, g->in, g->w, ns, q0, q1);
     }
     for (int m = 0; m < OMP_KB; m++)
         if (out[m] >= 0) omp__note_out(c, out[m] / nt, out[m] % nt, a, b);

@@ -3,21 +3,25 @@
 
 #include "backend/openmp/omp_ctx.h"
 
-/* Output theta bins j0 .. j0 + OMP_KB - 1 of energy bin i, from the
- * kernel w (centred, half width K): output jo takes in[jo - k] for k =
- * -K..K in that order, so the block's sources run from j0 + OMP_KB - 1 + K
- * down to j0 - K (wrapped on a full circle), each with its weight for
- * every output (0 out of reach). */
-static void scatter_block(omp_ctx *c, int i, int j0, const float *w, int K, omp_product_scratch *g)
+/* The sources of output theta bins j0 .. j0 + OMP_KB - 1 of energy bin
+ * i into g, from the kernel w (centred, half width K): output jo takes
+ * in[jo - k] for k = -K..K in that order, so the block's sources run from
+ * j0 + OMP_KB - 1 + K down to j0 - K (wrapped on a full circle), each
+ * with its weight for every output (0 out of reach). The outputs' slabs
+ * go to out (-1: past nt), the rows the sources hold to [*a, *b]; returns
+ * the number of sources. */
+int omp__scatter_sources(const omp_ctx *c, int i, int j0, const float *w, int K, omp_product_scratch *g,
+                         int *out, int *a, int *b)
 {
     const smx_plan *p = c->p;
-    int nt = p->nt, ns = 0, a = p->nz, b = -1, out[OMP_KB];
+    int nt = p->nt, ns = 0;
+    *a = p->nz, *b = -1;
     for (int t = j0 + OMP_KB - 1 + K; t >= j0 - K; t--) {
         int js = t;
         if (p->full_circle) js = ((js % nt) + nt) % nt;
         else if (js < 0 || js >= nt) continue;
         if (c->sums[(size_t)i * nt + js] == 0) continue;
-        omp__rows_union(c, i, js, &a, &b);
+        omp__rows_union(c, i, js, a, b);
         g->src[ns] = i * nt + js;
         for (int m = 0; m < OMP_KB; m++) {
             int k = j0 + m - t;
@@ -26,7 +30,23 @@ static void scatter_block(omp_ctx *c, int i, int j0, const float *w, int K, omp_
         ns++;
     }
     for (int m = 0; m < OMP_KB; m++) out[m] = j0 + m < nt ? i * nt + j0 + m : -1;
-    omp__product_slabs(c, out, ns, a, b, c->stream_out, g);
+    return ns;
+}
+
+/* A_theta's leak off a theta window of one medium: each slab's weight
+ * times its kernel's share beyond the window (none on a full circle). */
+void omp__scatter_leak(const omp_ctx *c, int v, smx_op_acct *a)
+{
+    const smx_plan *p = c->p;
+    double leak_w = 0, leak_e = 0;
+    for (int i = c->lo; i <= c->hi && !p->full_circle; i++)
+        for (int j = 0; j < p->nt; j++) {
+            double l = c->tab.kleak[((size_t)v * p->ne + i) * p->nt + j] * c->sums[(size_t)i * p->nt + j];
+            leak_w += l;
+            leak_e += l * p->e_center_MeV[i];
+        }
+    a->w_leak[SMX_EDGE_THETA] = leak_w;
+    a->e_leak[SMX_EDGE_THETA] = leak_e;
 }
 
 /* One medium: out[j'] = sum_k w_k in[j' - k], OMP_KB outputs at a time
@@ -36,13 +56,7 @@ static void scatter_uniform(omp_ctx *c, int v, smx_op_acct *a)
     const smx_plan *p = c->p;
     int nt = p->nt, lo = c->lo, nb = (nt + OMP_KB - 1) / OMP_KB, rows = (c->hi - lo + 1) * nb;
     size_t ker = 2 * (size_t)p->kmax + 1;
-    double leak_w = 0, leak_e = 0;
-    for (int i = lo; i <= c->hi && !p->full_circle; i++)
-        for (int j = 0; j < nt; j++) {
-            double l = c->tab.kleak[((size_t)v * p->ne + i) * nt + j] * c->sums[(size_t)i * nt + j];
-            leak_w += l;
-            leak_e += l * p->e_center_MeV[i];
-        }
+    omp__scatter_leak(c, v, a);
 #pragma omp parallel num_threads(c->threads)
     {
         omp_product_scratch *g = &c->gscr[omp_get_thread_num()];
@@ -50,13 +64,12 @@ static void scatter_uniform(omp_ctx *c, int v, smx_op_acct *a)
          * shares 2K of its sources with the one before, still in cache */
 #pragma omp for schedule(dynamic, nb)
         for (int r = 0; r < rows; r++) {
-            int i = lo + r / nb;
-            scatter_block(c, i, (r % nb) * OMP_KB, c->tab.kw + ((size_t)v * p->ne + i) * ker + p->kmax,
-                          p->k_half[v * p->ne + i], g);
+            int i = lo + r / nb, out[OMP_KB], ra, rb;
+            int ns = omp__scatter_sources(c, i, (r % nb) * OMP_KB, c->tab.kw + ((size_t)v * p->ne + i) * ker + p->kmax,
+                                          p->k_half[v * p->ne + i], g, out, &ra, &rb);
+            omp__product_slabs(c, out, ns, ra, rb, c->stream_out, g);
         }
     }
-    a->w_leak[SMX_EDGE_THETA] = leak_w;
-    a->e_leak[SMX_EDGE_THETA] = leak_e;
 }
 
 /* Several media: the kernel depends on each cell's medium; one thread

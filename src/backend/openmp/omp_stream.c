@@ -48,7 +48,7 @@ static void stream_leaks(const smx_plan *p, const float *in, int j, int r0, int 
 }
 
 /* The op's leak per edge: the slabs' leaks (c->leak) in slab order. */
-static void sum_leaks(const omp_ctx *c, smx_op_acct *a)
+void omp__sum_leaks(const omp_ctx *c, smx_op_acct *a)
 {
     const smx_plan *p = c->p;
     for (int e = 0; e < 4; e++) a->w_leak[e] = a->e_leak[e] = 0;
@@ -120,65 +120,72 @@ static inline void copy_row(float *d, const float *s, int n)
     for (; x < n; x++) d[x] = s[x];
 }
 
-/* A_stream as a gather: every output cell is written once from the (up
- * to) four source cells that land on it; rows off the grid read zeros. */
-static void stream_shift_deposit(omp_ctx *c, smx_op_acct *a)
+/* Output slab (i, j) of A_stream as a gather from the source slab in,
+ * whose rows r0..r1 hold its weight (r0 > r1: none): every output cell is
+ * written once from the (up to) four source cells that land on it; rows
+ * off the grid read zeros. The slab's leak goes to leak[SMX_EDGE_COUNT]. */
+void omp__stream_slab(omp_ctx *c, int i, int j, const float *in, int r0, int r1, double *leak)
 {
     const smx_plan *p = c->p;
-    int nt = p->nt, nx = p->nx, nz = p->nz, lo = c->lo, rows = (c->hi - lo + 1) * nt;
+    int nx = p->nx, nz = p->nz;
+    float *o = SLAB(c, c->t[OMP_PSI], i, j);
+    memset(leak, 0, SMX_EDGE_COUNT * sizeof(double));
+    if (r0 > r1) {
+        omp__clear_out(c, i, j);
+        omp__note_out(c, i, j, 0, -1);
+        return;
+    }
+    float w00 = (float)((1 - p->sfz[j]) * (1 - p->sfx[j])), w01 = (float)((1 - p->sfz[j]) * p->sfx[j]);
+    float w10 = (float)(p->sfz[j] * (1 - p->sfx[j])), w11 = (float)(p->sfz[j] * p->sfx[j]);
+    int sx = p->sx0[j], sz = p->sz0[j];
+    int za = smx__clampi(r0 + sz, 0, nz), zb = smx__clampi(r1 + sz + 2, 0, nz);
+    omp__clear_out_except(c, i, j, za, zb - 1); /* rows za..zb-1 are written whole */
+    /* the source's rows r0 - 1 .. r1 + 1 go to zero-padded rows of the
+     * thread's buffer (the first and last zero), so that every column
+     * takes its four pieces alike: a piece from beyond the row is a zero,
+     * which leaves the sum as it is (all copied first: a row read right
+     * after it is written would wait on its stores) */
+    int W = c->prow_w;
+    float *ps = omp__thread_prow(c) + c->prow_pad; /* row r0 - 1 */
+    memset(ps, 0, nx * sizeof(float));
+    memset(ps + (size_t)(r1 - r0 + 2) * W, 0, nx * sizeof(float));
+    for (int z = r0; z <= r1; z++) copy_row(ps + (size_t)(z - r0 + 1) * W, in + (size_t)z * nx, nx);
+    stream_leaks(p, in, j, r0, r1, leak);
+    int k0 = 1 - sz - r0; /* ps + (zd + k0) * W: source row zd - sz */
+#ifdef __AVX__
+    if (c->stream_out) {
+        stream_rows_nt(c, o, ps - sx, W, k0, za, zb, (float[4]){w00, w01, w10, w11}, (size_t)i * p->nt + j);
+        return;
+    }
+#endif
+    for (int zd = za; zd < zb; zd++) {
+        /* dest x reads source x - sx (A) and x - sx - 1 (A1), B one row up */
+        const float *A = ps + (size_t)(zd + k0) * W - sx, *A1 = A - 1, *B = A - W, *B1 = B - 1;
+        float *orow = o + (size_t)zd * nx;
+#pragma omp simd
+        for (int x = 0; x < nx; x++) orow[x] = w00 * A[x] + w01 * A1[x] + w10 * B[x] + w11 * B1[x];
+    }
+    omp__note_out(c, i, j, za, zb - 1);
+}
+
+/* A_stream (shift and deposit), slab by slab. */
+static void stream_shift_deposit(omp_ctx *c, smx_op_acct *a)
+{
+    int nt = c->p->nt, lo = c->lo, rows = (c->hi - lo + 1) * nt;
 #pragma omp parallel num_threads(c->threads)
     {
 #pragma omp for schedule(dynamic, OMP_CHUNK)
         for (int r = 0; r < rows; r++) {
-            int i = lo + r / nt, j = r % nt;
-            float *prow = omp__thread_prow(c);
-            const float *in = SLAB(c, c->s[OMP_PSI], i, j);
-            float *o = SLAB(c, c->t[OMP_PSI], i, j);
-            double *leak = c->leak + ((size_t)lo * nt + r) * SMX_EDGE_COUNT;
-            int r0, r1;
-            memset(leak, 0, SMX_EDGE_COUNT * sizeof(double));
-            if (!omp__rows(c, i, j, &r0, &r1)) {
-                omp__clear_out(c, i, j);
-                omp__note_out(c, i, j, 0, -1);
-                continue;
-            }
-            float w00 = (float)((1 - p->sfz[j]) * (1 - p->sfx[j])), w01 = (float)((1 - p->sfz[j]) * p->sfx[j]);
-            float w10 = (float)(p->sfz[j] * (1 - p->sfx[j])), w11 = (float)(p->sfz[j] * p->sfx[j]);
-            int sx = p->sx0[j], sz = p->sz0[j];
-            int za = smx__clampi(r0 + sz, 0, nz), zb = smx__clampi(r1 + sz + 2, 0, nz);
-            omp__clear_out_except(c, i, j, za, zb - 1); /* rows za..zb-1 are written whole */
-            /* the source's rows r0 - 1 .. r1 + 1 go to zero-padded rows of the
-             * thread's buffer (the first and last zero), so that every column
-             * takes its four pieces alike: a piece from beyond the row is a
-             * zero, which leaves the sum as it is (all copied first: a row read
-             * right after it is written would wait on its stores) */
-            int W = c->prow_w;
-            float *ps = prow + c->prow_pad; /* row r0 - 1 */
-            memset(ps, 0, nx * sizeof(float));
-            memset(ps + (size_t)(r1 - r0 + 2) * W, 0, nx * sizeof(float));
-            for (int z = r0; z <= r1; z++) copy_row(ps + (size_t)(z - r0 + 1) * W, in + (size_t)z * nx, nx);
-            stream_leaks(p, in, j, r0, r1, leak);
-            int k0 = 1 - sz - r0; /* ps + (zd + k0) * W: source row zd - sz */
-#ifdef __AVX__
-            if (c->stream_out) {
-                stream_rows_nt(c, o, ps - sx, W, k0, za, zb, (float[4]){w00, w01, w10, w11}, (size_t)i * nt + j);
-                continue;
-            }
-#endif
-            for (int zd = za; zd < zb; zd++) {
-                /* dest x reads source x - sx (A) and x - sx - 1 (A1), B one row up */
-                const float *A = ps + (size_t)(zd + k0) * W - sx, *A1 = A - 1, *B = A - W, *B1 = B - 1;
-                float *orow = o + (size_t)zd * nx;
-#pragma omp simd
-                for (int x = 0; x < nx; x++) orow[x] = w00 * A[x] + w01 * A1[x] + w10 * B[x] + w11 * B1[x];
-            }
-            omp__note_out(c, i, j, za, zb - 1);
+            int i = lo + r / nt, j = r % nt, r0, r1;
+            if (!omp__rows(c, i, j, &r0, &r1)) r0 = 0, r1 = -1;
+            omp__stream_slab(c, i, j, SLAB(c, c->s[OMP_PSI], i, j), r0, r1,
+                             c->leak + ((size_t)lo * nt + r) * SMX_EDGE_COUNT);
         }
 #ifdef __AVX__
         if (c->stream_out) _mm_sfence(); /* the streamed stores before the barrier */
 #endif
     }
-    sum_leaks(c, a);
+    omp__sum_leaks(c, a);
 }
 
 /* Which of the three pieces per axis carry weight in this slab. */
@@ -291,7 +298,7 @@ static void stream_centroid(omp_ctx *c, smx_op_acct *a)
             omp__note_out(c, i, j, r0 + bz, r1 + bz + 2);
         }
     }
-    sum_leaks(c, a);
+    omp__sum_leaks(c, a);
 }
 
 void omp__stream(omp_ctx *c, smx_op_acct *a)

@@ -163,18 +163,15 @@ static inline int add8(omp_v4d *l, const float *r)
 #endif
 }
 
-/* The slab's weight in float64 in a fixed order, without a sum per row
- * (omp__lanes_sum: four chains of adds instead of one). A row holds weight
- * when any of its cells is not zero. */
-void omp__note(const omp_ctx *c, const float *buf, int zb, double *sums, int *rows, int k, int j, int a,
-               int b)
+/* The weight of slab o (rows a..b; the others known to be zero) in
+ * float64 in a fixed order, without a sum per row (omp__lanes_sum: four
+ * chains of adds instead of one), and its first and last rows holding
+ * weight (a row holds weight when any of its cells is not zero). */
+void omp__count(const omp_ctx *c, const float *o, int a, int b, double *sum, int *first, int *last)
 {
     int nx = c->p->nx, nv = nx / 8, r0 = c->p->nz, r1 = -1;
-    size_t kj = (size_t)k * c->p->nt + j;
-    const float *o = SLAB(c, buf, k, j);
     omp_v4d l[4][2] = {{{0}}};
     double tail = 0;
-    omp__clamp_rows(c, zb, &a, &b);
     for (int z = a; z <= b; z++) {
         const float *row = o + (size_t)z * nx;
         int held = 0, v = 0;
@@ -195,7 +192,15 @@ void omp__note(const omp_ctx *c, const float *buf, int zb, double *sums, int *ro
         if (r0 > z) r0 = z;
         r1 = z;
     }
-    sums[kj] = omp__lanes_sum(l, tail);
-    rows[2 * kj] = r0;
-    rows[2 * kj + 1] = r1;
+    *sum = omp__lanes_sum(l, tail);
+    *first = r0;
+    *last = r1;
+}
+
+void omp__note(const omp_ctx *c, const float *buf, int zb, double *sums, int *rows, int k, int j, int a,
+               int b)
+{
+    size_t kj = (size_t)k * c->p->nt + j;
+    omp__clamp_rows(c, zb, &a, &b);
+    omp__count(c, SLAB(c, buf, k, j), a, b, &sums[kj], &rows[2 * kj], &rows[2 * kj + 1]);
 }

@@ -35,6 +35,7 @@ static void omp_destroy(void *ctx)
     free(c->scratch);
     free(c->prow);
     free(c->sums);
+    free(c->msums);
     free(c->leak);
     free(c->osums);
     free(c->rows);
@@ -82,6 +83,8 @@ static smx_status omp_create(const smx_plan *p, const smx_backend_opts *opt, voi
     c->mem_limit_GB = opt->memory_limit_GB;
     const char *force = getenv("SMX_OMP_STREAM_STORES");
     c->stream_force = force && *force ? strcmp(force, "0") != 0 : -1;
+    const char *fuse = getenv("SMX_OMP_FUSE");
+    c->fuse = !(fuse && strcmp(fuse, "0") == 0);
     c->na = p->moments ? OMP_ARRAYS : 1;
     c->slab = smx__slab(p);
     size_t n = smx__psi_size(p), me = (size_t)p->nmat * p->ne;
@@ -99,12 +102,13 @@ static smx_status omp_create(const smx_plan *p, const smx_backend_opts *opt, voi
     c->prow = calloc((size_t)c->threads * (p->nz + 2) * c->prow_w, sizeof(float));
     c->sums = calloc((size_t)p->ne * p->nt, sizeof(double));
     c->osums = calloc((size_t)p->ne * p->nt, sizeof(double));
+    c->msums = calloc((size_t)p->ne * p->nt, sizeof(double));
     c->leak = calloc((size_t)p->ne * p->nt * SMX_EDGE_COUNT, sizeof(double));
     c->rows = calloc(2 * (size_t)p->ne * p->nt, sizeof(int));
     c->orows = calloc(2 * (size_t)p->ne * p->nt, sizeof(int));
     /* the z window starts small and grows with what the beam occupies */
     int ok = c->orows && omp__win_alloc(c, p->nz < OMP_WINDOW0 ? p->nz : OMP_WINDOW0);
-    if (!ok || !c->edep || !c->scratch || !c->prow || !c->sums || !c->osums || !c->leak ||
+    if (!ok || !c->edep || !c->scratch || !c->prow || !c->sums || !c->osums || !c->msums || !c->leak ||
         !c->rows || !c->orows || smx__dev_tables_build(p, &c->tab) != SMX_OK ||
         (p->nmat == 1 && (!omp__gather_build(c) || !omp__product_init(c))) ||
         (p->nmat > 1 && !build_runs(c))) {
@@ -222,32 +226,31 @@ static void sync_range(omp_ctx *c, int lo, int hi)
     c->hi = hi;
 }
 
-static smx_status omp_op(void *ctx, const smx_node *node, int lo, int hi, int olo, int ohi,
-                         const int *rows, smx_op_acct *a, char *err, size_t errlen)
+/* Makes the output window hold the rows the output bins [olo, ohi] can
+ * hold (rows, the core's) and, where rows2 is set, those of rows2 too. */
+static smx_status prepare_out(omp_ctx *c, const int *rows, const int *rows2, int olo, int ohi, char *err,
+                              size_t errlen)
 {
-    omp_ctx *c = ctx;
-    sync_range(c, lo, hi);
-    /* the window holds the rows the output can hold (the core's rows) */
-    int r[2] = {c->p->nz, -1}, ra, rb;
-    for (int k = olo; k <= ohi; k++) smx__rows_union(r, rows[2 * k], rows[2 * k + 1]);
-    ra = r[0], rb = r[1];
-    if (!omp__win_prepare_out(c, ra, rb)) {
-        if (c->grow_need > 0)
-            smx__err(err, errlen, "openmp backend: the beam needs a state window of %d rows: "
-                     "%.3g GB more, but %.3g GB is available (%s)", rb - ra + 1,
-                     c->grow_need / 1e9, c->grow_avail / 1e9, c->mem_limit_GB > 0
-                     ? "run.memory_limit_GB less what the run holds" : "the machine's memory");
-        else
-            smx__err(err, errlen, "openmp backend: out of memory growing the state's window to "
-                     "%d rows", rb - ra + 1);
-        return SMX_ENOMEM;
+    int r[2] = {c->p->nz, -1};
+    for (int k = olo; k <= ohi; k++) {
+        smx__rows_union(r, rows[2 * k], rows[2 * k + 1]);
+        if (rows2) smx__rows_union(r, rows2[2 * k], rows2[2 * k + 1]);
     }
-    c->stream_out = omp__stream_out(c, (ohi - olo + 1) * c->p->nt);
-    switch (node->op) {
-    case SMX_OP_SCATTER: omp__scatter(c, node->variant, a); break;
-    case SMX_OP_STREAM: omp__stream(c, a); break;
-    case SMX_OP_ENERGY: omp__energy(c, olo, ohi, a); break;
-    }
+    if (omp__win_prepare_out(c, r[0], r[1])) return SMX_OK;
+    if (c->grow_need > 0)
+        smx__err(err, errlen, "openmp backend: the beam needs a state window of %d rows: "
+                 "%.3g GB more, but %.3g GB is available (%s)", r[1] - r[0] + 1,
+                 c->grow_need / 1e9, c->grow_avail / 1e9, c->mem_limit_GB > 0
+                 ? "run.memory_limit_GB less what the run holds" : "the machine's memory");
+    else
+        smx__err(err, errlen, "openmp backend: out of memory growing the state's window to "
+                 "%d rows", r[1] - r[0] + 1);
+    return SMX_ENOMEM;
+}
+
+/* After an operator: its output, bins [olo, ohi], becomes the state. */
+static void output_is_state(omp_ctx *c, int olo, int ohi)
+{
     omp__win_swap(c);
     double *ts = c->sums;
     c->sums = c->osums;
@@ -257,6 +260,47 @@ static smx_status omp_op(void *ctx, const smx_node *node, int lo, int hi, int ol
     c->orows = tr;
     c->lo = olo;
     c->hi = ohi;
+}
+
+static smx_status omp_op(void *ctx, const smx_node *node, int lo, int hi, int olo, int ohi,
+                         const int *rows, smx_op_acct *a, char *err, size_t errlen)
+{
+    omp_ctx *c = ctx;
+    sync_range(c, lo, hi);
+    smx_status st = prepare_out(c, rows, NULL, olo, ohi, err, errlen);
+    if (st != SMX_OK) return st;
+    c->stream_out = omp__stream_out(c, (ohi - olo + 1) * c->p->nt);
+    switch (node->op) {
+    case SMX_OP_SCATTER: omp__scatter(c, node->variant, a); break;
+    case SMX_OP_STREAM: omp__stream(c, a); break;
+    case SMX_OP_ENERGY: omp__energy(c, olo, ohi, a); break;
+    }
+    output_is_state(c, olo, ohi);
+    return SMX_OK;
+}
+
+/* A_theta then A_stream in one pass: one medium, shift and deposit. */
+static int omp_pairs(void *ctx, const smx_node *a, const smx_node *b)
+{
+    const omp_ctx *c = ctx;
+    return c->fuse && c->p->nmat == 1 && !c->p->moments && a->op == SMX_OP_SCATTER && b->op == SMX_OP_STREAM;
+}
+
+static smx_status omp_op_pair(void *ctx, const smx_node *a, const smx_node *b, int lo, int hi,
+                              const int *rows_mid, const int *rows_out, double *w_mid, smx_op_acct *acct,
+                              double *share, char *err, size_t errlen)
+{
+    omp_ctx *c = ctx;
+    sync_range(c, lo, hi);
+    /* the rejected slabs stay where A_theta leaves them */
+    smx_status st = prepare_out(c, rows_out, rows_mid, lo, hi, err, errlen);
+    if (st != SMX_OK) return st;
+    c->stream_out = omp__stream_out(c, (hi - lo + 1) * c->p->nt);
+    double part[2];
+    omp__scatter_stream(c, a->variant, &acct[0], &acct[1], part);
+    memcpy(w_mid, c->msums + (size_t)lo * c->p->nt, sizeof(double) * (size_t)(hi - lo + 1) * c->p->nt);
+    if (part[0] + part[1] > 0) share[0] = part[0] / (part[0] + part[1]), share[1] = 1 - share[0];
+    output_is_state(c, lo, hi);
     return SMX_OK;
 }
 
@@ -371,6 +415,8 @@ const smx_backend_iface smx__backend_openmp = {
     .get_state = omp_get_state,
     .get_edep = omp_get_edep,
     .op = omp_op,
+    .pairs = omp_pairs,
+    .op_pair = omp_op_pair,
     .bin_rows = omp_bin_rows,
     .slab_weights = omp_slab_weights,
     .stop = omp_stop,
