@@ -75,8 +75,9 @@ typedef struct omp_ctx {
     double *sums, *osums;   /* [ne][nt] weight of each slab of s / of t */
     double *leak;           /* [ne][nt][SMX_EDGE_COUNT] A_stream's leak per slab: summed in
                                slab order, so that slabs may go to threads in any order */
-    int *rows, *orows;      /* [ne][nt][2] first and last row holding weight
-                               (first > last: none); a pencil beam fills few */
+    int *box, *obox;        /* [ne][nt][4] of s / of t: the first and last row and
+                               column holding weight (first > last: none; the
+                               columns may be a superset); a pencil beam fills few */
     smx_dev_tables tab;     /* kernel weights and leak, A_E gather (medium 0's
                                list is the one-medium fast path's), created weight */
     /* A_E's gather lists merged per block of OMP_KB output bins (one
@@ -162,13 +163,19 @@ static inline double omp__row_sum(const float *o, size_t n)
     return s;
 }
 
-/* The weight of slab o, rows a..b (the others are zero), as omp__note
- * counts it, and its first and last rows holding weight (omp_window.c). */
-void omp__count(const omp_ctx *c, const float *o, int a, int b, double *sum, int *first, int *last);
+/* A slab's box: rows r0..r1, columns x0..x1. */
+static inline void omp__box_set(int *box, int r0, int r1, int x0, int x1)
+{
+    box[0] = r0, box[1] = r1, box[2] = x0, box[3] = x1;
+}
 
-/* Records in sums/rows the weight and the occupied rows of slab (k, j)
+/* The weight of slab o, rows a..b (the others are zero), as omp__note
+ * counts it, and its box: the rows and columns holding weight (omp_window.c). */
+void omp__count(const omp_ctx *c, const float *o, int a, int b, double *sum, int *box);
+
+/* Records in sums/box the weight and the box of slab (k, j)
  * of buf, whose rows outside [a, b] are known to be zero (omp_window.c). */
-void omp__note(const omp_ctx *c, const float *buf, int zb, double *sums, int *rows, int k, int j, int a,
+void omp__note(const omp_ctx *c, const float *buf, int zb, double *sums, int *box, int k, int j, int a,
                int b);
 
 /* A slab's weight as omp__note counts it: block v of 8 cells of each row
@@ -183,20 +190,19 @@ static inline double omp__lanes_sum(omp_v4d l[4][2], double tail)
 
 #ifdef __AVX__
 /* Adds 8 cells to the lanes l[0..1] (one per cell, in order); returns
- * whether any is not zero. */
+ * which are not zero (bit q: cell q), 0 when none. */
 static inline int omp__lanes_add(omp_v4d *l, __m256 f)
 {
     l[0] += (omp_v4d)_mm256_cvtps_pd(_mm256_castps256_ps128(f));
     l[1] += (omp_v4d)_mm256_cvtps_pd(_mm256_extractf128_ps(f, 1));
-    return !_mm256_testz_ps(_mm256_cmp_ps(f, _mm256_setzero_ps(), _CMP_NEQ_UQ),
-                            _mm256_castsi256_ps(_mm256_set1_epi32(-1)));
+    return _mm256_movemask_ps(_mm256_cmp_ps(f, _mm256_setzero_ps(), _CMP_NEQ_UQ));
 }
 #endif
 
 /* The same for the output slab (k, j) of an operator. */
 static inline void omp__note_out(omp_ctx *c, int k, int j, int a, int b)
 {
-    omp__note(c, c->t[OMP_PSI], c->zt, c->osums, c->orows, k, j, a, b);
+    omp__note(c, c->t[OMP_PSI], c->zt, c->osums, c->obox, k, j, a, b);
 }
 
 static inline void omp__clear_rows(omp_ctx *c, int k, int j, int r0, int r1)
@@ -214,7 +220,7 @@ static inline void omp__clear_rows(omp_ctx *c, int k, int j, int r0, int r1)
 static inline void omp__clear_out_except(omp_ctx *c, int k, int j, int a, int b)
 {
     size_t kj = (size_t)k * c->p->nt + j;
-    int r0 = c->orows[2 * kj], r1 = c->orows[2 * kj + 1];
+    int r0 = c->obox[4 * kj], r1 = c->obox[4 * kj + 1];
     omp__clamp_rows(c, c->zt, &r0, &r1);
     if (a > b || r1 < a || r0 > b) {
         omp__clear_rows(c, k, j, r0, r1);
@@ -231,8 +237,8 @@ static inline void omp__clear_out(omp_ctx *c, int k, int j) { omp__clear_out_exc
 static inline int omp__rows(const omp_ctx *c, int i, int j, int *r0, int *r1)
 {
     size_t ij = (size_t)i * c->p->nt + j;
-    *r0 = c->rows[2 * ij];
-    *r1 = c->rows[2 * ij + 1];
+    *r0 = c->box[4 * ij];
+    *r1 = c->box[4 * ij + 1];
     return c->sums[ij] != 0 && *r0 <= *r1;
 }
 

@@ -50,10 +50,10 @@ void omp__scatter_stream(omp_ctx *c, int v, smx_op_acct *at, smx_op_acct *as, do
             double t1 = omp_get_wtime();
             for (int m = 0; m < OMP_KB; m++) {
                 if (out[m] < 0) continue;
-                int j = j0 + m, r0 = 0, r1 = -1;
+                int j = j0 + m, box[4] = {0, -1, 0, -1}, r0, r1;
                 double sw = 0;
-                if (any) omp__count(c, o[m], a, b, &sw, &r0, &r1);
-                if (sw == 0) r0 = 0, r1 = -1;
+                if (any) omp__count(c, o[m], a, b, &sw, box);
+                r0 = sw != 0 ? box[0] : 0, r1 = sw != 0 ? box[1] : -1;
                 mid[out[m]] = sw;
                 double *leak = c->leak + (size_t)out[m] * SMX_EDGE_COUNT;
                 if (p->theta_rejected[j]) { /* the core stops it after the pair, unstreamed */

@@ -143,8 +143,7 @@ void omp__product_slabs(omp_ctx *c, const int *out, int ns, int a, int b, int st
         for (int m = 0; m < OMP_KB; m++) {
             if (out[m] < 0) continue;
             c->osums[out[m]] = omp__lanes_sum(t[m].l, 0);
-            c->orows[2 * out[m]] = t[m].r0;
-            c->orows[2 * out[m] + 1] = t[m].r1;
+            omp__box_set(c->obox + 4 * out[m], t[m].r0, t[m].r1, 0, c->p->nx - 1); /* every column: a superset */
         }
         return;
     }

@@ -102,8 +102,7 @@ static void stream_rows_nt(omp_ctx *c, float *o, const float *ps, int W, int k0,
         r1 = zd;
     }
     c->osums[kj] = omp__lanes_sum(l, 0);
-    c->orows[2 * kj] = r0;
-    c->orows[2 * kj + 1] = r1;
+    omp__box_set(c->obox + 4 * kj, r0, r1, 0, nx - 1); /* every column: a superset */
 }
 #endif
 
@@ -188,21 +187,26 @@ static void stream_shift_deposit(omp_ctx *c, smx_op_acct *a)
     omp__sum_leaks(c, a);
 }
 
-/* Which of the three pieces per axis carry weight in this slab. */
-static void used_pieces(float *const *fx, float *const *fz, size_t q0, size_t q1, int *ux, int *uz)
+/* Which of the three pieces per axis carry weight in the box rows r0..r1,
+ * columns x0..x1 of a slab of nx columns. */
+static void used_pieces(float *const *fx, float *const *fz, int nx, int r0, int r1, int x0, int x1, int *ux,
+                        int *uz)
 {
     for (int k = 0; k < 3; k++) {
         float mx = 0, mz = 0;
-        for (size_t q = q0; q < q1; q++) {
-            mx = fx[k][q] > mx ? fx[k][q] : mx;
-            mz = fz[k][q] > mz ? fz[k][q] : mz;
-        }
+        for (int z = r0; z <= r1; z++)
+            for (size_t q = (size_t)z * nx + x0; q <= (size_t)z * nx + x1; q++) {
+                mx = fx[k][q] > mx ? fx[k][q] : mx;
+                mz = fz[k][q] > mz ? fz[k][q] : mz;
+            }
         ux[k] = mx > 0, uz[k] = mz > 0;
     }
 }
 
-/* Centroids: per slab, the pieces of every cell, then nine shifted
- * multiply-adds (three pieces per axis) into the slab's five arrays. */
+/* Centroids: per slab, the pieces of every cell of its box, then nine
+ * shifted multiply-adds (three pieces per axis) into the slab's five
+ * arrays, over the box's columns (the cells outside hold no weight and
+ * would add zeros). */
 static void stream_centroid(omp_ctx *c, smx_op_acct *a)
 {
     const smx_plan *p = c->p;
@@ -234,7 +238,7 @@ static void stream_centroid(omp_ctx *c, smx_op_acct *a)
                 omp__note_out(c, i, j, 0, -1);
                 continue;
             }
-            size_t q0 = (size_t)r0 * nx, q1 = (size_t)(r1 + 1) * nx;
+            int x0 = c->box[4 * ((size_t)i * nt + j) + 2], x1 = c->box[4 * ((size_t)i * nt + j) + 3];
             double sx = p->sx0[j] + p->sfx[j], sz = p->sz0[j] + p->sfz[j];
             int bx = (int)floor(sx - 0.5), bz = (int)floor(sz - 0.5);
             float rx = (float)(sx - bx), rz = (float)(sz - bz);
@@ -243,8 +247,9 @@ static void stream_centroid(omp_ctx *c, smx_op_acct *a)
             float *fx0 = fx[0], *fx1 = fx[1], *fx2 = fx[2], *ox0 = ox[0], *ox1 = ox[1], *ox2 = ox[2];
             float *sx0 = sx_[0], *sx1 = sx_[1], *sx2 = sx_[2], *fz0 = fz[0], *fz1 = fz[1], *fz2 = fz[2];
             float *oz0 = oz[0], *oz1 = oz[1], *oz2 = oz[2], *sz0 = sz_[0], *sz1 = sz_[1], *sz2 = sz_[2];
+            for (int z = r0; z <= r1; z++)
 #pragma omp simd
-            for (size_t q = q0; q < q1; q++) {
+            for (size_t q = (size_t)z * nx + x0; q <= (size_t)z * nx + x1; q++) {
                 float w = iw[q], u, v;
                 smx_parcel(w, imx[q], iqx[q], &u, &v);
                 smx_box_pieces b = smx_box_split_v(u + rx, sqrtf(12 * v)); /* width <= 1: cells 0..2 */
@@ -258,19 +263,20 @@ static void stream_centroid(omp_ctx *c, smx_op_acct *a)
                 sz0[q] = b.s[0], sz1[q] = b.s[1], sz2[q] = b.s[2];
             }
             int used_x[3], used_z[3];
-            used_pieces(fx, fz, q0, q1, used_x, used_z);
+            used_pieces(fx, fz, nx, r0, r1, x0, x1, used_x, used_z);
             for (int pz = 0; pz < 3; pz++)
                 for (int px = 0; px < 3; px++) {
                     if (!used_x[px] || !used_z[pz]) continue;
                     int xo = bx + px, zo = bz + pz;
                     int xa = smx__clampi(-xo, 0, nx), xb = smx__clampi(nx - xo, 0, nx);
+                    int ya = xa > x0 ? xa : x0, yb = xb < x1 + 1 ? xb : x1 + 1; /* the box's columns that land */
                     for (int z = r0; z <= r1; z++) {
                         size_t rq = (size_t)z * nx;
                         const float *fxr = fx[px] + rq, *fzr = fz[pz] + rq, *oxr = ox[px] + rq,
                                     *ozr = oz[pz] + rq, *sxr = sx_[px] + rq, *szr = sz_[pz] + rq;
                         int zd = z + zo;
                         /* pieces off the grid: the x edge first, then z */
-                        for (int x = 0; x < nx; x++) {
+                        for (int x = x0; x <= x1; x++) {
                             if (x >= xa && x < xb && zd >= 0 && zd < nz) {
                                 x = xb - 1;
                                 continue;
@@ -285,7 +291,7 @@ static void stream_centroid(omp_ctx *c, smx_op_acct *a)
                         float *ow = out[OMP_PSI] + d, *omx = out[OMP_MX] + d, *omz = out[OMP_MZ] + d,
                               *oqx = out[OMP_QX] + d, *oqz = out[OMP_QZ] + d;
 #pragma omp simd
-                        for (int x = xa; x < xb; x++) {
+                        for (int x = ya; x < yb; x++) {
                             float v = fzr[x] * fxr[x];
                             ow[x] += v;
                             omx[x] += v * oxr[x];

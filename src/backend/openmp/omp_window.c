@@ -49,7 +49,7 @@ int omp__win_alloc(omp_ctx *c, int H)
     c->zs = c->zt = 0;
     set_bases(c);
     for (size_t k = 0; k < (size_t)p->ne * p->nt; k++) /* nothing to clear in t */
-        c->orows[2 * k] = p->nz, c->orows[2 * k + 1] = -1;
+        omp__box_set(c->obox + 4 * k, p->nz, -1, p->nx, -1);
     return 1;
 }
 
@@ -69,7 +69,7 @@ static void rebase_out(omp_ctx *c, int z0)
 #pragma omp parallel for num_threads(c->threads) schedule(static)
     for (int s = 0; s < slabs; s++) {
         omp__clear_out(c, s / p->nt, s % p->nt);
-        c->orows[2 * s] = p->nz, c->orows[2 * s + 1] = -1;
+        omp__box_set(c->obox + 4 * s, p->nz, -1, p->nx, -1);
     }
     c->zt = z0;
     set_bases(c);
@@ -148,7 +148,7 @@ void omp__win_swap(omp_ctx *c)
 }
 
 /* Adds the 8 cells at r to the eight float64 lanes l (one per cell, in
- * order) and returns whether any is not zero. */
+ * order) and returns which are not zero (bit q: cell q). */
 static inline int add8(omp_v4d *l, const float *r)
 {
 #ifdef __AVX__
@@ -157,50 +157,72 @@ static inline int add8(omp_v4d *l, const float *r)
     int held = 0;
     for (int q = 0; q < 8; q++) {
         l[q / 4][q % 4] += r[q];
-        held |= r[q] != 0;
+        held |= (r[q] != 0) << q;
     }
     return held;
 #endif
 }
 
+/* blocks of 8 columns whose cells are told apart in a box; the ones past
+ * the last go together (their box reaches the row's end) */
+enum { COL_BLOCKS = 64 };
+
 /* The weight of slab o (rows a..b; the others known to be zero) in
  * float64 in a fixed order, without a sum per row (omp__lanes_sum: four
- * chains of adds instead of one), and its first and last rows holding
- * weight (a row holds weight when any of its cells is not zero). */
-void omp__count(const omp_ctx *c, const float *o, int a, int b, double *sum, int *first, int *last)
+ * chains of adds instead of one), and its box: the first and last rows
+ * holding weight (a row holds weight when any of its cells is not zero)
+ * and the first and last columns. */
+void omp__count(const omp_ctx *c, const float *o, int a, int b, double *sum, int *box)
 {
-    int nx = c->p->nx, nv = nx / 8, r0 = c->p->nz, r1 = -1;
+    int nx = c->p->nx, nv = nx / 8, r0 = c->p->nz, r1 = -1, x0 = nx, x1 = -1;
     omp_v4d l[4][2] = {{{0}}};
+    int cm[COL_BLOCKS] = {0}; /* per block: the cells not zero in some row */
     double tail = 0;
+#define BLK(k, v) (cm[(v) < COL_BLOCKS ? (v) : COL_BLOCKS - 1] |= m = add8(l[k], row + 8 * (v)), held |= m)
     for (int z = a; z <= b; z++) {
         const float *row = o + (size_t)z * nx;
-        int held = 0, v = 0;
+        int held = 0, v = 0, m;
         for (; v + 4 <= nv; v += 4) {
-            held |= add8(l[0], row + 8 * v);
-            held |= add8(l[1], row + 8 * v + 8);
-            held |= add8(l[2], row + 8 * v + 16);
-            held |= add8(l[3], row + 8 * v + 24);
+            BLK(0, v);
+            BLK(1, v + 1);
+            BLK(2, v + 2);
+            BLK(3, v + 3);
         }
-        if (v < nv) held |= add8(l[0], row + 8 * v++);
-        if (v < nv) held |= add8(l[1], row + 8 * v++);
-        if (v < nv) held |= add8(l[2], row + 8 * v++);
+        if (v < nv) BLK(0, v), v++;
+        if (v < nv) BLK(1, v), v++;
+        if (v < nv) BLK(2, v), v++;
         for (int x = 8 * nv; x < nx; x++) {
             tail += row[x];
-            held |= row[x] != 0;
+            if (row[x] != 0) {
+                held = 1;
+                x0 = x < x0 ? x : x0;
+                x1 = x > x1 ? x : x1;
+            }
         }
         if (!held) continue;
         if (r0 > z) r0 = z;
         r1 = z;
     }
+#undef BLK
+    int nb = nv < COL_BLOCKS ? nv : COL_BLOCKS;
+    for (int v = 0; v < nb; v++) /* the first block with a cell held */
+        if (cm[v]) {
+            x0 = 8 * v + __builtin_ctz((unsigned)cm[v]);
+            break;
+        }
+    for (int v = nb - 1; v >= 0 && x1 < 8 * nv; v--) /* the last, past the tail's */
+        if (cm[v]) {
+            x1 = v == COL_BLOCKS - 1 && nv > COL_BLOCKS ? 8 * nv - 1 : 8 * v + 31 - __builtin_clz((unsigned)cm[v]);
+            break;
+        }
     *sum = omp__lanes_sum(l, tail);
-    *first = r0;
-    *last = r1;
+    omp__box_set(box, r0, r1, r0 <= r1 ? x0 : nx, r0 <= r1 ? x1 : -1);
 }
 
-void omp__note(const omp_ctx *c, const float *buf, int zb, double *sums, int *rows, int k, int j, int a,
+void omp__note(const omp_ctx *c, const float *buf, int zb, double *sums, int *box, int k, int j, int a,
                int b)
 {
     size_t kj = (size_t)k * c->p->nt + j;
     omp__clamp_rows(c, zb, &a, &b);
-    omp__count(c, SLAB(c, buf, k, j), a, b, &sums[kj], &rows[2 * kj], &rows[2 * kj + 1]);
+    omp__count(c, SLAB(c, buf, k, j), a, b, &sums[kj], box + 4 * kj);
 }

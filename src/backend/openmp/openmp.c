@@ -38,8 +38,8 @@ static void omp_destroy(void *ctx)
     free(c->msums);
     free(c->leak);
     free(c->osums);
-    free(c->rows);
-    free(c->orows);
+    free(c->box);
+    free(c->obox);
     omp__gather_free(c);
     omp__product_free(c);
     free(c->runs);
@@ -104,12 +104,12 @@ static smx_status omp_create(const smx_plan *p, const smx_backend_opts *opt, voi
     c->osums = calloc((size_t)p->ne * p->nt, sizeof(double));
     c->msums = calloc((size_t)p->ne * p->nt, sizeof(double));
     c->leak = calloc((size_t)p->ne * p->nt * SMX_EDGE_COUNT, sizeof(double));
-    c->rows = calloc(2 * (size_t)p->ne * p->nt, sizeof(int));
-    c->orows = calloc(2 * (size_t)p->ne * p->nt, sizeof(int));
+    c->box = calloc(4 * (size_t)p->ne * p->nt, sizeof(int));
+    c->obox = calloc(4 * (size_t)p->ne * p->nt, sizeof(int));
     /* the z window starts small and grows with what the beam occupies */
-    int ok = c->orows && omp__win_alloc(c, p->nz < OMP_WINDOW0 ? p->nz : OMP_WINDOW0);
+    int ok = c->obox && omp__win_alloc(c, p->nz < OMP_WINDOW0 ? p->nz : OMP_WINDOW0);
     if (!ok || !c->edep || !c->scratch || !c->prow || !c->sums || !c->osums || !c->msums || !c->leak ||
-        !c->rows || !c->orows || smx__dev_tables_build(p, &c->tab) != SMX_OK ||
+        !c->box || !c->obox || smx__dev_tables_build(p, &c->tab) != SMX_OK ||
         (p->nmat == 1 && (!omp__gather_build(c) || !omp__product_init(c))) ||
         (p->nmat > 1 && !build_runs(c))) {
         smx__err(err, errlen, "openmp backend: cannot allocate the state (%d arrays of up to "
@@ -127,14 +127,14 @@ static int omp_supports(void *ctx, int op, smx_precision precision)
 }
 
 /* Weight and occupied rows of every slab of the state in [lo, hi] into
- * c->sums and c->rows (a full pass, only when a state is uploaded; the
+ * c->sums and c->box (a full pass, only when a state is uploaded; the
  * operators note their own output). */
 static void slab_sums(omp_ctx *c, int lo, int hi)
 {
     int nt = c->p->nt, rows = (hi - lo + 1) * nt;
 #pragma omp parallel for num_threads(c->threads) schedule(static)
     for (int r = 0; r < rows; r++)
-        omp__note(c, c->s[OMP_PSI], c->zs, c->sums, c->rows, lo + r / nt, r % nt, 0, c->p->nz - 1);
+        omp__note(c, c->s[OMP_PSI], c->zs, c->sums, c->box, lo + r / nt, r % nt, 0, c->p->nz - 1);
 }
 
 static smx_status omp_set_state(void *ctx, const smx_host_state *hs, int lo, int hi, char *err,
@@ -164,7 +164,7 @@ static smx_status omp_set_state(void *ctx, const smx_host_state *hs, int lo, int
     }
     memset(c->edep, 0, (size_t)c->threads * c->epad * sizeof(double));
     for (size_t k = 0; k < (size_t)p->ne * p->nt; k++) {
-        c->rows[2 * k] = p->nz, c->rows[2 * k + 1] = -1;
+        omp__box_set(c->box + 4 * k, p->nz, -1, p->nx, -1);
         c->sums[k] = 0;
     }
     c->lo = lo;
@@ -255,9 +255,9 @@ static void output_is_state(omp_ctx *c, int olo, int ohi)
     double *ts = c->sums;
     c->sums = c->osums;
     c->osums = ts;
-    int *tr = c->rows;
-    c->rows = c->orows;
-    c->orows = tr;
+    int *tb = c->box;
+    c->box = c->obox;
+    c->obox = tb;
     c->lo = olo;
     c->hi = ohi;
 }
@@ -353,7 +353,7 @@ static smx_status omp_stop(void *ctx, int lo, int hi, int rejected, char *err, s
                        (size_t)(r1 - r0 + 1) * p->nx * sizeof(float));
             size_t ij = (size_t)i * nt + j;
             c->sums[ij] = 0;
-            c->rows[2 * ij] = p->nz, c->rows[2 * ij + 1] = -1;
+            omp__box_set(c->box + 4 * ij, p->nz, -1, p->nx, -1);
         }
     }
     if (!rejected && lo == c->lo) c->lo = hi + 1;
@@ -398,7 +398,7 @@ static smx_status omp_copy_pass(void *ctx, double *ms, char *err, size_t errlen)
     *ms = (omp_get_wtime() - t0) * 1e3;
     int z0, z1; /* the output arrays now hold data in every row of their window */
     omp__win_rows(c, c->zt, &z0, &z1);
-    for (size_t k = 0; k < (size_t)c->p->ne * c->p->nt; k++) c->orows[2 * k] = z0, c->orows[2 * k + 1] = z1 - 1;
+    for (size_t k = 0; k < (size_t)c->p->ne * c->p->nt; k++) omp__box_set(c->obox + 4 * k, z0, z1 - 1, 0, c->p->nx - 1);
     return SMX_OK;
 }
 
