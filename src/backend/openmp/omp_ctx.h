@@ -169,14 +169,16 @@ static inline void omp__box_set(int *box, int r0, int r1, int x0, int x1)
     box[0] = r0, box[1] = r1, box[2] = x0, box[3] = x1;
 }
 
-/* The weight of slab o, rows a..b (the others are zero), as omp__note
- * counts it, and its box: the rows and columns holding weight (omp_window.c). */
-void omp__count(const omp_ctx *c, const float *o, int a, int b, double *sum, int *box);
+/* The weight of slab o, rows a..b and columns xa..xb (the others are
+ * zero), as omp__note counts it, and its box: the rows and columns
+ * holding weight (omp_window.c). */
+void omp__count(const omp_ctx *c, const float *o, int a, int b, int xa, int xb, double *sum, int *box);
 
-/* Records in sums/box the weight and the box of slab (k, j)
- * of buf, whose rows outside [a, b] are known to be zero (omp_window.c). */
+/* Records in sums/box the weight and the box of slab (k, j) of buf, whose
+ * rows outside [a, b] and columns outside [xa, xb] are known to be zero
+ * (omp_window.c). */
 void omp__note(const omp_ctx *c, const float *buf, int zb, double *sums, int *box, int k, int j, int a,
-               int b);
+               int b, int xa, int xb);
 
 /* A slab's weight as omp__note counts it: block v of 8 cells of each row
  * (x below nx rounded down to 8) goes to the float64 lanes l[v % 4],
@@ -202,15 +204,35 @@ static inline int omp__lanes_add(omp_v4d *l, __m256 f)
 /* The same for the output slab (k, j) of an operator. */
 static inline void omp__note_out(omp_ctx *c, int k, int j, int a, int b)
 {
-    omp__note(c, c->t[OMP_PSI], c->zt, c->osums, c->obox, k, j, a, b);
+    omp__note(c, c->t[OMP_PSI], c->zt, c->osums, c->obox, k, j, a, b, 0, c->p->nx - 1);
 }
 
+/* The same, where the slab's columns outside xa..xb are known to be zero. */
+static inline void omp__note_out_cols(omp_ctx *c, int k, int j, int a, int b, int xa, int xb)
+{
+    omp__note(c, c->t[OMP_PSI], c->zt, c->osums, c->obox, k, j, a, b, xa, xb);
+}
+
+/* Zeros rows r0..r1 of output slab kj of every array, where its box
+ * (obox) may hold weight: whole rows, or its columns where they are
+ * fewer than half a row. */
 static inline void omp__clear_rows(omp_ctx *c, int k, int j, int r0, int r1)
 {
     if (r0 > r1) return;
-    for (int arr = 0; arr < c->na; arr++)
-        memset(SLAB(c, c->t[arr], k, j) + (size_t)r0 * c->p->nx, 0,
-               (size_t)(r1 - r0 + 1) * c->p->nx * sizeof(float));
+    int nx = c->p->nx;
+    const int *ob = c->obox + 4 * ((size_t)k * c->p->nt + j);
+    for (int arr = 0; arr < c->na; arr++) {
+        float *o = SLAB(c, c->t[arr], k, j);
+        if (2 * (ob[3] - ob[2] + 1) >= nx) {
+            memset(o + (size_t)r0 * nx, 0, (size_t)(r1 - r0 + 1) * nx * sizeof(float));
+            continue;
+        }
+        for (int z = r0; z <= r1; z++) {
+            float *r = o + (size_t)z * nx;
+#pragma omp simd
+            for (int x = ob[2]; x <= ob[3]; x++) r[x] = 0;
+        }
+    }
 }
 
 /* Zeros output slab (k, j) of every array outside rows [a, b] (a > b:
@@ -242,14 +264,23 @@ static inline int omp__rows(const omp_ctx *c, int i, int j, int *r0, int *r1)
     return c->sums[ij] != 0 && *r0 <= *r1;
 }
 
-/* Widens rows [*a, *b] by the occupied rows of state slab (i, j): the
- * rows an output gathered from several slabs can receive. */
-static inline void omp__rows_union(const omp_ctx *c, int i, int j, int *a, int *b)
+/* An empty box, to widen. */
+static inline void omp__box_empty(const omp_ctx *c, int *box)
+{
+    omp__box_set(box, c->p->nz, -1, c->p->nx, -1);
+}
+
+/* Widens box by that of state slab (i, j) when it holds weight: the rows
+ * and columns an output gathered from several slabs can receive. */
+static inline void omp__box_union(const omp_ctx *c, int i, int j, int *box)
 {
     int r0, r1;
     if (!omp__rows(c, i, j, &r0, &r1)) return;
-    *a = r0 < *a ? r0 : *a;
-    *b = r1 > *b ? r1 : *b;
+    const int *s = c->box + 4 * ((size_t)i * c->p->nt + j);
+    box[0] = r0 < box[0] ? r0 : box[0];
+    box[1] = r1 > box[1] ? r1 : box[1];
+    box[2] = s[2] < box[2] ? s[2] : box[2];
+    box[3] = s[3] > box[3] ? s[3] : box[3];
 }
 
 /* The window (omp_window.c). */
@@ -262,7 +293,7 @@ void omp__scatter(omp_ctx *c, int variant, smx_op_acct *a);
 /* A_theta's pieces (omp_scatter.c, one medium): a block's sources and the
  * leak off a theta window. */
 int omp__scatter_sources(const omp_ctx *c, int i, int j0, const float *w, int K, omp_product_scratch *g,
-                         int *out, int *a, int *b);
+                         int *out, int *box);
 void omp__scatter_leak(const omp_ctx *c, int v, smx_op_acct *a);
 /* The products of A_theta and A_E (omp_product.c): the threads' room,
  * made once (0: out of memory); output slabs out[m] (i * nt + j, -1:
@@ -275,7 +306,16 @@ int omp__product_init(omp_ctx *c);
  * the outputs k with o[k] set, in source order. */
 void omp__product_rows(float *const *o, const float *const *in, const float *w, int ns, size_t q0, size_t q1);
 void omp__product_free(omp_ctx *c);
-void omp__product_slabs(omp_ctx *c, const int *out, int ns, int a, int b, int stream, omp_product_scratch *g);
+void omp__product_slabs(omp_ctx *c, const int *out, int ns, const int *box, int stream, omp_product_scratch *g);
+/* Rows box[0]..box[1] of the outputs o, whole, from the ns sources in
+ * (omp__product_rows), over cells of rows of nx: where the box's columns
+ * (rounded out to blocks of 16) leave a block of a row out, row by row,
+ * the rest of each row set to zero (no source holds weight there) where
+ * prev[k], the box of what o[k] holds, says it may not be (prev NULL:
+ * everywhere); else as one range, rounded up to whole blocks of 16 where
+ * cells below `end` may be read and written. */
+void omp__product_box(float *const *o, const int *const *prev, const float *const *in, const float *w, int ns,
+                      int nx, const int *box, size_t end);
 /* A_E's gather lists merged per block of OMP_KB output bins (omp_gather.c,
  * one medium; 0: out of memory); output bins [nlo, nhi] of block b (bins
  * b * OMP_KB ..) in theta bin j. */

@@ -110,9 +110,10 @@ static void deposit_cells(const omp_ctx *c, double *epad, int i, int j, int r0, 
  * the table offset o of (bin, theta), as a box of its own width convolved
  * with one cell (smx_deposit_split); with b = floor(o) - 1 that box lies
  * in cells x + b + {0..3}: sixteen shifted multiply-adds into the padded
- * buffer. */
+ * buffer, over the slab's box (rows r0..r1, columns x0..x1: the cells
+ * outside hold no weight and would add zeros). */
 static void deposit_centroids(const omp_ctx *c, double *epad, float *scr, int i, int j, double dep,
-                              int r0, int r1)
+                              int r0, int r1, int x0, int x1)
 {
     const smx_plan *p = c->p;
     int nx = p->nx, W = nx + 2 * c->bx;
@@ -127,8 +128,9 @@ static void deposit_centroids(const omp_ctx *c, double *epad, float *scr, int i,
     float rx = (float)(ox - bx), rz = (float)(oz - bz), d = (float)dep;
     float *fx0 = fx[0], *fx1 = fx[1], *fx2 = fx[2], *fx3 = fx[3];
     float *fz0 = fz[0], *fz1 = fz[1], *fz2 = fz[2], *fz3 = fz[3];
+    for (int z = r0; z <= r1; z++)
 #pragma omp simd
-    for (size_t q = (size_t)r0 * nx; q < (size_t)(r1 + 1) * nx; q++) {
+    for (size_t q = (size_t)z * nx + x0; q <= (size_t)z * nx + x1; q++) {
         float u, v, vw = d * w[q];
         smx_parcel(w[q], mx[q], qx[q], &u, &v);
         smx_deposit_fractions a = smx_deposit_split_v(u + rx, v);
@@ -143,7 +145,7 @@ static void deposit_centroids(const omp_ctx *c, double *epad, float *scr, int i,
                 const float *fxr = fx[px] + (size_t)z * nx, *fzr = fz[pz] + (size_t)z * nx;
                 double *drow = epad + (size_t)(z + bz + pz + c->bz) * W + bx + px + c->bx;
 #pragma omp simd
-                for (int x = 0; x < nx; x++) drow[x] += (double)(fzr[x] * fxr[x]);
+                for (int x = x0; x <= x1; x++) drow[x] += (double)(fzr[x] * fxr[x]);
             }
 }
 
@@ -186,7 +188,8 @@ static void deposit_source(const omp_ctx *c, double *epad, float *scr, int i, in
     int r0, r1;
     omp__rows(c, i, j, &r0, &r1);
     double dep = p->e_dep_MeV[i] + p->e_nuc_local_MeV[i];
-    if (c->na > 1) deposit_centroids(c, epad, scr, i, j, dep, r0, r1);
+    const int *box = c->box + 4 * ((size_t)i * p->nt + j);
+    if (c->na > 1) deposit_centroids(c, epad, scr, i, j, dep, r0, r1, box[2], box[3]);
     else deposit_fixed(c, epad, (double *)scr, SLAB(c, c->s[OMP_PSI], i, j), dep, (size_t)i * p->nt + j, r0, r1);
 }
 

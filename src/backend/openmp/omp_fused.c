@@ -33,27 +33,23 @@ void omp__scatter_stream(omp_ctx *c, int v, smx_op_acct *at, smx_op_acct *as, do
 #pragma omp for schedule(dynamic, nb)
         for (int r = 0; r < rows; r++) {
             double t0 = omp_get_wtime();
-            int i = lo + r / nb, j0 = (r % nb) * OMP_KB, out[OMP_KB], a, b;
+            int i = lo + r / nb, j0 = (r % nb) * OMP_KB, out[OMP_KB], box[4];
             int ns = omp__scatter_sources(c, i, j0, c->tab.kw + ((size_t)v * p->ne + i) * ker + p->kmax,
-                                          p->k_half[v * p->ne + i], g, out, &a, &b);
+                                          p->k_half[v * p->ne + i], g, out, box);
             float *o[OMP_KB];
             for (int m = 0; m < OMP_KB; m++) o[m] = out[m] >= 0 ? tb + m * S : NULL;
-            int any = ns > 0 && a <= b;
-            if (any) {
-                /* whole blocks of 16 cells where the sources' window holds
-                 * the rows after b (zeros there), as omp__product_slabs */
-                size_t q0 = (size_t)a * nx, q1 = (size_t)(b + 1) * nx, q1x = q0 + (q1 - q0 + 15) / 16 * 16;
-                if (q1x <= (size_t)s1 * nx && q1x <= S) q1 = q1x;
+            int a = box[0], b = box[1], any = ns > 0 && a <= b;
+            if (any) { /* the sources' window holds zeros after row b */
                 for (int s = 0; s < ns; s++) g->in[s] = c->s[OMP_PSI] + (size_t)g->src[s] * c->stride;
-                omp__product_rows(o, g->in, g->w, ns, q0, q1);
+                omp__product_box(o, NULL, g->in, g->w, ns, nx, box, (size_t)s1 * nx < S ? (size_t)s1 * nx : S);
             }
             double t1 = omp_get_wtime();
             for (int m = 0; m < OMP_KB; m++) {
                 if (out[m] < 0) continue;
-                int j = j0 + m, box[4] = {0, -1, 0, -1}, r0, r1;
+                int j = j0 + m, ob[4] = {0, -1, 0, -1}, r0, r1;
                 double sw = 0;
-                if (any) omp__count(c, o[m], a, b, &sw, box);
-                r0 = sw != 0 ? box[0] : 0, r1 = sw != 0 ? box[1] : -1;
+                if (any) omp__count(c, o[m], a, b, 0, nx - 1, &sw, ob);
+                r0 = sw != 0 ? ob[0] : 0, r1 = sw != 0 ? ob[1] : -1;
                 mid[out[m]] = sw;
                 double *leak = c->leak + (size_t)out[m] * SMX_EDGE_COUNT;
                 if (p->theta_rejected[j]) { /* the core stops it after the pair, unstreamed */

@@ -54,11 +54,12 @@ void omp__gather_free(omp_ctx *c)
 void omp__gather_block(omp_ctx *c, int b, int j, int nlo, int nhi, omp_product_scratch *g)
 {
     const smx_plan *p = c->p;
-    int nt = p->nt, ns = 0, a = p->nz, z1 = -1, out[OMP_KB];
+    int nt = p->nt, ns = 0, box[4], out[OMP_KB];
+    omp__box_empty(c, box);
     for (int e = c->bstart[b]; e < c->bstart[b + 1]; e++) { /* the sources that hold weight */
         int i = c->bsrc[e];
         if (i < c->lo || i > c->hi || c->sums[(size_t)i * nt + j] == 0) continue;
-        if (ns == 0 || g->src[ns - 1] != i * nt + j) omp__rows_union(c, i, j, &a, &z1);
+        if (ns == 0 || g->src[ns - 1] != i * nt + j) omp__box_union(c, i, j, box);
         g->src[ns] = i * nt + j;
         memcpy(g->w + (size_t)ns * OMP_KB, c->bw + (size_t)e * OMP_KB, OMP_KB * sizeof(float));
         ns++;
@@ -69,5 +70,5 @@ void omp__gather_block(omp_ctx *c, int b, int j, int nlo, int nhi, omp_product_s
     }
     /* plain stores: with its few sources a block, counting the outputs
      * as they are streamed out cost more than the reads it saved */
-    omp__product_slabs(c, out, ns, a, z1, 0, g);
+    omp__product_slabs(c, out, ns, box, 0, g);
 }

@@ -116,9 +116,40 @@ void omp__product_free(omp_ctx *c)
     free(c->gscr);
 }
 
-void omp__product_slabs(omp_ctx *c, const int *out, int ns, int a, int b, int stream, omp_product_scratch *g)
+/* Cells x0 .. x1 - 1 of rows a..b of o (rows of nx) set to zero. */
+static void zero_cells(float *o, int nx, int a, int b, int x0, int x1)
 {
-    int nt = c->p->nt, s0, s1, t0, t1;
+    for (int z = a; z <= b && x0 < x1; z++) {
+        float *r = o + (size_t)z * nx;
+#pragma omp simd
+        for (int x = x0; x < x1; x++) r[x] = 0;
+    }
+}
+
+void omp__product_box(float *const *o, const int *const *prev, const float *const *in, const float *w, int ns,
+                      int nx, const int *box, size_t end)
+{
+    int a = box[0], b = box[1], L = (box[3] - box[2] + 1 + 15) / 16 * 16;
+    if (a > b) return;
+    if (L + 16 > nx) { /* no block of 16 to leave out: one range */
+        size_t q0 = (size_t)a * nx, q1 = (size_t)(b + 1) * nx, q1x = q0 + (q1 - q0 + 15) / 16 * 16;
+        omp__product_rows(o, in, w, ns, q0, q1x <= end ? q1x : q1);
+        return;
+    }
+    int xs = box[2] + L <= nx ? box[2] : nx - L, xe = xs + L; /* the rows' cells xs .. xe - 1 */
+    for (int k = 0; k < OMP_KB; k++) { /* the rest of the rows: zeros */
+        if (!o[k]) continue;
+        int p[4] = {a, b, 0, nx - 1}; /* what o[k] may hold there */
+        if (prev) omp__box_set(p, prev[k][0] > a ? prev[k][0] : a, prev[k][1] < b ? prev[k][1] : b, prev[k][2], prev[k][3]);
+        zero_cells(o[k], nx, p[0], p[1], p[2], xs < p[3] + 1 ? xs : p[3] + 1);
+        zero_cells(o[k], nx, p[0], p[1], xe > p[2] ? xe : p[2], p[3] + 1);
+    }
+    for (int z = a; z <= b; z++) omp__product_rows(o, in, w, ns, (size_t)z * nx + xs, (size_t)z * nx + xe);
+}
+
+void omp__product_slabs(omp_ctx *c, const int *out, int ns, const int *box, int stream, omp_product_scratch *g)
+{
+    int nt = c->p->nt, a = box[0], b = box[1], s0, s1, t0, t1;
     size_t q0 = a <= b ? (size_t)a * c->p->nx : 0, q1 = a <= b ? (size_t)(b + 1) * c->p->nx : 0;
     /* whole blocks of 16 cells where both windows hold the rows after b:
      * those rows of every source are zero, so the outputs get the zeros
@@ -126,7 +157,7 @@ void omp__product_slabs(omp_ctx *c, const int *out, int ns, int a, int b, int st
     omp__win_rows(c, c->zs, &s0, &s1);
     omp__win_rows(c, c->zt, &t0, &t1);
     size_t q1x = q0 + (q1 - q0 + 15) / 16 * 16, end = (size_t)(s1 < t1 ? s1 : t1) * c->p->nx;
-    if (q1 > q0 && q1x <= end) q1 = q1x;
+    if (q1 > q0 && q1x <= end) q1 = q1x; /* for the streamed path */
     for (int m = 0; m < OMP_KB; m++)
         if (out[m] >= 0) omp__clear_out_except(c, out[m] / nt, out[m] % nt, a, b); /* rows a..b are set */
 #ifdef __AVX__
@@ -152,8 +183,10 @@ void omp__product_slabs(omp_ctx *c, const int *out, int ns, int a, int b, int st
         float *o[OMP_KB];
         for (int m = 0; m < OMP_KB; m++) o[m] = out[m] >= 0 ? c->t[arr] + (size_t)out[m] * c->stride : NULL;
         for (int s = 0; s < ns; s++) g->in[s] = c->s[arr] + (size_t)g->src[s] * c->stride;
-        omp__product_rows(o, g->in, g->w, ns, q0, q1);
+        const int *prev[OMP_KB]; /* what each output holds (before omp__note_out) */
+        for (int m = 0; m < OMP_KB; m++) prev[m] = out[m] >= 0 ? c->obox + 4 * out[m] : NULL;
+        omp__product_box(o, prev, g->in, g->w, ns, c->p->nx, box, end);
     }
     for (int m = 0; m < OMP_KB; m++)
-        if (out[m] >= 0) omp__note_out(c, out[m] / nt, out[m] % nt, a, b);
+        if (out[m] >= 0) omp__note_out_cols(c, out[m] / nt, out[m] % nt, a, b, box[2], box[3]);
 }

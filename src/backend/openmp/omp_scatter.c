@@ -8,20 +8,20 @@
  * in[jo - k] for k = -K..K in that order, so the block's sources run from
  * j0 + OMP_KB - 1 + K down to j0 - K (wrapped on a full circle), each
  * with its weight for every output (0 out of reach). The outputs' slabs
- * go to out (-1: past nt), the rows the sources hold to [*a, *b]; returns
- * the number of sources. */
+ * go to out (-1: past nt), the box the sources hold to box; returns the
+ * number of sources. */
 int omp__scatter_sources(const omp_ctx *c, int i, int j0, const float *w, int K, omp_product_scratch *g,
-                         int *out, int *a, int *b)
+                         int *out, int *box)
 {
     const smx_plan *p = c->p;
     int nt = p->nt, ns = 0;
-    *a = p->nz, *b = -1;
+    omp__box_empty(c, box);
     for (int t = j0 + OMP_KB - 1 + K; t >= j0 - K; t--) {
         int js = t;
         if (p->full_circle) js = ((js % nt) + nt) % nt;
         else if (js < 0 || js >= nt) continue;
         if (c->sums[(size_t)i * nt + js] == 0) continue;
-        omp__rows_union(c, i, js, a, b);
+        omp__box_union(c, i, js, box);
         g->src[ns] = i * nt + js;
         for (int m = 0; m < OMP_KB; m++) {
             int k = j0 + m - t;
@@ -64,10 +64,10 @@ static void scatter_uniform(omp_ctx *c, int v, smx_op_acct *a)
          * shares 2K of its sources with the one before, still in cache */
 #pragma omp for schedule(dynamic, nb)
         for (int r = 0; r < rows; r++) {
-            int i = lo + r / nb, out[OMP_KB], ra, rb;
+            int i = lo + r / nb, out[OMP_KB], box[4];
             int ns = omp__scatter_sources(c, i, (r % nb) * OMP_KB, c->tab.kw + ((size_t)v * p->ne + i) * ker + p->kmax,
-                                          p->k_half[v * p->ne + i], g, out, &ra, &rb);
-            omp__product_slabs(c, out, ns, ra, rb, c->stream_out, g);
+                                          p->k_half[v * p->ne + i], g, out, box);
+            omp__product_slabs(c, out, ns, box, c->stream_out, g);
         }
     }
 }

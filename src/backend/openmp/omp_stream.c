@@ -301,7 +301,7 @@ static void stream_centroid(omp_ctx *c, smx_op_acct *a)
                         }
                     }
                 }
-            omp__note_out(c, i, j, r0 + bz, r1 + bz + 2);
+            omp__note_out_cols(c, i, j, r0 + bz, r1 + bz + 2, x0 + bx, x1 + bx + 2);
         }
     }
     omp__sum_leaks(c, a);

@@ -172,26 +172,29 @@ enum { COL_BLOCKS = 64 };
  * chains of adds instead of one), and its box: the first and last rows
  * holding weight (a row holds weight when any of its cells is not zero)
  * and the first and last columns. */
-void omp__count(const omp_ctx *c, const float *o, int a, int b, double *sum, int *box)
+void omp__count(const omp_ctx *c, const float *o, int a, int b, int xa, int xb, double *sum, int *box)
 {
     int nx = c->p->nx, nv = nx / 8, r0 = c->p->nz, r1 = -1, x0 = nx, x1 = -1;
+    /* the blocks that may hold weight, from a multiple of 4 (block v to
+     * lanes v % 4 as ever: the blocks left out would add zeros) */
+    int v0 = xa / 32 * 4, v1 = (xb + 8) / 8 < nv ? (xb + 8) / 8 : nv, t0 = xb >= 8 * nv ? 8 * nv : nx;
     omp_v4d l[4][2] = {{{0}}};
     int cm[COL_BLOCKS] = {0}; /* per block: the cells not zero in some row */
     double tail = 0;
 #define BLK(k, v) (cm[(v) < COL_BLOCKS ? (v) : COL_BLOCKS - 1] |= m = add8(l[k], row + 8 * (v)), held |= m)
     for (int z = a; z <= b; z++) {
         const float *row = o + (size_t)z * nx;
-        int held = 0, v = 0, m;
-        for (; v + 4 <= nv; v += 4) {
+        int held = 0, v = v0, m;
+        for (; v + 4 <= v1; v += 4) {
             BLK(0, v);
             BLK(1, v + 1);
             BLK(2, v + 2);
             BLK(3, v + 3);
         }
-        if (v < nv) BLK(0, v), v++;
-        if (v < nv) BLK(1, v), v++;
-        if (v < nv) BLK(2, v), v++;
-        for (int x = 8 * nv; x < nx; x++) {
+        if (v < v1) BLK(0, v), v++;
+        if (v < v1) BLK(1, v), v++;
+        if (v < v1) BLK(2, v), v++;
+        for (int x = t0; x < nx; x++) {
             tail += row[x];
             if (row[x] != 0) {
                 held = 1;
@@ -220,9 +223,9 @@ void omp__count(const omp_ctx *c, const float *o, int a, int b, double *sum, int
 }
 
 void omp__note(const omp_ctx *c, const float *buf, int zb, double *sums, int *box, int k, int j, int a,
-               int b)
+               int b, int xa, int xb)
 {
     size_t kj = (size_t)k * c->p->nt + j;
     omp__clamp_rows(c, zb, &a, &b);
-    omp__count(c, SLAB(c, buf, k, j), a, b, &sums[kj], box + 4 * kj);
+    omp__count(c, SLAB(c, buf, k, j), a, b, xa < 0 ? 0 : xa, xb, &sums[kj], box + 4 * kj);
 }

@@ -134,7 +134,8 @@ static void slab_sums(omp_ctx *c, int lo, int hi)
     int nt = c->p->nt, rows = (hi - lo + 1) * nt;
 #pragma omp parallel for num_threads(c->threads) schedule(static)
     for (int r = 0; r < rows; r++)
-        omp__note(c, c->s[OMP_PSI], c->zs, c->sums, c->box, lo + r / nt, r % nt, 0, c->p->nz - 1);
+        omp__note(c, c->s[OMP_PSI], c->zs, c->sums, c->box, lo + r / nt, r % nt, 0, c->p->nz - 1, 0,
+                  c->p->nx - 1);
 }
 
 static smx_status omp_set_state(void *ctx, const smx_host_state *hs, int lo, int hi, char *err,
