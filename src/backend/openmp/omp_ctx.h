@@ -91,6 +91,8 @@ typedef struct omp_ctx {
     int lo, hi;
     int stream_out;         /* the operator at hand writes with streaming stores (omp__stream_out) */
     int stream_force;       /* SMX_OMP_STREAM_STORES: -1 unset (by size), 0 never, 1 whenever rows allow */
+    int boxes;              /* slabs keep the columns holding weight (0: every column,
+                               SMX_OMP_BOXES=0, to test that it changes no bit) */
     int fuse;               /* A_theta and A_stream run as one pass where they can
                                (omp_fused.c); SMX_OMP_FUSE=0 runs them one at a time */
     double *msums;          /* [ne][nt] weight of each slab between the two */

@@ -219,6 +219,7 @@ void omp__count(const omp_ctx *c, const float *o, int a, int b, int xa, int xb, 
             break;
         }
     *sum = omp__lanes_sum(l, tail);
+    if (!c->boxes) x0 = 0, x1 = nx - 1;
     omp__box_set(box, r0, r1, r0 <= r1 ? x0 : nx, r0 <= r1 ? x1 : -1);
 }
 

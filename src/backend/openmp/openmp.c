@@ -83,8 +83,9 @@ static smx_status omp_create(const smx_plan *p, const smx_backend_opts *opt, voi
     c->mem_limit_GB = opt->memory_limit_GB;
     const char *force = getenv("SMX_OMP_STREAM_STORES");
     c->stream_force = force && *force ? strcmp(force, "0") != 0 : -1;
-    const char *fuse = getenv("SMX_OMP_FUSE");
+    const char *fuse = getenv("SMX_OMP_FUSE"), *boxes = getenv("SMX_OMP_BOXES");
     c->fuse = !(fuse && strcmp(fuse, "0") == 0);
+    c->boxes = !(boxes && strcmp(boxes, "0") == 0);
     c->na = p->moments ? OMP_ARRAYS : 1;
     c->slab = smx__slab(p);
     size_t n = smx__psi_size(p), me = (size_t)p->nmat * p->ne;
