@@ -266,6 +266,17 @@ static inline int omp__rows(const omp_ctx *c, int i, int j, int *r0, int *r1)
     return c->sums[ij] != 0 && *r0 <= *r1;
 }
 
+/* The columns x0..x1 of a slab's box to loop over: every column where
+ * the box holds more than half the row (one loop over whole rows then
+ * costs less than a short loop per row); *whole says which. */
+static inline void omp__box_cols(const omp_ctx *c, size_t ij, int *x0, int *x1, int *whole)
+{
+    const int *b = c->box + 4 * ij;
+    *whole = 2 * (b[3] - b[2] + 1) > c->p->nx;
+    *x0 = *whole ? 0 : b[2];
+    *x1 = *whole ? c->p->nx - 1 : b[3];
+}
+
 /* An empty box, to widen. */
 static inline void omp__box_empty(const omp_ctx *c, int *box)
 {

@@ -113,7 +113,7 @@ static void deposit_cells(const omp_ctx *c, double *epad, int i, int j, int r0, 
  * buffer, over the slab's box (rows r0..r1, columns x0..x1: the cells
  * outside hold no weight and would add zeros). */
 static void deposit_centroids(const omp_ctx *c, double *epad, float *scr, int i, int j, double dep,
-                              int r0, int r1, int x0, int x1)
+                              int r0, int r1)
 {
     const smx_plan *p = c->p;
     int nx = p->nx, W = nx + 2 * c->bx;
@@ -128,9 +128,11 @@ static void deposit_centroids(const omp_ctx *c, double *epad, float *scr, int i,
     float rx = (float)(ox - bx), rz = (float)(oz - bz), d = (float)dep;
     float *fx0 = fx[0], *fx1 = fx[1], *fx2 = fx[2], *fx3 = fx[3];
     float *fz0 = fz[0], *fz1 = fz[1], *fz2 = fz[2], *fz3 = fz[3];
-    for (int z = r0; z <= r1; z++)
+    int x0, x1, whole;
+    omp__box_cols(c, mij, &x0, &x1, &whole);
+    for (int z = r0; z <= r1; z = whole ? r1 + 1 : z + 1) /* whole rows: one loop */
 #pragma omp simd
-    for (size_t q = (size_t)z * nx + x0; q <= (size_t)z * nx + x1; q++) {
+    for (size_t q = (size_t)z * nx + x0; q < (whole ? (size_t)(r1 + 1) * nx : (size_t)z * nx + x1 + 1); q++) {
         float u, v, vw = d * w[q];
         smx_parcel(w[q], mx[q], qx[q], &u, &v);
         smx_deposit_fractions a = smx_deposit_split_v(u + rx, v);
@@ -188,8 +190,7 @@ static void deposit_source(const omp_ctx *c, double *epad, float *scr, int i, in
     int r0, r1;
     omp__rows(c, i, j, &r0, &r1);
     double dep = p->e_dep_MeV[i] + p->e_nuc_local_MeV[i];
-    const int *box = c->box + 4 * ((size_t)i * p->nt + j);
-    if (c->na > 1) deposit_centroids(c, epad, scr, i, j, dep, r0, r1, box[2], box[3]);
+    if (c->na > 1) deposit_centroids(c, epad, scr, i, j, dep, r0, r1);
     else deposit_fixed(c, epad, (double *)scr, SLAB(c, c->s[OMP_PSI], i, j), dep, (size_t)i * p->nt + j, r0, r1);
 }
 

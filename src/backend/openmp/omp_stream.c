@@ -238,7 +238,8 @@ static void stream_centroid(omp_ctx *c, smx_op_acct *a)
                 omp__note_out(c, i, j, 0, -1);
                 continue;
             }
-            int x0 = c->box[4 * ((size_t)i * nt + j) + 2], x1 = c->box[4 * ((size_t)i * nt + j) + 3];
+            int x0, x1, whole;
+            omp__box_cols(c, (size_t)i * nt + j, &x0, &x1, &whole);
             double sx = p->sx0[j] + p->sfx[j], sz = p->sz0[j] + p->sfz[j];
             int bx = (int)floor(sx - 0.5), bz = (int)floor(sz - 0.5);
             float rx = (float)(sx - bx), rz = (float)(sz - bz);
@@ -247,9 +248,9 @@ static void stream_centroid(omp_ctx *c, smx_op_acct *a)
             float *fx0 = fx[0], *fx1 = fx[1], *fx2 = fx[2], *ox0 = ox[0], *ox1 = ox[1], *ox2 = ox[2];
             float *sx0 = sx_[0], *sx1 = sx_[1], *sx2 = sx_[2], *fz0 = fz[0], *fz1 = fz[1], *fz2 = fz[2];
             float *oz0 = oz[0], *oz1 = oz[1], *oz2 = oz[2], *sz0 = sz_[0], *sz1 = sz_[1], *sz2 = sz_[2];
-            for (int z = r0; z <= r1; z++)
+            for (int z = r0; z <= r1; z = whole ? r1 + 1 : z + 1) /* whole rows: one loop */
 #pragma omp simd
-            for (size_t q = (size_t)z * nx + x0; q <= (size_t)z * nx + x1; q++) {
+            for (size_t q = (size_t)z * nx + x0; q < (whole ? (size_t)(r1 + 1) * nx : (size_t)z * nx + x1 + 1); q++) {
                 float w = iw[q], u, v;
                 smx_parcel(w, imx[q], iqx[q], &u, &v);
                 smx_box_pieces b = smx_box_split_v(u + rx, sqrtf(12 * v)); /* width <= 1: cells 0..2 */
