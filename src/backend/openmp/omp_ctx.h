@@ -310,16 +310,17 @@ int omp__scatter_sources(const omp_ctx *c, int i, int j0, const float *w, int K,
 void omp__scatter_leak(const omp_ctx *c, int v, smx_op_acct *a);
 /* The products of A_theta and A_E (omp_product.c): the threads' room,
  * made once (0: out of memory); output slabs out[m] (i * nt + j, -1:
- * none) of every array from the ns sources in g over rows [a, b], in
- * source order: the rows outside are cleared, rows a..b set whole, and the
- * outputs noted; with `stream` (and omp__stream_out's rows of whole blocks
- * of 8) written with streaming stores and counted on the way. */
+ * none) of every array from the ns sources in g, whose weight lies in
+ * box (the union of theirs), in source order: the rows outside box's are
+ * cleared, its rows set whole (omp__product_box), and the outputs noted;
+ * with `stream` (and omp__stream_out's rows of whole blocks of 8) written
+ * with streaming stores and counted on the way. */
 int omp__product_init(omp_ctx *c);
+void omp__product_free(omp_ctx *c);
+void omp__product_slabs(omp_ctx *c, const int *out, int ns, const int *box, int stream, omp_product_scratch *g);
 /* o[k][q0..q1) = sum over the ns sources s of w[s][k] in[s][q0..q1), for
  * the outputs k with o[k] set, in source order. */
 void omp__product_rows(float *const *o, const float *const *in, const float *w, int ns, size_t q0, size_t q1);
-void omp__product_free(omp_ctx *c);
-void omp__product_slabs(omp_ctx *c, const int *out, int ns, const int *box, int stream, omp_product_scratch *g);
 /* Rows box[0]..box[1] of the outputs o, whole, from the ns sources in
  * (omp__product_rows), over cells of rows of nx: where the box's columns
  * (rounded out to blocks of 16) leave a block of a row out, row by row,

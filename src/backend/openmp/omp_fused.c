@@ -10,9 +10,9 @@
 /* Output slab (i, j) set to rows r0..r1 of the slab `in`, unstreamed. */
 static void keep_slab(omp_ctx *c, int i, int j, const float *in, int r0, int r1)
 {
-    size_t nx = (size_t)c->p->nx;
+    size_t nx = (size_t)c->p->nx, n = r0 <= r1 ? (size_t)(r1 - r0 + 1) * nx : 0;
     omp__clear_out_except(c, i, j, r0, r1);
-    if (r0 <= r1) memcpy(SLAB(c, c->t[OMP_PSI], i, j) + r0 * nx, in + r0 * nx, (size_t)(r1 - r0 + 1) * nx * sizeof(float));
+    memcpy(SLAB(c, c->t[OMP_PSI], i, j) + r0 * nx, in + r0 * nx, n * sizeof(float));
     omp__note_out(c, i, j, r0, r1);
 }
 

@@ -140,7 +140,9 @@ void omp__product_box(float *const *o, const int *const *prev, const float *cons
     for (int k = 0; k < OMP_KB; k++) { /* the rest of the rows: zeros */
         if (!o[k]) continue;
         int p[4] = {a, b, 0, nx - 1}; /* what o[k] may hold there */
-        if (prev) omp__box_set(p, prev[k][0] > a ? prev[k][0] : a, prev[k][1] < b ? prev[k][1] : b, prev[k][2], prev[k][3]);
+        if (prev)
+            omp__box_set(p, prev[k][0] > a ? prev[k][0] : a, prev[k][1] < b ? prev[k][1] : b, prev[k][2],
+                         prev[k][3]);
         zero_cells(o[k], nx, p[0], p[1], p[2], xs < p[3] + 1 ? xs : p[3] + 1);
         zero_cells(o[k], nx, p[0], p[1], xe > p[2] ? xe : p[2], p[3] + 1);
     }

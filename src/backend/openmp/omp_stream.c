@@ -62,11 +62,12 @@ void omp__sum_leaks(const omp_ctx *c, smx_op_acct *a)
 #ifdef __AVX__
 /* The four pieces w of the 8 cells from x of an output row (sources A, A1 =
  * A - 1, B = A - W, B1 = B - 1) streamed to orow + x and added to the lanes
- * l; returns whether any is not zero. */
+ * l; returns the mask of the cells not zero (0: none). */
 static inline int piece_block(float *orow, const float *A, int W, const __m256 *w, int x, omp_v4d *l)
 {
     const float *B = A - W;
-    __m256 f = _mm256_add_ps(_mm256_mul_ps(w[0], _mm256_loadu_ps(A + x)), _mm256_mul_ps(w[1], _mm256_loadu_ps(A + x - 1)));
+    __m256 f = _mm256_add_ps(_mm256_mul_ps(w[0], _mm256_loadu_ps(A + x)),
+                             _mm256_mul_ps(w[1], _mm256_loadu_ps(A + x - 1)));
     f = _mm256_add_ps(f, _mm256_mul_ps(w[2], _mm256_loadu_ps(B + x)));
     f = _mm256_add_ps(f, _mm256_mul_ps(w[3], _mm256_loadu_ps(B + x - 1)));
     _mm256_stream_ps(orow + x, f);
