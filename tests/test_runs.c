@@ -63,6 +63,35 @@ Test(runs, two_runs_in_one_process_agree)
     smx_run_free(b);
 }
 
+/* A run of c with the environment variables names[k] set to values[k]
+ * for it (openmp's switches; unset after). */
+static smx_run *run_switched(const smx_config *c, int n, const char *const *names, const char *const *values)
+{
+    for (int k = 0; k < n; k++) setenv(names[k], values[k], 1);
+    smx_run *r = run_config(c);
+    for (int k = 0; k < n; k++) unsetenv(names[k]);
+    return r;
+}
+
+/* The dose and accounting of b are those of a, bit for bit. */
+static void expect_same_bits(const smx_result *a, const smx_result *b, const char *what)
+{
+    cr_expect_eq(memcmp(a->dose_Gy, b->dose_Gy, sizeof(double) * a->nx * a->nz), 0, "%s: dose", what);
+    cr_expect_eq(memcmp(&a->accounting, &b->accounting, sizeof a->accounting), 0, "%s: accounting", what);
+    cr_expect_gt(a->accounting.energy_deposited, 0, "%s", what);
+}
+
+/* c run with one openmp switch off ("0") and on ("1"): the same bits. */
+static void expect_switch_same_bits(const smx_config *c, const char *name, const char *what)
+{
+    const char *names[] = {name};
+    smx_run *off = run_switched(c, 1, names, (const char *[]){"0"});
+    smx_run *on = run_switched(c, 1, names, (const char *[]){"1"});
+    expect_same_bits(smx_run_result(off), smx_run_result(on), what);
+    smx_run_free(off);
+    smx_run_free(on);
+}
+
 /* openmp writes an output beyond the cache with streaming stores and
  * counts it on the way (A_theta, A_stream; rows of whole blocks of 8,
  * AVX); forced here on a small grid, they give the dose and accounting of
@@ -74,19 +103,7 @@ Test(runs, openmp_streaming_stores_same_bits)
         two_beams_config(&c, "openmp");
         c.nx = 16, c.x_min_mm = -8, c.x_max_mm = 8; /* rows of two blocks of 8 */
         c.streaming = sd ? SMX_STREAM_SHIFT_DEPOSIT : SMX_STREAM_CENTROID;
-        smx_run *r[2];
-        for (int f = 0; f < 2; f++) {
-            setenv("SMX_OMP_STREAM_STORES", f ? "1" : "0", 1);
-            r[f] = run_config(&c);
-        }
-        unsetenv("SMX_OMP_STREAM_STORES");
-        const smx_result *a = smx_run_result(r[0]), *b = smx_run_result(r[1]);
-        const char *what = sd ? "shift_deposit" : "centroid";
-        cr_expect_eq(memcmp(a->dose_Gy, b->dose_Gy, sizeof(double) * a->nx * a->nz), 0, "%s: dose", what);
-        cr_expect_eq(memcmp(&a->accounting, &b->accounting, sizeof a->accounting), 0, "%s: accounting", what);
-        cr_expect_gt(a->accounting.energy_deposited, 0, "%s", what);
-        smx_run_free(r[0]);
-        smx_run_free(r[1]);
+        expect_switch_same_bits(&c, "SMX_OMP_STREAM_STORES", sd ? "shift_deposit" : "centroid");
     }
 }
 
@@ -97,6 +114,7 @@ Test(runs, openmp_streaming_stores_same_bits)
  * between the two, with and without streaming stores. */
 Test(runs, openmp_fused_pair_same_bits)
 {
+    const char *names[] = {"SMX_OMP_FUSE", "SMX_OMP_STREAM_STORES"};
     for (int k = 0; k < 4; k++) {
         smx_config c;
         two_beams_config(&c, "openmp");
@@ -105,20 +123,14 @@ Test(runs, openmp_fused_pair_same_bits)
         c.splitting = k % 2 ? SMX_SPLIT_STRANG : SMX_SPLIT_LIE;
         if (k >= 2) c.theta_full_circle = 1, c.ntheta = 36, c.max_angle_deg = 60;
         smx_run *r[4];
-        for (int f = 0; f < 4; f++) { /* fused or not, streaming stores or not */
-            setenv("SMX_OMP_FUSE", f % 2 ? "1" : "0", 1);
-            setenv("SMX_OMP_STREAM_STORES", f / 2 ? "1" : "0", 1);
-            r[f] = run_config(&c);
-        }
-        unsetenv("SMX_OMP_FUSE");
-        unsetenv("SMX_OMP_STREAM_STORES");
+        for (int f = 0; f < 4; f++) /* fused or not, streaming stores or not */
+            r[f] = run_switched(&c, 2, names, (const char *[]){f % 2 ? "1" : "0", f / 2 ? "1" : "0"});
         const smx_result *a = smx_run_result(r[0]);
         for (int f = 1; f < 4; f++) {
-            const smx_result *b = smx_run_result(r[f]);
-            cr_expect_eq(memcmp(a->dose_Gy, b->dose_Gy, sizeof(double) * a->nx * a->nz), 0, "case %d/%d: dose", k, f);
-            cr_expect_eq(memcmp(&a->accounting, &b->accounting, sizeof a->accounting), 0, "case %d/%d: accounting", k, f);
+            char what[32];
+            snprintf(what, sizeof what, "case %d/%d", k, f);
+            expect_same_bits(a, smx_run_result(r[f]), what);
         }
-        cr_expect_gt(a->accounting.energy_deposited, 0, "case %d", k);
         if (k >= 2) cr_expect_gt(a->accounting.weight_rejected, 0, "case %d: some weight rejected", k);
         for (int f = 0; f < 4; f++) smx_run_free(r[f]);
     }
@@ -140,18 +152,9 @@ Test(runs, openmp_boxes_same_bits)
         if (k >= 4) c.beams[0].x_mm = 124, c.beams[1].x_mm = 118, c.beams[0].angle_deg = 0;
         c.streaming = k % 2 || k == 4 ? SMX_STREAM_SHIFT_DEPOSIT : SMX_STREAM_CENTROID;
         if (k >= 2) c.splitting = SMX_SPLIT_STRANG, c.theta_full_circle = 1, c.ntheta = 36, c.max_angle_deg = 120;
-        smx_run *r[2];
-        for (int f = 0; f < 2; f++) {
-            setenv("SMX_OMP_BOXES", f ? "1" : "0", 1);
-            r[f] = run_config(&c);
-        }
-        unsetenv("SMX_OMP_BOXES");
-        const smx_result *a = smx_run_result(r[0]), *b = smx_run_result(r[1]);
-        cr_expect_eq(memcmp(a->dose_Gy, b->dose_Gy, sizeof(double) * a->nx * a->nz), 0, "case %d: dose", k);
-        cr_expect_eq(memcmp(&a->accounting, &b->accounting, sizeof a->accounting), 0, "case %d: accounting", k);
-        cr_expect_gt(a->accounting.energy_deposited, 0, "case %d", k);
-        smx_run_free(r[0]);
-        smx_run_free(r[1]);
+        char what[16];
+        snprintf(what, sizeof what, "case %d", k);
+        expect_switch_same_bits(&c, "SMX_OMP_BOXES", what);
     }
 }
 

@@ -68,6 +68,14 @@ static int build_runs(omp_ctx *c)
     return 1;
 }
 
+/* An openmp switch from the environment: 0 when it is "0", 1 when it is
+ * set to anything else, `unset` when it is unset or empty. */
+static int env_switch(const char *name, int unset)
+{
+    const char *v = getenv(name);
+    return v && *v ? strcmp(v, "0") != 0 : unset;
+}
+
 static smx_status omp_create(const smx_plan *p, const smx_backend_opts *opt, void **out, char *err,
                              size_t errlen)
 {
@@ -81,11 +89,9 @@ static smx_status omp_create(const smx_plan *p, const smx_backend_opts *opt, voi
     c->p = p;
     c->threads = threads > 0 ? threads : omp_get_max_threads();
     c->mem_limit_GB = opt->memory_limit_GB;
-    const char *force = getenv("SMX_OMP_STREAM_STORES");
-    c->stream_force = force && *force ? strcmp(force, "0") != 0 : -1;
-    const char *fuse = getenv("SMX_OMP_FUSE"), *boxes = getenv("SMX_OMP_BOXES");
-    c->fuse = !(fuse && strcmp(fuse, "0") == 0);
-    c->boxes = !(boxes && strcmp(boxes, "0") == 0);
+    c->stream_force = env_switch("SMX_OMP_STREAM_STORES", -1);
+    c->fuse = env_switch("SMX_OMP_FUSE", 1);
+    c->boxes = env_switch("SMX_OMP_BOXES", 1);
     c->na = p->moments ? OMP_ARRAYS : 1;
     c->slab = smx__slab(p);
     size_t n = smx__psi_size(p), me = (size_t)p->nmat * p->ne;
@@ -400,7 +406,8 @@ static smx_status omp_copy_pass(void *ctx, double *ms, char *err, size_t errlen)
     *ms = (omp_get_wtime() - t0) * 1e3;
     int z0, z1; /* the output arrays now hold data in every row of their window */
     omp__win_rows(c, c->zt, &z0, &z1);
-    for (size_t k = 0; k < (size_t)c->p->ne * c->p->nt; k++) omp__box_set(c->obox + 4 * k, z0, z1 - 1, 0, c->p->nx - 1);
+    for (size_t k = 0; k < (size_t)c->p->ne * c->p->nt; k++)
+        omp__box_set(c->obox + 4 * k, z0, z1 - 1, 0, c->p->nx - 1);
     return SMX_OK;
 }
 
