@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "smatrix2d/smatrix2d.h"
+#include "io/maps.h"
 
 typedef struct {
     smx_status st;
@@ -818,6 +819,17 @@ Test(config, load_material_and_density_maps_resolve_relative_paths)
     cr_assert_str_eq(r.cfg.materials[0], "water");
     cr_assert_str_eq(r.cfg.materials[1], "lung");
     cr_assert_eq(r.cfg.nslabs, 0);
+    /* the cells, kept in the configuration (the files are gone) */
+    const smx__maps *m = r.cfg.maps;
+    cr_assert_not_null(m);
+    cr_assert_eq(m->mat.count, 12);
+    cr_assert_eq(m->den.count, 12);
+    for (int k = 0; k < 12; k++) {
+        cr_expect_eq(m->mat.data[k], map34[k]);
+        cr_expect_eq(m->den.data[k], den[k]);
+    }
+    smx_config_free(&r.cfg);
+    cr_expect_null(r.cfg.maps);
 }
 
 Test(config, load_int32_material_map)
@@ -835,6 +847,10 @@ Test(config, load_int32_material_map)
     unlink(mpath);
     cr_assert_eq(r.st, SMX_OK, "%s", r.err);
     cr_assert_eq(r.cfg.nmaterials, 3);
+    cr_assert_not_null(r.cfg.maps);
+    for (int k = 0; k < 12; k++) cr_expect_eq(r.cfg.maps->mat.data[k], k % 3);
+    cr_expect_null(r.cfg.maps->den.data);
+    smx_config_free(&r.cfg);
 }
 
 Test(config, reject_zero_density)

@@ -55,21 +55,27 @@ static void phantom(smx_config *c, const char *backend)
     snprintf(c->backend, sizeof c->backend, "%s", backend);
 }
 
+/* The phantom's slabs as a map m [40][12] of PHANTOM_MATERIALS. */
+#define PHANTOM_MATERIALS (const char *[]){"water", "bone_cortical_icrp", "lung"}, 3
+static void phantom_map(const smx_config *a, unsigned char *m)
+{
+    for (int z = 0; z < 40; z++)
+        for (int x = 0; x < 12; x++) {
+            double zc = z + 0.5;
+            m[z * 12 + x] = zc >= a->slabs[0].z_min_mm && zc < a->slabs[0].z_max_mm ? 1
+                            : zc >= a->slabs[1].z_min_mm && zc < a->slabs[1].z_max_mm ? 2 : 0;
+        }
+}
+
 Test(media, map_equals_slabs)
 {
     smx_config a, b;
     phantom(&a, "openmp");
     phantom(&b, "openmp");
-    /* the same phantom as a map: 0 water, 1 bone, 2 lung */
     unsigned char m[40 * 12];
-    for (int z = 0; z < 40; z++)
-        for (int x = 0; x < 12; x++) {
-            double zc = z + 0.5;
-            m[z * 12 + x] = zc >= a.slabs[0].z_min_mm && zc < a.slabs[0].z_max_mm ? 1
-                            : zc >= a.slabs[1].z_min_mm && zc < a.slabs[1].z_max_mm ? 2 : 0;
-        }
+    phantom_map(&a, m);
     char path[32];
-    use_map(&b, m, 40, 12, path, (const char *[]){"water", "bone_cortical_icrp", "lung"}, 3);
+    use_map(&b, m, 40, 12, path, PHANTOM_MATERIALS);
     smx_run *ra = run_config(&a), *rb = run_config(&b);
     const smx_result *x = smx_run_result(ra), *y = smx_run_result(rb);
     double e = nmse(y->dose_Gy, x->dose_Gy, (size_t)x->nx * x->nz);
@@ -78,6 +84,47 @@ Test(media, map_equals_slabs)
     smx_run_free(ra);
     smx_run_free(rb);
     remove(path);
+}
+
+/* smx_config_load reads the map once: a run takes its media from the
+ * loaded configuration, with the file gone, and gives the dose of a copy
+ * that holds no maps (so that smx_run_create reads the file). A grid the
+ * loaded maps were not read for makes the run read the file again. */
+Test(media, loaded_map_read_once)
+{
+    smx_config a;
+    phantom(&a, "openmp");
+    unsigned char m[40 * 12];
+    phantom_map(&a, m);
+    char map[32], yaml[64] = "/tmp/smx_map_yaml_XXXXXX", text[512], err[1024] = "";
+    use_map(&a, m, 40, 12, map, PHANTOM_MATERIALS);
+    int fd = mkstemp(yaml);
+    cr_assert(fd >= 0);
+    int n = snprintf(text, sizeof text, "grid: {nx: 12, nz: 40, x_mm: [-6, 6], z_mm: [0, 40], "
+                     "theta: {bins: 15}}\nbeams: [{energy_MeV: 55, sigma_x_mm: 1}]\n"
+                     "material_map: %s\nmaterials: [water, bone_cortical_icrp, lung]\n", map);
+    cr_assert_eq(write(fd, text, (size_t)n), n);
+    close(fd);
+    smx_config c;
+    smx_config_init(&c);
+    cr_assert_eq(smx_config_load(yaml, &c, err, sizeof err), SMX_OK, "%s", err);
+    remove(yaml);
+    cr_assert_not_null(c.maps);
+    smx_config bare = c;
+    bare.maps = NULL;
+    smx_run *read_at_create = run_config(&bare);
+    remove(map);
+    smx_run *loaded = run_config(&c);
+    const smx_result *x = smx_run_result(read_at_create), *y = smx_run_result(loaded);
+    cr_expect_eq(memcmp(x->dose_Gy, y->dose_Gy, sizeof(double) * x->nx * x->nz), 0);
+    smx_run_free(read_at_create);
+    smx_run_free(loaded);
+    c.nz = 41, c.z_max_mm = 41;
+    smx_run *r = NULL;
+    cr_expect_eq(smx_run_create(&c, &r, err, sizeof err), SMX_ECONFIG);
+    cr_expect(strstr(err, "material_map") && strstr(err, map) && strstr(err, "cannot open"), "%s", err);
+    smx_config_free(&c);
+    cr_expect_null(c.maps);
 }
 
 /* On the bone-lung phantom the reference and openmp agree. */

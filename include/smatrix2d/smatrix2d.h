@@ -39,7 +39,8 @@ const char *smx_status_message(smx_status s); /* "invalid configuration" */
 /* ---- configuration ------------------------------------------------------
  * smx_config_init() fills the documented defaults; smx_config_load() reads
  * a YAML file (docs/config.md) on top of them and rejects unknown keys,
- * wrong types and out-of-range values with "file:line:column: key: ...". */
+ * wrong types and out-of-range values with "file:line:column: key: ...";
+ * smx_config_free() frees the map cells a load kept (init does not). */
 
 #define SMX_MAX_BEAMS 64
 #define SMX_MAX_THREADS 4096 /* run.threads and --threads */
@@ -124,6 +125,12 @@ typedef struct smx_config {
                                         relative to the config file */
     char density_map[SMX_PATH_LEN];  /* optional .npy of float densities
                                         (g/cm3) [nz][nx]; "" = none */
+    /* The two maps' cells, read and checked once by smx_config_load and
+     * taken from here by smx_run_create (which reads the files itself only
+     * when these are not of this configuration's files, grid and materials
+     * list: one built in code). NULL = not read. Freed by smx_config_free;
+     * a copy of the struct shares them, so free one copy only. */
+    struct smx_cell_maps *maps;
     int nmaterials;
     char materials[SMX_MAX_MATERIALS][SMX_NAME_LEN];
     /* beams */
@@ -156,7 +163,11 @@ typedef struct smx_config {
 } smx_config;
 
 void smx_config_init(smx_config *cfg);
+/* On success the maps cfg held before are freed and replaced. */
 smx_status smx_config_load(const char *path, smx_config *cfg, char *err, size_t errlen);
+/* Frees what smx_config_load allocated (cfg->maps) and sets it to NULL;
+ * the rest of cfg stays as it is. NULL: nothing. */
+void smx_config_free(smx_config *cfg);
 /* Cross-checks that need no file positions (also run by smx_run_create). */
 smx_status smx_config_check(const smx_config *cfg, char *err, size_t errlen);
 

@@ -310,6 +310,7 @@ int cli_run(int argc, char **argv)
         catch_signals(1);
         code = execute(&a, cfg, a.out ? a.out : out, err);
         catch_signals(0);
+        smx_config_free(cfg);
     }
     free(err);
     free(cfg);

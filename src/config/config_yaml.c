@@ -7,8 +7,9 @@
  *  2. run the range and cross-key checks (the same code smx_config_check
  *     runs) and report the position of the key at fault;
  *  3. read material_map / density_map (relative paths were resolved against
- *     the configuration file's folder in pass 1) and check their dtype, shape
- *     (grid.nz, grid.nx) and values; smx_config_check does not read files.
+ *     the configuration file's folder in pass 1) once, into cfg->maps, and
+ *     check their dtype, shape (grid.nz, grid.nx) and values; the run takes
+ *     its media from there. smx_config_check does not read files.
  * The caller's struct is only written when all passes succeed.
  *
  * Messages: "FILE:LINE:COL: KEY: MESSAGE (expected WHAT)" from the loader,
@@ -601,19 +602,18 @@ static smx_status set_value(loader *L, kref k, yaml_node_t *v)
 
 /* ---- the map files (read after the whole document: they need the grid) --- */
 
-static smx_status check_maps(const smx_config *c, const reporter *r)
+/* Reads and checks the maps once, into c->maps (see io/maps.h). */
+static smx_status read_maps(smx_config *c, const reporter *r)
 {
     if (!c->material_map[0]) return SMX_OK;
-    smx__maps m;
     const char *key;
     char why[SMX_PATH_LEN + 512];
-    smx_status st = smx__maps_read(c, &m, &key, why, sizeof why);
+    smx_status st = smx__maps_new(c, &c->maps, &key, why, sizeof why);
     if (st == SMX_ENOMEM) {
         smx__err(r->err, r->errlen, "%s: %s", r->file, why);
         return st;
     }
     if (st != SMX_OK) return bad(r, KR(strcmp(key, "density_map") ? K_MATMAP : K_DENSMAP), KNONE, "%s", why);
-    smx__maps_free(&m);
     return SMX_OK;
 }
 
@@ -645,7 +645,7 @@ static smx_status load_document(yaml_document_t *doc, const char *file, smx_conf
             st = fail(&L, root, KR(K_BEAMS), "missing required key (expected a non-empty "
                       "sequence of beams)");
         if (st == SMX_OK) st = smx__config_check_all(cfg, &r);
-        if (st == SMX_OK) st = check_maps(cfg, &r);
+        if (st == SMX_OK) st = read_maps(cfg, &r);
     }
     free(m);
     return st;
@@ -742,12 +742,18 @@ smx_status smx_config_load(const char *path, smx_config *cfg, char *err, size_t 
         return SMX_ENOMEM;
     }
     *work = *cfg;
+    work->maps = NULL;
     snprintf(work->source_path, sizeof work->source_path, "%s", path);
     yaml_parser_set_input_file(&ps, f);
     smx_status st = parse_file(&ps, f, path, work, err, errlen);
     yaml_parser_delete(&ps);
     fclose(f);
-    if (st == SMX_OK) *cfg = *work;
+    if (st == SMX_OK) {
+        smx_config_free(cfg);
+        *cfg = *work;
+    } else {
+        smx_config_free(work);
+    }
     free(work);
     return st;
 }

@@ -27,20 +27,26 @@ static int medium_index(media_set *s, const char *name, double density)
     return s->n++;
 }
 
+/* The cells' media from the configuration's maps: those smx_config_load
+ * read, or (a configuration built in code) read here. */
 static smx_status from_map(const smx_config *cfg, smx_plan *p, media_set *s, char *err,
                            size_t errlen)
 {
-    smx__maps m;
-    const char *key;
-    char why[SMX_PATH_LEN + 512];
-    smx_status st = smx__maps_read(cfg, &m, &key, why, sizeof why);
-    if (st != SMX_OK) {
-        smx__err(err, errlen, "%s: %s", key, why);
-        return st;
+    const smx__maps *m = cfg->maps;
+    smx__maps *own = NULL;
+    smx_status st = SMX_OK;
+    if (!smx__maps_match(m, cfg)) {
+        const char *key;
+        char why[SMX_PATH_LEN + 512];
+        if ((st = smx__maps_new(cfg, &own, &key, why, sizeof why)) != SMX_OK) {
+            smx__err(err, errlen, "%s: %s", key, why);
+            return st;
+        }
+        m = own;
     }
-    for (size_t c = 0; st == SMX_OK && c < m.mat.count; c++) {
-        double d = m.den.data ? round(m.den.data[c] * 1000.0) / 1000.0 : 0;
-        int k = medium_index(s, cfg->materials[(int)m.mat.data[c]], d);
+    for (size_t c = 0; st == SMX_OK && c < m->mat.count; c++) {
+        double d = m->den.data ? round(m->den.data[c] * 1000.0) / 1000.0 : 0;
+        int k = medium_index(s, cfg->materials[(int)m->mat.data[c]], d);
         if (k < 0) {
             smx__err(err, errlen, "density_map: %s: more than %d distinct (material, density) "
                      "media after rounding densities to 0.001 g/cm3", cfg->density_map, SMX_MAX_MEDIA);
@@ -49,7 +55,7 @@ static smx_status from_map(const smx_config *cfg, smx_plan *p, media_set *s, cha
             p->cell_mat[c] = (uint8_t)k;
         }
     }
-    smx__maps_free(&m);
+    smx__maps_delete(own);
     return st;
 }
 

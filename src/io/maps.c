@@ -1,6 +1,7 @@
 /* The material and density maps (see maps.h). */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/limits.h"
@@ -72,12 +73,47 @@ smx_status smx__maps_read(const smx_config *c, smx__maps *m, const char **key, c
             st = SMX_ECONFIG;
         }
     }
-    if (st != SMX_OK) smx__maps_free(m);
-    return st;
+    if (st != SMX_OK) {
+        smx__maps_free(m);
+        return st;
+    }
+    snprintf(m->material_map, sizeof m->material_map, "%s", c->material_map);
+    snprintf(m->density_map, sizeof m->density_map, "%s", c->density_map);
+    m->nz = c->nz, m->nx = c->nx, m->nmaterials = c->nmaterials;
+    return SMX_OK;
 }
 
 void smx__maps_free(smx__maps *m)
 {
     smx__npy_free(&m->mat);
     smx__npy_free(&m->den);
+}
+
+smx_status smx__maps_new(const smx_config *cfg, smx__maps **out, const char **key, char *why,
+                         size_t whylen)
+{
+    *out = NULL;
+    *key = "material_map";
+    smx__maps *m = malloc(sizeof *m);
+    if (!m) {
+        smx__err(why, whylen, "out of memory for the material map");
+        return SMX_ENOMEM;
+    }
+    smx_status st = smx__maps_read(cfg, m, key, why, whylen);
+    if (st != SMX_OK) free(m);
+    else *out = m;
+    return st;
+}
+
+void smx__maps_delete(smx__maps *m)
+{
+    if (!m) return;
+    smx__maps_free(m);
+    free(m);
+}
+
+int smx__maps_match(const smx__maps *m, const smx_config *cfg)
+{
+    return m && m->nz == cfg->nz && m->nx == cfg->nx && m->nmaterials == cfg->nmaterials &&
+           strcmp(m->material_map, cfg->material_map) == 0 && strcmp(m->density_map, cfg->density_map) == 0;
 }

@@ -1,14 +1,20 @@
 /* The material and density maps of a configuration (docs/config.md):
- * read and checked by one function, for the loader (which adds the key's
- * file position to a failure) and for the media of a run. */
+ * read and checked by one function. smx_config_load reads them once into
+ * the configuration it fills (cfg->maps; the key's file position added
+ * to a failure); a run takes its media from there, and reads the files
+ * itself only for a configuration that holds no maps for its grid and
+ * paths (one built in code). */
 #ifndef SMX_IO_MAPS_H
 #define SMX_IO_MAPS_H
 
 #include "io/npy_read.h"
 
-typedef struct smx__maps {
+typedef struct smx_cell_maps {
     smx__npy_array mat; /* material indices [nz][nx] */
     smx__npy_array den; /* densities in g/cm3 [nz][nx]; empty without a density map */
+    /* what they were read for: the files, the grid and the materials list */
+    char material_map[SMX_PATH_LEN], density_map[SMX_PATH_LEN];
+    int nz, nx, nmaterials;
 } smx__maps;
 
 /* Reads cfg->material_map and cfg->density_map (when set) for a grid of
@@ -20,5 +26,14 @@ typedef struct smx__maps {
 smx_status smx__maps_read(const smx_config *cfg, smx__maps *m, const char **key, char *why,
                           size_t whylen);
 void smx__maps_free(smx__maps *m);
+
+/* smx__maps_read into a new allocation (*out; NULL on failure), and its
+ * release (NULL: nothing). */
+smx_status smx__maps_new(const smx_config *cfg, smx__maps **out, const char **key, char *why,
+                         size_t whylen);
+void smx__maps_delete(smx__maps *m);
+/* Whether m (NULL: none) holds cfg's maps: read from its files, for its
+ * grid and its materials list. */
+int smx__maps_match(const smx__maps *m, const smx_config *cfg);
 
 #endif

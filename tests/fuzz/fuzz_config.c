@@ -89,6 +89,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                      "says %s: %s", smx_status_name(st2), err2);
         FUZZ_REQUIRE(!strcmp(cfg.source_path, path), "source_path \"%s\"", cfg.source_path);
         FUZZ_REQUIRE(cfg.nbeams >= 1 && cfg.nbeams <= SMX_MAX_BEAMS, "nbeams %d", cfg.nbeams);
+        smx_config_free(&cfg);
     } else {
         FUZZ_REQUIRE(!memcmp(&cfg, &before, sizeof cfg), "status %s but the struct changed",
                      smx_status_name(st));
