@@ -88,9 +88,15 @@ typedef struct ran {
     char *err;
 } ran;
 
-/* Runs `smatrix2d run dir/cfg.yaml --out dir/out [more]` in dir. */
+/* Runs `smatrix2d run dir/cfg.yaml --out dir/out -q [more]` in dir; more:
+ * arguments separated by single spaces. */
 static ran run(const char *dir, const char *more)
 {
+    char words[256] = "", *argv[16] = {SMX_CLI, "run", "cfg.yaml", "--out", NULL, "-q"};
+    int argc = 6;
+    snprintf(words, sizeof words, "%s", more ? more : "");
+    for (char *w = strtok(words, " "); w && argc < 15; w = strtok(NULL, " ")) argv[argc++] = w;
+    argv[argc] = NULL;
     char cfg[256], out[256], errp[256];
     snprintf(cfg, sizeof cfg, "%s/cfg.yaml", dir);
     snprintf(out, sizeof out, "%s/out", dir);
@@ -105,8 +111,8 @@ static ran run(const char *dir, const char *more)
         if (fe < 0 || fo < 0 || chdir(dir) != 0) _exit(127);
         dup2(fe, 2);
         dup2(fo, 1);
-        if (more) execl(SMX_CLI, SMX_CLI, "run", "cfg.yaml", "--out", out, "-q", more, (char *)NULL);
-        else execl(SMX_CLI, SMX_CLI, "run", "cfg.yaml", "--out", out, "-q", (char *)NULL);
+        argv[4] = out;
+        execv(SMX_CLI, argv);
         _exit(127);
     }
     int ws = 0;
@@ -184,9 +190,12 @@ static const entry table[] = {
     /* a grid that does not fit the budget: refused before the tables */
     {.name = "memory_budget", .extra = "run: {backend: openmp, memory_limit_GB: 0.0001}\n",
      .code = 1, .msg = "GB is available (run.memory_limit_GB"},
-    /* too many energy bins: the tables took minutes before a refusal */
+    /* too many energy bins: the tables took minutes before a refusal;
+     * the engine's refusal names the line, as the loader's do */
     {.name = "energy_bins", .z = "[0, 30]", .nz = "30000", .code = 2,
-     .msg = "needs 22245 bins"},
+     .msg = "grid.energy: with spacing: range", .where = ":7:11:"},
+    {.name = "precision", .extra = "run: {backend: openmp, precision: float64}\n", .code = 2,
+     .msg = "run.precision: backend openmp has no float64", .where = ":11:35:"},
 };
 
 Test(badinput, table)
@@ -208,6 +217,21 @@ Test(badinput, table)
         free(r.err);
         cleanup(dir);
     }
+}
+
+/* A refusal of a configuration the command line changed names the file
+ * and the key but no line: the value refused may not be the file's. */
+Test(badinput, override_refusal_names_no_line)
+{
+    char *dir = tmpdir(), cfg[256];
+    snprintf(cfg, sizeof cfg, "%s/cfg.yaml", dir);
+    const entry e = {.extra = "run: {backend: openmp, precision: float64}\n"};
+    write_config(cfg, &e);
+    ran r = run(dir, "--threads 1");
+    cr_expect_eq(r.code, 2, "exit %d: %s", r.code, r.err);
+    cr_expect(strstr(r.err, "cfg.yaml: run.precision: backend openmp has no float64") != NULL, "%s", r.err);
+    free(r.err);
+    cleanup(dir);
 }
 
 /* A result the checks do not trust is kept with --allow-warnings, its

@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "smatrix2d/smatrix2d.h"
-#include "io/maps.h"
+#include "config/config_loaded.h"
 
 typedef struct {
     smx_status st;
@@ -23,8 +23,8 @@ typedef struct {
 } load_result;
 
 /* Writes yaml to a fresh temporary file, loads it on top of the defaults,
- * removes the file. */
-static void load_text(const char *yaml, load_result *r)
+ * removes the file; r->cfg.loaded is the caller's to free. */
+static void load_text_kept(const char *yaml, load_result *r)
 {
     memset(r, 0, sizeof *r);
     snprintf(r->path, sizeof r->path, "/tmp/smx_test_config_XXXXXX");
@@ -37,6 +37,13 @@ static void load_text(const char *yaml, load_result *r)
     smx_config_init(&r->cfg);
     r->st = smx_config_load(r->path, &r->cfg, r->err, sizeof r->err);
     unlink(r->path);
+}
+
+/* load_text_kept without what the load kept (r->cfg.loaded freed). */
+static void load_text(const char *yaml, load_result *r)
+{
+    load_text_kept(yaml, r);
+    smx_config_free(&r->cfg);
 }
 
 /* Asserts an SMX_ECONFIG whose message starts "PATH:LINECOL: KEY: " and
@@ -692,6 +699,25 @@ Test(config, check_rejects_unknown_backend)
     cr_assert_eq(strncmp(err, "run.backend: ", 13), 0, "%s", err);
 }
 
+/* A configuration as loaded is not checked again by smx_run_create; one
+ * changed after the load is, and its refusal names no line. */
+Test(config, changed_after_load_checked_again)
+{
+    load_result r;
+    load_text_kept("grid: {nx: 10, nz: 20, x_mm: [-5, 5], z_mm: [0, 40], theta: {bins: 9}}\n"
+                   "beams: [{energy_MeV: 40}]\n", &r);
+    cr_assert_eq(r.st, SMX_OK, "%s", r.err);
+    cr_expect(smx__config_as_loaded(&r.cfg));
+    r.cfg.nx = 0;
+    cr_expect(!smx__config_as_loaded(&r.cfg));
+    smx_run *run = NULL;
+    char err[1024] = "", want[128];
+    cr_expect_eq(smx_run_create(&r.cfg, &run, err, sizeof err), SMX_ECONFIG);
+    snprintf(want, sizeof want, "%s: grid.nx: ", r.path);
+    cr_expect_eq(strncmp(err, want, strlen(want)), 0, "expected '%s' in '%s'", want, err);
+    smx_config_free(&r.cfg);
+}
+
 /* ---- media: density, slabs, material and density maps -------------------- */
 
 /* A map file in /tmp, next to the configurations load_text writes, named
@@ -809,7 +835,7 @@ Test(config, load_material_and_density_maps_resolve_relative_paths)
              "materials: [water, lung]\n"
              "density_map: %s\n", grid34, mrel, dpath);
     load_result r;
-    load_text(yaml, &r);
+    load_text_kept(yaml, &r);
     unlink(mpath);
     unlink(dpath);
     cr_assert_eq(r.st, SMX_OK, "%s", r.err);
@@ -820,7 +846,7 @@ Test(config, load_material_and_density_maps_resolve_relative_paths)
     cr_assert_str_eq(r.cfg.materials[1], "lung");
     cr_assert_eq(r.cfg.nslabs, 0);
     /* the cells, kept in the configuration (the files are gone) */
-    const smx__maps *m = r.cfg.maps;
+    const smx__maps *m = smx__config_maps(&r.cfg);
     cr_assert_not_null(m);
     cr_assert_eq(m->mat.count, 12);
     cr_assert_eq(m->den.count, 12);
@@ -829,7 +855,7 @@ Test(config, load_material_and_density_maps_resolve_relative_paths)
         cr_expect_eq(m->den.data[k], den[k]);
     }
     smx_config_free(&r.cfg);
-    cr_expect_null(r.cfg.maps);
+    cr_expect_null(r.cfg.loaded);
 }
 
 Test(config, load_int32_material_map)
@@ -843,13 +869,14 @@ Test(config, load_int32_material_map)
     snprintf(yaml, sizeof yaml, "%sbeams: [{energy_MeV: 100}]\nmaterial_map: %s\n"
              "materials: [water, lung, bone_cortical_icrp]\n", grid34, mrel);
     load_result r;
-    load_text(yaml, &r);
+    load_text_kept(yaml, &r);
     unlink(mpath);
     cr_assert_eq(r.st, SMX_OK, "%s", r.err);
     cr_assert_eq(r.cfg.nmaterials, 3);
-    cr_assert_not_null(r.cfg.maps);
-    for (int k = 0; k < 12; k++) cr_expect_eq(r.cfg.maps->mat.data[k], k % 3);
-    cr_expect_null(r.cfg.maps->den.data);
+    const smx__maps *m = smx__config_maps(&r.cfg);
+    cr_assert_not_null(m);
+    for (int k = 0; k < 12; k++) cr_expect_eq(m->mat.data[k], k % 3);
+    cr_expect_null(m->den.data);
     smx_config_free(&r.cfg);
 }
 

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include "config/config_loaded.h"
 #include "core/physics.h"
 #include "harness.h"
 
@@ -109,9 +110,9 @@ Test(media, loaded_map_read_once)
     smx_config_init(&c);
     cr_assert_eq(smx_config_load(yaml, &c, err, sizeof err), SMX_OK, "%s", err);
     remove(yaml);
-    cr_assert_not_null(c.maps);
+    cr_assert_not_null(smx__config_maps(&c));
     smx_config bare = c;
-    bare.maps = NULL;
+    bare.loaded = NULL;
     smx_run *read_at_create = run_config(&bare);
     remove(map);
     smx_run *loaded = run_config(&c);
@@ -124,7 +125,7 @@ Test(media, loaded_map_read_once)
     cr_expect_eq(smx_run_create(&c, &r, err, sizeof err), SMX_ECONFIG);
     cr_expect(strstr(err, "material_map") && strstr(err, map) && strstr(err, "cannot open"), "%s", err);
     smx_config_free(&c);
-    cr_expect_null(c.maps);
+    cr_expect_null(c.loaded);
 }
 
 /* On the bone-lung phantom the reference and openmp agree. */

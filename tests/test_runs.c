@@ -13,6 +13,7 @@ static void load(const char *rel, smx_config *cfg)
     snprintf(path, sizeof path, "%s/%s", SMX_SOURCE_DIR, rel);
     smx_config_init(cfg);
     cr_assert_eq(smx_config_load(path, cfg, err, sizeof err), SMX_OK, "%s", err);
+    smx_config_free(cfg); /* no maps to keep */
 }
 
 static void expect_closure(const smx_result *res, double bar, const char *what)

@@ -40,7 +40,7 @@ const char *smx_status_message(smx_status s); /* "invalid configuration" */
  * smx_config_init() fills the documented defaults; smx_config_load() reads
  * a YAML file (docs/config.md) on top of them and rejects unknown keys,
  * wrong types and out-of-range values with "file:line:column: key: ...";
- * smx_config_free() frees the map cells a load kept (init does not). */
+ * smx_config_free() frees what a load kept (init does not). */
 
 #define SMX_MAX_BEAMS 64
 #define SMX_MAX_THREADS 4096 /* run.threads and --threads */
@@ -125,12 +125,6 @@ typedef struct smx_config {
                                         relative to the config file */
     char density_map[SMX_PATH_LEN];  /* optional .npy of float densities
                                         (g/cm3) [nz][nx]; "" = none */
-    /* The two maps' cells, read and checked once by smx_config_load and
-     * taken from here by smx_run_create (which reads the files itself only
-     * when these are not of this configuration's files, grid and materials
-     * list: one built in code). NULL = not read. Freed by smx_config_free;
-     * a copy of the struct shares them, so free one copy only. */
-    struct smx_cell_maps *maps;
     int nmaterials;
     char materials[SMX_MAX_MATERIALS][SMX_NAME_LEN];
     /* beams */
@@ -160,15 +154,25 @@ typedef struct smx_config {
     smx_scatter_impl scatter;  /* default auto */
     /* where it came from (for messages and metadata) */
     char source_path[SMX_PATH_LEN];
+    /* What smx_config_load kept of the file besides the values: the maps'
+     * cells, read and checked once (smx_run_create takes them from here
+     * and reads the files itself only when they are not of this
+     * configuration's files, grid and materials list), and where each key
+     * stood, so that smx_run_create's refusals of the configuration as
+     * loaded name the line. NULL: built in code. Freed by smx_config_free;
+     * a copy of the struct shares it, so free one copy only. */
+    struct smx_config_loaded *loaded;
 } smx_config;
 
 void smx_config_init(smx_config *cfg);
-/* On success the maps cfg held before are freed and replaced. */
+/* On success what cfg->loaded held before is freed and replaced. */
 smx_status smx_config_load(const char *path, smx_config *cfg, char *err, size_t errlen);
-/* Frees what smx_config_load allocated (cfg->maps) and sets it to NULL;
+/* Frees what smx_config_load allocated (cfg->loaded) and sets it to NULL;
  * the rest of cfg stays as it is. NULL: nothing. */
 void smx_config_free(smx_config *cfg);
-/* Cross-checks that need no file positions (also run by smx_run_create). */
+/* Cross-checks that need no file positions (also run by smx_run_create,
+ * unless cfg is byte for byte as smx_config_load left it: the load ran
+ * them). */
 smx_status smx_config_check(const smx_config *cfg, char *err, size_t errlen);
 
 const char *smx_spacing_name(smx_energy_spacing s);

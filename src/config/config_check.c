@@ -8,7 +8,6 @@
 #include "config/config_int.h"
 #include "core/limits.h"
 #include "core/material.h"
-#include "io/maps.h"
 
 /* Implemented in src/core/material.c: 1 when data/materials.csv has it. */
 int smx__material_known(const char *name);
@@ -365,13 +364,6 @@ void smx_config_init(smx_config *cfg)
     cfg->threads = 0;
     cfg->accumulation = SMX_ACCUM_DETERMINISTIC;
     cfg->scatter = SMX_SCATTER_AUTO;
-}
-
-void smx_config_free(smx_config *cfg)
-{
-    if (!cfg) return;
-    smx__maps_delete(cfg->maps);
-    cfg->maps = NULL;
 }
 
 smx_status smx_config_check(const smx_config *cfg, char *err, size_t errlen)

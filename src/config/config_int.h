@@ -282,6 +282,11 @@ static inline int name_index(const char *s, const char *const *names, int count)
     return -1;
 }
 
+/* Keeps the maps (NULL: none; freed on failure) and the positions m in
+ * cfg->loaded, with a copy of cfg as it is now (config_loaded.c). */
+struct smx_cell_maps;
+smx_status smx__config_keep(smx_config *cfg, const marks *m, struct smx_cell_maps *maps);
+
 /* Every range and cross-key check of a configuration (config_check.c):
  * the loader's, with positions, and smx_config_check's, without. */
 smx_status smx__config_check_all(const smx_config *c, const reporter *r);

@@ -7,7 +7,7 @@
  *  2. run the range and cross-key checks (the same code smx_config_check
  *     runs) and report the position of the key at fault;
  *  3. read material_map / density_map (relative paths were resolved against
- *     the configuration file's folder in pass 1) once, into cfg->maps, and
+ *     the configuration file's folder in pass 1) once, into cfg->loaded, and
  *     check their dtype, shape (grid.nz, grid.nx) and values; the run takes
  *     its media from there. smx_config_check does not read files.
  * The caller's struct is only written when all passes succeed.
@@ -602,13 +602,13 @@ static smx_status set_value(loader *L, kref k, yaml_node_t *v)
 
 /* ---- the map files (read after the whole document: they need the grid) --- */
 
-/* Reads and checks the maps once, into c->maps (see io/maps.h). */
-static smx_status read_maps(smx_config *c, const reporter *r)
+/* Reads and checks the maps once, into *maps (see io/maps.h). */
+static smx_status read_maps(const smx_config *c, const reporter *r, smx__maps **maps)
 {
     if (!c->material_map[0]) return SMX_OK;
     const char *key;
     char why[SMX_PATH_LEN + 512];
-    smx_status st = smx__maps_new(c, &c->maps, &key, why, sizeof why);
+    smx_status st = smx__maps_new(c, maps, &key, why, sizeof why);
     if (st == SMX_ENOMEM) {
         smx__err(r->err, r->errlen, "%s: %s", r->file, why);
         return st;
@@ -645,7 +645,10 @@ static smx_status load_document(yaml_document_t *doc, const char *file, smx_conf
             st = fail(&L, root, KR(K_BEAMS), "missing required key (expected a non-empty "
                       "sequence of beams)");
         if (st == SMX_OK) st = smx__config_check_all(cfg, &r);
-        if (st == SMX_OK) st = read_maps(cfg, &r);
+        smx__maps *maps = NULL;
+        if (st == SMX_OK) st = read_maps(cfg, &r, &maps);
+        if (st == SMX_OK && (st = smx__config_keep(cfg, m, maps)) != SMX_OK)
+            smx__err(err, errlen, "%s: out of memory", file);
     }
     free(m);
     return st;
@@ -741,8 +744,8 @@ smx_status smx_config_load(const char *path, smx_config *cfg, char *err, size_t 
         smx__err(err, errlen, "%s: out of memory", path);
         return SMX_ENOMEM;
     }
-    *work = *cfg;
-    work->maps = NULL;
+    memcpy(work, cfg, sizeof *cfg);
+    work->loaded = NULL;
     snprintf(work->source_path, sizeof work->source_path, "%s", path);
     yaml_parser_set_input_file(&ps, f);
     smx_status st = parse_file(&ps, f, path, work, err, errlen);
@@ -750,7 +753,7 @@ smx_status smx_config_load(const char *path, smx_config *cfg, char *err, size_t 
     fclose(f);
     if (st == SMX_OK) {
         smx_config_free(cfg);
-        *cfg = *work;
+        memcpy(cfg, work, sizeof *cfg); /* byte for byte: as work->loaded holds it */
     } else {
         smx_config_free(work);
     }

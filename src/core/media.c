@@ -8,7 +8,7 @@
 #include "core/limits.h"
 #include "core/media.h"
 #include "core/util.h"
-#include "io/maps.h"
+#include "config/config_loaded.h"
 
 typedef struct media_set {
     int n;
@@ -32,7 +32,7 @@ static int medium_index(media_set *s, const char *name, double density)
 static smx_status from_map(const smx_config *cfg, smx_plan *p, media_set *s, char *err,
                            size_t errlen)
 {
-    const smx__maps *m = cfg->maps;
+    const smx__maps *m = smx__config_maps(cfg);
     smx__maps *own = NULL;
     smx_status st = SMX_OK;
     if (!smx__maps_match(m, cfg)) {

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config/config_loaded.h"
 #include "core/limits.h"
 #include "core/media.h"
 #include "core/nuclear.h"
@@ -427,7 +428,8 @@ static smx_status build_tables(const smx_config *cfg, smx_plan *p)
 smx_status smx__plan_grids(const smx_config *cfg, smx_plan *p, char *err, size_t errlen)
 {
     memset(p, 0, sizeof *p);
-    smx_status st = smx_config_check(cfg, err, errlen);
+    /* a configuration as loaded was checked by the load (with positions) */
+    smx_status st = smx__config_as_loaded(cfg) ? SMX_OK : smx_config_check(cfg, err, errlen);
     if (st != SMX_OK) return st;
     p->nx = cfg->nx;
     p->nz = cfg->nz;

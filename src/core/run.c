@@ -7,6 +7,7 @@
 #include <sys/resource.h>
 #include <time.h>
 
+#include "config/config_loaded.h"
 #include "core/backend.h"
 #include "core/checks.h"
 #include "core/fine_idd.h"
@@ -45,17 +46,6 @@ double smx__now_s(void)
     return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
-/* Puts the config file's name ("(config)" for one built in code) before a
- * message that does not start with it. */
-static void name_the_file(const smx_config *cfg, char *err, size_t errlen)
-{
-    const char *f = cfg->source_path[0] ? cfg->source_path : "(config)";
-    if (!err || !errlen || strncmp(err, f, strlen(f)) == 0) return;
-    char why[1024];
-    snprintf(why, sizeof why, "%s", err);
-    smx__err(err, errlen, "%s: %s", f, why);
-}
-
 smx_status smx_run_create(const smx_config *cfg, smx_run **out, char *err, size_t errlen)
 {
     *out = NULL;
@@ -63,14 +53,14 @@ smx_status smx_run_create(const smx_config *cfg, smx_run **out, char *err, size_
     smx_run *r = calloc(1, sizeof *r);
     if (!r) return SMX_ENOMEM;
     r->cfg = *cfg;
+    r->cfg.loaded = NULL; /* the caller's; the media are taken from it below */
     r->t_start = t0;
     smx_status st = smx__backend_resolve(cfg->backend, cfg->device, "run.backend", &r->be, err, errlen);
     /* the memory check comes before the tables and the state: a grid that
      * does not fit is refused at once */
     if (st == SMX_OK) st = smx__plan_build_fitting(cfg, &r->plan, r->be, 0, err, errlen);
-    if (st == SMX_ECONFIG && cfg->source_path[0]) name_the_file(cfg, err, errlen); /* the plan's
-                                                               refusals name the key only */
-    if (st != SMX_OK) {
+    if (st != SMX_OK) { /* the plan's refusals, and the backend's, name the key only */
+        smx__config_locate(cfg, err, errlen);
         free(r);
         return st;
     }
@@ -87,9 +77,9 @@ smx_status smx_run_create(const smx_config *cfg, smx_run **out, char *err, size_
                  "than one)", mixed, (mixed + 0.5) * p->dz_mm);
         const char *why = mixed >= 0 ? what : !r->be->row_sums ? "this backend (it has no row sums)" : NULL;
         if (why) {
-            smx__err(err, errlen, "%s: output.idd_resolution_mm: the fine depth tally does not "
-                     "support %s yet (expected 0, or media that change along z only, as slabs)",
-                     cfg->source_path[0] ? cfg->source_path : "(config)", why);
+            smx__err(err, errlen, "output.idd_resolution_mm: the fine depth tally does not "
+                     "support %s yet (expected 0, or media that change along z only, as slabs)", why);
+            smx__config_locate(cfg, err, errlen);
             smx_run_free(r);
             return SMX_ECONFIG;
         }
@@ -109,9 +99,10 @@ smx_status smx_run_create(const smx_config *cfg, smx_run **out, char *err, size_
     smx_precision prec = smx__backend_precision(r->be, cfg->precision);
     for (int op = 0; op < SMX_OP_COUNT; op++)
         if (!r->be->supports(NULL, op, prec)) {
-            smx__err(err, errlen, "%s: run.precision: backend %s has no %s %s operator (expected "
-                     "float32, or backend: reference for float64)", cfg->source_path,
-                     r->be->name, smx_precision_name(prec), smx_op_name(op));
+            smx__err(err, errlen, "run.precision: backend %s has no %s %s operator (expected "
+                     "float32, or backend: reference for float64)", r->be->name,
+                     smx_precision_name(prec), smx_op_name(op));
+            smx__config_locate(cfg, err, errlen);
             smx_run_free(r);
             return SMX_ECONFIG;
         }
@@ -137,11 +128,9 @@ smx_status smx_run_create(const smx_config *cfg, smx_run **out, char *err, size_
         smx_backend_opts opt = {cfg->device, prec, cfg->threads, cfg->accumulation, cfg->scatter,
                                 cfg->memory_limit_GB};
         st = r->be->create(p, &opt, &r->ctx, err, errlen);
-        if (st == SMX_ENOTSUP) { /* a run.* setting the backend cannot honour */
-            name_the_file(cfg, err, errlen);
-            st = SMX_ECONFIG;
-        }
+        if (st == SMX_ENOTSUP) st = SMX_ECONFIG; /* a run.* setting the backend cannot honour */
     }
+    if (st == SMX_ECONFIG) smx__config_locate(cfg, err, errlen);
     if (st == SMX_OK) st = r->be->set_state(r->ctx, &hs, r->e_lo, r->e_hi, err, errlen);
     free(psi);
     if (st != SMX_OK) {

@@ -170,7 +170,7 @@ smx_status smx__dev_init(smx_dev *c, size_t global, size_t maxalloc, char *err, 
     c->H = p->nz < SMX_DEV_WINDOW_MIN ? p->nz : SMX_DEV_WINDOW_MIN; /* the z window at creation */
     c->gemm_ok = c->api->gemm_scatter && p->nmat == 1;
     if (c->opt.scatter == SMX_SCATTER_GEMM && !c->gemm_ok) {
-        smx__err(err, errlen, "%s backend: run.scatter: gemm %s", c->name,
+        smx__err(err, errlen, "run.scatter: gemm on the %s backend %s", c->name,
                  !c->api->gemm_scatter ? "needs a batched gemm (opencl: clBLAST), which this build lacks"
                                        : "needs one medium (one kernel matrix per energy bin); "
                                          "this run has several: use stencil or auto");
