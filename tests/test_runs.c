@@ -6,6 +6,7 @@
 #include "core/material.h"
 #include "core/source.h"
 #include "harness.h"
+#include "map_file.h"
 
 static void load(const char *rel, smx_config *cfg)
 {
@@ -143,19 +144,27 @@ Test(runs, openmp_fused_pair_same_bits)
  * Strang, rows with a tail past the blocks of 8 (nx = 60), a full circle,
  * and rows of more blocks than a box tells apart (nx = 540, 67 blocks;
  * the beams near the far edge, in the blocks a box merges; shift and
- * deposit). */
+ * deposit), and several media. */
 Test(runs, openmp_boxes_same_bits)
 {
-    for (int k = 0; k < 5; k++) {
+    /* cases 5 and 6: several media, varying along x and z (A_theta and
+     * A_E take the several-media paths, over runs cut by the boxes) */
+    unsigned char m[30 * 60];
+    for (int z = 0; z < 30; z++)
+        for (int x = 0; x < 60; x++) m[z * 60 + x] = z >= 6 && z < 14 ? (x < 31 ? 1 : 2) : (z >= 18 && x > 27 ? 3 : 0);
+    char map[32];
+    for (int k = 0; k < 7; k++) {
         smx_config c;
         two_beams_config(&c, "openmp");
-        c.nx = k < 4 ? 60 : 540, c.x_min_mm = -0.25 * c.nx, c.x_max_mm = 0.25 * c.nx;
-        if (k >= 4) c.beams[0].x_mm = 124, c.beams[1].x_mm = 118, c.beams[0].angle_deg = 0;
+        c.nx = k != 4 ? 60 : 540, c.x_min_mm = -0.25 * c.nx, c.x_max_mm = 0.25 * c.nx;
+        if (k == 4) c.beams[0].x_mm = 124, c.beams[1].x_mm = 118, c.beams[0].angle_deg = 0;
         c.streaming = k % 2 || k == 4 ? SMX_STREAM_SHIFT_DEPOSIT : SMX_STREAM_CENTROID;
-        if (k >= 2) c.splitting = SMX_SPLIT_STRANG, c.theta_full_circle = 1, c.ntheta = 36, c.max_angle_deg = 120;
+        if (k >= 2 && k != 5) c.splitting = SMX_SPLIT_STRANG, c.theta_full_circle = 1, c.ntheta = 36, c.max_angle_deg = 120;
+        if (k >= 5) use_map(&c, m, 30, 60, map, (const char *[]){"water", "bone_cortical_icrp", "lung", "adipose_icrp"}, 4);
         char what[16];
         snprintf(what, sizeof what, "case %d", k);
         expect_switch_same_bits(&c, "SMX_OMP_BOXES", what);
+        if (k >= 5) remove(map);
     }
 }
 

@@ -277,6 +277,14 @@ static inline void omp__box_cols(const omp_ctx *c, size_t ij, int *x0, int *x1, 
     *x1 = *whole ? c->p->nx - 1 : b[3];
 }
 
+/* The columns [*x0, *x1) of a run within a slab's box; 0 when none. */
+static inline int omp__run_in_box(const omp_run *run, const int *box, int *x0, int *x1)
+{
+    *x0 = run->x0 > box[2] ? run->x0 : box[2];
+    *x1 = run->x1 < box[3] + 1 ? run->x1 : box[3] + 1;
+    return *x0 < *x1;
+}
+
 /* An empty box, to widen. */
 static inline void omp__box_empty(const omp_ctx *c, int *box)
 {

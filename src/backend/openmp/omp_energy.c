@@ -82,14 +82,15 @@ static void deposit_box(const omp_ctx *c, double *epad, double px, float vx, dou
 
 /* Deposit cell by cell, at each cell's centroid plus the table offset of
  * its medium (centroids or several media); an interface medium deposits
- * a point in z (see reference.c); rows r0..r1 hold the weight. */
-static void deposit_cells(const omp_ctx *c, double *epad, int i, int j, int r0, int r1)
+ * a point in z (see reference.c); the slab's box (rows r0..r1, columns
+ * x0..x1) holds the weight. */
+static void deposit_cells(const omp_ctx *c, double *epad, int i, int j, int r0, int r1, int x0, int x1)
 {
     const smx_plan *p = c->p;
     const float *w = SLAB(c, c->s[OMP_PSI], i, j);
     int mom = c->na > 1;
     for (int z = r0; z <= r1; z++)
-        for (int x = 0; x < p->nx; x++) {
+        for (int x = x0; x <= x1; x++) {
             size_t q = (size_t)z * p->nx + x;
             float wq = w[q], ux = 0, vx = 0, uz = 0, vz = 0;
             if (wq == 0) continue;
@@ -237,12 +238,13 @@ static inline void add_run(float *out, const float *in, const float *w, float f,
 /* Several media: one thread owns a theta column; each source row's runs
  * of one medium take that medium's gather list, contiguous cells at a
  * time (every output cell receives its sources in the same order as cell
- * by cell). */
+ * by cell), over the source's box: the cells outside hold no weight and
+ * give nothing. The outputs are cleared where they held weight before
+ * and counted over the union of the sources' boxes. */
 static void energy_media(omp_ctx *c, int nlo, int nhi, smx_op_acct *a)
 {
     const smx_plan *p = c->p;
-    int nt = p->nt, nx = p->nx, t0, t1; /* the output window's rows */
-    omp__win_rows(c, c->zt, &t0, &t1);
+    int nt = p->nt, nx = p->nx;
     double abs_w = 0, nuc_w = 0, dep_e = 0, nloc_e = 0, nesc_e = 0, sec_w = 0, sec_e = 0;
 #pragma omp parallel num_threads(c->threads) \
     reduction(+ : abs_w, nuc_w, dep_e, nloc_e, nesc_e, sec_w, sec_e)
@@ -251,34 +253,39 @@ static void energy_media(omp_ctx *c, int nlo, int nhi, smx_op_acct *a)
         energy_sums e = {0};
 #pragma omp for schedule(static)
         for (int j = 0; j < nt; j++) {
-            for (int k = nlo; k <= nhi; k++)
-                for (int arr = 0; arr < c->na; arr++)
-                    memset(SLAB(c, c->t[arr], k, j) + (size_t)t0 * nx, 0, (size_t)(t1 - t0) * nx * sizeof(float));
+            int all[4];
+            omp__box_empty(c, all);
+            for (int k = nlo; k <= nhi; k++) omp__clear_out(c, k, j);
             for (int i = c->lo; i <= c->hi; i++) {
                 int r0, r1;
                 if (!omp__rows(c, i, j, &r0, &r1)) continue;
+                omp__box_union(c, i, j, all);
+                const int *box = c->box + 4 * ((size_t)i * nt + j);
                 const float *w = SLAB(c, c->s[OMP_PSI], i, j);
-                for (size_t q = (size_t)r0 * nx; q < (size_t)(r1 + 1) * nx; q++)
-                    if (w[q] != 0) energy_add(c, (size_t)p->cell_mat[q] * p->ne + i, w[q], &e);
+                for (int z = r0; z <= r1; z++)
+                    for (size_t q = (size_t)z * nx + box[2]; q <= (size_t)z * nx + box[3]; q++)
+                        if (w[q] != 0) energy_add(c, (size_t)p->cell_mat[q] * p->ne + i, w[q], &e);
                 for (int z = r0; z <= r1; z++) {
                     size_t rq = (size_t)z * nx;
                     for (int u = c->run_at[z]; u < c->run_at[z + 1]; u++) {
                         const omp_run *run = &c->runs[u];
                         size_t mi = (size_t)run->m * p->ne + i;
+                        int x0, x1;
+                        if (!omp__run_in_box(run, box, &x0, &x1)) continue;
                         for (int arr = 0; arr < c->na; arr++) {
                             const float *in = SLAB(c, c->s[arr], i, j) + rq;
                             for (int t = 0; t < p->e_count[mi]; t++)
                                 add_run(SLAB(c, c->t[arr], p->e_first[mi] + t, j) + rq, in, w + rq,
-                                        (float)p->e_w[mi * SMX_EK_MAX + t], run->x0, run->x1);
+                                        (float)p->e_w[mi * SMX_EK_MAX + t], x0, x1);
                             for (int n = p->s_off[mi]; n < p->s_off[mi + 1]; n++)
                                 add_run(SLAB(c, c->t[arr], p->s_bin[n], j) + rq, in, w + rq,
-                                        (float)p->s_w[n], run->x0, run->x1);
+                                        (float)p->s_w[n], x0, x1);
                         }
                     }
                 }
-                deposit_cells(c, epad, i, j, r0, r1);
+                deposit_cells(c, epad, i, j, r0, r1, box[2], box[3]);
             }
-            for (int k = nlo; k <= nhi; k++) omp__note_out(c, k, j, 0, p->nz - 1);
+            for (int k = nlo; k <= nhi; k++) omp__note_out_cols(c, k, j, all[0], all[1], all[2], all[3]);
         }
         abs_w += e.abs_w, nuc_w += e.nuc_w, dep_e += e.dep_e, nloc_e += e.nloc_e;
         nesc_e += e.nesc_e, sec_w += e.sec_w, sec_e += e.sec_e;

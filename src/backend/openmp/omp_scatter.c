@@ -75,21 +75,22 @@ static void scatter_uniform(omp_ctx *c, int v, smx_op_acct *a)
 /* Several media: the kernel depends on each cell's medium; one thread
  * owns an energy bin and scatters within it, each source row's runs of
  * one medium at a time (every output cell receives its sources in the
- * same order as cell by cell). Taps off a theta window leak, summed cell
- * by cell in the order the cells and taps come. */
+ * same order as cell by cell), over the source's box: the cells outside
+ * hold no weight and give nothing. Taps off a theta window leak, summed
+ * cell by cell in the order the cells and taps come. The outputs are
+ * cleared where they held weight before and counted over the union of
+ * the sources' boxes. */
 static void scatter_media(omp_ctx *c, int v, smx_op_acct *a)
 {
     const smx_plan *p = c->p;
     int nt = p->nt, nx = p->nx;
     size_t ker = 2 * (size_t)p->kmax + 1, me = (size_t)p->nmat * p->ne;
-    int t0, t1; /* the output window's rows */
-    omp__win_rows(c, c->zt, &t0, &t1);
 #pragma omp parallel for num_threads(c->threads) schedule(dynamic, 1)
         for (int i = c->lo; i <= c->hi; i++) {
             double leak_w = 0, leak_e = 0; /* bin i's, kept in c->leak: summed in bin order */
-            for (int k = 0; k < c->na; k++)
-                for (int j = 0; j < nt; j++)
-                    memset(SLAB(c, c->t[k], i, j) + (size_t)t0 * nx, 0, (size_t)(t1 - t0) * nx * sizeof(float));
+            int all[4];
+            omp__box_empty(c, all);
+            for (int j = 0; j < nt; j++) omp__clear_out(c, i, j), omp__box_union(c, i, j, all);
             double Ei = p->e_center_MeV[i];
             int K_i = 0; /* the widest kernel of bin i over the media */
             for (int m = 0; m < p->nmat; m++)
@@ -97,28 +98,32 @@ static void scatter_media(omp_ctx *c, int v, smx_op_acct *a)
             for (int j = 0; j < nt; j++) {
                 int r0, r1;
                 if (!omp__rows(c, i, j, &r0, &r1)) continue;
+                const int *box = c->box + 4 * ((size_t)i * nt + j);
                 const float *w = SLAB(c, c->s[OMP_PSI], i, j);
                 int edge = !p->full_circle && (j - K_i < 0 || j + K_i >= nt);
-                for (size_t q = (size_t)r0 * nx; edge && q < (size_t)(r1 + 1) * nx; q++) {
-                    if (w[q] == 0) continue;
-                    size_t vmi = v * me + (size_t)p->cell_mat[q] * p->ne + i;
-                    const float *kw = c->tab.kw + vmi * ker + p->kmax;
-                    int K = p->k_half[vmi];
-                    for (int k = -K; k <= K && k < -j; k++) { /* the taps below 0 */
-                        leak_w += (double)kw[k] * w[q];
-                        leak_e += (double)kw[k] * w[q] * Ei;
+                for (int z = r0; edge && z <= r1; z++)
+                    for (size_t q = (size_t)z * nx + box[2]; q <= (size_t)z * nx + box[3]; q++) {
+                        if (w[q] == 0) continue;
+                        size_t vmi = v * me + (size_t)p->cell_mat[q] * p->ne + i;
+                        const float *kw = c->tab.kw + vmi * ker + p->kmax;
+                        int K = p->k_half[vmi];
+                        for (int k = -K; k <= K && k < -j; k++) { /* the taps below 0 */
+                            leak_w += (double)kw[k] * w[q];
+                            leak_e += (double)kw[k] * w[q] * Ei;
+                        }
+                        for (int k = nt - j > -K ? nt - j : -K; k <= K; k++) { /* past nt */
+                            leak_w += (double)kw[k] * w[q];
+                            leak_e += (double)kw[k] * w[q] * Ei;
+                        }
                     }
-                    for (int k = nt - j > -K ? nt - j : -K; k <= K; k++) { /* past nt */
-                        leak_w += (double)kw[k] * w[q];
-                        leak_e += (double)kw[k] * w[q] * Ei;
-                    }
-                }
                 for (int z = r0; z <= r1; z++) {
                     size_t rq = (size_t)z * nx;
                     for (int u = c->run_at[z]; u < c->run_at[z + 1]; u++) {
                         const omp_run *run = &c->runs[u];
                         size_t vmi = v * me + (size_t)run->m * p->ne + i;
                         int K = p->k_half[vmi];
+                        int x0, x1;
+                        if (!omp__run_in_box(run, box, &x0, &x1)) continue;
                         const float *kw = c->tab.kw + vmi * ker + p->kmax;
                         for (int k = -K; k <= K; k++) {
                             int jj = j + k;
@@ -129,14 +134,14 @@ static void scatter_media(omp_ctx *c, int v, smx_op_acct *a)
                                 float *out = SLAB(c, c->t[arr], i, jj) + rq;
                                 float f = kw[k];
 #pragma omp simd
-                                for (int x = run->x0; x < run->x1; x++)
+                                for (int x = x0; x < x1; x++)
                                     out[x] += w[rq + x] != 0 ? f * in[x] : 0.0f;
                             }
                         }
                     }
                 }
             }
-            for (int jo = 0; jo < nt; jo++) omp__note_out(c, i, jo, 0, p->nz - 1);
+            for (int jo = 0; jo < nt; jo++) omp__note_out_cols(c, i, jo, all[0], all[1], all[2], all[3]);
             c->leak[(size_t)i * nt * SMX_EDGE_COUNT] = leak_w;
             c->leak[(size_t)i * nt * SMX_EDGE_COUNT + 1] = leak_e;
         }
