@@ -5,10 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config/config_loaded.h"
 #include "core/limits.h"
 #include "core/media.h"
 #include "core/util.h"
-#include "config/config_loaded.h"
 
 typedef struct media_set {
     int n;

@@ -42,8 +42,14 @@ static smx_status read_one(const smx_config *c, const char *path, const char *ki
     return SMX_ECONFIG;
 }
 
-smx_status smx__maps_read(const smx_config *c, smx__maps *m, const char **key, char *why,
-                          size_t whylen)
+static void maps_free(smx__maps *m)
+{
+    smx__npy_free(&m->mat);
+    smx__npy_free(&m->den);
+}
+
+static smx_status maps_read(const smx_config *c, smx__maps *m, const char **key, char *why,
+                            size_t whylen)
 {
     memset(m, 0, sizeof *m);
     *key = "material_map";
@@ -74,7 +80,7 @@ smx_status smx__maps_read(const smx_config *c, smx__maps *m, const char **key, c
         }
     }
     if (st != SMX_OK) {
-        smx__maps_free(m);
+        maps_free(m);
         return st;
     }
     snprintf(m->material_map, sizeof m->material_map, "%s", c->material_map);
@@ -83,11 +89,6 @@ smx_status smx__maps_read(const smx_config *c, smx__maps *m, const char **key, c
     return SMX_OK;
 }
 
-void smx__maps_free(smx__maps *m)
-{
-    smx__npy_free(&m->mat);
-    smx__npy_free(&m->den);
-}
 
 smx_status smx__maps_new(const smx_config *cfg, smx__maps **out, const char **key, char *why,
                          size_t whylen)
@@ -99,7 +100,7 @@ smx_status smx__maps_new(const smx_config *cfg, smx__maps **out, const char **ke
         smx__err(why, whylen, "out of memory for the material map");
         return SMX_ENOMEM;
     }
-    smx_status st = smx__maps_read(cfg, m, key, why, whylen);
+    smx_status st = maps_read(cfg, m, key, why, whylen);
     if (st != SMX_OK) free(m);
     else *out = m;
     return st;
@@ -108,7 +109,7 @@ smx_status smx__maps_new(const smx_config *cfg, smx__maps **out, const char **ke
 void smx__maps_delete(smx__maps *m)
 {
     if (!m) return;
-    smx__maps_free(m);
+    maps_free(m);
     free(m);
 }
 

@@ -1,9 +1,9 @@
 /* The material and density maps of a configuration (docs/config.md):
  * read and checked by one function. smx_config_load reads them once into
- * the configuration it fills (cfg->maps; the key's file position added
+ * the configuration it fills (cfg->loaded; the key's file position added
  * to a failure); a run takes its media from there, and reads the files
- * itself only for a configuration that holds no maps for its grid and
- * paths (one built in code). */
+ * itself only for a configuration that holds no maps read for its files,
+ * grid and materials list (one built in code). */
 #ifndef SMX_IO_MAPS_H
 #define SMX_IO_MAPS_H
 
@@ -18,17 +18,12 @@ typedef struct smx_cell_maps {
 } smx__maps;
 
 /* Reads cfg->material_map and cfg->density_map (when set) for a grid of
- * cfg->nz x cfg->nx cells and checks them: an integer dtype holding
- * indices into cfg->materials, a float dtype holding finite densities
- * within the engine's bounds, each of shape (nz, nx). On failure: the key
- * at fault in *key ("material_map" or "density_map"), one line naming the
- * file in why, and m left empty. */
-smx_status smx__maps_read(const smx_config *cfg, smx__maps *m, const char **key, char *why,
-                          size_t whylen);
-void smx__maps_free(smx__maps *m);
-
-/* smx__maps_read into a new allocation (*out; NULL on failure), and its
- * release (NULL: nothing). */
+ * cfg->nz x cfg->nx cells into a new allocation (*out) and checks them:
+ * an integer dtype holding indices into cfg->materials, a float dtype
+ * holding finite densities within the engine's bounds, each of shape
+ * (nz, nx). On failure: *out NULL, the key at fault in *key
+ * ("material_map" or "density_map") and one line naming the file in
+ * why. smx__maps_delete releases it (NULL: nothing). */
 smx_status smx__maps_new(const smx_config *cfg, smx__maps **out, const char **key, char *why,
                          size_t whylen);
 void smx__maps_delete(smx__maps *m);
