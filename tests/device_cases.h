@@ -156,6 +156,32 @@ static inline void dc_one_wait_per_step(const char *backend)
     smx_run_free(r);
 }
 
+/* A step that runs out of accounting slots reads them back mid-step
+ * (SMX_DEV_SLOT_CAP: 2 slots with Lie, 3 with Strang, where a step takes
+ * up to SMX_DEV_SLOTS) and goes on: the same dose and accounting bit for
+ * bit, and more waits for the device (the flushes did happen). */
+static inline void dc_slot_flush(const char *backend)
+{
+    for (int strang = 0; strang < 2; strang++) {
+        smx_config c;
+        dc_beams(&c, backend);
+        c.splitting = strang ? SMX_SPLIT_STRANG : SMX_SPLIT_LIE;
+        smx_run *a = run_config(&c);
+        setenv("SMX_DEV_SLOT_CAP", strang ? "3" : "2", 1);
+        smx_run *b = run_config(&c);
+        unsetenv("SMX_DEV_SLOT_CAP");
+        const smx_result *x = smx_run_result(a), *y = smx_run_result(b);
+        cr_expect(dc_same_dose(a, b), "%s, strang %d: dose differs", backend, strang);
+        cr_expect(memcmp(&x->accounting, &y->accounting, sizeof x->accounting) == 0,
+                  "%s, strang %d: accounting differs", backend, strang);
+        cr_expect_gt(y->timing.device_waits_per_step, x->timing.device_waits_per_step + 0.5,
+                     "%s, strang %d: %.3g waits per step (%.3g with every slot)", backend, strang,
+                     y->timing.device_waits_per_step, x->timing.device_waits_per_step);
+        smx_run_free(a);
+        smx_run_free(b);
+    }
+}
+
 /* With or without a device: the backend lists its devices, or none with a
  * one-line reason, and a named backend then fails cleanly. */
 static inline void dc_listing(const char *backend)

@@ -46,6 +46,12 @@ Test(cuda, one_wait_for_the_device_per_step)
     dc_one_wait_per_step("cuda");
 }
 
+Test(cuda, accounting_slots_flushed_mid_step)
+{
+    need_cuda();
+    dc_slot_flush("cuda");
+}
+
 /* `auto` takes a GPU backend (cuda first) where there is one. */
 Test(cuda, auto_backend_prefers_a_gpu)
 {

@@ -46,6 +46,12 @@ Test(vulkan, one_wait_for_the_device_per_step)
     dc_one_wait_per_step("vulkan");
 }
 
+Test(vulkan, accounting_slots_flushed_mid_step)
+{
+    need_vulkan();
+    dc_slot_flush("vulkan");
+}
+
 /* `auto` takes vulkan (or another device backend) on a GPU, openmp where
  * the devices are CPU implementations (lavapipe, PoCL). */
 Test(vulkan, auto_backend_prefers_a_gpu_else_openmp)

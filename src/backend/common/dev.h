@@ -165,6 +165,8 @@ struct smx_dev {
     /* the step's ledger (dev_ledger.c) */
     smx_dev_slot slot[SMX_DEV_SLOTS];
     int nslots;                 /* slots in use since the last flush */
+    int slot_cap;               /* slots a step may take before a flush: SMX_DEV_SLOTS, or
+                                   fewer with SMX_DEV_SLOT_CAP (tests: flushes mid-step) */
     int cur_slot;               /* the state's: the kernels read its sums, rows and un */
     smx_dev_item item[SMX_DEV_ITEMS];
     int nitems;

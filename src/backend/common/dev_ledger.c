@@ -33,6 +33,8 @@ smx_status smx__dev_ledger_init(smx_dev *c, char *err, size_t errlen)
     c->arena = hmalloc(c, c->arena_cap);
     c->arena_used = 0;
     c->nslots = c->nitems = 0;
+    const char *cap = getenv("SMX_DEV_SLOT_CAP");
+    c->slot_cap = cap && atoi(cap) >= 2 && atoi(cap) < SMX_DEV_SLOTS ? atoi(cap) : SMX_DEV_SLOTS;
     c->cur_slot = -1;
     c->exact = 0;
     c->op_seq = -1;
@@ -100,7 +102,7 @@ smx_status smx__dev_slot_take(smx_dev *c, int nsec, int lo, int hi, int *slot, c
 {
     size_t ent = (size_t)c->p->ne * c->p->nt;
     smx_status st = SMX_OK;
-    if (c->nslots == SMX_DEV_SLOTS && (st = smx__dev_flush(c, err, errlen)) != SMX_OK) return st;
+    if (c->nslots >= c->slot_cap && (st = smx__dev_flush(c, err, errlen)) != SMX_OK) return st;
     int s = c->nslots;
     smx_dev_slot *sl = &c->slot[s];
     st = ensure(c, &sl->sums, (void **)&sl->hs, (size_t)nsec * ent * 8, sl->nsec < nsec, err, errlen);
