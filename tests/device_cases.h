@@ -156,26 +156,32 @@ static inline void dc_one_wait_per_step(const char *backend)
     smx_run_free(r);
 }
 
-/* A step that runs out of accounting slots reads them back mid-step
- * (SMX_DEV_SLOT_CAP: 2 slots with Lie, 3 with Strang, where a step takes
- * up to SMX_DEV_SLOTS) and goes on: the same dose and accounting bit for
- * bit, and more waits for the device (the flushes did happen). */
-static inline void dc_slot_flush(const char *backend)
+/* The ledger's limits reached mid-step, forced by test knobs: a step out
+ * of accounting slots reads them back and goes on (SMX_DEV_SLOT_CAP: 2
+ * slots with Lie, 3 with Strang, of SMX_DEV_SLOTS), and an upload arena
+ * too small for a step's uploads waits for those in flight, or sends one
+ * larger than itself unqueued (SMX_DEV_ARENA_BYTES=256; where the
+ * backend queues its uploads, `arena`: opencl, cuda). Each gives the same
+ * dose and accounting bit for bit, with more waits for the device (the
+ * limits were reached). */
+static inline void dc_ledger_limits(const char *backend, int arena)
 {
-    for (int strang = 0; strang < 2; strang++) {
+    static const struct { int strang; const char *name, *value; } v[] = {
+        {0, "SMX_DEV_SLOT_CAP", "2"}, {1, "SMX_DEV_SLOT_CAP", "3"}, {0, "SMX_DEV_ARENA_BYTES", "256"}};
+    for (int k = 0; k < (arena ? 3 : 2); k++) {
         smx_config c;
         dc_beams(&c, backend);
-        c.splitting = strang ? SMX_SPLIT_STRANG : SMX_SPLIT_LIE;
+        c.splitting = v[k].strang ? SMX_SPLIT_STRANG : SMX_SPLIT_LIE;
         smx_run *a = run_config(&c);
-        setenv("SMX_DEV_SLOT_CAP", strang ? "3" : "2", 1);
+        setenv(v[k].name, v[k].value, 1);
         smx_run *b = run_config(&c);
-        unsetenv("SMX_DEV_SLOT_CAP");
+        unsetenv(v[k].name);
         const smx_result *x = smx_run_result(a), *y = smx_run_result(b);
-        cr_expect(dc_same_dose(a, b), "%s, strang %d: dose differs", backend, strang);
+        cr_expect(dc_same_dose(a, b), "%s, %s=%s: dose differs", backend, v[k].name, v[k].value);
         cr_expect(memcmp(&x->accounting, &y->accounting, sizeof x->accounting) == 0,
-                  "%s, strang %d: accounting differs", backend, strang);
+                  "%s, %s=%s: accounting differs", backend, v[k].name, v[k].value);
         cr_expect_gt(y->timing.device_waits_per_step, x->timing.device_waits_per_step + 0.5,
-                     "%s, strang %d: %.3g waits per step (%.3g with every slot)", backend, strang,
+                     "%s, %s=%s: %.3g waits per step (%.3g without)", backend, v[k].name, v[k].value,
                      y->timing.device_waits_per_step, x->timing.device_waits_per_step);
         smx_run_free(a);
         smx_run_free(b);

@@ -46,10 +46,10 @@ Test(cuda, one_wait_for_the_device_per_step)
     dc_one_wait_per_step("cuda");
 }
 
-Test(cuda, accounting_slots_flushed_mid_step)
+Test(cuda, ledger_limits_reached_mid_step)
 {
     need_cuda();
-    dc_slot_flush("cuda");
+    dc_ledger_limits("cuda", 1);
 }
 
 /* `auto` takes a GPU backend (cuda first) where there is one. */

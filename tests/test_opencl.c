@@ -49,10 +49,10 @@ Test(opencl, one_wait_for_the_device_per_step)
     dc_one_wait_per_step("opencl");
 }
 
-Test(opencl, accounting_slots_flushed_mid_step)
+Test(opencl, ledger_limits_reached_mid_step)
 {
     need_opencl();
-    dc_slot_flush("opencl");
+    dc_ledger_limits("opencl", 1);
 }
 
 Test(opencl, gemm_matches_stencil_and_auto_decides)

@@ -46,10 +46,10 @@ Test(vulkan, one_wait_for_the_device_per_step)
     dc_one_wait_per_step("vulkan");
 }
 
-Test(vulkan, accounting_slots_flushed_mid_step)
+Test(vulkan, ledger_limits_reached_mid_step)
 {
     need_vulkan();
-    dc_slot_flush("vulkan");
+    dc_ledger_limits("vulkan", 0);
 }
 
 /* `auto` takes vulkan (or another device backend) on a GPU, openmp where
