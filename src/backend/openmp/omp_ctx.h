@@ -81,13 +81,17 @@ typedef struct omp_ctx {
     smx_dev_tables tab;     /* kernel weights and leak, A_E gather (medium 0's
                                list is the one-medium fast path's), created weight */
     /* A_E's gather lists merged per block of OMP_KB output bins (one
-     * medium, omp_gather.c): sources bsrc[e] with weights bw[e][OMP_KB],
-     * e in [bstart[b], bstart[b + 1]) */
+     * list per medium, omp_gather.c): sources bsrc[e] with weights
+     * bw[e][OMP_KB], e in [bstart[m * nb + b], bstart[m * nb + b + 1]) for
+     * medium m's block b of nb */
     int *bstart, *bsrc;
     float *bw;
     omp_product_scratch *gscr; /* [threads] (omp_product.c) */
     omp_run *runs;          /* several media: row z's runs are runs[run_at[z] .. run_at[z + 1]) */
     int *run_at;
+    omp_run *bands;         /* several media: the bands of rows of one medium, rows
+                               [x0, x1) of medium m (an omp_run along z); nbands of them */
+    int nbands;
     int lo, hi;
     int stream_out;         /* the operator at hand writes with streaming stores (omp__stream_out) */
     int stream_force;       /* SMX_OMP_STREAM_STORES: -1 unset (by size), 0 never, 1 whenever rows allow */
@@ -338,11 +342,14 @@ void omp__product_rows(float *const *o, const float *const *in, const float *w, 
  * cells below `end` may be read and written. */
 void omp__product_box(float *const *o, const int *const *prev, const float *const *in, const float *w, int ns,
                       int nx, const int *box, size_t end);
-/* A_E's gather lists merged per block of OMP_KB output bins (omp_gather.c,
- * one medium; 0: out of memory); output bins [nlo, nhi] of block b (bins
- * b * OMP_KB ..) in theta bin j. */
+/* A_E's gather lists merged per block of OMP_KB output bins, one list per
+ * medium (omp_gather.c; 0: out of memory); the sources of block b (bins
+ * b * OMP_KB ..) in theta bin j with medium m's weights that hold weight,
+ * into g (src, w), their count returned and, box not NULL, the union of
+ * their boxes in box; output bins [nlo, nhi] of block b, one medium. */
 int omp__gather_build(omp_ctx *c);
 void omp__gather_free(omp_ctx *c);
+int omp__gather_sources(const omp_ctx *c, int m, int b, int j, omp_product_scratch *g, int *box);
 void omp__gather_block(omp_ctx *c, int b, int j, int nlo, int nhi, omp_product_scratch *g);
 void omp__stream(omp_ctx *c, smx_op_acct *a);
 /* One output slab of A_stream, shift and deposit (omp_stream.c); the op's

@@ -235,12 +235,38 @@ static inline void add_run(float *out, const float *in, const float *w, float f,
     for (int x = x0; x < x1; x++) out[x] += w[x] != 0 ? f * in[x] : 0.0f;
 }
 
-/* Several media: one thread owns a theta column; each source row's runs
- * of one medium take that medium's gather list, contiguous cells at a
- * time (every output cell receives its sources in the same order as cell
- * by cell), over the source's box: the cells outside hold no weight and
- * give nothing. The outputs are cleared where they held weight before
- * and counted over the union of the sources' boxes. */
+/* Several media, the bands of rows of one medium within rows all[0..1]:
+ * each block of outputs of theta bin j written whole over the band's rows
+ * from that medium's merged list, as one medium's gather does (each output
+ * takes its sources in its own order: the same sums as source by source). */
+static void gather_bands(omp_ctx *c, int nlo, int nhi, int j, const int *all, omp_product_scratch *g)
+{
+    size_t nx = (size_t)c->p->nx;
+    for (int n = 0; n < c->nbands; n++) {
+        const omp_run *band = &c->bands[n];
+        int za = band->x0 > all[0] ? band->x0 : all[0], zb = band->x1 - 1 < all[1] ? band->x1 - 1 : all[1];
+        for (int b = nlo / OMP_KB; b <= nhi / OMP_KB && za <= zb; b++) {
+            int ns = omp__gather_sources(c, band->m, b, j, g, NULL);
+            for (int arr = 0; arr < c->na && ns; arr++) {
+                float *o[OMP_KB];
+                for (int q = 0; q < OMP_KB; q++) {
+                    int k = b * OMP_KB + q;
+                    o[q] = k >= nlo && k <= nhi ? SLAB(c, c->t[arr], k, j) : NULL;
+                }
+                for (int s = 0; s < ns; s++) g->in[s] = c->s[arr] + (size_t)g->src[s] * c->stride;
+                omp__product_rows(o, g->in, g->w, ns, za * nx, (zb + 1) * nx);
+            }
+        }
+    }
+}
+
+/* Several media: one thread owns a theta column. The bands of rows of one
+ * medium take gather_bands; in the other rows each source row's runs of
+ * one medium take that medium's gather list, contiguous cells at a time
+ * (every output cell receives its sources in the same order as cell by
+ * cell), over the source's box: the cells outside hold no weight and give
+ * nothing. The outputs are cleared where they held weight before and
+ * counted over the union of the sources' boxes. */
 static void energy_media(omp_ctx *c, int nlo, int nhi, smx_op_acct *a)
 {
     const smx_plan *p = c->p;
@@ -250,6 +276,7 @@ static void energy_media(omp_ctx *c, int nlo, int nhi, smx_op_acct *a)
     reduction(+ : abs_w, nuc_w, dep_e, nloc_e, nesc_e, sec_w, sec_e)
     {
         double *epad = omp__thread_edep(c);
+        omp_product_scratch *g = &c->gscr[omp_get_thread_num()];
         energy_sums e = {0};
 #pragma omp for schedule(static)
         for (int j = 0; j < nt; j++) {
@@ -267,6 +294,7 @@ static void energy_media(omp_ctx *c, int nlo, int nhi, smx_op_acct *a)
                         if (w[q] != 0) energy_add(c, (size_t)p->cell_mat[q] * p->ne + i, w[q], &e);
                 for (int z = r0; z <= r1; z++) {
                     size_t rq = (size_t)z * nx;
+                    if (c->run_at[z + 1] - c->run_at[z] == 1) continue; /* a band's */
                     for (int u = c->run_at[z]; u < c->run_at[z + 1]; u++) {
                         const omp_run *run = &c->runs[u];
                         size_t mi = (size_t)run->m * p->ne + i;
@@ -285,6 +313,7 @@ static void energy_media(omp_ctx *c, int nlo, int nhi, smx_op_acct *a)
                 }
                 deposit_cells(c, epad, i, j, r0, r1, box[2], box[3]);
             }
+            gather_bands(c, nlo, nhi, j, all, g);
             for (int k = nlo; k <= nhi; k++) omp__note_out_cols(c, k, j, all[0], all[1], all[2], all[3]);
         }
         abs_w += e.abs_w, nuc_w += e.nuc_w, dep_e += e.dep_e, nloc_e += e.nloc_e;

@@ -93,7 +93,7 @@ static void product_stream(float *const *o, const float *const *in, const float 
 int omp__product_init(omp_ctx *c)
 {
     int most = 2 * c->p->kmax + OMP_KB; /* A_theta's sources of a block */
-    for (int b = 0; c->bstart && b < (c->p->ne + OMP_KB - 1) / OMP_KB; b++)
+    for (int b = 0; c->bstart && b < c->p->nmat * ((c->p->ne + OMP_KB - 1) / OMP_KB); b++)
         most = c->bstart[b + 1] - c->bstart[b] > most ? c->bstart[b + 1] - c->bstart[b] : most;
     c->gscr = calloc(c->threads, sizeof *c->gscr);
     for (int t = 0; c->gscr && t < c->threads; t++) {

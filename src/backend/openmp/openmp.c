@@ -44,6 +44,7 @@ static void omp_destroy(void *ctx)
     omp__product_free(c);
     free(c->runs);
     free(c->run_at);
+    free(c->bands);
     smx__dev_tables_free(&c->tab);
     free(c);
 }
@@ -65,6 +66,17 @@ static int build_runs(omp_ctx *c)
             else c->runs[n - 1].x1 = x + 1;
     }
     c->run_at[p->nz] = n;
+    /* the bands: rows of one run each, of one medium, in a row */
+    c->bands = malloc(p->nz * sizeof *c->bands);
+    if (!c->bands) return 0;
+    c->nbands = 0;
+    for (int z = 0; z < p->nz; z++) {
+        if (c->run_at[z + 1] - c->run_at[z] != 1) continue;
+        int m = c->runs[c->run_at[z]].m;
+        omp_run *last = c->nbands ? &c->bands[c->nbands - 1] : NULL;
+        if (last && last->x1 == z && last->m == m) last->x1 = z + 1;
+        else c->bands[c->nbands++] = (omp_run){z, z + 1, m};
+    }
     return 1;
 }
 
@@ -117,7 +129,7 @@ static smx_status omp_create(const smx_plan *p, const smx_backend_opts *opt, voi
     int ok = c->obox && omp__win_alloc(c, p->nz < OMP_WINDOW0 ? p->nz : OMP_WINDOW0);
     if (!ok || !c->edep || !c->scratch || !c->prow || !c->sums || !c->osums || !c->msums || !c->leak ||
         !c->box || !c->obox || smx__dev_tables_build(p, &c->tab) != SMX_OK ||
-        (p->nmat == 1 && (!omp__gather_build(c) || !omp__product_init(c))) ||
+        !omp__gather_build(c) || !omp__product_init(c) ||
         (p->nmat > 1 && !build_runs(c))) {
         smx__err(err, errlen, "openmp backend: cannot allocate the state (%d arrays of up to "
                  "%.1f MB) and its tables", 2 * c->na, n * 4.0 / 1e6);
