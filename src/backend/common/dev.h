@@ -219,10 +219,12 @@ smx_status smx__dev_copy_pass(void *ctx, double *ms, char *err, size_t errlen);
 smx_status smx__dev_settle(void *ctx, double *kernel_ms, int nnodes, char *err, size_t errlen);
 long smx__dev_waits(void *ctx);
 void smx__dev_describe(void *ctx, char *accumulation, char *scatter, size_t len);
-/* Environment (dev_env.c): a flag is set unless empty or "0"; device < 0
- * becomes the device index in `var` (0 when unset), or SMX_EINVAL with
- * the value and the variable's name. */
+/* Environment (dev_env.c): a flag is set unless empty or "0"; a number is
+ * the variable's leading integer where it lies in [lo, hi], else `unset`;
+ * device < 0 becomes the device index in `var` (0 when unset), or
+ * SMX_EINVAL with the value and the variable's name. */
 int smx__dev_env_flag(const char *name);
+long smx__dev_env_long(const char *name, long lo, long hi, long unset);
 smx_status smx__dev_env_device(const char *backend, const char *var, int *device, char *err,
                                size_t errlen);
 

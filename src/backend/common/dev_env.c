@@ -1,6 +1,7 @@
 /* The device backends' environment variables, read one way: flags
- * (SMX_<BACKEND>_NO_FP64, _POISON, _PROFILE, ...) and the default device
- * (SMX_<BACKEND>_DEVICE). */
+ * (SMX_<BACKEND>_NO_FP64, _POISON, _PROFILE, ...), the default device
+ * (SMX_<BACKEND>_DEVICE) and the test knobs' numbers (SMX_DEV_SLOT_CAP,
+ * SMX_DEV_ARENA_BYTES). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,6 +12,13 @@ int smx__dev_env_flag(const char *name)
 {
     const char *s = getenv(name);
     return s && *s && strcmp(s, "0") != 0;
+}
+
+long smx__dev_env_long(const char *name, long lo, long hi, long unset)
+{
+    const char *s = getenv(name);
+    long v = s ? strtol(s, NULL, 10) : 0;
+    return s && v >= lo && v <= hi ? v : unset;
 }
 
 smx_status smx__dev_env_device(const char *backend, const char *var, int *device, char *err,

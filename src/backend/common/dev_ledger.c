@@ -30,13 +30,12 @@ smx_status smx__dev_ledger_init(smx_dev *c, char *err, size_t errlen)
     size_t blocks = (size_t)p->ne * ((p->nz + SMX_DEV_TZ - 1) / SMX_DEV_TZ);
     /* a step's uploads: a few range and block lists per op */
     c->arena_cap = 4 * SMX_GRAPH_MAX_NODES * (2 * (size_t)p->ne + 3 * blocks) * sizeof(int) + 4096;
-    const char *arena = getenv("SMX_DEV_ARENA_BYTES"); /* tests: uploads that wait, or go unqueued */
-    if (arena && atol(arena) > 0 && (size_t)atol(arena) < c->arena_cap) c->arena_cap = (size_t)atol(arena);
+    /* tests: uploads that wait, or go unqueued */
+    c->arena_cap = (size_t)smx__dev_env_long("SMX_DEV_ARENA_BYTES", 1, (long)c->arena_cap - 1, (long)c->arena_cap);
     c->arena = hmalloc(c, c->arena_cap);
     c->arena_used = 0;
     c->nslots = c->nitems = 0;
-    const char *cap = getenv("SMX_DEV_SLOT_CAP");
-    c->slot_cap = cap && atoi(cap) >= 2 && atoi(cap) < SMX_DEV_SLOTS ? atoi(cap) : SMX_DEV_SLOTS;
+    c->slot_cap = (int)smx__dev_env_long("SMX_DEV_SLOT_CAP", 2, SMX_DEV_SLOTS - 1, SMX_DEV_SLOTS);
     c->cur_slot = -1;
     c->exact = 0;
     c->op_seq = -1;
