@@ -1,5 +1,6 @@
 /* What every kernel shares: the accumulator of the accounting and the
- * deposited energy, the state layout and the occupancy test.
+ * deposited energy, the state layout, the occupancy test and the blocks
+ * of a launch.
  *
  * Build options set by the host (src/backend/opencl/ocl_program.c):
  *   SMX_FP64         the device has fp64: accumulators are doubles;
@@ -87,10 +88,12 @@ SMX_FN void store(STATE_OUT, size_t n, const float *a)
 #define MEDIUM(mat, q) ((int)(mat)[q])
 #endif
 
-/* Whether row z of slab o (= i * nt + j) can hold weight. */
-SMX_FN int row_in(__global const int *rows, size_t o, int z)
+/* Whether cell (z, x) of slab o (= i * nt + j) can hold weight: box is
+ * the slabs' occupied boxes (first row, last row, first column, last
+ * column; k_sums). */
+SMX_FN int cell_in(__global const int *box, size_t o, int z, int x)
 {
-    return z >= rows[2 * o] && z <= rows[2 * o + 1];
+    return z >= box[4 * o] && z <= box[4 * o + 1] && x >= box[4 * o + 2] && x <= box[4 * o + 3];
 }
 
 SMX_FN size_t cell_index(int i, int j, int nt, int SW, long q)
@@ -98,16 +101,19 @@ SMX_FN size_t cell_index(int i, int j, int nt, int SW, long q)
     return ((size_t)i * nt + j) * (size_t)SW + q; /* q < 0: the slab's base, less QB (unsigned wrap) */
 }
 
-/* Launches over row blocks: work-groups of SMX_TX x SMX_TZ cover x and
- * SMX_TZ rows of one energy bin; block b (= group 1) is bin bl[3b] (its
- * place in the launch), rows from bl[3b + 1] (block-aligned from the
- * first row of the bin's range) up to at most bl[3b + 2], the range's
- * last row. Returns the work-item's row, or -1 past the range. */
+/* Launches over blocks of a box per energy bin: work-groups of SMX_TX x
+ * SMX_TZ cover SMX_TX columns and SMX_TZ rows of one energy bin; block b
+ * (= group 1) is bin bl[5b] (its place in the launch), rows from
+ * bl[5b + 1] (block-aligned from the first row of the bin's box) up to at
+ * most bl[5b + 2], the box's last row, and columns bl[5b + 3] (the
+ * first, where group 0 starts) to bl[5b + 4]. Returns the work-item's
+ * row, or -1 past the box's rows; its column is *x0 + get_global_id(0),
+ * inside the box while <= *x1. */
 #define BLOCKED SMX_WORK_GROUP(SMX_TX, SMX_TZ, 1)
-SMX_FN int block_row(__global const int *bl, int *w, int *z0, int *z1)
+SMX_FN int block_row(__global const int *bl, int *w, int *z0, int *z1, int *x0, int *x1)
 {
     int b = get_group_id(1);
-    *w = bl[3 * b], *z0 = bl[3 * b + 1], *z1 = bl[3 * b + 2];
+    *w = bl[5 * b], *z0 = bl[5 * b + 1], *z1 = bl[5 * b + 2], *x0 = bl[5 * b + 3], *x1 = bl[5 * b + 4];
     int z = *z0 + (int)get_local_id(1);
     return z <= *z1 ? z : -1;
 }

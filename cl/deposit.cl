@@ -124,15 +124,16 @@ SMX_FN void source_span(int d0, int d1, int bmin, int bmax, int n, int *s0, int 
 __kernel BLOCKED void k_deposit(
     STATE_IN, __global const uchar *mat, __global const float *dep, __global const int *db,
     __global const float *dr, __global const int *dbb, int lo, int ne, int nt, int nz, int nx,
-    int S, int SW, int QB, __global const int *bl, __global const acc_t *occ, __global const int *rows,
+    int S, int SW, int QB, __global const int *bl, __global const acc_t *occ, __global const int *box,
     __global acc_t *part)
 {
     __local float lf[10 * DN]; /* deposited energy, x fractions, z fractions, stray */
     __local int lc[2 * DN];   /* first cells (x, z) */
-    int lx = get_local_id(0), lz = get_local_id(1), w, z0, zl;
-    int zd = block_row(bl, &w, &z0, &zl), i = lo + w, x0 = get_group_id(0) * SMX_TX, xd = x0 + lx;
-    int inside = xd < nx && zd >= 0;
-    int x1 = min(x0 + SMX_TX, nx) - 1, z1 = min(z0 + SMX_TZ - 1, zl); /* the tile's last cells */
+    int lx = get_local_id(0), lz = get_local_id(1), w, z0, zl, xa, xb;
+    int zd = block_row(bl, &w, &z0, &zl, &xa, &xb), i = lo + w, x0 = xa + get_group_id(0) * SMX_TX, xd = x0 + lx;
+    int inside = xd <= xb && zd >= 0;
+    int x1 = min(x0 + SMX_TX - 1, xb), z1 = min(z0 + SMX_TZ - 1, zl); /* the tile's last cells */
+    if (x0 > xb) return; /* the whole group: past a narrower box */
     acc_t a = ACC_ZERO;
     for (int j = 0; j < nt; j++) {
         size_t o = (size_t)i * nt + j;
@@ -140,15 +141,16 @@ __kernel BLOCKED void k_deposit(
         int sx0, sx1, sz0, sz1;
         source_span(x0, x1, bb[0], bb[1], nx, &sx0, &sx1);
         source_span(z0, z1, bb[2], bb[3], nz, &sz0, &sz1);
-        sz0 = max(sz0, rows[2 * o]), sz1 = min(sz1, rows[2 * o + 1]); /* rows with weight */
-        if (!acc_nonzero(occ[o]) || sz0 > sz1) continue; /* the whole group */
+        sz0 = max(sz0, box[4 * o]), sz1 = min(sz1, box[4 * o + 1]); /* the cells with weight */
+        sx0 = max(sx0, box[4 * o + 2]), sx1 = min(sx1, box[4 * o + 3]);
+        if (!acc_nonzero(occ[o]) || sz0 > sz1 || sx0 > sx1) continue; /* the whole group */
         int rx = sx1 - sx0 + 1, rz = sz1 - sz0 + 1;
         if (rx > DX || rz > DZ) { /* wider than the tile: straight from global memory */
             int c0, c1, e0, e1;
             source_span(xd, xd, bb[0], bb[1], nx, &c0, &c1);
             source_span(zd, zd, bb[2], bb[3], nz, &e0, &e1);
             for (int z = max(e0, sz0); z <= min(e1, sz1) && inside; z++)
-                for (int x = c0; x <= c1; x++) {
+                for (int x = max(c0, sx0); x <= min(c1, sx1); x++) {
                     int cx, cz, s = z * nx + x;
                     float fx[4], fz[4], stray;
                     float all = deposit_source(i_w, i_mx, i_mz, i_qx, i_qz, mat, dep, db, dr, i, j, z,
@@ -193,15 +195,17 @@ __kernel BLOCKED void k_deposit(
     if (inside) part[(size_t)w * S + zd * nx + xd] = a;
 }
 
-/* edep[d] += part[w][d] over the bins w whose range holds d, in order. */
-__kernel void k_edep_add(__global const acc_t *part, int nw, int S, __global const int *qdr,
+/* edep[d] += part[w][d] over the bins w whose box (qdr, as k_deposit
+ * wrote it) holds d, in order. */
+__kernel void k_edep_add(__global const acc_t *part, int nw, int S, int nx, __global const int *qdr,
                          __global acc_t *edep)
 {
-    int d = get_global_id(0);
+    int d = get_global_id(0), z = d / nx, x = d - z * nx;
     if (d >= S) return;
     acc_t a = edep[d];
     for (int w = 0; w < nw; w++)
-        if (d >= qdr[2 * w] && d < qdr[2 * w + 1]) a = acc_merge(a, part[(size_t)w * S + d]);
+        if (z >= qdr[4 * w] && z <= qdr[4 * w + 1] && x >= qdr[4 * w + 2] && x <= qdr[4 * w + 3])
+            a = acc_merge(a, part[(size_t)w * S + d]);
     edep[d] = a;
 }
 
@@ -236,13 +240,13 @@ __kernel BLOCKED void k_deposit_atomic(STATE_IN, __global const uchar *mat,
                                        __global const float *dep, __global const int *db,
                                        __global const float *dr, int lo, int ne, int nt, int nz,
                                        int nx, int S, int SW, int QB, __global const int *bl,
-                                       __global const acc_t *occ, __global const int *rows,
+                                       __global const acc_t *occ, __global const int *box,
                                        __global acc_t *edep)
 {
-    int w, z0, z1, z = block_row(bl, &w, &z0, &z1), x = get_global_id(0), j = get_global_id(2);
-    int cx, cz;
+    int w, z0, z1, xa, xb, z = block_row(bl, &w, &z0, &z1, &xa, &xb), j = get_global_id(2);
+    int x = xa + get_global_id(0), cx, cz;
     size_t o = (size_t)(lo + w) * nt + j;
-    if (z < 0 || x >= nx || !acc_nonzero(occ[o]) || !row_in(rows, o, z)) return;
+    if (z < 0 || x > xb || !acc_nonzero(occ[o]) || !cell_in(box, o, z, x)) return;
     float fx[4], fz[4], stray;
     float all = deposit_source(i_w, i_mx, i_mz, i_qx, i_qz, mat, dep, db, dr, lo + w, j, z, x, ne,
                                nt, nz, nx, S, SW, QB, &cx, &cz, fx, fz, &stray);

@@ -14,20 +14,22 @@
 __kernel BLOCKED void k_stream(
     STATE_IN, STATE_OUT, int lo, int nt, int nz, int nx, int S, int SW, int QB, __global const int *bl,
     __global const int *sb, __global const float *sr, __global const acc_t *occ,
-    __global const int *rows)
+    __global const int *box)
 {
 #ifdef SMX_MOMENTS
     __local float wfz[3 * SN], fx[3 * SN]; /* per source: weight x z fraction, x fraction */
     __local float mom[12 * SN];            /* ox, sx (3 each), oz, sz (3 each) */
 #endif
-    int lx = get_local_id(0), lz = get_local_id(1), j = get_global_id(2), w, z0, z1;
-    int zd = block_row(bl, &w, &z0, &z1), x0 = get_group_id(0) * SMX_TX, xd = x0 + lx;
-    int inside = xd < nx && zd >= 0;
+    int lx = get_local_id(0), lz = get_local_id(1), j = get_global_id(2), w, z0, z1, xa, xb;
+    int zd = block_row(bl, &w, &z0, &z1, &xa, &xb), x0 = xa + get_group_id(0) * SMX_TX, xd = x0 + lx;
+    int inside = xd <= xb && zd >= 0;
+    if (x0 > xb) return; /* the whole group: past a narrower box */
     size_t base = cell_index(lo + w, j, nt, SW, -QB);
     float a[5] = {0, 0, 0, 0, 0};
     size_t o = (size_t)(lo + w) * nt + j;
     int bx = sb[2 * j], bz = sb[2 * j + 1], xs0 = x0 - bx - 2, zs0 = z0 - bz - 2;
-    int r0 = max(rows[2 * o], zs0), r1 = min(rows[2 * o + 1], zs0 + SZ - 1); /* source rows */
+    int r0 = max(box[4 * o], zs0), r1 = min(box[4 * o + 1], zs0 + SZ - 1); /* source rows */
+    int c0 = box[4 * o + 2], c1 = box[4 * o + 3]; /* source columns */
 #ifndef SMX_MOMENTS
     /* shift-and-deposit: every cell of the slab splits alike (a centred
      * cell-wide box), so the nine weights are the same for all sources */
@@ -36,10 +38,10 @@ __kernel BLOCKED void k_stream(
     smx_box_split(sr[2 * j + 1], 1.0f, g, t, t);
     for (int pz = 0; pz < 3 && inside && acc_nonzero(occ[o]); pz++) {
         int z = zd - bz - pz;
-        if (z < rows[2 * o] || z > rows[2 * o + 1]) continue;
+        if (z < box[4 * o] || z > box[4 * o + 1]) continue;
         for (int px = 0; px < 3; px++) {
             int x = xd - bx - px;
-            if (x >= 0 && x < nx) a[0] += (i_w[base + z * nx + x] * g[pz]) * f[px];
+            if (x >= c0 && x <= c1) a[0] += (i_w[base + z * nx + x] * g[pz]) * f[px];
         }
     }
 #else
@@ -48,7 +50,7 @@ __kernel BLOCKED void k_stream(
         for (int l = lz * SMX_TX + lx; l < SN; l += SMX_TX * SMX_TZ) {
             int x = xs0 + l % SX, z = zs0 + l / SX;
             float wt = 0, f[3] = {0, 0, 0}, g[3] = {0, 0, 0}, ox[3], sx[3], oz[3], sz[3];
-            if (x >= 0 && x < nx && z >= r0 && z <= r1) wt = i_w[base + z * nx + x];
+            if (x >= c0 && x <= c1 && z >= r0 && z <= r1) wt = i_w[base + z * nx + x];
             if (wt != 0) {
                 parcel_split(wt, i_mx, i_qx, base + z * nx + x, rx, f, ox, sx);
                 parcel_split(wt, i_mz, i_qz, base + z * nx + x, rz, g, oz, sz);

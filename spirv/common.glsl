@@ -1,5 +1,6 @@
 /* What every shader shares: the accumulator of the accounting and the
- * deposited energy, the state layout and the occupancy test.
+ * deposited energy, the state layout, the occupancy test and the blocks
+ * of a launch.
  * Vulkan GLSL port of cl/common.cl: it must stay equal to it (same
  * arithmetic, operation for operation). Included by every spirv/*.comp
  * after cl/smx_cell.h (with SMX_GLSL defined).
@@ -107,9 +108,12 @@ bool acc_nonzero(acc_t a) { return a.x != 0.0 || a.y != 0.0; }
 /* The medium of cell q (int) of the buffer mat. */
 #define MEDIUM(mat, q) (SMX_ONE_MEDIUM ? 0 : SMX_BYTE(mat, uint(q)))
 
-/* Whether row z (a plain int variable) of slab o (uint, = i * nt + j)
- * can hold weight: rows is the buffer of first, last occupied rows. */
-#define row_in(rows, o, z) ((z) >= (rows)[2u * (o)] && (z) <= (rows)[2u * (o) + 1u])
+/* Whether cell (z, x) (plain int variables) of slab o (uint, = i * nt +
+ * j) can hold weight: box is the buffer of the slabs' occupied boxes
+ * (first row, last row, first column, last column; k_sums). */
+#define cell_in(box, o, z, x)                                                     \
+    ((z) >= (box)[4u * (o)] && (z) <= (box)[4u * (o) + 1u] && (x) >= (box)[4u * (o) + 2u] && \
+     (x) <= (box)[4u * (o) + 3u])
 
 /* q < 0: the slab's base, less QB (unsigned wrap, as size_t in OpenCL). */
 uint cell_index(int i, int j, int nt, int SW, int q)
@@ -117,15 +121,19 @@ uint cell_index(int i, int j, int nt, int SW, int q)
     return uint(i * nt + j) * uint(SW) + uint(q);
 }
 
-/* Launches over row blocks: work-groups of SMX_TX x SMX_TZ cover x and
- * SMX_TZ rows of one energy bin; block b (= group 1) is bin bl[3b] (its
- * place in the launch), rows from bl[3b + 1] (block-aligned from the
- * first row of the bin's range) up to at most bl[3b + 2], the range's
- * last row. Sets w, z0, z1 (int variables) and is the work-item's row,
- * or -1 past the range. Reads the buffer bl. */
-#define block_row(w, z0, z1)                                                 \
-    ((w) = bl[3u * gl_WorkGroupID.y], (z0) = bl[3u * gl_WorkGroupID.y + 1u], \
-     (z1) = bl[3u * gl_WorkGroupID.y + 2u],                                  \
+/* Launches over blocks of a box per energy bin: work-groups of SMX_TX x
+ * SMX_TZ cover SMX_TX columns and SMX_TZ rows of one energy bin; block b
+ * (= group 1) is bin bl[5b] (its place in the launch), rows from
+ * bl[5b + 1] (block-aligned from the first row of the bin's box) up to at
+ * most bl[5b + 2], the box's last row, and columns bl[5b + 3] (the first,
+ * where group 0 starts) to bl[5b + 4]. Sets w, z0, z1, x0, x1 (int
+ * variables) and is the work-item's row, or -1 past the box's rows; its
+ * column is x0 + gl_GlobalInvocationID.x, inside the box while <= x1.
+ * Reads the buffer bl. */
+#define block_row(w, z0, z1, x0, x1)                                                      \
+    ((w) = bl[5u * gl_WorkGroupID.y], (z0) = bl[5u * gl_WorkGroupID.y + 1u],              \
+     (z1) = bl[5u * gl_WorkGroupID.y + 2u], (x0) = bl[5u * gl_WorkGroupID.y + 3u],        \
+     (x1) = bl[5u * gl_WorkGroupID.y + 4u],                                               \
      (z0) + int(gl_LocalInvocationID.y) <= (z1) ? (z0) + int(gl_LocalInvocationID.y) : -1)
 
 /* a[0..4] += f x the five input arrays i_w .. i_qz at n (psi alone

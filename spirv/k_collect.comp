@@ -20,7 +20,7 @@ SMX_STATE(3, writeonly, o_qx)
 SMX_STATE(4, writeonly, o_qz)
 SMX_BUF(5, readonly, uint, jmask) /* uchar */
 SMX_BUF(6, readonly, float, e_MeV)
-SMX_BUF(7, readonly, int, rows)
+SMX_BUF(7, readonly, int, box)
 SMX_BUF(8, , acc_t, edep)
 
 layout(push_constant) uniform PC
@@ -42,8 +42,8 @@ void main()
     acc_t a = edep[q];
     for (int i = i0; i <= i1; i++)
         for (int j = 0; j < nt; j++) {
-            int zq = q / nx;
-            if (SMX_BYTE(jmask, uint(j)) == 0 || !row_in(rows, uint(i) * uint(nt) + uint(j), zq)) continue;
+            int zq = q / nx, xq = q - zq * nx;
+            if (SMX_BYTE(jmask, uint(j)) == 0 || !cell_in(box, uint(i) * uint(nt) + uint(j), zq, xq)) continue;
             uint n = cell_index(i, j, nt, SW, q - QB);
             float v = o_w[n];
             if (v == 0) continue;

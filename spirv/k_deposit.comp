@@ -27,7 +27,7 @@ SMX_BUF(8, readonly, float, dr)
 SMX_BUF(9, readonly, int, dbb)
 SMX_BUF(10, readonly, int, bl)
 SMX_BUF(11, readonly, acc_t, occ)
-SMX_BUF(12, readonly, int, rows)
+SMX_BUF(12, readonly, int, box)
 SMX_BUF(13, writeonly, acc_t, part)
 
 layout(push_constant) uniform PC
@@ -60,10 +60,11 @@ float frac_on_local(uint at, int b, int n, int d)
 void main()
 {
     int lo = pc.lo, ne = pc.ne, nt = pc.nt, nz = pc.nz, nx = pc.nx, S = pc.S, SW = pc.SW, QB = pc.QB;
-    int lx = int(gl_LocalInvocationID.x), lz = int(gl_LocalInvocationID.y), w, z0, zl;
-    int zd = block_row(w, z0, zl), i = lo + w, x0 = int(gl_WorkGroupID.x) * SMX_TX, xd = x0 + lx;
-    bool inside = xd < nx && zd >= 0;
-    int x1 = min(x0 + SMX_TX, nx) - 1, z1 = min(z0 + SMX_TZ - 1, zl); /* the tile's last cells */
+    int lx = int(gl_LocalInvocationID.x), lz = int(gl_LocalInvocationID.y), w, z0, zl, xa, xb;
+    int zd = block_row(w, z0, zl, xa, xb), i = lo + w, x0 = xa + int(gl_WorkGroupID.x) * SMX_TX, xd = x0 + lx;
+    bool inside = xd <= xb && zd >= 0;
+    int x1 = min(x0 + SMX_TX - 1, xb), z1 = min(z0 + SMX_TZ - 1, zl); /* the tile's last cells */
+    if (x0 > xb) return; /* the whole group: past a narrower box */
     acc_t a = ACC_ZERO;
     for (int j = 0; j < nt; j++) {
         uint o = uint(i) * uint(nt) + uint(j);
@@ -71,15 +72,16 @@ void main()
         int sx0, sx1, sz0, sz1;
         source_span(x0, x1, dbb[bb], dbb[bb + 1u], nx, sx0, sx1);
         source_span(z0, z1, dbb[bb + 2u], dbb[bb + 3u], nz, sz0, sz1);
-        sz0 = max(sz0, rows[2u * o]), sz1 = min(sz1, rows[2u * o + 1u]); /* rows with weight */
-        if (!acc_nonzero(occ[o]) || sz0 > sz1) continue;                 /* the whole group */
+        sz0 = max(sz0, box[4u * o]), sz1 = min(sz1, box[4u * o + 1u]); /* the cells with weight */
+        sx0 = max(sx0, box[4u * o + 2u]), sx1 = min(sx1, box[4u * o + 3u]);
+        if (!acc_nonzero(occ[o]) || sz0 > sz1 || sx0 > sx1) continue;   /* the whole group */
         int rx = sx1 - sx0 + 1, rz = sz1 - sz0 + 1;
         if (rx > DX || rz > DZ) { /* wider than the tile: straight from global memory */
             int c0, c1, e0, e1;
             source_span(xd, xd, dbb[bb], dbb[bb + 1u], nx, c0, c1);
             source_span(zd, zd, dbb[bb + 2u], dbb[bb + 3u], nz, e0, e1);
             for (int z = max(e0, sz0); z <= min(e1, sz1) && inside; z++)
-                for (int x = c0; x <= c1; x++) {
+                for (int x = max(c0, sx0); x <= min(c1, sx1); x++) {
                     int cx = 0, cz = 0, s = z * nx + x;
                     float fx[4] = float[4](0, 0, 0, 0), fz[4] = float[4](0, 0, 0, 0), stray;
                     float eall = deposit_source(i, j, z, x, ne, nt, nz, nx, S, SW, QB, cx, cz, fx, fz, stray);

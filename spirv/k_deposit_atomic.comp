@@ -31,7 +31,7 @@ SMX_BUF(7, readonly, int, db)
 SMX_BUF(8, readonly, float, dr)
 SMX_BUF(9, readonly, int, bl)
 SMX_BUF(10, readonly, acc_t, occ)
-SMX_BUF(11, readonly, int, rows)
+SMX_BUF(11, readonly, int, box)
 #ifdef SMX_FP64
 SMX_BUF(12, , uint64_t, edep) /* double bits */
 #else
@@ -80,10 +80,11 @@ void atomic_add_acc(uint d, float v)
 void main()
 {
     int lo = pc.lo, ne = pc.ne, nt = pc.nt, nz = pc.nz, nx = pc.nx, S = pc.S, SW = pc.SW, QB = pc.QB;
-    int w, z0, z1, z = block_row(w, z0, z1), x = int(gl_GlobalInvocationID.x), j = int(gl_GlobalInvocationID.z);
+    int w, z0, z1, xa, xb, z = block_row(w, z0, z1, xa, xb), j = int(gl_GlobalInvocationID.z);
+    int x = xa + int(gl_GlobalInvocationID.x);
     int cx = 0, cz = 0;
     uint o = uint(lo + w) * uint(nt) + uint(j);
-    if (z < 0 || x >= nx || !acc_nonzero(occ[o]) || !row_in(rows, o, z)) return;
+    if (z < 0 || x > xb || !acc_nonzero(occ[o]) || !cell_in(box, o, z, x)) return;
     float fx[4] = float[4](0, 0, 0, 0), fz[4] = float[4](0, 0, 0, 0), stray;
     float eall = deposit_source(lo + w, j, z, x, ne, nt, nz, nx, S, SW, QB, cx, cz, fx, fz, stray);
     int m = MEDIUM(mat, z * nx + x);

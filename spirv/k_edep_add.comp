@@ -1,7 +1,8 @@
 /* k_edep_add: Vulkan GLSL port of k_edep_add in cl/deposit.cl; it must
  * stay equal to it (same summation order).
  *
- * edep[d] += part[w][d] over the bins w whose range holds d, in order.
+ * edep[d] += part[w][d] over the bins w whose box (qdr, as k_deposit
+ * wrote it) holds d, in order.
  * Global size S in work-groups of 64: d is bounds-checked. */
 #version 450
 #extension GL_GOOGLE_include_directive : require
@@ -17,17 +18,18 @@ SMX_BUF(2, , acc_t, edep)
 
 layout(push_constant) uniform PC
 {
-    int nw, S;
+    int nw, S, nx;
 }
 pc;
 
 void main()
 {
-    int nw = pc.nw, S = pc.S;
-    int d = int(gl_GlobalInvocationID.x);
+    int nw = pc.nw, S = pc.S, nx = pc.nx;
+    int d = int(gl_GlobalInvocationID.x), z = d / nx, x = d - z * nx;
     if (d >= S) return;
     acc_t a = edep[d];
     for (int w = 0; w < nw; w++)
-        if (d >= qdr[2 * w] && d < qdr[2 * w + 1]) a = acc_merge(a, part[uint(w) * uint(S) + uint(d)]);
+        if (z >= qdr[4 * w] && z <= qdr[4 * w + 1] && x >= qdr[4 * w + 2] && x <= qdr[4 * w + 3])
+            a = acc_merge(a, part[uint(w) * uint(S) + uint(d)]);
     edep[d] = a;
 }

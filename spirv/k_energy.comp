@@ -30,7 +30,7 @@ SMX_BUF(12, readonly, int, gsrc)
 SMX_BUF(13, readonly, float, gw)
 SMX_BUF(14, readonly, int, bl)
 SMX_BUF(15, readonly, acc_t, occ)
-SMX_BUF(16, readonly, int, rows)
+SMX_BUF(16, readonly, int, box)
 SMX_BUF(17, readonly, int, un)
 
 layout(push_constant) uniform PC
@@ -52,9 +52,10 @@ pc;
 void main()
 {
     int lo = pc.lo, hi = pc.hi, nlo = pc.nlo, ne = pc.ne, nt = pc.nt, SW = pc.SW, QB = pc.QB, nx = pc.nx;
-    int w, z0, z1, z = block_row(w, z0, z1), x = int(gl_GlobalInvocationID.x), j = int(gl_GlobalInvocationID.z);
+    int w, z0, z1, xa, xb, z = block_row(w, z0, z1, xa, xb), j = int(gl_GlobalInvocationID.z);
+    int x = xa + int(gl_GlobalInvocationID.x);
     int k = nlo + w, q = z * nx + x;
-    if (z < 0 || x >= nx) return;
+    if (z < 0 || x > xb) return;
     float a[5] = float[5](0, 0, 0, 0, 0);
     if (z < un[2 * j] || z > -un[2 * j + 1]) { /* no source slab of this theta bin holds the row */
         store(cell_index(k, j, nt, SW, q - QB), a);
@@ -64,7 +65,7 @@ void main()
     for (int g = gstart[mk]; g < gstart[mk + 1u]; g++) {
         int i = gsrc[g];
         uint o = uint(i) * uint(nt) + uint(j);
-        if (i < lo || i > hi || !acc_nonzero(occ[o]) || !row_in(rows, o, z)) continue;
+        if (i < lo || i > hi || !acc_nonzero(occ[o]) || !cell_in(box, o, z, x)) continue;
         gather_add(gw[g], cell_index(i, j, nt, SW, q - QB), a);
     }
     store(cell_index(k, j, nt, SW, q - QB), a);

@@ -16,7 +16,7 @@ layout(local_size_x = 64, local_size_y = 1, local_size_z = 1) in;
 SMX_STATE(0, readonly, i_w)
 SMX_STATE(1, readonly, i_mz)
 SMX_BUF(2, readonly, acc_t, occ)
-SMX_BUF(3, readonly, int, rows)
+SMX_BUF(3, readonly, int, box)
 SMX_BUF(4, writeonly, float, out_) /* out */
 
 layout(push_constant) uniform PC
@@ -34,9 +34,9 @@ void main()
     if (z >= nz) return;
     uint o = uint(lo + wi) * uint(nt) + uint(j), r = (uint(wi) * uint(nt) + uint(j)) * uint(nz) + uint(z);
     float a = 0, b = 0;
-    if (acc_nonzero(occ[o]) && row_in(rows, o, z)) {
+    if (acc_nonzero(occ[o]) && z >= box[4u * o] && z <= box[4u * o + 1u]) {
         uint n = cell_index(lo + wi, j, nt, SW, z * nx - QB);
-        for (int x = 0; x < nx; x++) {
+        for (int x = box[4u * o + 2u]; x <= box[4u * o + 3u]; x++) {
             a += i_w[n + uint(x)];
             if (mom != 0) b += i_mz[n + uint(x)];
         }

@@ -29,7 +29,7 @@ SMX_BUF(11, readonly, float, kw)
 SMX_BUF(12, readonly, int, khalf)
 SMX_BUF(13, readonly, int, bl)
 SMX_BUF(14, readonly, acc_t, occ)
-SMX_BUF(15, readonly, int, rows)
+SMX_BUF(15, readonly, int, box)
 
 layout(push_constant) uniform PC
 {
@@ -50,9 +50,9 @@ pc;
 void main()
 {
     int kmax = pc.kmax, lo = pc.lo, ne = pc.ne, nt = pc.nt, SW = pc.SW, QB = pc.QB, nx = pc.nx;
-    int w, z0, z1, z = block_row(w, z0, z1), x = int(gl_GlobalInvocationID.x), j = int(gl_GlobalInvocationID.z);
-    int i = lo + w, q = z * nx + x;
-    if (z < 0 || x >= nx) return;
+    int w, z0, z1, xa, xb, z = block_row(w, z0, z1, xa, xb), j = int(gl_GlobalInvocationID.z);
+    int x = xa + int(gl_GlobalInvocationID.x), i = lo + w, q = z * nx + x;
+    if (z < 0 || x > xb) return;
     uint mi = uint(MEDIUM(mat, q)) * uint(ne) + uint(i);
     int K = khalf[mi];
     uint k = mi * uint(2 * kmax + 1) + uint(kmax); /* kw + k: the kernel's centre */
@@ -65,7 +65,7 @@ void main()
             if (js < 0 || js >= nt) continue;
         }
         uint o = uint(i) * uint(nt) + uint(js);
-        if (!acc_nonzero(occ[o]) || !row_in(rows, o, z)) continue;
+        if (!acc_nonzero(occ[o]) || !cell_in(box, o, z, x)) continue;
         gather_add(kw[k + uint(d)], cell_index(i, js, nt, SW, q - QB), a);
     }
     store(cell_index(i, j, nt, SW, q - QB), a);

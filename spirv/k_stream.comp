@@ -36,7 +36,7 @@ SMX_BUF(10, readonly, int, bl)
 SMX_BUF(11, readonly, int, sb)
 SMX_BUF(12, readonly, float, sr)
 SMX_BUF(13, readonly, acc_t, occ)
-SMX_BUF(14, readonly, int, rows)
+SMX_BUF(14, readonly, int, box)
 
 layout(push_constant) uniform PC
 {
@@ -62,13 +62,15 @@ void main()
 {
     int lo = pc.lo, nt = pc.nt, nx = pc.nx, SW = pc.SW, QB = pc.QB;
     int lx = int(gl_LocalInvocationID.x), lz = int(gl_LocalInvocationID.y), j = int(gl_GlobalInvocationID.z), w, z0, z1;
-    int zd = block_row(w, z0, z1), x0 = int(gl_WorkGroupID.x) * SMX_TX, xd = x0 + lx;
-    bool inside = xd < nx && zd >= 0;
+    int xa, xb, zd = block_row(w, z0, z1, xa, xb), x0 = xa + int(gl_WorkGroupID.x) * SMX_TX, xd = x0 + lx;
+    bool inside = xd <= xb && zd >= 0;
+    if (x0 > xb) return; /* the whole group: past a narrower box */
     uint base = cell_index(lo + w, j, nt, SW, -QB);
     float a[5] = float[5](0, 0, 0, 0, 0);
     uint o = uint(lo + w) * uint(nt) + uint(j);
     int bx = sb[2 * j], bz = sb[2 * j + 1], xs0 = x0 - bx - 2, zs0 = z0 - bz - 2;
-    int r0 = max(rows[2u * o], zs0), r1 = min(rows[2u * o + 1u], zs0 + SZ - 1); /* source rows */
+    int r0 = max(box[4u * o], zs0), r1 = min(box[4u * o + 1u], zs0 + SZ - 1); /* source rows */
+    int c0 = box[4u * o + 2u], c1 = box[4u * o + 3u];                          /* source columns */
     if (!SMX_MOMENTS) {
         /* shift-and-deposit: every cell of the slab splits alike (a centred
          * cell-wide box), so the nine weights are the same for all sources */
@@ -76,10 +78,10 @@ void main()
         smx_box_pieces g = smx_box_split_v(sr[2 * j + 1], 1.0f);
         for (int pz = 0; pz < 3 && inside && acc_nonzero(occ[o]); pz++) {
             int z = zd - bz - pz;
-            if (z < rows[2u * o] || z > rows[2u * o + 1u]) continue;
+            if (z < box[4u * o] || z > box[4u * o + 1u]) continue;
             for (int px = 0; px < 3; px++) {
                 int x = xd - bx - px;
-                if (x >= 0 && x < nx) a[0] += (i_w[base + uint(z * nx + x)] * g.f[pz]) * f.f[px];
+                if (x >= c0 && x <= c1) a[0] += (i_w[base + uint(z * nx + x)] * g.f[pz]) * f.f[px];
             }
         }
     } else if (acc_nonzero(occ[o]) && r0 <= r1) { /* the whole group */
@@ -89,7 +91,7 @@ void main()
             float wt = 0;
             smx_box_pieces px_, pz_; /* x and z: fractions f, centroids o, second moments s */
             for (int k = 0; k < 3; k++) px_.f[k] = 0, px_.o[k] = 0, px_.s[k] = 0, pz_.f[k] = 0, pz_.o[k] = 0, pz_.s[k] = 0;
-            if (x >= 0 && x < nx && z >= r0 && z <= r1) wt = i_w[base + uint(z * nx + x)];
+            if (x >= c0 && x <= c1 && z >= r0 && z <= r1) wt = i_w[base + uint(z * nx + x)];
             if (wt != 0) {
                 uint n = base + uint(z * nx + x);
                 px_ = parcel_split_moments(wt, i_mx[n], i_qx[n], rx);

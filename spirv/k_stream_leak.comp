@@ -22,7 +22,7 @@ SMX_STATE(4, readonly, i_qz)
 SMX_BUF(5, readonly, int, qr)
 SMX_BUF(6, readonly, int, sb)
 SMX_BUF(7, readonly, float, sr)
-SMX_BUF(8, readonly, int, rows)
+SMX_BUF(8, readonly, int, box)
 SMX_BUF(9, writeonly, acc_t, leak)
 
 layout(push_constant) uniform PC
@@ -47,11 +47,12 @@ void main()
     float rx = sr[2 * j], rz = sr[2 * j + 1];
     uint base = cell_index(i, j, nt, SW, -QB);
     uint o = uint(i) * uint(nt) + uint(j);
-    int q0 = qr[2 * w], q1 = qr[2 * w + 1];
-    if (rows[2u * o] > rows[2u * o + 1u]) q1 = q0; /* empty */
-    else q0 = max(q0, rows[2u * o] * nx), q1 = min(q1, (rows[2u * o + 1u] + 1) * nx);
+    int z0 = max(qr[4 * w], box[4u * o]), z1 = min(qr[4 * w + 1], box[4u * o + 1u]); /* the slab's cells with weight */
+    int c0 = box[4u * o + 2u], c1 = box[4u * o + 3u];
+    int q0 = z0 <= z1 ? z0 * nx : 0, q1 = z0 <= z1 ? (z1 + 1) * nx : 0;
     for (int q = q0 + lid; q < q1; q += RG) {
         int z = q / nx, x = q - z * nx;
+        if (x < c0 || x > c1) continue;
         if (x + bx >= 0 && x + bx + 2 < nx && z + bz >= 0 && z + bz + 2 < nz) continue;
         float wt = i_w[base + uint(q)];
         if (wt == 0) continue;

@@ -105,21 +105,21 @@ typedef struct smx_backend_iface {
     smx_status (*get_edep)(void *ctx, double *edep, char *err, size_t errlen);
     /* One operator (node) on the state's energy bins [lo, hi], writing the
      * output bins [olo, ohi] (A_E: smx__range_after_op; the others: lo, hi),
-     * which then become the state; rows[2k], rows[2k + 1] for k in
-     * [olo, ohi]: the rows output bin k can hold, decided by the core
-     * (core/rows.h) from what bin_rows gave at the step's start (a
+     * which then become the state; boxes[4k .. 4k + 3] for k in [olo,
+     * ohi]: the rows and columns output bin k can hold, decided by the
+     * core (core/boxes.h) from what bin_boxes gave at the step's start (a
      * superset). Fills the operator's own figures of a (leak, nuclear,
      * absorbed, deposited, secondaries); the core fills w_in/out,
      * e_in/out, rejected, trimmed and the time. Bins outside [lo, hi] are
      * empty. The step loop is the core's (smx__graph_run). */
     smx_status (*op)(void *ctx, const smx_node *node, int lo, int hi, int olo, int ohi,
-                     const int *rows, smx_op_acct *a, char *err, size_t errlen);
+                     const int *boxes, smx_op_acct *a, char *err, size_t errlen);
     /* Optional (NULL: never): whether op_pair runs node a then node b here
      * (the core offers A_theta then A_stream only). */
     int (*pairs)(void *ctx, const smx_node *a, const smx_node *b);
     /* Nodes a and b over the state's bins [lo, hi] in one pass, as op runs
-     * them one after the other, where pairs says so: rows_mid and rows_out
-     * are the rows each bin can hold after a and after b (as op's rows).
+     * them one after the other, where pairs says so: box_mid and box_out
+     * are the boxes each bin can hold after a and after b (as op's boxes).
      * Fills w_mid with the slab weights after a (as slab_weights would
      * give them), acct[0] and acct[1] with each node's own figures, and
      * share[2] with the part of the pass's time spent in each (left as
@@ -128,12 +128,13 @@ typedef struct smx_backend_iface {
      * the pair, as it stops them after a alone, so that every figure and
      * every bit is the same as with op twice. */
     smx_status (*op_pair)(void *ctx, const smx_node *a, const smx_node *b, int lo, int hi,
-                          const int *rows_mid, const int *rows_out, double *w_mid, smx_op_acct *acct,
+                          const int *box_mid, const int *box_out, double *w_mid, smx_op_acct *acct,
                           double *share, char *err, size_t errlen);
-    /* The rows each bin i of the state in [lo, hi] may hold, rows[2i] ..
-     * rows[2i + 1] (first > last: none; a superset will do). NULL: the
-     * core takes every row of the grid. */
-    smx_status (*bin_rows)(void *ctx, int lo, int hi, int *rows, char *err, size_t errlen);
+    /* The box each bin i of the state in [lo, hi] may hold weight in,
+     * boxes[4i .. 4i + 3] = first row, last row, first column, last column
+     * (first row > last row: none; a superset will do). NULL: the core
+     * takes the whole grid. */
+    smx_status (*bin_boxes)(void *ctx, int lo, int hi, int *boxes, char *err, size_t errlen);
     /* Weight of every (bin, theta) slab of the state in [lo, hi]:
      * w[(i - lo) * nt + j], in double. */
     smx_status (*slab_weights)(void *ctx, int lo, int hi, double *w, char *err, size_t errlen);

@@ -1,6 +1,6 @@
 /* Device-ready tables from the plan (see dev_tables.h). */
 #include "core/dev_tables.h"
-#include "core/rows.h"
+#include "core/boxes.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -78,7 +78,7 @@ static int stream_tables(const smx_plan *p, smx_dev_tables *t)
         b[0] = (int)floor(sx - 0.5), b[1] = (int)floor(sz - 0.5);
         t->sr[2 * j] = (float)(sx - b[0]), t->sr[2 * j + 1] = (float)(sz - b[1]);
     }
-    smx__stream_dz(p, t->stream_dz);
+    smx__stream_shift(p, t->stream_shift);
     return 1;
 }
 
@@ -88,12 +88,14 @@ static int deposit_tables(const smx_plan *p, smx_dev_tables *t)
     t->db = malloc(2 * mt * sizeof(int));
     t->dr = malloc(2 * mt * sizeof(float));
     t->dbb = malloc(4 * et * sizeof(int));
-    t->dz_lo = malloc(p->ne * sizeof(int));
-    t->dz_hi = malloc(p->ne * sizeof(int));
-    if (!t->db || !t->dr || !t->dbb || !t->dz_lo || !t->dz_hi) return 0;
+    t->reach = malloc(4 * p->ne * sizeof(int));
+    if (!t->db || !t->dr || !t->dbb || !t->reach) return 0;
     for (size_t k = 0; k < et; k++)
         t->dbb[4 * k] = t->dbb[4 * k + 2] = 1 << 20, t->dbb[4 * k + 1] = t->dbb[4 * k + 3] = -(1 << 20);
-    for (int i = 0; i < p->ne; i++) t->dz_lo[i] = p->nz, t->dz_hi[i] = -p->nz;
+    for (int i = 0; i < p->ne; i++) { /* several media: a piece may go back to its source cell */
+        int *r = t->reach + 4 * i, z = p->nmat > 1 ? 0 : p->nz, x = p->nmat > 1 ? 0 : p->nx;
+        r[0] = z, r[1] = -z, r[2] = x, r[3] = -x;
+    }
     for (size_t mij = 0; mij < mt; mij++) {
         double ox = p->dx0[mij] + p->dfx[mij], oz = p->dz0[mij] + p->dfz[mij];
         int bx = (int)floor(ox) - 1, bz = (int)floor(oz) - 1;
@@ -107,8 +109,9 @@ static int deposit_tables(const smx_plan *p, smx_dev_tables *t)
             bb[0] = bb[0] > 0 ? 0 : bb[0], bb[1] = bb[1] < -3 ? -3 : bb[1];
             bb[2] = bb[2] > 0 ? 0 : bb[2], bb[3] = bb[3] < -3 ? -3 : bb[3];
         }
-        if (bz < t->dz_lo[i]) t->dz_lo[i] = bz;
-        if (bz + 3 > t->dz_hi[i]) t->dz_hi[i] = bz + 3;
+        int *r = t->reach + 4 * i;
+        r[0] = bz < r[0] ? bz : r[0], r[1] = bz + 3 > r[1] ? bz + 3 : r[1];
+        r[2] = bx < r[2] ? bx : r[2], r[3] = bx + 3 > r[3] ? bx + 3 : r[3];
     }
     return 1;
 }
@@ -143,7 +146,7 @@ void smx__dev_tables_free(smx_dev_tables *t)
 {
     void *all[] = {t->kw,  t->kleak, t->kleak_f, t->gstart, t->gsrc,  t->gw,    t->efac,
                    t->created, t->sb, t->sr,   t->dep,    t->db,    t->dr,    t->dbb,
-                   t->dz_lo, t->dz_hi, t->mat, t->e_MeV};
+                   t->reach, t->mat, t->e_MeV};
     for (size_t k = 0; k < sizeof all / sizeof all[0]; k++) free(all[k]);
     memset(t, 0, sizeof *t);
 }

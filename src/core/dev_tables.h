@@ -36,16 +36,17 @@ typedef struct smx_dev_tables {
      * place r = shift - b of a centred parcel, per axis (x, z) */
     int *sb;            /* [nt][2] */
     float *sr;          /* [nt][2] */
-    int stream_dz[2];   /* min b_z, max b_z + 2 */
+    int stream_shift[4]; /* where a cell's pieces land (smx__stream_shift) */
     /* A_E deposit per (medium, bin, theta): base b = floor(o) - 1 of the
      * table offset o and r = o - b, per axis; per (bin, theta) the bounds
-     * of b over the media (x lo, x hi, z lo, z hi); per bin the rows a
-     * deposit can reach (offsets from the source row) */
+     * of b over the media (x lo, x hi, z lo, z hi); per bin the cells a
+     * deposit can reach from its source cell (rows d[0] .. d[1], columns
+     * d[2] .. d[3] on, as smx__box_shift takes them) */
     float *dep;         /* [nmat * ne] MeV deposited per unit weight */
     int *db;            /* [nmat][ne][nt][2] */
     float *dr;          /* [nmat][ne][nt][2] */
     int *dbb;           /* [ne][nt][4] */
-    int *dz_lo, *dz_hi; /* [ne] */
+    int *reach;         /* [ne][4] */
     /* cells: the medium of every cell, then (several media) dep_allow
      * [nmat][nmat] and 1 per interface medium */
     uint8_t *mat;

@@ -1,9 +1,10 @@
 /* The step loop, once for every backend: the operators of a graph in
  * order, the weight and energy before and after each (from the backend's
  * per-slab weights), the backward-angle reject after A_theta and the trim
- * of edge energy bins after A_E, and the rows each operator's output can
- * hold (core/rows.h). A backend implements the operators over the ranges
- * it is given, the slab weights, its rows and `stop`; nothing else (it may
+ * of edge energy bins after A_E, and the box of rows and columns each
+ * operator's output bins can hold (core/boxes.h). A backend implements the
+ * operators over the ranges it is given, the slab weights, its boxes and
+ * `stop`; nothing else (it may
  * offer A_theta and A_stream as one pass, op_pair: run_pair keeps every
  * figure of running them one at a time). A
  * deferred backend (settle: the device backends) is handed the whole
@@ -12,7 +13,7 @@
 #include <string.h>
 
 #include "core/backend.h"
-#include "core/rows.h"
+#include "core/boxes.h"
 #include "core/util.h"
 
 /* Weight and energy of the slabs w of bins [lo, hi]. */
@@ -78,32 +79,35 @@ static smx_status trim(const smx_backend_iface *b, void *ctx, const smx_plan *p,
     return SMX_OK;
 }
 
-/* The rows each bin of the state [lo, hi] holds at the step's start (the
- * backend's count, or every row of the grid), none elsewhere. */
-static smx_status start_rows(const smx_backend_iface *b, void *ctx, const smx_plan *p, int lo, int hi,
-                             int *rows, char *err, size_t errlen)
+/* The box each bin of the state [lo, hi] holds at the step's start (the
+ * backend's count, or the whole grid), none elsewhere. */
+static smx_status start_boxes(const smx_backend_iface *b, void *ctx, const smx_plan *p, int lo, int hi,
+                              int *box, char *err, size_t errlen)
 {
-    for (int k = 0; k < p->ne; k++) rows[2 * k] = p->nz, rows[2 * k + 1] = -1;
+    for (int k = 0; k < p->ne; k++) smx__box_empty(box + SMX_BOX * k, p->nz, p->nx);
     if (hi < lo) return SMX_OK;
-    if (b->bin_rows) return b->bin_rows(ctx, lo, hi, rows, err, errlen);
-    for (int k = lo; k <= hi; k++) rows[2 * k] = 0, rows[2 * k + 1] = p->nz - 1;
+    if (b->bin_boxes) return b->bin_boxes(ctx, lo, hi, box, err, errlen);
+    for (int k = lo; k <= hi; k++) {
+        int *x = box + SMX_BOX * k;
+        x[0] = 0, x[1] = p->nz - 1, x[2] = 0, x[3] = p->nx - 1;
+    }
     return SMX_OK;
 }
 
-/* Node n's output rows from its input's (rows[n % 2] to rows[1 - n % 2]). */
-static const int *node_rows(const smx_plan *p, const smx_node *node, int n, int lo, int hi, int olo,
-                            int ohi, int *rows)
+/* Node n's output boxes from its input's (box[n % 2] to box[1 - n % 2]). */
+static const int *node_boxes(const smx_plan *p, const smx_node *node, int n, int lo, int hi, int olo,
+                             int ohi, int *box)
 {
-    int *in = rows + (n % 2) * 2 * p->ne, *out = rows + (1 - n % 2) * 2 * p->ne;
-    for (int k = 0; k < p->ne; k++) out[2 * k] = p->nz, out[2 * k + 1] = -1;
-    smx__rows_after_op(p, node->op, lo, hi, olo, ohi, in, out);
+    int *in = box + (n % 2) * SMX_BOX * p->ne, *out = box + (1 - n % 2) * SMX_BOX * p->ne;
+    for (int k = 0; k < p->ne; k++) smx__box_empty(out + SMX_BOX * k, p->nz, p->nx);
+    smx__boxes_after_op(p, node->op, lo, hi, olo, ohi, in, out);
     return out;
 }
 
 /* The deferred form (b->settle): every node enqueued, one wait, then the
  * figures; the slab weights after node n are w + (n + 1) * ne * nt. */
 static smx_status graph_deferred(const smx_backend_iface *b, void *ctx, const smx_plan *p,
-                                 smx_graph *g, smx_op_acct *acct, double *w, int *rows, char *err,
+                                 smx_graph *g, smx_op_acct *acct, double *w, int *box, char *err,
                                  size_t errlen)
 {
     size_t ent = (size_t)p->ne * p->nt;
@@ -113,14 +117,14 @@ static smx_status graph_deferred(const smx_backend_iface *b, void *ctx, const sm
     if (hi[0] < lo[0]) lo[0] = 0, hi[0] = -1;
     int rej = any_rejected(p);
     smx_status st = hi[0] >= lo[0] ? b->slab_weights(ctx, lo[0], hi[0], w, err, errlen) : SMX_OK;
-    if (st == SMX_OK) st = start_rows(b, ctx, p, lo[0], hi[0], rows, err, errlen);
+    if (st == SMX_OK) st = start_boxes(b, ctx, p, lo[0], hi[0], box, err, errlen);
     for (int n = 0; n < nn && st == SMX_OK; n++) {
         const smx_node *node = &g->nodes[n];
         double t0 = smx__now_s();
         memset(&acct[n], 0, sizeof acct[n]);
         lo[n + 1] = lo[n], hi[n + 1] = hi[n];
         if (node->op == SMX_OP_ENERGY) smx__range_after_op(p, SMX_OP_ENERGY, &lo[n + 1], &hi[n + 1]);
-        const int *r = node_rows(p, node, n, lo[n], hi[n], lo[n + 1], hi[n + 1], rows);
+        const int *r = node_boxes(p, node, n, lo[n], hi[n], lo[n + 1], hi[n + 1], box);
         st = b->op(ctx, node, lo[n], hi[n], lo[n + 1], hi[n + 1], r, &acct[n], err, errlen);
         if (st == SMX_OK && hi[n + 1] >= lo[n + 1])
             st = b->slab_weights(ctx, lo[n + 1], hi[n + 1], w + (n + 1) * ent, err, errlen);
@@ -163,15 +167,15 @@ static smx_status graph_deferred(const smx_backend_iface *b, void *ctx, const sm
  * the figures and the reject of running them one at a time; w holds the
  * slab weights of [lo, hi] before and after. */
 static smx_status run_pair(const smx_backend_iface *b, void *ctx, const smx_plan *p, const smx_node *node,
-                           int n, int lo, int hi, int *rows, double *w, smx_op_acct *acct, char *err,
+                           int n, int lo, int hi, int *box, double *w, smx_op_acct *acct, char *err,
                            size_t errlen)
 {
     smx_op_acct *a0 = &acct[0], *a1 = &acct[1];
     memset(acct, 0, 2 * sizeof *acct);
     double t0 = smx__now_s(), share[2] = {0.5, 0.5};
     totals(p, w, lo, hi, &a0->w_in, &a0->e_in);
-    const int *mid = node_rows(p, &node[0], n, lo, hi, lo, hi, rows);
-    const int *out = node_rows(p, &node[1], n + 1, lo, hi, lo, hi, rows);
+    const int *mid = node_boxes(p, &node[0], n, lo, hi, lo, hi, box);
+    const int *out = node_boxes(p, &node[1], n + 1, lo, hi, lo, hi, box);
     smx_status st = b->op_pair(ctx, &node[0], &node[1], lo, hi, mid, out, w, acct, share, err, errlen);
     if (st == SMX_OK && reject_count(p, lo, hi, w, a0)) st = b->stop(ctx, lo, hi, 1, err, errlen);
     totals(p, w, lo, hi, &a0->w_out, &a0->e_out);
@@ -192,30 +196,30 @@ smx_status smx__graph_run(const smx_backend_iface *b, void *ctx, const smx_plan 
             smx__err(err, errlen, "%s backend: unknown op %d", b->name, g->nodes[n].op);
             return SMX_ENOTSUP;
         }
-    int *rows = malloc(4 * sizeof(int) * (size_t)p->ne); /* a node's input and output rows */
+    int *box = malloc(2 * SMX_BOX * sizeof(int) * (size_t)p->ne); /* a node's input and output boxes */
     double *w = malloc((size_t)(b->settle ? g->nnodes + 1 : 1) * p->ne * p->nt * sizeof(double));
-    if (!w || !rows) {
+    if (!w || !box) {
         free(w);
-        free(rows);
+        free(box);
         smx__err(err, errlen, "out of memory for the slab weights");
         return SMX_ENOMEM;
     }
     if (b->settle) {
-        smx_status st = graph_deferred(b, ctx, p, g, acct, w, rows, err, errlen);
+        smx_status st = graph_deferred(b, ctx, p, g, acct, w, box, err, errlen);
         free(w);
-        free(rows);
+        free(box);
         return st;
     }
     int lo = g->e_lo, hi = g->e_hi;
     if (hi < lo) lo = 0, hi = -1;
     smx_status st = hi >= lo ? b->slab_weights(ctx, lo, hi, w, err, errlen) : SMX_OK;
-    if (st == SMX_OK) st = start_rows(b, ctx, p, lo, hi, rows, err, errlen);
+    if (st == SMX_OK) st = start_boxes(b, ctx, p, lo, hi, box, err, errlen);
     for (int n = 0; n < g->nnodes && st == SMX_OK; n++) {
         smx_op_acct *a = &acct[n];
         const smx_node *node = &g->nodes[n];
         if (n + 1 < g->nnodes && hi >= lo && node[0].op == SMX_OP_SCATTER && node[1].op == SMX_OP_STREAM &&
             b->pairs && b->pairs(ctx, &node[0], &node[1])) {
-            st = run_pair(b, ctx, p, node, n++, lo, hi, rows, w, a, err, errlen);
+            st = run_pair(b, ctx, p, node, n++, lo, hi, box, w, a, err, errlen);
             continue;
         }
         memset(a, 0, sizeof *a);
@@ -223,7 +227,7 @@ smx_status smx__graph_run(const smx_backend_iface *b, void *ctx, const smx_plan 
         totals(p, w, lo, hi, &a->w_in, &a->e_in);
         int olo = lo, ohi = hi;
         if (node->op == SMX_OP_ENERGY) smx__range_after_op(p, SMX_OP_ENERGY, &olo, &ohi);
-        const int *r = node_rows(p, node, n, lo, hi, olo, ohi, rows);
+        const int *r = node_boxes(p, node, n, lo, hi, olo, ohi, box);
         st = b->op(ctx, node, lo, hi, olo, ohi, r, a, err, errlen);
         lo = olo, hi = ohi;
         if (st == SMX_OK && hi >= lo) st = b->slab_weights(ctx, lo, hi, w, err, errlen);
@@ -240,7 +244,7 @@ smx_status smx__graph_run(const smx_backend_iface *b, void *ctx, const smx_plan 
         a->kernel_ms = -1; /* the host backends have no device clock */
     }
     free(w);
-    free(rows);
+    free(box);
     g->e_lo = lo;
     g->e_hi = hi;
     return st;

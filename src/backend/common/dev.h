@@ -1,6 +1,6 @@
 /* The shared host layer of the device backends (as OpenMM's Common Compute
- * serves its CUDA and OpenCL platforms): launch ranges over row blocks and
- * energy ranges, the state's z window, slab sums and accounting read-back,
+ * serves its CUDA and OpenCL platforms): launch ranges over blocks of rows
+ * and columns and energy ranges, the state's z window, slab sums and accounting read-back,
  * table uploads and the operators' kernel arguments are written once here,
  * over a small device API (smx_dev_api). A device backend implements that
  * API (buffers, copies, kernel launches) and compiles the kernels of cl/
@@ -52,17 +52,17 @@ typedef struct smx_dev smx_dev;
 /* The accounting of a step is reduced on the device into slots and read
  * back once, when the core settles the step (dev_ledger.c). A slot holds
  * per-slab sums of a state (section 0: weight; then one per factor), the
- * occupied rows of each slab and A_stream's leak per slab, with their
- * host mirrors. */
+ * occupied box of each slab (first row, last row, first column, last
+ * column) and A_stream's leak per slab, with their host mirrors. */
 #define SMX_DEV_SLOTS (2 * SMX_GRAPH_MAX_NODES + 2)
 typedef struct smx_dev_slot {
-    smx_dbuf *sums, *rows, *leak; /* acc [nsec][ne * nt]; int [ne * nt][2]; acc [ne * nt][4] */
+    smx_dbuf *sums, *box, *leak;  /* acc [nsec][ne * nt]; int [ne * nt][4]; acc [ne * nt][4] */
     smx_dbuf *un;                 /* int [nt][2]: rows of any slab per theta bin (cl/reduce.cl) */
     int nsec;
     double *hs, *hl;              /* mirrors of sums and leak (acc as read, then double) */
-    int *hr;                      /* mirror of rows */
+    int *hb;                      /* mirror of box */
     int lo, hi;                   /* the bins written */
-    int want_sec, want_rows, want_leak; /* what the next flush reads */
+    int want_sec, want_box, want_leak; /* what the next flush reads */
 } smx_dev_slot;
 
 /* A figure to fill when the slots are read. */
@@ -146,7 +146,8 @@ struct smx_dev {
     size_t mem_global, mem_maxalloc; /* the device's memory and largest buffer (0: unknown) */
     smx_dbuf *buf[2][SMX_DEV_ARRAYS]; /* the state (buf[cur]) and each op's output */
     int cur;
-    int *rz[2];                 /* [ne][2] rows of each bin a set may hold non-zero in */
+    int *rz[2];                 /* [ne][4] box of each bin a set was last written over
+                                 * (with c->clean: may hold non-zero in) */
     smx_dbuf *mat;              /* [S] medium of each cell (then dep_allow, interface flags) */
     smx_dbuf *kw[SMX_KERNEL_VARIANTS], *khalf[SMX_KERNEL_VARIANTS];
     smx_dbuf *kleak[SMX_KERNEL_VARIANTS]; /* [nmat][ne][nt] kernel mass off the window */
@@ -158,8 +159,9 @@ struct smx_dev {
     smx_dbuf *rejected, *all_theta; /* [nt] masks for k_collect */
     smx_dbuf *edep;             /* [S] acc: MeV per unit weight */
     smx_dbuf *part;             /* [ne][S] acc: deterministic deposit per source bin */
-    smx_dbuf *qr;               /* [ne][2] cell ranges per bin of a reduction */
-    smx_dbuf *blk;              /* [ne * ceil(nz / TZ)][3] row blocks of a launch */
+    smx_dbuf *qr;               /* [ne][4] box per bin of a reduction */
+    smx_dbuf *blk;              /* [ne * ceil(nz / TZ)][5] blocks of a launch (upload_ranges) */
+    int blk_w;                  /* columns of the widest block of the last upload */
     smx_dbuf *rsum;             /* [ne][nt][nz][2] float: row sums of psi and mz */
     float *hrsum;
     /* the step's ledger (dev_ledger.c) */
@@ -167,10 +169,10 @@ struct smx_dev {
     int nslots;                 /* slots in use since the last flush */
     int slot_cap;               /* slots a step may take before a flush: SMX_DEV_SLOTS, or
                                    fewer with SMX_DEV_SLOT_CAP (tests: flushes mid-step) */
-    int cur_slot;               /* the state's: the kernels read its sums, rows and un */
+    int cur_slot;               /* the state's: the kernels read its sums, box and un */
     smx_dev_item item[SMX_DEV_ITEMS];
     int nitems;
-    int exact;                  /* hsums, hrows and zr are the state's (flushed since its op) */
+    int exact;                  /* hsums, hbox and zbox are the state's (flushed since its op) */
     int rejected_since;         /* rejected angles stopped since the state's slot was written */
     int op_seq;                 /* ops since the last settle, less one: tags kernel times */
     long waits;                 /* times the host waited for the device (the backend counts) */
@@ -179,12 +181,12 @@ struct smx_dev {
     size_t arena_cap, arena_used;
     /* host mirrors */
     double *hsums;              /* [ne * nt] weight per slab of the state window */
-    int *hrows;                 /* [ne * nt][2] occupied rows per slab of the state window */
-    int *zr;                    /* [ne][2] rows of each bin of the state that may hold weight
+    int *hbox;                  /* [ne * nt][4] occupied box per slab of the state window */
+    int *zbox;                  /* [ne][4] box of each bin of the state that may hold weight
                                  * (exact after a flush, predicted from the ops between) */
-    int *need;                  /* [ne][2] rows an op's output bin can receive */
-    int *reach;                 /* [ne][2] rows a source bin's A_E deposit can reach */
-    int *hqr;                   /* [ne][2] cell ranges of a launch */
+    int *need;                  /* [ne][4] box an op's output bin can receive (the core's) */
+    int *reach;                 /* [ne][4] box a source bin's A_E deposit can reach */
+    int *hqr;                   /* [ne][4] boxes of a reduction */
     int *hblk;                  /* the row blocks of a launch */
     smx_dev_tables tab;         /* the host side of every table uploaded */
     int gemm_ok;                /* the API has gemm and the run one medium */
@@ -209,8 +211,8 @@ smx_status smx__dev_set_state(void *ctx, const smx_host_state *hs, int lo, int h
 smx_status smx__dev_get_state(void *ctx, smx_host_state *hs, char *err, size_t errlen);
 smx_status smx__dev_get_edep(void *ctx, double *edep, char *err, size_t errlen);
 smx_status smx__dev_op(void *ctx, const smx_node *node, int lo, int hi, int olo, int ohi,
-                       const int *rows, smx_op_acct *a, char *err, size_t errlen);
-smx_status smx__dev_bin_rows(void *ctx, int lo, int hi, int *rows, char *err, size_t errlen);
+                       const int *boxes, smx_op_acct *a, char *err, size_t errlen);
+smx_status smx__dev_bin_boxes(void *ctx, int lo, int hi, int *boxes, char *err, size_t errlen);
 smx_status smx__dev_slab_weights(void *ctx, int lo, int hi, double *w, char *err, size_t errlen);
 smx_status smx__dev_stop(void *ctx, int lo, int hi, int rejected, char *err, size_t errlen);
 smx_status smx__dev_row_sums(void *ctx, int lo, int hi, double *w, double *mz, char *err,
@@ -245,7 +247,7 @@ void smx__dev_profile_report(const smx_dev *d);
 #define SMX_DEV_BACKEND_ENTRIES                                                               \
     .kind = SMX_BACKEND_DEVICE, .window0 = SMX_DEV_WINDOW_MIN, .supports = smx__dev_supports, .set_state = smx__dev_set_state, \
     .get_state = smx__dev_get_state, .get_edep = smx__dev_get_edep, .op = smx__dev_op,          \
-    .bin_rows = smx__dev_bin_rows,                                                              \
+    .bin_boxes = smx__dev_bin_boxes,                                                            \
     .slab_weights = smx__dev_slab_weights, .stop = smx__dev_stop,                               \
     .copy_pass = smx__dev_copy_pass, .row_sums = smx__dev_row_sums, .describe = smx__dev_describe, \
     .settle = smx__dev_settle, .device_waits = smx__dev_waits
@@ -276,12 +278,12 @@ smx_status smx__dev_finish(smx_dev *d, char *err, size_t errlen);
 /* A small upload in order with the launches (through the arena). */
 smx_status smx__dev_upload(smx_dev *d, smx_dbuf *b, const void *src, size_t bytes, char *err,
                            size_t errlen);
-/* K_SUMS of psi over bins [lo, hi] (rows per bin) into slot s: nf
+/* K_SUMS of psi over bins [lo, hi] (a box per bin) into slot s: nf
  * factor sections from fac (per bin, or per bin and theta: fnt = nt). */
-smx_status smx__dev_slab_sums(smx_dev *d, smx_dbuf *psi, int lo, int hi, const int *rows, int nf,
+smx_status smx__dev_slab_sums(smx_dev *d, smx_dbuf *psi, int lo, int hi, const int *box, int nf,
                               smx_dbuf *fac, int fnt, int s, char *err, size_t errlen);
 /* The state after an op: its sums into a new slot, which the next
- * kernels read; its rows predicted from c->need until the next flush. */
+ * kernels read; its boxes predicted from c->need until the next flush. */
 smx_status smx__dev_note_output(smx_dev *d, int lo, int hi, char *err, size_t errlen);
 smx_status smx__dev_scatter(smx_dev *d, int variant, smx_op_acct *a, char *err, size_t errlen);
 smx_status smx__dev_stream(smx_dev *d, smx_op_acct *a, char *err, size_t errlen);

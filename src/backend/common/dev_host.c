@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "backend/common/dev.h"
+#include "core/boxes.h"
 #include "core/oprun.h"
 #include "core/util.h"
 
@@ -23,10 +24,10 @@ smx_status smx__dev_check_memory(const smx_dev *c, int H, char *err, size_t errl
     size_t global = c->mem_global, maxalloc = c->mem_maxalloc;
     /* the state's window of H rows (at creation; window_fit checks each growth) */
     double array = (double)p->ne * p->nt * H * p->nx * sizeof(float);
-    /* the step's slots: sums and rows of a state after each op, factor
+    /* the step's slots: sums and boxes of a state after each op, factor
      * sections where there are several media, A_stream's leak */
     double slots = (double)p->ne * p->nt *
-                   (SMX_DEV_SLOTS * 16 + 2 * (1 + SMX_ENERGY_FACTORS) * 8 + 2 * 4 * 8);
+                   (SMX_DEV_SLOTS * 24 + 2 * (1 + SMX_ENERGY_FACTORS) * 8 + 2 * 4 * 8);
     double total = 2 * c->na * array + (double)p->ne * c->S * 8 /* part */ + slots;
     if (maxalloc && array > (double)maxalloc) {
         smx__err(err, errlen, "%s backend: one state array (%d x %d x %d rows x %d float32) "
@@ -64,20 +65,20 @@ static smx_status buffers(smx_dev *c, char *err, size_t errlen)
     if (st == SMX_OK && c->opt.accumulation == SMX_ACCUM_DETERMINISTIC)
         st = alloc(c, &c->part, (size_t)p->ne * c->S * 8, err, errlen);
     if (st == SMX_OK) st = smx__dev_ledger_init(c, err, errlen);
-    if (st == SMX_OK) st = alloc(c, &c->qr, 2 * (size_t)p->ne * sizeof(int), err, errlen);
+    if (st == SMX_OK) st = alloc(c, &c->qr, SMX_BOX * (size_t)p->ne * sizeof(int), err, errlen);
     size_t blocks = (size_t)p->ne * ((p->nz + SMX_DEV_TZ - 1) / SMX_DEV_TZ);
-    if (st == SMX_OK) st = alloc(c, &c->blk, 3 * blocks * sizeof(int), err, errlen);
+    if (st == SMX_OK) st = alloc(c, &c->blk, 5 * blocks * sizeof(int), err, errlen);
     if (st != SMX_OK) return st;
     c->hsums = calloc(ent, sizeof(double));
-    c->hrows = calloc(2 * ent, sizeof(int));
-    c->zr = calloc(2 * (size_t)p->ne, sizeof(int));
-    c->need = calloc(2 * (size_t)p->ne, sizeof(int));
-    c->reach = calloc(2 * (size_t)p->ne, sizeof(int));
-    c->hqr = calloc(2 * (size_t)p->ne, sizeof(int));
-    c->hblk = calloc(3 * blocks, sizeof(int));
-    c->rz[0] = calloc(2 * (size_t)p->ne, sizeof(int));
-    c->rz[1] = calloc(2 * (size_t)p->ne, sizeof(int));
-    if (!c->hsums || !c->hrows || !c->zr || !c->need || !c->reach || !c->hqr || !c->hblk || !c->rz[0] || !c->rz[1])
+    c->hbox = calloc(SMX_BOX * ent, sizeof(int));
+    c->zbox = calloc(SMX_BOX * (size_t)p->ne, sizeof(int));
+    c->need = calloc(SMX_BOX * (size_t)p->ne, sizeof(int));
+    c->reach = calloc(SMX_BOX * (size_t)p->ne, sizeof(int));
+    c->hqr = calloc(SMX_BOX * (size_t)p->ne, sizeof(int));
+    c->hblk = calloc(5 * blocks, sizeof(int));
+    c->rz[0] = calloc(SMX_BOX * (size_t)p->ne, sizeof(int));
+    c->rz[1] = calloc(SMX_BOX * (size_t)p->ne, sizeof(int));
+    if (!c->hsums || !c->hbox || !c->zbox || !c->need || !c->reach || !c->hqr || !c->hblk || !c->rz[0] || !c->rz[1])
         return SMX_ENOMEM;
     return SMX_OK;
 }
@@ -212,17 +213,20 @@ void smx__dev_free(smx_dev *c)
         for (int k = 0; k < SMX_DEV_ARRAYS; k++)
             if (c->buf[s][k]) c->api->release(c, c->buf[s][k]), c->buf[s][k] = NULL;
     smx__dev_ledger_free(c);
-    void *host[] = {c->hsums, c->hrows, c->zr, c->need, c->reach, c->hqr, c->hblk,
+    void *host[] = {c->hsums, c->hbox, c->zbox, c->need, c->reach, c->hqr, c->hblk,
                     c->rz[0], c->rz[1], c->hrsum};
     for (size_t k = 0; k < sizeof host / sizeof host[0]; k++) free(host[k]);
     smx__dev_tables_free(&c->tab);
 }
 
-/* Every row of every bin of both sets may hold data (after an upload). */
-static void rows_unknown(smx_dev *c)
+/* Every cell of the window of every bin of set s may hold data (after an
+ * upload or a copy). */
+static void set_unknown(smx_dev *c, int s)
 {
-    for (int s = 0; s < 2; s++)
-        for (int k = 0; k < c->p->ne; k++) c->rz[s][2 * k] = c->zb, c->rz[s][2 * k + 1] = c->zb + c->H - 1;
+    for (int k = 0; k < c->p->ne; k++) {
+        int *b = c->rz[s] + SMX_BOX * k;
+        b[0] = c->zb, b[1] = c->zb + c->H - 1, b[2] = 0, b[3] = c->p->nx - 1;
+    }
 }
 
 smx_status smx__dev_set_state(void *ctx, const smx_host_state *hs, int lo, int hi, char *err,
@@ -251,10 +255,10 @@ smx_status smx__dev_set_state(void *ctx, const smx_host_state *hs, int lo, int h
     free(f);
     if (st == SMX_OK) st = c->api->fill(c, c->edep, 0u, (size_t)c->S * 8, err, errlen);
     if (st != SMX_OK) return st;
-    rows_unknown(c);
+    set_unknown(c, 0), set_unknown(c, 1);
     c->lo = lo;
     c->hi = hi;
-    memcpy(c->need, c->rz[c->cur], 2 * sizeof(int) * p->ne);
+    memcpy(c->need, c->rz[c->cur], SMX_BOX * sizeof(int) * p->ne);
     st = smx__dev_note_output(c, lo, hi, err, errlen);
     return st == SMX_OK ? smx__dev_flush(c, err, errlen) : st;
 }
@@ -266,7 +270,7 @@ smx_status smx__dev_get_state(void *ctx, smx_host_state *hs, char *err, size_t e
     size_t n = smx__psi_size(p), a = 0, b = 0;
     if (c->hi >= c->lo) a = (size_t)c->lo * p->nt * c->SW, b = (size_t)(c->hi + 1) * p->nt * c->SW;
     double *dst[SMX_DEV_ARRAYS] = {hs->psi, hs->mx, hs->mz, hs->qx, hs->qz};
-    smx_status fl = c->exact ? SMX_OK : smx__dev_flush(c, err, errlen); /* the rows of each slab */
+    smx_status fl = c->exact ? SMX_OK : smx__dev_flush(c, err, errlen); /* the box of each slab */
     if (fl != SMX_OK) return fl;
     float *f = malloc((b > a ? b - a : 1) * sizeof(float));
     if (!f) return SMX_ENOMEM;
@@ -280,13 +284,16 @@ smx_status smx__dev_get_state(void *ctx, smx_host_state *hs, char *err, size_t e
                 return st;
             }
         }
-        /* rows beyond each slab's occupied rows may hold stale values */
+        /* cells outside each slab's occupied box may hold stale values */
         memset(dst[k], 0, n * sizeof(double));
         for (size_t s = 0; a < b && s < (b - a) / c->SW; s++) {
-            const int *r = c->hrows + 2 * s;
+            const int *r = c->hbox + SMX_BOX * s;
             size_t canon = ((size_t)c->lo * p->nt + s) * c->S;
-            for (size_t q = (size_t)(r[0] > 0 ? r[0] : 0) * p->nx; r[0] <= r[1] && q < (size_t)(r[1] + 1) * p->nx; q++)
-                dst[k][canon + q] = (double)f[s * c->SW + q - c->QB];
+            for (int z = r[0]; z <= r[1]; z++)
+                for (int x = r[2]; x <= r[3]; x++) {
+                    size_t q = (size_t)z * p->nx + x;
+                    dst[k][canon + q] = (double)f[s * c->SW + q - c->QB];
+                }
         }
     }
     free(f);
@@ -327,27 +334,27 @@ static smx_status scatter_auto(smx_dev *c, int v, smx_op_acct *a, char *err, siz
 /* Follows the range the core hands over: a sub-range of the state's
  * (the core trimmed edge bins through stop) keeps the host mirrors,
  * re-indexed; any other range (the benchmark's dense state) is summed
- * again, its rows taken as every row the state's set may hold. */
+ * again over the box each bin of the state's set was last written over. */
 static smx_status sync_range(smx_dev *c, int lo, int hi, char *err, size_t errlen)
 {
     if (lo == c->lo && hi == c->hi) return SMX_OK;
     c->lo = lo;
     c->hi = hi;
-    memcpy(c->need, c->rz[c->cur], 2 * sizeof(int) * c->p->ne);
+    memcpy(c->need, c->rz[c->cur], SMX_BOX * sizeof(int) * c->p->ne);
     return smx__dev_note_output(c, lo, hi, err, errlen);
 }
 
 smx_status smx__dev_op(void *ctx, const smx_node *node, int lo, int hi, int olo, int ohi,
-                       const int *rows, smx_op_acct *a, char *err, size_t errlen)
+                       const int *boxes, smx_op_acct *a, char *err, size_t errlen)
 {
     smx_dev *c = ctx;
     if (c->op_seq < SMX_GRAPH_MAX_NODES - 1) c->op_seq++; /* tags the kernel times */
     smx_status st = sync_range(c, lo, hi, err, errlen);
     if (st == SMX_OK && node->op == SMX_OP_STREAM) /* where A_stream's rows land */
-        st = smx__dev_window_fit(c, c->tab.stream_dz[0], c->tab.stream_dz[1], err, errlen);
+        st = smx__dev_window_fit(c, c->tab.stream_shift[0], c->tab.stream_shift[1], err, errlen);
     if (st != SMX_OK) return st;
-    /* the launches cover the rows the core says the output can hold */
-    if (ohi >= olo) memcpy(c->need + 2 * olo, rows + 2 * olo, 2 * sizeof(int) * (ohi - olo + 1));
+    /* the launches cover the boxes the core says the output can hold */
+    if (ohi >= olo) memcpy(c->need + SMX_BOX * olo, boxes + SMX_BOX * olo, SMX_BOX * sizeof(int) * (ohi - olo + 1));
     switch (node->op) {
     case SMX_OP_SCATTER:
         st = c->scatter_decided ? smx__dev_scatter(c, node->variant, a, err, errlen)
@@ -363,11 +370,11 @@ smx_status smx__dev_op(void *ctx, const smx_node *node, int lo, int hi, int olo,
     return smx__dev_note_output(c, olo, ohi, err, errlen);
 }
 
-smx_status smx__dev_bin_rows(void *ctx, int lo, int hi, int *rows, char *err, size_t errlen)
+smx_status smx__dev_bin_boxes(void *ctx, int lo, int hi, int *boxes, char *err, size_t errlen)
 {
     smx_dev *c = ctx;
     smx_status st = sync_range(c, lo, hi, err, errlen);
-    if (st == SMX_OK) memcpy(rows + 2 * lo, c->zr + 2 * lo, 2 * sizeof(int) * (hi - lo + 1));
+    if (st == SMX_OK) memcpy(boxes + SMX_BOX * lo, c->zbox + SMX_BOX * lo, SMX_BOX * sizeof(int) * (hi - lo + 1));
     return st;
 }
 
@@ -402,8 +409,7 @@ smx_status smx__dev_copy_pass(void *ctx, double *ms, char *err, size_t errlen)
     if (st == SMX_OK) st = smx__dev_finish(c, err, errlen);
     if (st != SMX_OK) return st;
     *ms = (smx__now_s() - t0) * 1e3;
-    for (int k = 0; k < c->p->ne; k++) /* the output set now holds data in every row */
-        c->rz[out][2 * k] = c->zb, c->rz[out][2 * k + 1] = c->zb + c->H - 1;
+    set_unknown(c, out); /* the output set now holds data in every cell */
     return SMX_OK;
 }
 
@@ -427,7 +433,7 @@ smx_status smx__dev_row_sums(void *ctx, int lo, int hi, double *w, double *mz, c
     enum { I = SMX_KARG_INT, B = SMX_KARG_BUF, A = SMX_KARG_STATE };
     smx_karg a[] = {{c->buf[c->cur][SMX_DEV_PSI], 0, A}, {mzb, 0, A}, {NULL, lo, I}, {NULL, p->nt, I},
                     {NULL, p->nz, I}, {NULL, p->nx, I}, {NULL, c->S, I}, {NULL, c->SW, I},
-                    {NULL, c->QB, I}, {NULL, p->moments, I}, {sl->sums, 0, B}, {sl->rows, 0, B},
+                    {NULL, c->QB, I}, {NULL, p->moments, I}, {sl->sums, 0, B}, {sl->box, 0, B},
                     {c->rsum, 0, B}};
     size_t g[3] = {(size_t)p->nz, (size_t)p->nt, (size_t)(hi - lo + 1)};
     smx_status st = c->api->launch(c, SMX_K_ROW_SUMS, a, (int)(sizeof a / sizeof a[0]), 3, g, NULL,

@@ -1,6 +1,6 @@
 /* The step's ledger: a device backend enqueues a whole step without
  * waiting. Each operator's accounting is reduced on the device into a slot
- * (per-slab sums of a state, with factor sections, its occupied rows, and
+ * (per-slab sums of a state, with factor sections, its occupied boxes, and
  * A_stream's leak per slab); the slots are read back together when the
  * core settles the step (one wait), and the figures filled then. Small
  * uploads go through an arena that stays untouched until the next finish,
@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "backend/common/dev.h"
-#include "core/rows.h"
+#include "core/boxes.h"
 #include "core/util.h"
 
 static void *hmalloc(smx_dev *c, size_t bytes)
@@ -51,10 +51,10 @@ void smx__dev_ledger_free(smx_dev *c)
 {
     for (int s = 0; s < SMX_DEV_SLOTS; s++) {
         smx_dev_slot *sl = &c->slot[s];
-        smx_dbuf *b[] = {sl->sums, sl->rows, sl->leak, sl->un};
+        smx_dbuf *b[] = {sl->sums, sl->box, sl->leak, sl->un};
         for (int k = 0; k < 4; k++)
             if (b[k]) c->api->release(c, b[k]);
-        hfree(c, sl->hs), hfree(c, sl->hl), hfree(c, sl->hr);
+        hfree(c, sl->hs), hfree(c, sl->hl), hfree(c, sl->hb);
         memset(sl, 0, sizeof *sl);
     }
     hfree(c, c->arena);
@@ -109,13 +109,13 @@ smx_status smx__dev_slot_take(smx_dev *c, int nsec, int lo, int hi, int *slot, c
     st = ensure(c, &sl->sums, (void **)&sl->hs, (size_t)nsec * ent * 8, sl->nsec < nsec, err, errlen);
     if (st == SMX_OK) sl->nsec = sl->nsec < nsec ? nsec : sl->nsec;
     else sl->nsec = 0;
-    if (st == SMX_OK) st = ensure(c, &sl->rows, (void **)&sl->hr, 2 * ent * sizeof(int), 0, err, errlen);
+    if (st == SMX_OK) st = ensure(c, &sl->box, (void **)&sl->hb, 4 * ent * sizeof(int), 0, err, errlen);
     if (st == SMX_OK && !sl->un) st = c->api->alloc(c, 2 * c->p->nt * sizeof(int), &sl->un, err, errlen);
     if (st == SMX_OK) st = c->api->fill(c, sl->un, 0x7fffffffu, 2 * c->p->nt * sizeof(int), err, errlen);
     if (st != SMX_OK) return st;
     c->nslots++;
     sl->lo = lo, sl->hi = hi;
-    sl->want_sec = sl->want_rows = sl->want_leak = 0;
+    sl->want_sec = sl->want_box = sl->want_leak = 0;
     *slot = s;
     return SMX_OK;
 }
@@ -190,23 +190,20 @@ void smx__dev_item_fill(const smx_dev *c, const smx_dev_item *it, const double *
 }
 
 /* The state's host mirrors from its slot: weights (less the rejected
- * angles stopped since), rows, and the rows of each bin. */
+ * angles stopped since), the slabs' boxes, and the box of each bin. */
 static void mirror_state(smx_dev *c)
 {
     const smx_plan *p = c->p;
     const smx_dev_slot *sl = &c->slot[c->cur_slot];
     size_t g = sl->hi >= sl->lo ? (size_t)(sl->hi - sl->lo + 1) * p->nt : 0;
     memcpy(c->hsums, sl->hs, g * sizeof(double));
-    memcpy(c->hrows, sl->hr, 2 * g * sizeof(int));
+    memcpy(c->hbox, sl->hb, 4 * g * sizeof(int));
     for (size_t s = 0; c->rejected_since && s < g; s++)
         if (p->theta_rejected[s % p->nt]) c->hsums[s] = 0;
     for (int k = sl->lo; k <= sl->hi; k++) {
-        int *z = c->zr + 2 * k;
-        z[0] = p->nz, z[1] = -1;
-        for (int j = 0; j < p->nt; j++) {
-            const int *r = c->hrows + 2 * ((size_t)(k - sl->lo) * p->nt + j);
-            smx__rows_union(z, r[0], r[1]);
-        }
+        int *z = c->zbox + SMX_BOX * k;
+        smx__box_empty(z, p->nz, p->nx);
+        for (int j = 0; j < p->nt; j++) smx__box_union(z, c->hbox + SMX_BOX * ((size_t)(k - sl->lo) * p->nt + j));
     }
 }
 
@@ -218,7 +215,7 @@ smx_status smx__dev_flush(smx_dev *c, char *err, size_t errlen)
     if (state) {
         smx_dev_slot *cs = &c->slot[c->cur_slot];
         cs->want_sec = cs->want_sec ? cs->want_sec : 1;
-        cs->want_rows = 1;
+        cs->want_box = 1;
     }
     smx_status st = SMX_OK;
     smx_status (*rd)(smx_dev *, smx_dbuf *, size_t, size_t, void *, char *, size_t) =
@@ -229,8 +226,8 @@ smx_status smx__dev_flush(smx_dev *c, char *err, size_t errlen)
         size_t g = (size_t)(sl->hi - sl->lo + 1) * p->nt, at = (size_t)sl->lo * p->nt;
         for (int f = 0; f < sl->want_sec && st == SMX_OK; f++) /* sums are indexed by absolute slab */
             st = rd(c, sl->sums, (f * all + at) * 8, g * 8, sl->hs + f * g, err, errlen);
-        if (st == SMX_OK && sl->want_rows)
-            st = rd(c, sl->rows, 2 * at * sizeof(int), 2 * g * sizeof(int), sl->hr, err, errlen);
+        if (st == SMX_OK && sl->want_box)
+            st = rd(c, sl->box, 4 * at * sizeof(int), 4 * g * sizeof(int), sl->hb, err, errlen);
         if (st == SMX_OK && sl->want_leak) st = rd(c, sl->leak, 0, 4 * g * 8, sl->hl, err, errlen);
     }
     if (st == SMX_OK) st = smx__dev_finish(c, err, errlen);
@@ -245,7 +242,7 @@ smx_status smx__dev_flush(smx_dev *c, char *err, size_t errlen)
         smx__dev_item_fill(c, &c->item[k], sl->hs, sl->hl, sl->lo, sl->hi);
     }
     if (st == SMX_OK && state) mirror_state(c), c->exact = 1;
-    /* the state's slot is kept (the kernels read its sums and rows), as
+    /* the state's slot is kept (the kernels read its sums and boxes), as
      * slot 0; the others are free */
     if (c->cur_slot > 0) {
         smx_dev_slot t = c->slot[0];
@@ -253,7 +250,7 @@ smx_status smx__dev_flush(smx_dev *c, char *err, size_t errlen)
         c->cur_slot = 0;
     }
     c->nslots = c->cur_slot >= 0 ? 1 : 0;
-    c->slot[0].want_sec = c->slot[0].want_rows = c->slot[0].want_leak = 0;
+    c->slot[0].want_sec = c->slot[0].want_box = c->slot[0].want_leak = 0;
     c->nitems = 0;
     return st;
 }

@@ -4,20 +4,21 @@
  * double precision when the step settles. Nothing here waits for the
  * device.
  *
- * Launch ranges: for each energy bin the rows an operator's output can
- * receive (`need`: the core's rows, core/rows.h, from the device's own
- * count at the last settle followed through the ops since), launched in blocks of
- * SMX_DEV_TZ rows; a pencil beam fills few rows per energy bin. Every
- * kernel reads only the occupied rows of each slab (the device's own
- * count, k_sums), so the rows outside `need` may keep stale values; with
- * c->clean (gemm reads whole slabs) the launch also zeroes the rows the
+ * Launch ranges: for each energy bin the box of rows and columns an
+ * operator's output can receive (`need`: the core's, core/boxes.h, from
+ * the device's own count at the last settle followed through the ops
+ * since), launched in blocks of SMX_DEV_TZ rows over the box's columns; a
+ * pencil beam fills a small box per energy bin. Every kernel reads only
+ * the occupied box of each slab (the device's own count, k_sums), so the
+ * cells outside `need` may keep stale values; with c->clean (gemm reads
+ * whole slabs) the launch covers whole rows and also zeroes the rows the
  * output set held before (rz). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "backend/common/dev.h"
-#include "core/rows.h"
+#include "core/boxes.h"
 #include "core/util.h"
 
 #define WG SMX_DEV_WG
@@ -37,11 +38,11 @@ static void a_win(args *a, const smx_dev *c)
 {
     a_int(a, c->S), a_int(a, c->SW), a_int(a, c->QB);
 }
-/* The state's per-slab sums and occupied rows (its slot's), by which the
- * kernels skip empty slabs and rows. */
+/* The state's per-slab sums and occupied boxes (its slot's), by which
+ * the kernels skip empty slabs and cells. */
 static void a_occ(args *a, const smx_dev *c)
 {
-    a_mem(a, c->slot[c->cur_slot].sums), a_mem(a, c->slot[c->cur_slot].rows);
+    a_mem(a, c->slot[c->cur_slot].sums), a_mem(a, c->slot[c->cur_slot].box);
 }
 /* The five arrays of a buffer set (psi in place of absent moments). */
 static void a_state(args *a, const smx_dev *c, int set)
@@ -57,13 +58,14 @@ static smx_status launch(smx_dev *c, int kernel, const args *a, size_t g0, size_
     return c->api->launch(c, kernel, a->a, a->n, 3, g, l, err, errlen);
 }
 
-/* A kernel over row blocks (see upload_ranges): SMX_DEV_TX x SMX_DEV_TZ
- * work-groups over x and nblk blocks, times n (theta bins, or 1). */
+/* A kernel over the blocks of the last upload_ranges: SMX_DEV_TX x
+ * SMX_DEV_TZ work-groups over the widest block's columns and nblk blocks,
+ * times n (theta bins, or 1). */
 static smx_status launch_blocks(smx_dev *c, int kernel, const args *a, size_t nblk, size_t n,
                                 char *err, size_t errlen)
 {
     if (!nblk || !n) return SMX_OK;
-    size_t g[3] = {round_up(c->p->nx, SMX_DEV_TX), nblk * SMX_DEV_TZ, n}, l[3] = {SMX_DEV_TX, SMX_DEV_TZ, 1};
+    size_t g[3] = {round_up((size_t)c->blk_w, SMX_DEV_TX), nblk * SMX_DEV_TZ, n}, l[3] = {SMX_DEV_TX, SMX_DEV_TZ, 1};
     return c->api->launch(c, kernel, a->a, a->n, 3, g, l, err, errlen);
 }
 
@@ -77,50 +79,56 @@ void smx__dev_acc_read(const smx_dev *c, const void *acc, double *out, size_t n)
     for (size_t k = 0; k < n; k++) out[k] = (double)f[2 * k] - (double)f[2 * k + 1];
 }
 
-/* The cells of bins lo..hi that a launch covers, from rows per bin
- * (rows[2k], rows[2k + 1]): as cell ranges [a, b) per bin into dst (the
- * per-slab reductions and k_edep_add read those; NULL: none) and as
- * blocks of SMX_DEV_TZ rows into c->blk (bin, first row, last row of the
- * range), *nblk of them (NULL: none). out >= 0: the
- * launch writes output set `out`; with
- * c->clean the rows that set may hold from before are added (written
- * as zeros), and then replaced by rows. */
-static smx_status upload_ranges(smx_dev *c, smx_dbuf *dst, const int *rows, int lo, int hi, int out,
+/* The cells of bins lo..hi that a launch covers, from a box per bin
+ * (box[4k .. 4k + 3]): as boxes per bin into dst (the per-slab reductions
+ * and k_edep_add read those; NULL: none) and as blocks of SMX_DEV_TZ rows
+ * into c->blk (bin, first row, last row of the range, first and last
+ * column), *nblk of them (NULL: none), the widest c->blk_w columns.
+ * out >= 0: the launch writes output set `out`, whose box becomes the
+ * bin's (rz); with c->clean the launch covers whole rows, and the rows
+ * that set may hold from before too (written as zeros). */
+static smx_status upload_ranges(smx_dev *c, smx_dbuf *dst, const int *box, int lo, int hi, int out,
                                 size_t *nblk, char *err, size_t errlen)
 {
-    int nx = c->p->nx;
     size_t nb = 0;
+    c->blk_w = 0;
     for (int k = lo; k <= hi; k++) {
-        int r[2] = {rows[2 * k], rows[2 * k + 1]};
+        int r[SMX_BOX];
+        memcpy(r, box + SMX_BOX * k, sizeof r);
         if (out >= 0) {
-            if (c->clean) smx__rows_union(r, c->rz[out][2 * k], c->rz[out][2 * k + 1]);
-            c->rz[out][2 * k] = rows[2 * k], c->rz[out][2 * k + 1] = rows[2 * k + 1];
+            if (c->clean) {
+                smx__box_union(r, c->rz[out] + SMX_BOX * k);
+                r[2] = 0, r[3] = c->p->nx - 1;
+            }
+            memcpy(c->rz[out] + SMX_BOX * k, box + SMX_BOX * k, sizeof r);
         }
-        int a = r[0] <= r[1] ? r[0] * nx : 0, b = r[0] <= r[1] ? (r[1] + 1) * nx : 0;
-        c->hqr[2 * (k - lo)] = a, c->hqr[2 * (k - lo) + 1] = b;
-        for (int z = r[0]; z <= r[1]; z += SMX_DEV_TZ, nb++)
-            c->hblk[3 * nb] = k - lo, c->hblk[3 * nb + 1] = z, c->hblk[3 * nb + 2] = r[1];
+        memcpy(c->hqr + SMX_BOX * (k - lo), r, sizeof r);
+        if (r[0] <= r[1] && r[3] - r[2] + 1 > c->blk_w) c->blk_w = r[3] - r[2] + 1;
+        for (int z = r[0]; z <= r[1]; z += SMX_DEV_TZ, nb++) {
+            int *b = c->hblk + 5 * nb;
+            b[0] = k - lo, b[1] = z, b[2] = r[1], b[3] = r[2], b[4] = r[3];
+        }
     }
     if (nblk) *nblk = nb;
     if (hi < lo) return SMX_OK;
     smx_status st = SMX_OK;
-    if (dst) st = smx__dev_upload(c, dst, c->hqr, 2 * sizeof(int) * (hi - lo + 1), err, errlen);
-    if (st == SMX_OK && nblk && nb) st = smx__dev_upload(c, c->blk, c->hblk, 3 * sizeof(int) * nb, err, errlen);
+    if (dst) st = smx__dev_upload(c, dst, c->hqr, SMX_BOX * sizeof(int) * (hi - lo + 1), err, errlen);
+    if (st == SMX_OK && nblk && nb) st = smx__dev_upload(c, c->blk, c->hblk, 5 * sizeof(int) * nb, err, errlen);
     return st;
 }
 
-smx_status smx__dev_slab_sums(smx_dev *c, smx_dbuf *psi, int lo, int hi, const int *rows, int nf,
+smx_status smx__dev_slab_sums(smx_dev *c, smx_dbuf *psi, int lo, int hi, const int *box, int nf,
                               smx_dbuf *fac, int fnt, int s, char *err, size_t errlen)
 {
     const smx_plan *p = c->p;
     if (hi < lo) return SMX_OK;
     size_t groups = (size_t)(hi - lo + 1) * p->nt;
-    smx_status st = upload_ranges(c, c->qr, rows, lo, hi, -1, NULL, err, errlen);
+    smx_status st = upload_ranges(c, c->qr, box, lo, hi, -1, NULL, err, errlen);
     if (st != SMX_OK) return st;
     args a = {.n = 0};
     a_arr(&a, psi), a_int(&a, lo), a_int(&a, p->nt), a_int(&a, p->nx), a_win(&a, c);
     a_mem(&a, c->qr), a_int(&a, nf), a_int(&a, fnt), a_int(&a, p->nmat), a_int(&a, p->ne);
-    a_mem(&a, fac ? fac : c->efac), a_mem(&a, c->mat), a_mem(&a, c->slot[s].sums), a_mem(&a, c->slot[s].rows);
+    a_mem(&a, fac ? fac : c->efac), a_mem(&a, c->mat), a_mem(&a, c->slot[s].sums), a_mem(&a, c->slot[s].box);
     a_mem(&a, c->slot[s].un);
     size_t g = groups * WG, l = WG;
     return c->api->launch(c, SMX_K_SUMS, a.a, a.n, 1, &g, &l, err, errlen);
@@ -134,7 +142,7 @@ smx_status smx__dev_note_output(smx_dev *c, int lo, int hi, char *err, size_t er
         st = smx__dev_slab_sums(c, c->buf[c->cur][SMX_DEV_PSI], lo, hi, c->need, 0, NULL, 1, s, err, errlen);
     if (st != SMX_OK) return st;
     c->cur_slot = s;
-    for (int k = lo; k <= hi; k++) c->zr[2 * k] = c->need[2 * k], c->zr[2 * k + 1] = c->need[2 * k + 1];
+    if (hi >= lo) memcpy(c->zbox + SMX_BOX * lo, c->need + SMX_BOX * lo, SMX_BOX * sizeof(int) * (hi - lo + 1));
     c->exact = 0;
     c->rejected_since = 0;
     return SMX_OK;
@@ -158,7 +166,7 @@ static smx_status state_figure(smx_dev *c, int kind, int lo, int hi, const float
     if (!fac) {
         st = smx__dev_slot_take(c, 1 + nf, lo, hi, &it.slot, err, errlen);
         if (st == SMX_OK)
-            st = smx__dev_slab_sums(c, c->buf[c->cur][SMX_DEV_PSI], lo, hi, c->zr, nf, facb,
+            st = smx__dev_slab_sums(c, c->buf[c->cur][SMX_DEV_PSI], lo, hi, c->zbox, nf, facb,
                                     kind == SMX_DEV_ITEM_ENERGY ? 1 : c->p->nt, it.slot, err, errlen);
     }
     return st == SMX_OK ? smx__dev_item_add(c, &it, err, errlen) : st;
@@ -171,7 +179,7 @@ smx_status smx__dev_collect(smx_dev *c, int i0, int i1, int rejected, char *err,
     smx_dbuf *jmask = rejected ? c->rejected : c->all_theta;
     args a = {.n = 0};
     a_state(&a, c, c->cur), a_mem(&a, jmask), a_int(&a, i0), a_int(&a, i1), a_int(&a, c->p->nt), a_win(&a, c);
-    a_mem(&a, c->e_MeV), a_mem(&a, c->slot[c->cur_slot].rows), a_int(&a, c->p->nx), a_mem(&a, c->edep);
+    a_mem(&a, c->e_MeV), a_mem(&a, c->slot[c->cur_slot].box), a_int(&a, c->p->nx), a_mem(&a, c->edep);
     return launch(c, SMX_K_COLLECT, &a, c->S, 1, 1, err, errlen);
 }
 
@@ -187,7 +195,7 @@ smx_status smx__dev_scatter(smx_dev *c, int v, smx_op_acct *acct, char *err, siz
                           c->kleak[v], acct, err, errlen);
     if (st != SMX_OK) return st;
     if (c->scatter_gemm) {
-        for (int k = lo; k <= hi; k++) c->rz[out][2 * k] = c->need[2 * k], c->rz[out][2 * k + 1] = c->need[2 * k + 1];
+        memcpy(c->rz[out] + SMX_BOX * lo, c->need + SMX_BOX * lo, SMX_BOX * sizeof(int) * (hi - lo + 1));
         return c->api->gemm_scatter(c, v, err, errlen);
     }
     size_t nblk;
@@ -212,11 +220,11 @@ smx_status smx__dev_stream(smx_dev *c, smx_op_acct *acct, char *err, size_t errl
     int s = c->cur_slot; /* the leak per slab goes with the input's slot */
     smx_dev_item it = {.kind = SMX_DEV_ITEM_STREAM_LEAK, .slot = s, .a = acct};
     smx_status st = smx__dev_slot_leak(c, s, err, errlen);
-    if (st == SMX_OK) st = upload_ranges(c, c->qr, c->zr, lo, hi, -1, NULL, err, errlen);
+    if (st == SMX_OK) st = upload_ranges(c, c->qr, c->zbox, lo, hi, -1, NULL, err, errlen);
     if (st != SMX_OK) return st;
     args a = {.n = 0};
     a_state(&a, c, c->cur), a_int(&a, lo), a_int(&a, p->nt), a_int(&a, p->nz), a_int(&a, p->nx);
-    a_win(&a, c), a_mem(&a, c->qr), a_mem(&a, c->sb), a_mem(&a, c->sr), a_mem(&a, c->slot[c->cur_slot].rows);
+    a_win(&a, c), a_mem(&a, c->qr), a_mem(&a, c->sb), a_mem(&a, c->sr), a_mem(&a, c->slot[c->cur_slot].box);
     a_mem(&a, c->slot[s].leak);
     size_t g = groups * WG, l = WG;
     st = c->api->launch(c, SMX_K_STREAM_LEAK, a.a, a.n, 1, &g, &l, err, errlen);
@@ -257,7 +265,7 @@ smx_status smx__dev_energy(smx_dev *c, int nlo, int nhi, smx_op_acct *acct, char
     /* the deposit of the lost energy, from the input state */
     args a;
     if (c->opt.accumulation == SMX_ACCUM_FAST) {
-        st = upload_ranges(c, NULL, c->zr, lo, hi, -1, &nblk, err, errlen);
+        st = upload_ranges(c, NULL, c->zbox, lo, hi, -1, &nblk, err, errlen);
         a = (args){.n = 0};
         a_state(&a, c, c->cur), a_mem(&a, c->mat), a_mem(&a, c->dep), a_mem(&a, c->db);
         a_mem(&a, c->dr), a_int(&a, lo), a_int(&a, p->ne), a_int(&a, p->nt), a_int(&a, p->nz);
@@ -265,7 +273,8 @@ smx_status smx__dev_energy(smx_dev *c, int nlo, int nhi, smx_op_acct *acct, char
         a_mem(&a, c->edep);
         return st == SMX_OK ? launch_blocks(c, SMX_K_DEPOSIT_ATOMIC, &a, nblk, p->nt, err, errlen) : st;
     }
-    for (int i = lo; i <= hi; i++) smx__rows_shift(p->nz, c->reach + 2 * i, c->zr + 2 * i, c->tab.dz_lo[i], c->tab.dz_hi[i]);
+    for (int i = lo; i <= hi; i++)
+        smx__box_shift(p->nz, p->nx, c->reach + SMX_BOX * i, c->zbox + SMX_BOX * i, c->tab.reach + SMX_BOX * i);
     st = upload_ranges(c, c->qr, c->reach, lo, hi, -1, &nblk, err, errlen);
     if (st != SMX_OK) return st;
     a = (args){.n = 0};
@@ -276,13 +285,13 @@ smx_status smx__dev_energy(smx_dev *c, int nlo, int nhi, smx_op_acct *acct, char
     st = launch_blocks(c, SMX_K_DEPOSIT, &a, nblk, 1, err, errlen);
     if (st != SMX_OK) return st;
     a = (args){.n = 0};
-    a_mem(&a, c->part), a_int(&a, nw), a_int(&a, c->S), a_mem(&a, c->qr), a_mem(&a, c->edep);
+    a_mem(&a, c->part), a_int(&a, nw), a_int(&a, c->S), a_int(&a, p->nx), a_mem(&a, c->qr), a_mem(&a, c->edep);
     return launch(c, SMX_K_EDEP_ADD, &a, c->S, 1, 1, err, errlen);
 }
 
 /* Empties bins [lo, hi] of the state (every theta, or the rejected ones),
  * their energy deposited in place; the host mirrors follow, and a whole
- * edge bin leaves the window (hsums and hrows stay indexed from lo). */
+ * edge bin leaves the window (hsums and hbox stay indexed from lo). */
 smx_status smx__dev_stop_bins(smx_dev *c, int lo, int hi, int rejected, char *err, size_t errlen)
 {
     const smx_plan *p = c->p;
@@ -301,7 +310,7 @@ smx_status smx__dev_stop_bins(smx_dev *c, int lo, int hi, int rejected, char *er
     size_t keep = (size_t)(c->hi - hi) * p->nt;
     if (lo == c->lo && hi < c->hi) {
         memmove(c->hsums, c->hsums + (size_t)(hi - lo + 1) * p->nt, sizeof(double) * keep);
-        memmove(c->hrows, c->hrows + 2 * (size_t)(hi - lo + 1) * p->nt, 2 * sizeof(int) * keep);
+        memmove(c->hbox, c->hbox + SMX_BOX * (size_t)(hi - lo + 1) * p->nt, SMX_BOX * sizeof(int) * keep);
         c->lo = hi + 1;
     } else if (hi == c->hi) {
         c->hi = lo - 1;

@@ -5,6 +5,7 @@
  * copied on the device into a window placed (and, when needed, grown) to
  * hold them. */
 #include "backend/common/dev.h"
+#include "core/boxes.h"
 #include "core/util.h"
 
 static smx_status new_set(smx_dev *c, smx_dbuf **set, size_t bytes, uint32_t pattern, char *err,
@@ -29,7 +30,7 @@ static void set_window(smx_dev *c, int H, int zb)
     c->H = H, c->zb = zb, c->SW = H * c->p->nx, c->QB = zb * c->p->nx;
 }
 
-/* Rows [*a, *b] kept inside the window. */
+/* The rows of box r kept inside the window. */
 static void clamp_rows(const smx_dev *c, int *r)
 {
     if (r[0] > r[1]) return;
@@ -53,9 +54,9 @@ smx_status smx__dev_window_fit(smx_dev *c, int dz0, int dz1, char *err, size_t e
     const smx_plan *p = c->p;
     int sa = p->nz, sb = -1; /* the state's rows */
     for (int k = c->lo; k <= c->hi; k++)
-        if (c->zr[2 * k] <= c->zr[2 * k + 1]) {
-            sa = c->zr[2 * k] < sa ? c->zr[2 * k] : sa;
-            sb = c->zr[2 * k + 1] > sb ? c->zr[2 * k + 1] : sb;
+        if (c->zbox[SMX_BOX * k] <= c->zbox[SMX_BOX * k + 1]) {
+            sa = c->zbox[SMX_BOX * k] < sa ? c->zbox[SMX_BOX * k] : sa;
+            sb = c->zbox[SMX_BOX * k + 1] > sb ? c->zbox[SMX_BOX * k + 1] : sb;
         }
     if (sb < sa) return SMX_OK;
     int a = sa + dz0 < 0 ? 0 : sa + dz0, b = sb + dz1 > p->nz - 1 ? p->nz - 1 : sb + dz1;
@@ -108,8 +109,8 @@ smx_status smx__dev_window_fit(smx_dev *c, int dz0, int dz1, char *err, size_t e
     }
     set_window(c, H, zb);
     for (int k = 0; k < p->ne; k++) { /* the other set is zero; the state's rows move along */
-        clamp_rows(c, c->rz[c->cur] + 2 * k);
-        c->rz[1 - c->cur][2 * k] = p->nz, c->rz[1 - c->cur][2 * k + 1] = -1;
+        clamp_rows(c, c->rz[c->cur] + SMX_BOX * k);
+        smx__box_empty(c->rz[1 - c->cur] + SMX_BOX * k, p->nz, p->nx);
     }
     return SMX_OK;
 }

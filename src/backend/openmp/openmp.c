@@ -15,7 +15,7 @@
 #include "backend/openmp/omp_ctx.h"
 #include "core/bigalloc.h"
 #include "core/oprun.h"
-#include "core/rows.h"
+#include "core/boxes.h"
 
 static int omp_device_count(char *why, size_t whylen) { return 1; }
 
@@ -246,15 +246,17 @@ static void sync_range(omp_ctx *c, int lo, int hi)
     c->hi = hi;
 }
 
-/* Makes the output window hold the rows the output bins [olo, ohi] can
- * hold (rows, the core's) and, where rows2 is set, those of rows2 too. */
-static smx_status prepare_out(omp_ctx *c, const int *rows, const int *rows2, int olo, int ohi, char *err,
+/* Makes the output window hold the rows of the boxes the output bins
+ * [olo, ohi] can hold (box, the core's) and, where box2 is set, of box2
+ * too. */
+static smx_status prepare_out(omp_ctx *c, const int *box, const int *box2, int olo, int ohi, char *err,
                               size_t errlen)
 {
-    int r[2] = {c->p->nz, -1};
+    int r[SMX_BOX];
+    smx__box_empty(r, c->p->nz, c->p->nx);
     for (int k = olo; k <= ohi; k++) {
-        smx__rows_union(r, rows[2 * k], rows[2 * k + 1]);
-        if (rows2) smx__rows_union(r, rows2[2 * k], rows2[2 * k + 1]);
+        smx__box_union(r, box + SMX_BOX * k);
+        if (box2) smx__box_union(r, box2 + SMX_BOX * k);
     }
     if (omp__win_prepare_out(c, r[0], r[1])) return SMX_OK;
     if (c->grow_need > 0)
@@ -283,11 +285,11 @@ static void output_is_state(omp_ctx *c, int olo, int ohi)
 }
 
 static smx_status omp_op(void *ctx, const smx_node *node, int lo, int hi, int olo, int ohi,
-                         const int *rows, smx_op_acct *a, char *err, size_t errlen)
+                         const int *box, smx_op_acct *a, char *err, size_t errlen)
 {
     omp_ctx *c = ctx;
     sync_range(c, lo, hi);
-    smx_status st = prepare_out(c, rows, NULL, olo, ohi, err, errlen);
+    smx_status st = prepare_out(c, box, NULL, olo, ohi, err, errlen);
     if (st != SMX_OK) return st;
     c->stream_out = omp__stream_out(c, (ohi - olo + 1) * c->p->nt);
     switch (node->op) {
@@ -307,13 +309,13 @@ static int omp_pairs(void *ctx, const smx_node *a, const smx_node *b)
 }
 
 static smx_status omp_op_pair(void *ctx, const smx_node *a, const smx_node *b, int lo, int hi,
-                              const int *rows_mid, const int *rows_out, double *w_mid, smx_op_acct *acct,
+                              const int *box_mid, const int *box_out, double *w_mid, smx_op_acct *acct,
                               double *share, char *err, size_t errlen)
 {
     omp_ctx *c = ctx;
     sync_range(c, lo, hi);
     /* the rejected slabs stay where A_theta leaves them */
-    smx_status st = prepare_out(c, rows_out, rows_mid, lo, hi, err, errlen);
+    smx_status st = prepare_out(c, box_out, box_mid, lo, hi, err, errlen);
     if (st != SMX_OK) return st;
     c->stream_out = omp__stream_out(c, (hi - lo + 1) * c->p->nt);
     double part[2];
@@ -324,16 +326,16 @@ static smx_status omp_op_pair(void *ctx, const smx_node *a, const smx_node *b, i
     return SMX_OK;
 }
 
-/* Each bin's rows: those of its slabs. */
-static smx_status omp_bin_rows(void *ctx, int lo, int hi, int *rows, char *err, size_t errlen)
+/* Each bin's box: the union of its slabs'. */
+static smx_status omp_bin_boxes(void *ctx, int lo, int hi, int *box, char *err, size_t errlen)
 {
     omp_ctx *c = ctx;
     sync_range(c, lo, hi);
     for (int i = lo; i <= hi; i++) {
-        int *r = rows + 2 * i, r0, r1;
-        r[0] = c->p->nz, r[1] = -1;
+        int *b = box + SMX_BOX * i, r0, r1;
+        smx__box_empty(b, c->p->nz, c->p->nx);
         for (int j = 0; j < c->p->nt; j++)
-            if (omp__rows(c, i, j, &r0, &r1)) smx__rows_union(r, r0, r1);
+            if (omp__rows(c, i, j, &r0, &r1)) smx__box_union(b, c->box + 4 * ((size_t)i * c->p->nt + j));
     }
     return SMX_OK;
 }
@@ -438,7 +440,7 @@ const smx_backend_iface smx__backend_openmp = {
     .op = omp_op,
     .pairs = omp_pairs,
     .op_pair = omp_op_pair,
-    .bin_rows = omp_bin_rows,
+    .bin_boxes = omp_bin_boxes,
     .slab_weights = omp_slab_weights,
     .stop = omp_stop,
     .copy_pass = omp_copy_pass,
