@@ -3,6 +3,7 @@
  * reference backend. */
 #include <criterion/criterion.h>
 
+#include "core/boxes.h"
 #include "harness.h"
 
 static const test_case cases[] = {
@@ -118,4 +119,75 @@ Test(operators, leaks_are_exercised)
     run_op(&cases[1], "reference", &smx__ops[0], &r); /* full circle past the cap */
     cr_expect_gt(r.acct[0].w_rejected, 0);
     smx__oprun_close(&r);
+}
+
+/* The boxes the core hands each operator (core/boxes.h) hold every cell
+ * its output fills. openmp counts each slab's box after every operator of
+ * twelve Lie steps from a small block of cells moving across the columns
+ * (theta bins on one side only), with one medium and with slabs; the
+ * boxes must also stay narrower than the grid, so that a rule that
+ * forgets a shift (fails here) cannot pass by covering everything. */
+static smx_backend_iface box_real; /* the backend's own table */
+static int box_nx, box_misses, box_narrow, box_ops;
+
+static smx_status boxed_op(void *ctx, const smx_node *node, int lo, int hi, int olo, int ohi,
+                           const int *boxes, smx_op_acct *a, char *err, size_t errlen)
+{
+    smx_status st = box_real.op(ctx, node, lo, hi, olo, ohi, boxes, a, err, errlen);
+    if (st != SMX_OK || ohi < olo) return st;
+    int *held = malloc(SMX_BOX * sizeof(int) * (size_t)(ohi + 1));
+    cr_assert_not_null(held);
+    st = box_real.bin_boxes(ctx, olo, ohi, held, err, errlen);
+    for (int k = olo; k <= ohi && st == SMX_OK; k++) {
+        const int *h = held + SMX_BOX * k, *b = boxes + SMX_BOX * k;
+        if (h[0] > h[1]) continue;
+        if (h[0] < b[0] || h[1] > b[1] || h[2] < b[2] || h[3] > b[3]) {
+            if (box_misses++ < 3)
+                cr_log_error("op %d, bin %d: held rows %d..%d columns %d..%d, box %d..%d, %d..%d",
+                             node->op, k, h[0], h[1], h[2], h[3], b[0], b[1], b[2], b[3]);
+        }
+        box_narrow += b[3] - b[2] + 1 < box_nx;
+    }
+    box_ops++;
+    free(held);
+    return st;
+}
+
+Test(operators, boxes_hold_every_output_cell)
+{
+    const test_case tc[] = {
+        {30, 16, 9, 14, 0, 0, SMX_SPACING_RANGE, 1, 0, 0, 0},
+        {30, 16, 9, 14, 0, 0, SMX_SPACING_RANGE, 1, 1, 1, 0},
+    };
+    for (size_t t = 0; t < sizeof tc / sizeof tc[0]; t++) {
+        char err[1024] = "";
+        smx_config cfg;
+        case_config(&tc[t], &cfg);
+        smx_plan plan;
+        cr_assert_eq(smx__plan_build(&cfg, &plan, err, sizeof err), SMX_OK, "%s", err);
+        smx_host_state hs = smx__host_state_alloc(&plan);
+        int ne = plan.ne, nt = plan.nt, lo = ne - 3, hi = ne - 1;
+        for (int i = lo; i <= hi; i++)
+            for (int j = nt / 2 + 1; j < nt; j++) /* angles to one side: the block moves across x */
+                for (int z = 1; z <= 2; z++)
+                    for (int x = 3; x <= 5; x++) hs.psi[smx__hs_index(&plan, &hs, i, j, z) + x] = 1;
+        smx__plan_free(&plan);
+        smx_oprun r;
+        cr_assert_eq(smx__oprun_open(&r, "openmp", &cfg, &hs, lo, hi, err, sizeof err), SMX_OK, "%s", err);
+        smx__host_state_free(&hs);
+        box_real = *r.be;
+        smx_backend_iface w = box_real;
+        w.op = boxed_op;
+        w.pairs = NULL;
+        box_nx = r.plan.nx, box_misses = box_narrow = box_ops = 0;
+        smx_graph g = {.nnodes = 3,
+                       .nodes = {{SMX_OP_SCATTER, SMX_KERNEL_FULL}, {SMX_OP_STREAM, 0}, {SMX_OP_ENERGY, 0}},
+                       .e_lo = lo, .e_hi = hi};
+        for (int s = 0; s < 12; s++)
+            cr_assert_eq(smx__graph_run(&w, r.ctx, &r.plan, &g, r.acct, err, sizeof err), SMX_OK, "%s", err);
+        cr_expect_eq(box_misses, 0, "case %zu: %d bins held cells outside their box", t, box_misses);
+        cr_expect_eq(box_ops, 36, "case %zu: %d ops", t, box_ops);
+        cr_expect_gt(box_narrow, 0, "case %zu: every box spans the grid's columns", t);
+        smx__oprun_close(&r);
+    }
 }

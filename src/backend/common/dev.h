@@ -132,7 +132,9 @@ struct smx_dev {
     char name[16];              /* the backend's name, for messages */
     char device_name[256];
     int fp64;                   /* accumulators in double (else Kahan float pairs) */
-    int poison;                 /* state buffers made NaN-filled: a kernel reading a cell
+    int poison;                 /* state buffers made NaN-filled at creation, and (but with
+                                 * c->clean) each output set and the deposit's part buffer
+                                 * before an op writes them: a kernel reading a cell
                                  * no operator wrote fails the crosscheck */
     int kernel_timed;           /* the backend times its kernels (smx__dev_kernel_time) */
     double prof_ms[SMX_K_COUNT]; /* per kernel, the whole context */

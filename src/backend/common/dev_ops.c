@@ -50,6 +50,22 @@ static void a_state(args *a, const smx_dev *c, int set)
     for (int k = 0; k < SMX_DEV_ARRAYS; k++) a_arr(a, c->buf[set][k < c->na ? k : 0]);
 }
 
+/* With c->poison (a test), NaN over the whole of output set `out` (part:
+ * the deposit's part buffer) before a launch writes its boxes, so that a
+ * kernel reading a cell outside the boxes it was given reads NaN. Not in
+ * clean mode, which keeps zeros outside them (gemm reads whole slabs). */
+static smx_status poison_out(smx_dev *c, int out, int part, char *err, size_t errlen)
+{
+    const smx_plan *p = c->p;
+    const uint32_t nan = 0x7fc00000u;
+    if (!c->poison || c->clean) return SMX_OK;
+    if (part) return c->api->fill(c, c->part, nan, (size_t)p->ne * c->S * 8, err, errlen);
+    smx_status st = SMX_OK;
+    for (int k = 0; k < c->na && st == SMX_OK; k++)
+        st = c->api->fill(c, c->buf[out][k], nan, (size_t)p->ne * p->nt * c->SW * sizeof(float), err, errlen);
+    return st;
+}
+
 static smx_status launch(smx_dev *c, int kernel, const args *a, size_t g0, size_t g1, size_t g2,
                          char *err, size_t errlen)
 {
@@ -200,6 +216,7 @@ smx_status smx__dev_scatter(smx_dev *c, int v, smx_op_acct *acct, char *err, siz
     }
     size_t nblk;
     st = upload_ranges(c, NULL, c->need, lo, hi, out, &nblk, err, errlen);
+    if (st == SMX_OK) st = poison_out(c, out, 0, err, errlen);
     if (st != SMX_OK) return st;
     args a = {.n = 0};
     a_state(&a, c, c->cur), a_state(&a, c, out);
@@ -230,6 +247,7 @@ smx_status smx__dev_stream(smx_dev *c, smx_op_acct *acct, char *err, size_t errl
     st = c->api->launch(c, SMX_K_STREAM_LEAK, a.a, a.n, 1, &g, &l, err, errlen);
     if (st != SMX_OK) return st;
     st = upload_ranges(c, NULL, c->need, lo, hi, out, &nblk, err, errlen);
+    if (st == SMX_OK) st = poison_out(c, out, 0, err, errlen);
     if (st != SMX_OK) return st;
     a = (args){.n = 0};
     a_state(&a, c, c->cur), a_state(&a, c, out), a_int(&a, lo), a_int(&a, p->nt), a_int(&a, p->nz);
@@ -254,6 +272,7 @@ smx_status smx__dev_energy(smx_dev *c, int nlo, int nhi, smx_op_acct *acct, char
     /* the gather */
     if (nhi >= nlo) {
         st = upload_ranges(c, NULL, c->need, nlo, nhi, out, &nblk, err, errlen);
+        if (st == SMX_OK) st = poison_out(c, out, 0, err, errlen);
         args a = {.n = 0};
         a_state(&a, c, c->cur), a_state(&a, c, out), a_mem(&a, c->mat), a_mem(&a, c->gstart);
         a_mem(&a, c->gsrc), a_mem(&a, c->gw), a_int(&a, lo), a_int(&a, hi), a_int(&a, nlo);
@@ -276,6 +295,7 @@ smx_status smx__dev_energy(smx_dev *c, int nlo, int nhi, smx_op_acct *acct, char
     for (int i = lo; i <= hi; i++)
         smx__box_shift(p->nz, p->nx, c->reach + SMX_BOX * i, c->zbox + SMX_BOX * i, c->tab.reach + SMX_BOX * i);
     st = upload_ranges(c, c->qr, c->reach, lo, hi, -1, &nblk, err, errlen);
+    if (st == SMX_OK) st = poison_out(c, 0, 1, err, errlen);
     if (st != SMX_OK) return st;
     a = (args){.n = 0};
     a_state(&a, c, c->cur), a_mem(&a, c->mat), a_mem(&a, c->dep), a_mem(&a, c->db), a_mem(&a, c->dr);
