@@ -196,6 +196,11 @@ static const entry table[] = {
      .msg = "grid.energy: with spacing: range", .where = ":7:11:"},
     {.name = "precision", .extra = "run: {backend: openmp, precision: float64}\n", .code = 2,
      .msg = "run.precision: backend openmp has no float64", .where = ":11:35:"},
+    /* a gemm A_theta asked of a CPU backend was silently run as the stencil */
+    {.name = "gemm_openmp", .extra = "run: {backend: openmp, scatter: gemm}\n", .code = 2,
+     .msg = "run.scatter: gemm on the openmp backend", .where = ":11:33:"},
+    {.name = "gemm_reference", .extra = "run: {backend: reference, scatter: gemm}\n", .code = 2,
+     .msg = "run.scatter: gemm on the reference backend", .where = ":11:36:"},
 };
 
 Test(badinput, table)

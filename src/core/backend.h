@@ -75,6 +75,25 @@ typedef struct smx_backend_opts {
                                machine's memory; see smx__mem_grow_ok) */
 } smx_backend_opts;
 
+/* The options a CPU backend (reference, openmp) can take: device 0 only,
+ * and A_theta as its banded stencil: `run.scatter: gemm` (a device's
+ * batched matrix product) is refused, as on a device backend without one
+ * (`auto` and `stencil` take the stencil). */
+static inline smx_status smx__host_opts_ok(const char *name, const smx_backend_opts *opt, char *err,
+                                           size_t errlen)
+{
+    if (opt->device > 0) {
+        snprintf(err, errlen, "%s backend: device %d does not exist (only 0)", name, opt->device);
+        return SMX_ENODEV;
+    }
+    if (opt->scatter == SMX_SCATTER_GEMM) {
+        snprintf(err, errlen, "run.scatter: gemm on the %s backend: the CPU backends run A_theta as "
+                 "a banded stencil (gemm is opencl's, through clBLAST); use stencil or auto", name);
+        return SMX_ENOTSUP;
+    }
+    return SMX_OK;
+}
+
 /* What a backend is: the float64 oracle, a host CPU backend, or a device
  * backend (OpenCL, Vulkan, CUDA) that `auto` takes on an accelerator only. */
 typedef enum smx_backend_kind {

@@ -104,7 +104,9 @@ static smx_status graph_case(const xcase *k, const smx_config *cfg, const char *
     smx__plan_free(&plan);
     smx_oprun a, b;
     memset(&a, 0, sizeof a), memset(&b, 0, sizeof b);
-    if (st == SMX_OK) st = smx__oprun_open(&a, "reference", cfg, &hs, 0, ne - 1, err, errlen);
+    smx_config oracle = *cfg;
+    oracle.scatter = SMX_SCATTER_STENCIL; /* the reference's only A_theta (gemm is refused there) */
+    if (st == SMX_OK) st = smx__oprun_open(&a, "reference", &oracle, &hs, 0, ne - 1, err, errlen);
     if (st == SMX_OK) st = smx__oprun_open(&b, backend, cfg, &hs, 0, ne - 1, err, errlen);
     smx__host_state_free(&hs);
     int steps = k->kind == XC_OP ? 1 : k->arg;
@@ -139,6 +141,7 @@ static smx_status run_case(const smx_config *cfg0, const char *backend, smx_xrow
     smx_status st = SMX_OK;
     for (int k = 0; st == SMX_OK && k < 2; k++) {
         snprintf(cfg.backend, sizeof cfg.backend, "%s", names[k]);
+        cfg.scatter = k == 0 ? SMX_SCATTER_STENCIL : cfg0->scatter; /* the reference's only A_theta */
         st = smx_run_create(&cfg, &r[k], err, errlen);
         if (st == SMX_OK) st = smx_run_execute(r[k], NULL, NULL, err, errlen);
     }

@@ -92,10 +92,8 @@ static smx_status omp_create(const smx_plan *p, const smx_backend_opts *opt, voi
                              size_t errlen)
 {
     int threads = opt->threads;
-    if (opt->device > 0) {
-        smx__err(err, errlen, "openmp backend: device %d does not exist (only 0)", opt->device);
-        return SMX_ENODEV;
-    }
+    smx_status st = smx__host_opts_ok("openmp", opt, err, errlen);
+    if (st != SMX_OK) return st;
     omp_ctx *c = calloc(1, sizeof *c);
     if (!c) return SMX_ENOMEM;
     c->p = p;

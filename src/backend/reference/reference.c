@@ -124,10 +124,8 @@ static int ensure_window(ref_ctx *c, int a, int b)
 static smx_status ref_create(const smx_plan *p, const smx_backend_opts *opt, void **out, char *err,
                              size_t errlen)
 {
-    if (opt->device > 0) {
-        smx__err(err, errlen, "reference backend: device %d does not exist (only 0)", opt->device);
-        return SMX_ENODEV;
-    }
+    smx_status st = smx__host_opts_ok("reference", opt, err, errlen);
+    if (st != SMX_OK) return st;
     ref_ctx *c = calloc(1, sizeof *c);
     if (!c) return SMX_ENOMEM;
     c->p = p;
