@@ -27,6 +27,9 @@ extern const char *const smx__dev_kernel_names[SMX_K_COUNT];
 #define SMX_DEV_TX 16
 #define SMX_DEV_TZ 8
 #define SMX_DEV_WG 64
+/* Ints per block of a launch (bin, first and last row, first and last
+ * column; dev_ops.c upload_ranges, block_row in cl/common.cl). */
+#define SMX_DEV_BLOCK 5
 /* Rows of the state's z window at the least: with slack a beam moving to
  * +z moves it every few steps, not every step. */
 #define SMX_DEV_WINDOW_MIN 16
@@ -162,7 +165,7 @@ struct smx_dev {
     smx_dbuf *edep;             /* [S] acc: MeV per unit weight */
     smx_dbuf *part;             /* [ne][S] acc: deterministic deposit per source bin */
     smx_dbuf *qr;               /* [ne][4] box per bin of a reduction */
-    smx_dbuf *blk;              /* [ne * ceil(nz / TZ)][5] blocks of a launch (upload_ranges) */
+    smx_dbuf *blk;              /* [ne * ceil(nz / TZ)][SMX_DEV_BLOCK] blocks of a launch */
     int blk_w;                  /* columns of the widest block of the last upload */
     smx_dbuf *rsum;             /* [ne][nt][nz][2] float: row sums of psi and mz */
     float *hrsum;

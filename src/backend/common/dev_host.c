@@ -67,7 +67,7 @@ static smx_status buffers(smx_dev *c, char *err, size_t errlen)
     if (st == SMX_OK) st = smx__dev_ledger_init(c, err, errlen);
     if (st == SMX_OK) st = alloc(c, &c->qr, SMX_BOX * (size_t)p->ne * sizeof(int), err, errlen);
     size_t blocks = (size_t)p->ne * ((p->nz + SMX_DEV_TZ - 1) / SMX_DEV_TZ);
-    if (st == SMX_OK) st = alloc(c, &c->blk, 5 * blocks * sizeof(int), err, errlen);
+    if (st == SMX_OK) st = alloc(c, &c->blk, SMX_DEV_BLOCK * blocks * sizeof(int), err, errlen);
     if (st != SMX_OK) return st;
     c->hsums = calloc(ent, sizeof(double));
     c->hbox = calloc(SMX_BOX * ent, sizeof(int));
@@ -75,7 +75,7 @@ static smx_status buffers(smx_dev *c, char *err, size_t errlen)
     c->need = calloc(SMX_BOX * (size_t)p->ne, sizeof(int));
     c->reach = calloc(SMX_BOX * (size_t)p->ne, sizeof(int));
     c->hqr = calloc(SMX_BOX * (size_t)p->ne, sizeof(int));
-    c->hblk = calloc(5 * blocks, sizeof(int));
+    c->hblk = calloc(SMX_DEV_BLOCK * blocks, sizeof(int));
     c->rz[0] = calloc(SMX_BOX * (size_t)p->ne, sizeof(int));
     c->rz[1] = calloc(SMX_BOX * (size_t)p->ne, sizeof(int));
     if (!c->hsums || !c->hbox || !c->zbox || !c->need || !c->reach || !c->hqr || !c->hblk || !c->rz[0] || !c->rz[1])

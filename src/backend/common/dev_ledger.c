@@ -28,8 +28,8 @@ smx_status smx__dev_ledger_init(smx_dev *c, char *err, size_t errlen)
 {
     const smx_plan *p = c->p;
     size_t blocks = (size_t)p->ne * ((p->nz + SMX_DEV_TZ - 1) / SMX_DEV_TZ);
-    /* a step's uploads: a few range and block lists per op */
-    c->arena_cap = 4 * SMX_GRAPH_MAX_NODES * (2 * (size_t)p->ne + 3 * blocks) * sizeof(int) + 4096;
+    /* a step's uploads: a few box and block lists per op (upload_ranges) */
+    c->arena_cap = 4 * SMX_GRAPH_MAX_NODES * (SMX_BOX * (size_t)p->ne + SMX_DEV_BLOCK * blocks) * sizeof(int) + 4096;
     /* tests: uploads that wait, or go unqueued */
     c->arena_cap = (size_t)smx__dev_env_long("SMX_DEV_ARENA_BYTES", 1, (long)c->arena_cap - 1, (long)c->arena_cap);
     c->arena = hmalloc(c, c->arena_cap);

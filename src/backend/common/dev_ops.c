@@ -121,7 +121,7 @@ static smx_status upload_ranges(smx_dev *c, smx_dbuf *dst, const int *box, int l
         memcpy(c->hqr + SMX_BOX * (k - lo), r, sizeof r);
         if (r[0] <= r[1] && r[3] - r[2] + 1 > c->blk_w) c->blk_w = r[3] - r[2] + 1;
         for (int z = r[0]; z <= r[1]; z += SMX_DEV_TZ, nb++) {
-            int *b = c->hblk + 5 * nb;
+            int *b = c->hblk + SMX_DEV_BLOCK * nb;
             b[0] = k - lo, b[1] = z, b[2] = r[1], b[3] = r[2], b[4] = r[3];
         }
     }
@@ -129,7 +129,7 @@ static smx_status upload_ranges(smx_dev *c, smx_dbuf *dst, const int *box, int l
     if (hi < lo) return SMX_OK;
     smx_status st = SMX_OK;
     if (dst) st = smx__dev_upload(c, dst, c->hqr, SMX_BOX * sizeof(int) * (hi - lo + 1), err, errlen);
-    if (st == SMX_OK && nblk && nb) st = smx__dev_upload(c, c->blk, c->hblk, 5 * sizeof(int) * nb, err, errlen);
+    if (st == SMX_OK && nblk && nb) st = smx__dev_upload(c, c->blk, c->hblk, SMX_DEV_BLOCK * sizeof(int) * nb, err, errlen);
     return st;
 }
 
