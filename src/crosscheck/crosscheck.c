@@ -89,6 +89,16 @@ static void case_name(const xcase *k, const smx_config *cfg, const char *what, c
              smx_streaming_name(k->streaming), k->slabs ? "bone" : "water", var);
 }
 
+/* The configuration the reference runs a case with: its one A_theta, the
+ * stencil, whatever the variant asks of the backend under test (gemm is
+ * refused there). */
+static smx_config oracle_config(const smx_config *cfg)
+{
+    smx_config o = *cfg;
+    o.scatter = SMX_SCATTER_STENCIL;
+    return o;
+}
+
 /* One operator or N steps from the same seeded state on both backends. */
 static smx_status graph_case(const xcase *k, const smx_config *cfg, const char *backend,
                              int op, smx_xrow *row, char *err, size_t errlen)
@@ -104,8 +114,7 @@ static smx_status graph_case(const xcase *k, const smx_config *cfg, const char *
     smx__plan_free(&plan);
     smx_oprun a, b;
     memset(&a, 0, sizeof a), memset(&b, 0, sizeof b);
-    smx_config oracle = *cfg;
-    oracle.scatter = SMX_SCATTER_STENCIL; /* the reference's only A_theta (gemm is refused there) */
+    smx_config oracle = oracle_config(cfg);
     if (st == SMX_OK) st = smx__oprun_open(&a, "reference", &oracle, &hs, 0, ne - 1, err, errlen);
     if (st == SMX_OK) st = smx__oprun_open(&b, backend, cfg, &hs, 0, ne - 1, err, errlen);
     smx__host_state_free(&hs);
@@ -135,13 +144,13 @@ static smx_status graph_case(const xcase *k, const smx_config *cfg, const char *
 static smx_status run_case(const smx_config *cfg0, const char *backend, smx_xrow *row, char *err,
                            size_t errlen)
 {
-    smx_config cfg = *cfg0;
+    smx_config cfg;
     smx_run *r[2] = {NULL, NULL};
     const char *names[2] = {"reference", backend};
     smx_status st = SMX_OK;
     for (int k = 0; st == SMX_OK && k < 2; k++) {
+        cfg = k == 0 ? oracle_config(cfg0) : *cfg0;
         snprintf(cfg.backend, sizeof cfg.backend, "%s", names[k]);
-        cfg.scatter = k == 0 ? SMX_SCATTER_STENCIL : cfg0->scatter; /* the reference's only A_theta */
         st = smx_run_create(&cfg, &r[k], err, errlen);
         if (st == SMX_OK) st = smx_run_execute(r[k], NULL, NULL, err, errlen);
     }

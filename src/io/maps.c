@@ -89,7 +89,6 @@ static smx_status maps_read(const smx_config *c, smx__maps *m, const char **key,
     return SMX_OK;
 }
 
-
 smx_status smx__maps_new(const smx_config *cfg, smx__maps **out, const char **key, char *why,
                          size_t whylen)
 {

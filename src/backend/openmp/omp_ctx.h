@@ -281,6 +281,10 @@ static inline void omp__box_cols(const omp_ctx *c, size_t ij, int *x0, int *x1, 
     *x1 = *whole ? c->p->nx - 1 : b[3];
 }
 
+/* Several media: whether row z is one run of one medium, and so part of
+ * a band (c->bands; A_E gathers the bands whole). */
+static inline int omp__row_in_band(const omp_ctx *c, int z) { return c->run_at[z + 1] - c->run_at[z] == 1; }
+
 /* The columns [*x0, *x1) of a run within a slab's box; 0 when none. */
 static inline int omp__run_in_box(const omp_run *run, const int *box, int *x0, int *x1)
 {

@@ -294,7 +294,7 @@ static void energy_media(omp_ctx *c, int nlo, int nhi, smx_op_acct *a)
                         if (w[q] != 0) energy_add(c, (size_t)p->cell_mat[q] * p->ne + i, w[q], &e);
                 for (int z = r0; z <= r1; z++) {
                     size_t rq = (size_t)z * nx;
-                    if (c->run_at[z + 1] - c->run_at[z] == 1) continue; /* a band's */
+                    if (omp__row_in_band(c, z)) continue; /* gather_bands' */
                     for (int u = c->run_at[z]; u < c->run_at[z + 1]; u++) {
                         const omp_run *run = &c->runs[u];
                         size_t mi = (size_t)run->m * p->ne + i;

@@ -71,7 +71,7 @@ static int build_runs(omp_ctx *c)
     if (!c->bands) return 0;
     c->nbands = 0;
     for (int z = 0; z < p->nz; z++) {
-        if (c->run_at[z + 1] - c->run_at[z] != 1) continue;
+        if (!omp__row_in_band(c, z)) continue;
         int m = c->runs[c->run_at[z]].m;
         omp_run *last = c->nbands ? &c->bands[c->nbands - 1] : NULL;
         if (last && last->x1 == z && last->m == m) last->x1 = z + 1;
