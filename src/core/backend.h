@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "core/plan.h"
+#include "core/util.h"
 
 /* A state on the host: psi and, when the plan streams with centroids,
  * the first moments mx, mz (weight x sub-cell offset u in cell widths,
@@ -83,11 +84,11 @@ static inline smx_status smx__host_opts_ok(const char *name, const smx_backend_o
                                            size_t errlen)
 {
     if (opt->device > 0) {
-        snprintf(err, errlen, "%s backend: device %d does not exist (only 0)", name, opt->device);
+        smx__err(err, errlen, "%s backend: device %d does not exist (only 0)", name, opt->device);
         return SMX_ENODEV;
     }
     if (opt->scatter == SMX_SCATTER_GEMM) {
-        snprintf(err, errlen, "run.scatter: gemm on the %s backend: the CPU backends run A_theta as "
+        smx__err(err, errlen, "run.scatter: gemm on the %s backend: the CPU backends run A_theta as "
                  "a banded stencil (gemm is opencl's, through clBLAST); use stencil or auto", name);
         return SMX_ENOTSUP;
     }
